@@ -1,0 +1,115 @@
+/**
+ * The gateway's closed set of error codes. The prefix is the fault domain:
+ * `caller.*` (fix the request), `policy.*` (the key or config forbids it),
+ * `provider.*` (the upstream failed), `gateway.*` (we failed).
+ */
+export type ErrorCode =
+  | "caller.invalid_json"
+  | "caller.invalid_request"
+  | "caller.invalid_host"
+  | "caller.model_not_found"
+  | "caller.route_not_found"
+  | "caller.body_too_large"
+  | "policy.unauthenticated"
+  | "policy.forbidden"
+  | "policy.rate_limited"
+  | "provider.bad_request"
+  | "provider.unauthenticated"
+  | "provider.forbidden"
+  | "provider.not_found"
+  | "provider.body_too_large"
+  | "provider.context_length_exceeded"
+  | "provider.content_filtered"
+  | "provider.rate_limited"
+  | "provider.overloaded"
+  | "provider.server_error"
+  | "provider.timeout"
+  | "provider.unreachable"
+  | "provider.bad_response"
+  | "gateway.draining"
+  | "gateway.internal";
+
+/** What a client (or the router) should do next. */
+export type RetryAdvice = "retry-same" | "try-next" | "stop";
+
+interface CodeInfo {
+  status: number;
+  /** OpenAI's `error.type` family. */
+  type: string;
+  retry: RetryAdvice;
+}
+
+/** One row per code; `satisfies` makes a new code fail type-checking until it is mapped. */
+export const ERROR_CODES = {
+  "caller.invalid_json": { status: 400, type: "invalid_request_error", retry: "stop" },
+  "caller.invalid_request": { status: 400, type: "invalid_request_error", retry: "stop" },
+  "caller.invalid_host": { status: 400, type: "invalid_request_error", retry: "stop" },
+  "caller.model_not_found": { status: 404, type: "not_found_error", retry: "stop" },
+  "caller.route_not_found": { status: 404, type: "not_found_error", retry: "stop" },
+  "caller.body_too_large": { status: 413, type: "invalid_request_error", retry: "stop" },
+  "policy.unauthenticated": { status: 401, type: "authentication_error", retry: "stop" },
+  "policy.forbidden": { status: 403, type: "permission_error", retry: "stop" },
+  "policy.rate_limited": { status: 429, type: "rate_limit_error", retry: "retry-same" },
+  "provider.bad_request": { status: 400, type: "invalid_request_error", retry: "stop" },
+  "provider.unauthenticated": { status: 401, type: "authentication_error", retry: "try-next" },
+  "provider.forbidden": { status: 403, type: "permission_error", retry: "try-next" },
+  "provider.not_found": { status: 404, type: "not_found_error", retry: "try-next" },
+  "provider.body_too_large": { status: 413, type: "invalid_request_error", retry: "stop" },
+  "provider.context_length_exceeded": { status: 400, type: "invalid_request_error", retry: "try-next" },
+  "provider.content_filtered": { status: 400, type: "invalid_request_error", retry: "try-next" },
+  "provider.rate_limited": { status: 429, type: "rate_limit_error", retry: "try-next" },
+  "provider.overloaded": { status: 503, type: "api_error", retry: "try-next" },
+  "provider.server_error": { status: 502, type: "api_error", retry: "try-next" },
+  "provider.timeout": { status: 504, type: "timeout_error", retry: "try-next" },
+  "provider.unreachable": { status: 502, type: "api_error", retry: "try-next" },
+  "provider.bad_response": { status: 502, type: "api_error", retry: "try-next" },
+  "gateway.draining": { status: 503, type: "api_error", retry: "retry-same" },
+  "gateway.internal": { status: 500, type: "api_error", retry: "stop" },
+} as const satisfies Record<ErrorCode, CodeInfo>;
+
+export interface GatewayErrorDetails {
+  /** The request field at fault, rendered as OpenAI's `error.param`. */
+  param?: string;
+  /** Overrides the code's default status (e.g. an upstream 500 vs 502). */
+  status?: number;
+  retry?: RetryAdvice;
+  /** Seconds, from an upstream or limiter `Retry-After`. */
+  retryAfter?: number;
+  /** Headers to pass through to the client (e.g. upstream `x-ratelimit-*`). */
+  headers?: Record<string, string>;
+  /** Which provider/deployment failed, for logs and traces (never secrets). */
+  provider?: string;
+  cause?: unknown;
+}
+
+/** The one error type that crosses layers; dialects render it in their own wire shape. */
+export class GatewayError extends Error {
+  override readonly name = "GatewayError";
+  readonly status: number;
+  readonly type: string;
+  readonly retry: RetryAdvice;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: GatewayErrorDetails = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    const info = ERROR_CODES[code];
+    this.status = details.status ?? info.status;
+    this.type = info.type;
+    this.retry = details.retry ?? info.retry;
+  }
+
+  /** OpenAI's `error.code`: the code without its fault-domain prefix. */
+  get shortCode(): string {
+    return this.code.slice(this.code.indexOf(".") + 1);
+  }
+}
+
+/** Wraps anything thrown into a GatewayError without leaking its text (it may hold secrets or a stack). */
+export function toGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  return new GatewayError("gateway.internal", "The gateway hit an internal error; the request was not completed.", {
+    cause: error,
+  });
+}
