@@ -1,0 +1,38 @@
+import type { Provider } from "../types.ts";
+import { mapOpenAIError } from "./errors.ts";
+import type { OpenAIWireProfile } from "./profile.ts";
+import { buildOpenAIPassthrough } from "./request.ts";
+import { buildOpenAIChatRequest } from "./translate-request.ts";
+import { fromOpenAIChatCompletion } from "./translate-response.ts";
+import { openAIStreamReader } from "./translate-stream.ts";
+
+/** Makes a provider from an OpenAI-wire profile: OpenAI itself, every compatible preset and the mock. */
+export function openAIWireProvider(profile: OpenAIWireProfile): Provider {
+  return {
+    id: profile.id,
+    label: profile.label,
+    wire: "openai",
+    ...(profile.defaultApiBase ? { defaultApiBase: profile.defaultApiBase } : {}),
+    apiKeyEnv: profile.apiKeyEnv ?? [],
+    apiBaseEnv: profile.apiBaseEnv ?? [],
+    requiresApiKey: profile.requiresApiKey ?? true,
+    operations: profile.operations ?? ["chat", "embeddings"],
+    ...(profile.transport ? { transport: profile.transport } : {}),
+    chat: {
+      buildRequest: (request, target, options) => buildOpenAIChatRequest(profile, request, target, options),
+      parseResponse: (body) => fromOpenAIChatCompletion(profile.label, body),
+      streamReader: () => openAIStreamReader(profile.label),
+    },
+    buildPassthrough: (operation, input, target, options) => buildOpenAIPassthrough(profile, operation, input, target, options),
+    mapError: (status, body, headers) => mapOpenAIError(profile.label, status, body, headers),
+  };
+}
+
+/** OpenAI's own API. */
+export const openai = openAIWireProvider({
+  id: "openai",
+  label: "OpenAI",
+  defaultApiBase: "https://api.openai.com/v1",
+  apiKeyEnv: ["OPENAI_API_KEY"],
+  apiBaseEnv: ["OPENAI_API_BASE", "OPENAI_BASE_URL"],
+});

@@ -1,0 +1,100 @@
+import type { ChatRequest, ResponseFormat, ToolChoice, ToolDefinition } from "../../spec/chat.ts";
+import type { PassthroughOptions, Target, TranslationState, UpstreamRequest } from "../types.ts";
+import type { OpenAIWireProfile } from "./profile.ts";
+import { GATEWAY_ONLY_FIELDS, joinUrl, openAIHeaders, openAIPath, unsupportedParamError } from "./request.ts";
+import { toOpenAIMessages } from "./translate-messages.ts";
+
+/** Body fields this translator writes from the spec; an `extra` entry may never overwrite them. */
+const OWNED_FIELDS: ReadonlySet<string> = new Set([
+  "model",
+  "messages",
+  "stream",
+  "stream_options",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "max_tokens",
+  "max_completion_tokens",
+  ...GATEWAY_ONLY_FIELDS,
+]);
+
+/** A spec tool as an OpenAI function tool. */
+function toOpenAITool(tool: ToolDefinition): Record<string, unknown> {
+  const fn: Record<string, unknown> = { name: tool.name };
+  if (tool.description !== undefined) fn.description = tool.description;
+  fn.parameters = tool.parameters;
+  if (tool.strict !== undefined) fn.strict = tool.strict;
+  return { type: "function", function: fn };
+}
+
+/** The spec's tool choice as OpenAI's `tool_choice`. */
+function toOpenAIToolChoice(choice: ToolChoice): unknown {
+  return choice.type === "tool" ? { type: "function", function: { name: choice.name } } : choice.type;
+}
+
+/** The spec's response format as OpenAI's `response_format`. */
+function toOpenAIResponseFormat(format: ResponseFormat): Record<string, unknown> {
+  if (format.type !== "json_schema") return { type: format.type };
+  const schema: Record<string, unknown> = { name: format.name, schema: format.schema };
+  if (format.strict !== undefined) schema.strict = format.strict;
+  if (format.description !== undefined) schema.description = format.description;
+  return { type: "json_schema", json_schema: schema };
+}
+
+/**
+ * A spec request as an OpenAI chat completions body (an object, before serialisation). Applies the
+ * profile's quirks last: unsupported parameters are dropped (`dropParams`) or refused, then renamed.
+ */
+export function toOpenAIRequest(request: ChatRequest, profile: OpenAIWireProfile, options: PassthroughOptions): Record<string, unknown> {
+  const body: Record<string, unknown> = { model: request.model, messages: toOpenAIMessages(request.messages) };
+  const tools = [...(request.tools ?? []).map(toOpenAITool), ...(request.hostedTools ?? [])];
+  if (tools.length > 0) {
+    body.tools = tools;
+    // OpenAI answers 400 to tool_choice or parallel_tool_calls without tools, so both ride with them.
+    if (request.toolChoice) body.tool_choice = toOpenAIToolChoice(request.toolChoice);
+    if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
+  }
+  if (request.maxTokens !== undefined) body.max_completion_tokens = request.maxTokens;
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.topP !== undefined) body.top_p = request.topP;
+  // Not an OpenAI parameter, but vLLM, Together, OpenRouter and others take it under this name.
+  if (request.topK !== undefined) body.top_k = request.topK;
+  if (request.stop !== undefined && request.stop.length > 0) body.stop = request.stop;
+  if (request.seed !== undefined) body.seed = request.seed;
+  if (request.user !== undefined) body.user = request.user;
+  if (request.responseFormat) body.response_format = toOpenAIResponseFormat(request.responseFormat);
+  if (request.reasoning?.effort) body.reasoning_effort = request.reasoning.effort;
+  if (request.stream) {
+    body.stream = true;
+    // The gateway always wants usage; the client's encoder shows it only if the client asked.
+    if (profile.streamUsage !== false) body.stream_options = { include_usage: true };
+  }
+  for (const [key, value] of Object.entries(request.extra)) {
+    if (value !== undefined && !OWNED_FIELDS.has(key) && !(key in body)) body[key] = value;
+  }
+  for (const param of profile.unsupportedParams ?? []) {
+    if (!(param in body)) continue;
+    if (!options.dropParams) throw unsupportedParamError(profile, param);
+    delete body[param];
+  }
+  for (const [from, to] of Object.entries(profile.renameParams ?? {})) {
+    if (!(from in body)) continue;
+    body[to] = body[from];
+    delete body[from];
+  }
+  return body;
+}
+
+/** Builds the upstream chat completions call for a spec request. No state: OpenAI answers need no request context. */
+export function buildOpenAIChatRequest(
+  profile: OpenAIWireProfile,
+  request: ChatRequest,
+  target: Target,
+  options: PassthroughOptions,
+): { upstream: UpstreamRequest; state: TranslationState } {
+  const body = toOpenAIRequest({ ...request, model: target.model }, profile, options);
+  return {
+    upstream: { url: joinUrl(target.apiBase, openAIPath("chat")), headers: openAIHeaders(target, request.stream), body: JSON.stringify(body) },
+    state: undefined,
+  };
+}

@@ -1,0 +1,92 @@
+import type { ChatRequest, ChatResult, StreamPart } from "../spec/chat.ts";
+import type { GatewayError } from "../spec/errors.ts";
+import type { SseEvent } from "../streams/sse-parser.ts";
+
+/** Wire formats upstreams speak; a provider whose wire equals the client's dialect takes the fast path. */
+export type WireFormat = "openai" | "anthropic";
+
+/** Sends a built request, with fetch's signature (no Request object is built on the hot path). */
+export type Transport = (url: string, init: RequestInit) => Promise<Response>;
+
+/** What a provider needs to know about one deployment; resolved from config, secrets included. */
+export interface Target {
+  /** Upstream model id, e.g. `gpt-4o`. */
+  model: string;
+  apiBase: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+}
+
+/** A built upstream call: pure data, no I/O. */
+export interface UpstreamRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Upstream tool name -> the client's, when the gateway had to rewrite names (Anthropic's name rules). */
+  reverseNames?: ReadonlyMap<string, string>;
+}
+
+/** Body edits a provider applies on the same-format fast path (see json/top-level.ts). */
+export interface PassthroughInput {
+  /** The client's request text, forwarded byte for byte except for the edits. */
+  raw: string;
+  /** The same request parsed, for decisions only (never re-serialised). */
+  parsed: Record<string, unknown>;
+  /** Whether the gateway wants usage on a stream even if the client did not ask. */
+  stream: boolean;
+  /** The client's request headers (Anthropic clients send `anthropic-version` / `anthropic-beta`). */
+  headers?: Headers;
+}
+
+/** Endpoints a provider serves. */
+export type Operation = "chat" | "embeddings" | "count_tokens";
+
+/** A provider: a pure description of one upstream API plus its request/response translators. */
+export interface Provider {
+  id: string;
+  /** Human name for messages and docs. */
+  label: string;
+  wire: WireFormat;
+  /** Default base URL; undefined means a deployment must set `api_base`. */
+  defaultApiBase?: string;
+  /** Environment variables that may hold the API key, first found wins. */
+  apiKeyEnv: readonly string[];
+  /** Environment variables that may hold the base URL (local servers: ollama, vllm…). */
+  apiBaseEnv: readonly string[];
+  /** Whether calls need a key at all (local servers do not). */
+  requiresApiKey: boolean;
+  operations: readonly Operation[];
+  /** In-process transport (the mock); undefined means the network. */
+  transport?: Transport;
+  /** Spec translators: used whenever the client's dialect differs from the provider's wire. */
+  chat: ChatTranslator;
+  /** Builds the upstream request for a same-format call (client dialect = provider wire). */
+  buildPassthrough(operation: Operation, input: PassthroughInput, target: Target, options: PassthroughOptions): UpstreamRequest;
+  /** Maps a non-2xx upstream answer to a gateway error (message redacted and truncated). */
+  mapError(status: number, body: string, headers: Headers): GatewayError;
+}
+
+export interface PassthroughOptions {
+  /** Drop parameters the upstream cannot take instead of failing with 400. */
+  dropParams: boolean;
+}
+
+/**
+ * Opaque per-call state a translator keeps between building the request and reading the answer
+ * (e.g. the tool-name map that turns sanitised names back into the client's).
+ */
+export type TranslationState = unknown;
+
+/** Reads an upstream stream: SSE events in, spec parts out. Throws a GatewayError for an in-band error event. */
+export interface StreamReader {
+  event(event: SseEvent): StreamPart[];
+  /** The upstream ended; returns any parts still owed (e.g. a finish the provider never sent). */
+  end(): StreamPart[];
+}
+
+/** Pure translation between the spec and one provider's wire format: no fetch, clock, env or database. */
+export interface ChatTranslator {
+  buildRequest(request: ChatRequest, target: Target, options: PassthroughOptions): { upstream: UpstreamRequest; state: TranslationState };
+  parseResponse(body: string, state: TranslationState): ChatResult;
+  streamReader(state: TranslationState): StreamReader;
+}
