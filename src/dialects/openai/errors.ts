@@ -1,0 +1,13 @@
+import type { GatewayError } from "../../spec/errors.ts";
+
+/** OpenAI's error body for a gateway error. */
+export function toOpenAIErrorBody(error: GatewayError): { error: { message: string; type: string; param: string | null; code: string } } {
+  return { error: { message: error.message, type: error.type, param: error.details.param ?? null, code: error.shortCode } };
+}
+
+/** A complete OpenAI-shape error response, with Retry-After and passthrough headers. */
+export function toOpenAIErrorResponse(error: GatewayError, extraHeaders: Record<string, string> = {}): Response {
+  const headers: Record<string, string> = { "content-type": "application/json", ...error.details.headers, ...extraHeaders };
+  if (error.details.retryAfter !== undefined) headers["retry-after"] = String(error.details.retryAfter);
+  return new Response(JSON.stringify(toOpenAIErrorBody(error)), { status: error.status, headers });
+}

@@ -1,0 +1,46 @@
+import { encodeSse, type SseEvent } from "../../streams/sse-parser.ts";
+import type { EventStage } from "../../streams/relay.ts";
+import { OutcomeTracker, type StreamOutcome } from "../../calls/outcome.ts";
+import type { GatewayError } from "../../spec/errors.ts";
+import { fromOpenAIUsage } from "../../spec/usage.ts";
+import { toOpenAIErrorBody } from "./errors.ts";
+
+// Only chunks that carry a usage object are parsed; every other chunk is forwarded as received.
+const USAGE_MARK = /"usage"\s*:\s*\{/;
+const FINISH_MARK = /"finish_reason"\s*:\s*"([a-z_]+)"/;
+
+/**
+ * Same-format stream stage: OpenAI-wire chunks pass through byte for byte. It watches for usage
+ * (which the gateway always requests) and drops the usage-only chunk when the client did not ask.
+ */
+export function openAIPassthroughStage(clientWantsUsage: boolean, explain: (error: unknown) => GatewayError, onEnd: (outcome: StreamOutcome) => void): EventStage {
+  const outcome = new OutcomeTracker(onEnd);
+  return {
+    event(event: SseEvent) {
+      const { data } = event;
+      if (!outcome.finishReason) outcome.finishReason = FINISH_MARK.exec(data)?.[1];
+      if (USAGE_MARK.test(data)) {
+        try {
+          const chunk = JSON.parse(data) as { usage?: unknown; choices?: unknown[] };
+          outcome.usage = fromOpenAIUsage(chunk.usage) ?? outcome.usage;
+          if (!clientWantsUsage && Array.isArray(chunk.choices) && chunk.choices.length === 0) return undefined;
+        } catch {
+          // Not JSON: forward as is; the client sees what the upstream sent.
+        }
+      }
+      return encodeSse(event);
+    },
+    end() {
+      outcome.end(false);
+      return undefined;
+    },
+    fail(cause) {
+      const error = explain(cause);
+      outcome.end(false, error);
+      return `${encodeSse({ data: JSON.stringify(toOpenAIErrorBody(error)) })}data: [DONE]\n\n`;
+    },
+    cancel() {
+      outcome.end(true);
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { ChatRequest, ChatResult, StreamPart } from "../spec/chat.ts";
+import type { GatewayError } from "../spec/errors.ts";
+
+/** Turns spec stream parts into the client's wire frames (SSE text). Stateful; one per call. */
+export interface StreamEncoder {
+  /** Frames for one part ("" when the part produces none yet). */
+  part(part: StreamPart): string;
+  /** Closing frames after the upstream ended normally (OpenAI `[DONE]`, Anthropic `message_stop`). */
+  end(): string;
+  /** The in-stream error frame(s) after the stream began. */
+  fail(error: GatewayError): string;
+}
+
+/** What clients speak: decode their request into the spec, encode spec answers and errors back. */
+export interface ChatDialect {
+  /** Parses a validated request body; throws GatewayError (caller.invalid_request, naming the field) for what the spec cannot hold. */
+  decodeChat(body: Record<string, unknown>): ChatRequest;
+  /** The client-facing JSON body for a complete answer. `model` is the name the client called. */
+  encodeResult(result: ChatResult, request: ChatRequest, model: string): unknown;
+  streamEncoder(request: ChatRequest, model: string): StreamEncoder;
+  /** The client-facing error response, in this dialect's shape. */
+  errorResponse(error: GatewayError, headers?: Record<string, string>): Response;
+}
