@@ -1,0 +1,77 @@
+import type { Server } from "bun";
+import { Elysia } from "elysia";
+import { anthropicRoutes } from "./dialects/anthropic/routes.ts";
+import { openAIRoutes } from "./dialects/openai/routes.ts";
+import type { RouteSpec } from "./server/route-spec.ts";
+import { toOpenAIErrorResponse } from "./dialects/openai/errors.ts";
+import type { ModelTable } from "./router/models.ts";
+import { masterKeyGuard } from "./server/auth.ts";
+import { requestGate } from "./server/gate.ts";
+import type { Lifecycle } from "./server/lifecycle.ts";
+import { openApiDocument } from "./server/openapi.ts";
+import { routeHandler } from "./server/route-handler.ts";
+import { GatewayError, toGatewayError } from "./spec/errors.ts";
+import type { CallObserver } from "./telemetry/calls.ts";
+import { VERSION } from "./version.ts";
+
+export interface AppDeps {
+  models: ModelTable;
+  observer: CallObserver;
+  lifecycle: Lifecycle;
+  masterKey?: string;
+  dropParams: boolean;
+  maxBodyBytes: number;
+  /** Where internal errors are reported (never to the client). */
+  logError?: (message: string, error: unknown) => void;
+}
+
+const json = (value: unknown, status = 200) => new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json" } });
+
+/** Builds the HTTP app. No I/O happens here: tests drive it with `app.handle()` or a server on port 0. */
+export function buildApp(deps: AppDeps) {
+  const guard = masterKeyGuard(deps.masterKey);
+  const callDeps = { models: deps.models, observer: deps.observer, dropParams: deps.dropParams };
+  const routes: RouteSpec[] = [...openAIRoutes(callDeps, deps.lifecycle.startedAt), ...anthropicRoutes(callDeps)];
+  const openapi = JSON.stringify(openApiDocument(routes, VERSION));
+  const logError = deps.logError ?? ((message, error) => console.error(message, error));
+
+  const gate = requestGate(deps.lifecycle);
+  const handlers = routes.map((route) => ({ route, handle: routeHandler(route, { gate, guard, maxBodyBytes: deps.maxBodyBytes, logError }) }));
+  // Proxy routes (those with a body) are also handed to Bun's native router as plain functions;
+  // Elysia keeps everything else and serves the same handlers to app.handle().
+  const native: Record<string, Record<string, (request: Request, server: Server<unknown>) => Promise<Response>>> = {};
+  for (const { route, handle } of handlers) {
+    if (!route.body) continue;
+    for (const path of route.paths) native[path] = { [route.method]: (request, server) => handle(request, {}, server) };
+  }
+
+  // normalize: false — bodies keep unknown fields anyway, and the per-request copy costs throughput.
+  const app = new Elysia({ normalize: false, serve: { routes: native } as never })
+    .onRequest(({ request }) => {
+      const refused = gate(request);
+      return refused ? toOpenAIErrorResponse(refused, refused.code === "gateway.draining" ? { connection: "close" } : {}) : undefined;
+    })
+    .onError(({ code, error, request }) => {
+      if (code === "NOT_FOUND") {
+        const url = new URL(request.url);
+        return toOpenAIErrorResponse(new GatewayError("caller.route_not_found", `No route for ${request.method} ${url.pathname}. GET /openapi.json lists the routes.`));
+      }
+      if (!(error instanceof GatewayError)) logError("internal error", error);
+      return toOpenAIErrorResponse(toGatewayError(error));
+    })
+    .get("/health/liveliness", () => json({ status: "alive" }))
+    .get("/health/liveness", () => json({ status: "alive" }))
+    .get("/health/readiness", () =>
+      deps.lifecycle.draining ? json({ status: "draining" }, 503) : json({ status: "ready", version: VERSION, models: deps.models.list().length }),
+    )
+    .get("/openapi.json", () => new Response(openapi, { headers: { "content-type": "application/json" } }));
+
+  for (const { route, handle } of handlers) {
+    for (const path of route.paths) {
+      app.route(route.method, path, (({ request, params }: { request: Request; params: Record<string, string> }) => handle(request, params, app.server)) as never);
+    }
+  }
+  return app;
+}
+
+export type App = ReturnType<typeof buildApp>;

@@ -1,0 +1,30 @@
+import type { ChatDialect } from "../dialects/types.ts";
+import type { WireFormat } from "../providers/types.ts";
+import type { GatewayError } from "../spec/errors.ts";
+import type { EventStage } from "../streams/relay.ts";
+import type { CallRecord } from "../telemetry/calls.ts";
+import type { StreamOutcome } from "./outcome.ts";
+
+/** Options for a same-format stream stage. */
+export interface PassthroughStageOptions {
+  clientWantsUsage: boolean;
+  explain: (error: unknown) => GatewayError;
+  onEnd: (outcome: StreamOutcome) => void;
+  /** Upstream tool name -> the client's, for names the gateway had to rewrite. */
+  reverseNames?: ReadonlyMap<string, string>;
+}
+
+/** Everything the shared call handlers need to know about one client dialect. */
+export interface DialectRuntime {
+  wire: WireFormat;
+  codec: ChatDialect;
+  isStream(body: Record<string, unknown>): boolean;
+  /** Whether the client asked for usage on a stream (Anthropic always gets it). */
+  wantsStreamUsage(body: Record<string, unknown>): boolean;
+  /** Same-format: reads usage and finish reason from a buffered answer without re-encoding it. */
+  observeBody(text: string): Pick<CallRecord, "usage" | "finishReason">;
+  /** Same-format: rewrites a buffered answer only where the gateway must (reverse tool names). */
+  rewriteBody?(text: string, reverseNames: ReadonlyMap<string, string>): string;
+  /** Same-format: the stage that relays upstream events as received while observing them. */
+  passthroughStage(options: PassthroughStageOptions): EventStage;
+}

@@ -1,0 +1,23 @@
+import { redactConfig } from "../config/env-refs.ts";
+import { loadConfigFile } from "../config/load.ts";
+import { buildModelTable } from "../router/models.ts";
+import { ConfigError } from "../config/errors.ts";
+
+/** `switchboard config check FILE`: validates and reports; returns the exit code. */
+export async function configCheck(file: string, print: boolean, env: Record<string, string | undefined>): Promise<number> {
+  try {
+    const loaded = await loadConfigFile(file, env);
+    const { table, problems } = buildModelTable(loaded.config, loaded.env);
+    if (problems.length > 0) throw new ConfigError(file, problems);
+    for (const warning of loaded.warnings) console.warn(`warning: ${warning}`);
+    console.log(`${file}: ok (${loaded.format} format, ${table.list().length} model names)`);
+    if (print) console.log(Bun.YAML.stringify(redactConfig(loaded.written), null, 2));
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}

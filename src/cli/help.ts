@@ -1,0 +1,35 @@
+import { MOCK_MODELS } from "../providers/mock/catalogue.ts";
+import { VERSION } from "../version.ts";
+
+/** `switchboard --help`. */
+export function helpText(): string {
+  return `switchboard ${VERSION} — an OpenAI-compatible LLM gateway in one executable
+
+Usage:
+  switchboard [options]                 start the gateway
+  switchboard config check FILE [--print]
+                                        validate a config (Switchboard or LiteLLM format) without
+                                        starting; --print shows it with secrets redacted
+
+Options:
+  -c, --config FILE      YAML or JSON config (env SWITCHBOARD_CONFIG); see config/ for examples
+  -m, --model P/MODEL    serve just this model, e.g. openai/gpt-4o (env SWITCHBOARD_MODEL)
+      --host HOST        address to bind (default 127.0.0.1; env SWITCHBOARD_HOST)
+  -p, --port PORT        port (default 4000; env SWITCHBOARD_PORT or PORT)
+      --drop-params      drop parameters an upstream cannot take instead of answering 400
+      --access-log       one JSON line per call on stdout (no prompt text)
+      --allow-unauthenticated-public
+                         allow a non-loopback --host without a master key (not recommended)
+  -h, --help             this text
+  -v, --version          print the version
+
+Environment:
+  SWITCHBOARD_MASTER_KEY  clients must send 'Authorization: Bearer <key>'; without it the
+                          gateway binds to loopback only
+  OPENAI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY, MISTRAL_API_KEY, ...
+                          each provider whose key is set is served as <provider>/<model>
+
+Built-in mock models (no key, no network):
+${MOCK_MODELS.map((m) => `  ${m.id.padEnd(22)} ${m.does}`).join("\n")}
+`;
+}

@@ -1,0 +1,56 @@
+import { Type, type Static } from "@sinclair/typebox";
+
+const strict = { additionalProperties: false } as const;
+
+/** One deployment: what clients call (`model_name`) and where it goes (`model` = `<provider>/<upstream model>`). */
+export const ModelEntrySchema = Type.Object(
+  {
+    model_name: Type.String({ minLength: 1, description: "The name clients send; may end in `*` to match a family (`openai/*`)." }),
+    model: Type.String({ minLength: 3, pattern: "^[a-z0-9_]+/.+$", description: "`<provider>/<upstream model>`; `*` is replaced by what a wildcard model_name matched." }),
+    id: Type.Optional(Type.String({ minLength: 1, description: "Deployment id reported in x-switchboard-model-id; defaults to model_name + position." })),
+    api_key: Type.Optional(Type.String({ description: "A secret: write `os.environ/NAME`." })),
+    api_base: Type.Optional(Type.String({ pattern: "^https?://", description: "Upstream base URL, e.g. https://api.openai.com/v1." })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "Extra headers sent upstream." })),
+    timeout_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "Total time allowed for one upstream call." })),
+    aliases: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Other names clients may use for this model." })),
+  },
+  strict,
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    server: Type.Optional(
+      Type.Object(
+        {
+          host: Type.Optional(Type.String({ minLength: 1 })),
+          port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+          max_request_body_mb: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1024 })),
+          shutdown_grace_seconds: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
+          idle_timeout_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 255, description: "Idle keep-alive connections close after this; proxied calls are exempt." })),
+          allow_unauthenticated_public: Type.Optional(Type.Boolean({ description: "Allow binding a non-loopback address with no master key." })),
+          access_log: Type.Optional(Type.Boolean({ description: "Write one JSON line per call to stdout, batched off the request path." })),
+        },
+        strict,
+      ),
+    ),
+    auth: Type.Optional(
+      Type.Object({ master_key: Type.Optional(Type.String({ minLength: 1, description: "A secret: write `os.environ/NAME`." })) }, strict),
+    ),
+    settings: Type.Optional(
+      Type.Object(
+        {
+          drop_params: Type.Optional(Type.Boolean({ description: "Drop parameters an upstream cannot take instead of answering 400." })),
+          request_timeout_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "Default total time for one upstream call." })),
+          mock_models: Type.Optional(Type.Boolean({ description: "Serve the built-in mock/* models (default true)." })),
+          env_provider_models: Type.Optional(Type.Boolean({ description: "Serve <provider>/* for every provider whose key is in the environment (default true)." })),
+        },
+        strict,
+      ),
+    ),
+    models: Type.Optional(Type.Array(ModelEntrySchema)),
+  },
+  strict,
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type ModelEntry = Static<typeof ModelEntrySchema>;

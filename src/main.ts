@@ -1,0 +1,117 @@
+#!/usr/bin/env bun
+import { buildApp } from "./app.ts";
+import { parseCommand, UsageError, type CliFlags } from "./cli/args.ts";
+import { configCheck } from "./cli/config-check.ts";
+import { helpText } from "./cli/help.ts";
+import { ConfigError } from "./config/errors.ts";
+import { loadConfigFile, type LoadedConfig } from "./config/load.ts";
+import { runtimeSettings, withCliModel } from "./config/runtime.ts";
+import { buildModelTable } from "./router/models.ts";
+import { isLoopback } from "./server/host.ts";
+import { newLifecycle } from "./server/lifecycle.ts";
+import { accessLog } from "./telemetry/access-log.ts";
+import { observers, type CallObserver } from "./telemetry/calls.ts";
+import { VERSION } from "./version.ts";
+
+const log = (message: string) => console.error(`[switchboard] ${message}`);
+
+/** Loads config, builds the app and serves it until SIGTERM/SIGINT, then drains. */
+async function serve(flags: CliFlags, env: Record<string, string | undefined>): Promise<void> {
+  const loaded: LoadedConfig = flags.config
+    ? await loadConfigFile(flags.config, env)
+    : { config: {}, written: {}, warnings: [], format: "switchboard", env };
+  for (const warning of loaded.warnings) log(`warning: ${warning}`);
+  const config = withCliModel(loaded.config, flags.model);
+  const settings = runtimeSettings(config, flags, loaded.env);
+  const { table, problems } = buildModelTable(config, loaded.env);
+  if (problems.length > 0) throw new ConfigError(flags.config ?? "--model", problems);
+  if (!settings.masterKey && !isLoopback(settings.host) && !settings.allowUnauthenticatedPublic) {
+    throw new UsageError(
+      `refusing to bind ${settings.host} without authentication: set SWITCHBOARD_MASTER_KEY (or auth.master_key), ` +
+        "or pass --allow-unauthenticated-public if this network is trusted",
+    );
+  }
+
+  const lifecycle = newLifecycle();
+  const sinks: CallObserver[] = [];
+  const access = settings.accessLog ? accessLog() : undefined;
+  if (access) sinks.push(access);
+  const app = buildApp({
+    models: table,
+    observer: observers(sinks),
+    lifecycle,
+    ...(settings.masterKey ? { masterKey: settings.masterKey } : {}),
+    dropParams: settings.dropParams,
+    maxBodyBytes: settings.maxBodyBytes,
+    logError: (message, error) => log(`${message}: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  app.listen({
+    hostname: settings.host,
+    port: settings.port,
+    idleTimeout: settings.idleTimeoutSeconds,
+    // Bun's own cap sits above ours so oversized bodies get our JSON 413, not a bare one.
+    maxRequestBodySize: settings.maxBodyBytes * 2,
+    // Elysia's defaults would let a second instance share the port silently, and serve Bun's
+    // development error pages; a gateway wants EADDRINUSE and JSON errors.
+    reusePort: false,
+    development: false,
+  });
+  const server = app.server;
+  if (!server) throw new Error("server did not start");
+  // One write, so the banner and its warning arrive (and are logged) together.
+  const banner = [`switchboard ${VERSION} listening on http://${server.hostname}:${server.port} (${table.list().length} model names${flags.config ? `, config ${flags.config}` : ""})`];
+  if (!settings.masterKey) banner.push("no master key set: requests are not authenticated; bound to loopback only. Set SWITCHBOARD_MASTER_KEY to require one.");
+  log(banner.join("\n[switchboard] "));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      log(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    lifecycle.draining = true;
+    const deadline = Date.now() + settings.graceMs;
+    log(`${signal}: draining ${server.pendingRequests} in-flight request(s), up to ${settings.graceMs / 1000} s`);
+    void server.stop(false);
+    while (server.pendingRequests > 0 && Date.now() < deadline) await Bun.sleep(50);
+    const left = server.pendingRequests;
+    if (left > 0) log(`grace period over: closing ${left} request(s)`);
+    await server.stop(true);
+    access?.stop();
+    log("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+async function main(): Promise<number> {
+  const env = process.env;
+  try {
+    const command = parseCommand(process.argv.slice(2), env);
+    switch (command.kind) {
+      case "help":
+        console.log(helpText());
+        return 0;
+      case "version":
+        console.log(VERSION);
+        return 0;
+      case "config-check":
+        return await configCheck(command.file, command.print, env);
+      case "serve":
+        await serve(command.flags, env);
+        return -1;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      log(error.message);
+      return 2;
+    }
+    log(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+const code = await main();
+if (code >= 0) process.exit(code);

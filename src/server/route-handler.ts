@@ -1,0 +1,45 @@
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import type { Server } from "bun";
+import { toOpenAIErrorResponse } from "../dialects/openai/errors.ts";
+import type { RouteSpec } from "./route-spec.ts";
+import { GatewayError, toGatewayError } from "../spec/errors.ts";
+import { rawBodyOf, readJsonBody } from "./body.ts";
+import { validationError } from "./validation.ts";
+
+export interface RouteHandlerDeps {
+  gate: (request: Request) => GatewayError | undefined;
+  guard: ((headers: Headers) => void) | undefined;
+  maxBodyBytes: number;
+  logError: (message: string, error: unknown) => void;
+}
+
+/** A route as one Web-standard function: what Bun's router calls directly, and what Elysia wraps. */
+export type RouteHandler = (request: Request, params: Record<string, string>, server: Server<unknown> | null | undefined) => Promise<Response>;
+
+/**
+ * Runs a route with everything around it: gate, auth (before the body is read, so anonymous
+ * callers cost nothing), body read and TypeBox check (compiled once; error details only on
+ * failure), and OpenAI-shape errors. Self-contained so proxy routes can skip the framework's
+ * per-request context, which measured ~15% of gateway throughput.
+ */
+export function routeHandler(route: RouteSpec, deps: RouteHandlerDeps): RouteHandler {
+  const check = route.body ? TypeCompiler.Compile(route.body) : undefined;
+  const render = route.renderError ?? toOpenAIErrorResponse;
+  return async (request, params, server) => {
+    try {
+      const refused = deps.gate(request);
+      if (refused) return render(refused, refused.code === "gateway.draining" ? { connection: "close" } : {});
+      deps.guard?.(request.headers);
+      let body: unknown;
+      if (check) {
+        body = await readJsonBody(request, deps.maxBodyBytes);
+        if (!check.Check(body)) throw validationError({ all: [...check.Errors(body)] as never });
+      }
+      const result = await route.handle({ request, body, params, raw: () => rawBodyOf(request), server });
+      return result instanceof Response ? result : Response.json(result);
+    } catch (error) {
+      if (!(error instanceof GatewayError)) deps.logError("internal error", error);
+      return render(toGatewayError(error));
+    }
+  };
+}

@@ -1,0 +1,29 @@
+import type { TSchema } from "@sinclair/typebox";
+import type { Server } from "bun";
+import type { GatewayError } from "../spec/errors.ts";
+import type { RawBody } from "./body.ts";
+
+/** What a route handler receives. */
+export interface RouteInput {
+  request: Request;
+  body: unknown;
+  params: Record<string, string>;
+  raw: () => RawBody;
+  server: Server<unknown> | null | undefined;
+}
+
+/** A route as data: the app registers it and the OpenAPI document describes it. */
+export interface RouteSpec {
+  method: "GET" | "POST";
+  paths: readonly string[];
+  summary: string;
+  body?: TSchema;
+  response: TSchema;
+  /** For streaming routes: what the text/event-stream answer to `stream: true` carries. */
+  streams?: string;
+  /** Renders this route's errors in its dialect's shape (default: OpenAI's). */
+  renderError?: (error: GatewayError, headers?: Record<string, string>) => Response;
+  /** The schema of those errors, for the OpenAPI document (default: OpenAI's). */
+  errorSchema?: TSchema;
+  handle(input: RouteInput): Promise<Response> | unknown;
+}
