@@ -1,0 +1,379 @@
+import { describe, expect, test } from "bun:test";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { redactConfig, resolveEnvRefs, type RefProblem } from "../../src/config/env-refs.ts";
+import { ConfigError } from "../../src/config/errors.ts";
+import { fromLiteLLM, isLiteLLMConfig } from "../../src/config/litellm.ts";
+import { loadConfigFile, loadConfigValue, parseConfigText } from "../../src/config/load.ts";
+import { ConfigSchema, ModelEntrySchema } from "../../src/config/schema.ts";
+import { buildModelTable } from "../../src/router/models.ts";
+import { useTempDir } from "../support/temp-dir.ts";
+
+const root = resolve(import.meta.dir, "../..");
+const { file: fileWith } = useTempDir("switchboard-config-");
+
+/** Runs `fn`, expects a ConfigError and returns it so the test can look at every problem. */
+async function configError(fn: () => unknown): Promise<ConfigError> {
+  try {
+    await fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error("expected a ConfigError, but loading succeeded");
+}
+
+describe("native config", () => {
+  test("a valid YAML file loads, validated and with references resolved", async () => {
+    const path = await fileWith(
+      "valid.yaml",
+      `server:
+  host: 0.0.0.0
+  port: 8080
+auth:
+  master_key: os.environ/SB_KEY
+settings:
+  drop_params: true
+models:
+  - model_name: gpt-4o
+    model: openai/gpt-4o
+    api_key: os.environ/OPENAI_API_KEY
+    timeout_seconds: 12.5
+    aliases: [default]
+`,
+    );
+    const loaded = await loadConfigFile(path, { SB_KEY: "master-secret", OPENAI_API_KEY: "sk-test" });
+    expect(loaded.format).toBe("switchboard");
+    expect(loaded.warnings).toEqual([]);
+    expect(loaded.config).toEqual({
+      server: { host: "0.0.0.0", port: 8080 },
+      auth: { master_key: "master-secret" },
+      settings: { drop_params: true },
+      models: [{ model_name: "gpt-4o", model: "openai/gpt-4o", api_key: "sk-test", timeout_seconds: 12.5, aliases: ["default"] }],
+    });
+    // `written` keeps the references, so a dump never needs the secrets.
+    expect(loaded.written.auth?.master_key).toBe("os.environ/SB_KEY");
+    expect(loaded.written.models?.[0]?.api_key).toBe("os.environ/OPENAI_API_KEY");
+  });
+
+  test("an empty file is an empty config", async () => {
+    const loaded = await loadConfigFile(await fileWith("empty.yaml", "# nothing here\n"), {});
+    expect(loaded.config).toEqual({});
+  });
+
+  test("unknown keys and wrong types are all reported in one error, each with its path", async () => {
+    const raw = parseConfigText(
+      `server:
+  hots: 0.0.0.0
+  port: "eighty"
+settings:
+  drop_params: "yes"
+models:
+  - model_name: gpt-4o
+    model: gpt-4o
+    api_base: ftp://example.com
+    timeout: 30
+bogus: 1
+`,
+      "bad.yaml",
+    );
+    const error = await configError(() => loadConfigValue(raw, "bad.yaml", {}));
+    expect(error.source).toBe("bad.yaml");
+    expect([...error.problems].sort()).toEqual(
+      [
+        "/server/hots: unknown key",
+        "/server/port: Expected integer",
+        "/settings/drop_params: Expected boolean",
+        "/models/0/timeout: unknown key",
+        "/models/0/model: Expected string to match '^[a-z0-9_]+/.+$' (`<provider>/<upstream model>`; `*` is replaced by what a wildcard model_name matched.)",
+        "/models/0/api_base: Expected string to match '^https?://' (Upstream base URL, e.g. https://api.openai.com/v1.)",
+        "/bogus: unknown key",
+      ].sort(),
+    );
+    expect(error.message).toStartWith("bad.yaml: 7 problems\n");
+    expect(error.message).toContain("  - /server/hots: unknown key\n");
+    expect(error.message).toContain("  - /server/port: Expected integer");
+  });
+
+  test("out-of-range numbers are rejected with their path", async () => {
+    const error = await configError(() =>
+      loadConfigValue({ server: { port: 70000, idle_timeout_seconds: 0 }, models: [{ model_name: "", model: "openai/x", timeout_seconds: 0 }] }, "r.yaml", {}),
+    );
+    expect(error.problems).toContain("/server/port: Expected integer to be less or equal to 65535");
+    expect(error.problems).toContain("/server/idle_timeout_seconds: Expected integer to be greater or equal to 1");
+    expect(error.problems).toContain("/models/0/model_name: Expected string length greater or equal to 1");
+    expect(error.problems).toContain("/models/0/timeout_seconds: Expected number to be greater than 0");
+    expect(error.problems).toHaveLength(4);
+  });
+
+  test("a top-level that is not a mapping is one problem at /", async () => {
+    const error = await configError(() => loadConfigValue(["a", "b"], "list.yaml", {}));
+    expect(error.problems).toEqual(["/: Expected object"]);
+  });
+
+  test("a message says '1 problem', not '1 problems'", () => {
+    expect(new ConfigError("x.yaml", ["/a: b"]).message).toBe("x.yaml: 1 problem\n  - /a: b");
+  });
+});
+
+describe("os.environ/ references", () => {
+  test("resolve from the env passed in, not from process.env", () => {
+    const name = "SWITCHBOARD_TEST_ONLY_VAR_NOT_IN_PROCESS_ENV";
+    expect(process.env[name]).toBeUndefined();
+    const loaded = loadConfigValue(
+      { auth: { master_key: ` os.environ/${name} ` }, models: [{ model_name: "m", model: "openai/m", headers: { Authorization: `os.environ/${name}` } }] },
+      "refs.yaml",
+      { [name]: "from-fake-env" },
+    );
+    expect(loaded.config.auth?.master_key).toBe("from-fake-env");
+    expect(loaded.config.models?.[0]?.headers).toEqual({ Authorization: "from-fake-env" });
+  });
+
+  test("only a whole-string reference is resolved", () => {
+    const loaded = loadConfigValue({ models: [{ model_name: "os.environ/A and more", model: "openai/x", headers: { "X-Note": "see os.environ/A" } }] }, "r.yaml", { A: "a" });
+    expect(loaded.config.models?.[0]?.model_name).toBe("os.environ/A and more");
+    expect(loaded.config.models?.[0]?.headers?.["X-Note"]).toBe("see os.environ/A");
+  });
+
+  test("a missing or empty variable is an error naming the path and the variable", async () => {
+    const error = await configError(() =>
+      loadConfigValue(
+        { auth: { master_key: "os.environ/SB_MASTER" }, models: [{ model_name: "m", model: "openai/m", api_key: "os.environ/OPENAI_API_KEY" }] },
+        "env.yaml",
+        { SB_MASTER: "" },
+      ),
+    );
+    expect(error.problems).toEqual([
+      "/auth/master_key: environment variable SB_MASTER is not set",
+      "/models/0/api_key: environment variable OPENAI_API_KEY is not set",
+    ]);
+  });
+
+  test("resolveEnvRefs reports a reference at the root as '/'", () => {
+    const problems: RefProblem[] = [];
+    expect(resolveEnvRefs("os.environ/NOPE", {}, problems)).toBe("");
+    expect(problems).toEqual([{ path: "/", message: "environment variable NOPE is not set" }]);
+  });
+
+  test("schema problems and missing variables are reported together (every problem, not the first kind)", async () => {
+    const error = await configError(() =>
+      loadConfigValue({ server: { hots: "x" }, auth: { master_key: "os.environ/SB_MISSING" } }, "mixed.yaml", {}),
+    );
+    expect(error.problems).toContain("/server/hots: unknown key");
+    expect(error.problems).toContain("/auth/master_key: environment variable SB_MISSING is not set");
+  });
+});
+
+describe("redactConfig", () => {
+  test("references stay as written, inline secrets become ***, everything else is untouched", () => {
+    const written = {
+      auth: { master_key: "sk-inline-master" },
+      models: [
+        { model_name: "a", model: "openai/a", api_key: "os.environ/OPENAI_API_KEY", headers: { Authorization: "Bearer sk-inline", "X-Api-Key": "k", "X-Title": "demo" } },
+        { model_name: "b", model: "openai/b", api_key: "sk-proj-abcdef", api_base: "https://api.openai.com/v1" },
+      ],
+    };
+    expect(redactConfig(written)).toEqual({
+      auth: { master_key: "***" },
+      models: [
+        { model_name: "a", model: "openai/a", api_key: "os.environ/OPENAI_API_KEY", headers: { Authorization: "***", "X-Api-Key": "***", "X-Title": "demo" } },
+        { model_name: "b", model: "openai/b", api_key: "***", api_base: "https://api.openai.com/v1" },
+      ],
+    });
+    // A copy: the input is not modified.
+    expect(written.auth.master_key).toBe("sk-inline-master");
+  });
+
+  test("a reference to a master key is shown, so --print tells where the secret comes from", () => {
+    expect(redactConfig({ auth: { master_key: "os.environ/SWITCHBOARD_MASTER_KEY" } })).toEqual({ auth: { master_key: "os.environ/SWITCHBOARD_MASTER_KEY" } });
+  });
+});
+
+describe("parsing", () => {
+  test("invalid YAML is a ConfigError naming the file", async () => {
+    const path = await fileWith("broken.yaml", "models:\n  - model_name: [unclosed\n    model: openai/x\n");
+    const error = await configError(() => loadConfigFile(path, {}));
+    expect(error.source).toBe(path);
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toStartWith("cannot be parsed: ");
+    expect(error.message).toStartWith(`${path}: 1 problem\n  - cannot be parsed: `);
+  });
+
+  test("a .json file is parsed as JSON and validated the same way", async () => {
+    const path = await fileWith("config.json", JSON.stringify({ settings: { mock_models: false }, models: [{ model_name: "x", model: "openai/gpt-4o", api_key: "os.environ/K" }] }));
+    const loaded = await loadConfigFile(path, { K: "key" });
+    expect(loaded.config).toEqual({ settings: { mock_models: false }, models: [{ model_name: "x", model: "openai/gpt-4o", api_key: "key" }] });
+  });
+
+  test("invalid JSON in a .json file is a parse error", async () => {
+    const error = await configError(async () => loadConfigFile(await fileWith("bad.json", '{"models": [}'), {}));
+    expect(error.problems[0]).toStartWith("cannot be parsed: ");
+  });
+
+  test("a missing file is 'file not found'", async () => {
+    const path = join(tmpdir(), `switchboard-missing-${process.pid}.yaml`);
+    const error = await configError(() => loadConfigFile(path, {}));
+    expect(error.problems).toEqual(["file not found"]);
+  });
+});
+
+describe("LiteLLM import", () => {
+  const small = {
+    model_list: [
+      {
+        model_name: "gpt-4o",
+        litellm_params: { model: "openai/gpt-4o", api_key: "os.environ/OPENAI_API_KEY", rpm: 100, timeout: 30, extra_headers: { "X-Team": "a", "X-Num": 7 } },
+        model_info: { id: "gpt-4o-1" },
+      },
+      { model_name: "local", litellm_params: { model: "openai_compatible/qwen", base_url: "http://10.0.0.1:8000/v1", custom_llm_provider: "openai" } },
+      { model_name: "no-params" },
+    ],
+    litellm_settings: { drop_params: true, request_timeout: 90, success_callback: ["langfuse"] },
+    general_settings: { master_key: "os.environ/LITELLM_MASTER_KEY", database_url: "postgres://x" },
+    router_settings: { routing_strategy: "latency-based-routing", num_retries: 3 },
+    environment_variables: { LITELLM_MASTER_KEY: "sk-from-file", PORT_NUMBER: 8 },
+    extra_section: {},
+  };
+
+  test("is recognised by any LiteLLM section", () => {
+    expect(isLiteLLMConfig({ model_list: [] })).toBe(true);
+    expect(isLiteLLMConfig({ router_settings: {} })).toBe(true);
+    expect(isLiteLLMConfig({ models: [] })).toBe(false);
+    expect(isLiteLLMConfig(null)).toBe(false);
+  });
+
+  test("maps model_list, litellm_params, model_info.id, master_key, drop_params, request_timeout and environment_variables", () => {
+    const { config, env } = fromLiteLLM(small);
+    expect(config).toEqual({
+      models: [
+        { model_name: "gpt-4o", model: "openai/gpt-4o", api_key: "os.environ/OPENAI_API_KEY", timeout_seconds: 30, headers: { "X-Team": "a", "X-Num": "7" }, id: "gpt-4o-1" },
+        { model_name: "local", model: "openai_compatible/qwen", api_base: "http://10.0.0.1:8000/v1" },
+      ],
+      auth: { master_key: "os.environ/LITELLM_MASTER_KEY" },
+      settings: { drop_params: true, request_timeout_seconds: 90 },
+    });
+    expect(env).toEqual({ LITELLM_MASTER_KEY: "sk-from-file", PORT_NUMBER: "8" });
+  });
+
+  test("emits exactly one warning per item it cannot honour", () => {
+    expect(fromLiteLLM(small).warnings).toEqual([
+      "model_list[0] (gpt-4o): ignoring litellm_params rpm (not yet supported)",
+      "model_list[1] (local): ignoring litellm_params custom_llm_provider",
+      "model_list[2]: needs model_name and litellm_params.model; skipped",
+      "general_settings.database_url: not supported yet; ignored",
+      "litellm_settings.success_callback: not supported yet; ignored",
+      "router_settings.routing_strategy: not supported yet; ignored",
+      "router_settings.num_retries: not supported yet; ignored",
+      "extra_section: not a LiteLLM config section; ignored",
+    ]);
+  });
+
+  test("loads end to end: environment_variables resolve references without touching process.env", () => {
+    const loaded = loadConfigValue(small, "litellm.yaml", { OPENAI_API_KEY: "sk-openai" });
+    expect(loaded.format).toBe("litellm");
+    expect(loaded.config.auth?.master_key).toBe("sk-from-file");
+    expect(loaded.config.models?.[0]?.api_key).toBe("sk-openai");
+    expect(loaded.written.auth?.master_key).toBe("os.environ/LITELLM_MASTER_KEY");
+    expect(loaded.warnings).toHaveLength(8);
+    expect(process.env.PORT_NUMBER).toBeUndefined();
+  });
+
+  test("the translated config is validated like a native one", async () => {
+    const error = await configError(() => loadConfigValue({ model_list: [{ model_name: "bare", litellm_params: { model: "gpt-4o" } }] }, "l.yaml", {}));
+    expect(error.problems).toEqual(["/models/0/model: Expected string to match '^[a-z0-9_]+/.+$' (`<provider>/<upstream model>`; `*` is replaced by what a wildcard model_name matched.)"]);
+  });
+
+  test("model_info keys other than id are named in a warning, not dropped silently", () => {
+    const { warnings } = fromLiteLLM({
+      model_list: [{ model_name: "gpt-4o", litellm_params: { model: "openai/gpt-4o" }, model_info: { id: "a", mode: "chat", input_cost_per_token: 0.0000025 } }],
+    });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("model_info");
+    expect(warnings[0]).toContain("mode");
+    expect(warnings[0]).toContain("input_cost_per_token");
+  });
+});
+
+describe("the example configs in config/", () => {
+  const env = { OPENAI_API_KEY: "sk-fake-openai", ANTHROPIC_API_KEY: "sk-ant-fake", GROQ_API_KEY: "gsk-fake", SWITCHBOARD_MASTER_KEY: "fake-master", LITELLM_MASTER_KEY: "sk-fake-litellm" };
+
+  for (const name of ["minimal.yaml", "switchboard.yaml", "litellm.yaml"]) {
+    test(`${name} loads and builds a model table without problems`, async () => {
+      const loaded = await loadConfigFile(join(root, "config", name), env);
+      const { table, problems } = buildModelTable(loaded.config, env);
+      expect(problems).toEqual([]);
+      expect(table.resolve("mock/echo")?.target.model).toBe("mock/echo");
+    });
+  }
+
+  test("minimal.yaml serves one OpenAI model with the key from the environment", async () => {
+    const loaded = await loadConfigFile(join(root, "config/minimal.yaml"), env);
+    expect(loaded.config.models).toHaveLength(1);
+    const { table } = buildModelTable(loaded.config, env);
+    const model = loaded.config.models?.[0]?.model_name as string;
+    const resolved = table.resolve(model);
+    expect(resolved?.deployment.provider.id).toBe("openai");
+    expect(resolved?.target.apiKey).toBe("sk-fake-openai");
+  });
+
+  test("minimal.yaml needs OPENAI_API_KEY", async () => {
+    const error = await configError(() => loadConfigFile(join(root, "config/minimal.yaml"), {}));
+    expect(error.problems).toEqual(["/models/0/api_key: environment variable OPENAI_API_KEY is not set"]);
+  });
+
+  test("switchboard.yaml shows every key of the schema", async () => {
+    const { written } = await loadConfigFile(join(root, "config/switchboard.yaml"), env);
+    const sections = ConfigSchema.properties;
+    expect(Object.keys(written).sort()).toEqual(Object.keys(sections).sort());
+    for (const section of ["server", "auth", "settings"] as const) {
+      const keys = Object.keys(sections[section].properties);
+      expect(Object.keys(written[section] ?? {}).sort()).toEqual(keys.sort());
+    }
+    const modelKeys = new Set((written.models ?? []).flatMap((m) => Object.keys(m)));
+    expect([...modelKeys].sort()).toEqual(Object.keys(ModelEntrySchema.properties).sort());
+    expect(written.auth?.master_key).toBe("os.environ/SWITCHBOARD_MASTER_KEY");
+    const providers = new Set((written.models ?? []).map((m) => m.model.split("/")[0]));
+    expect(providers).toEqual(new Set(["openai", "anthropic", "groq", "openai_compatible", "ollama"]));
+  });
+
+  test("switchboard.yaml: master key, aliases, wildcard and local models resolve as documented", async () => {
+    const loaded = await loadConfigFile(join(root, "config/switchboard.yaml"), env);
+    expect(loaded.config.auth?.master_key).toBe("fake-master");
+    const { table } = buildModelTable(loaded.config, env);
+    const llama = table.resolve("llama/llama-3.3-70b-versatile");
+    expect(llama?.deployment.provider.id).toBe("groq");
+    expect(llama?.target).toEqual({ model: "llama-3.3-70b-versatile", apiBase: "https://api.groq.com/openai/v1", apiKey: "gsk-fake" });
+    expect(llama?.deployment.timeoutMs).toBe(60_000);
+    expect(table.resolve("default")?.deployment.id).toBe("openai-gpt-4o-primary");
+    expect(table.resolve("internal-qwen")?.target.model).toBe("Qwen/Qwen2.5-7B-Instruct");
+    expect(table.resolve("local-llama")?.deployment.provider.id).toBe("ollama");
+    expect(table.list().map((m) => m.id)).not.toContain("default");
+  });
+
+  test("switchboard.yaml fails without its variables, naming each", async () => {
+    const error = await configError(() => loadConfigFile(join(root, "config/switchboard.yaml"), {}));
+    expect([...error.problems].sort()).toEqual([
+      "/auth/master_key: environment variable SWITCHBOARD_MASTER_KEY is not set",
+      "/models/0/api_key: environment variable OPENAI_API_KEY is not set",
+      "/models/2/api_key: environment variable ANTHROPIC_API_KEY is not set",
+      "/models/3/api_key: environment variable GROQ_API_KEY is not set",
+    ]);
+  });
+
+  test("litellm.yaml is imported with one warning per unsupported setting", async () => {
+    const loaded = await loadConfigFile(join(root, "config/litellm.yaml"), env);
+    expect(loaded.format).toBe("litellm");
+    expect(loaded.config.auth?.master_key).toBe("sk-fake-litellm");
+    expect(loaded.config.settings).toEqual({ drop_params: true, request_timeout_seconds: 600 });
+    expect(loaded.config.models?.map((m) => m.id ?? m.model_name)).toEqual(["gpt-4o-eu-1", "gpt-4o-mini-1", "llama-3.3-70b", "internal-qwen"]);
+    expect(loaded.config.models?.[3]?.api_key).toBe("not-a-real-key");
+    expect(loaded.warnings).toEqual([
+      "model_list[0] (gpt-4o): ignoring litellm_params rpm (not yet supported)",
+      "model_list[1] (gpt-4o-mini): ignoring litellm_params rpm (not yet supported)",
+      "general_settings.database_url: not supported yet; ignored",
+      "litellm_settings.success_callback: not supported yet; ignored",
+      "router_settings.routing_strategy: not supported yet; ignored",
+      "router_settings.num_retries: not supported yet; ignored",
+    ]);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Smoke test for the compiled executable (run by .ci/run after `bun run build`): start-up time,
+ * --version/--help, readiness, a chat completion through the mock, a stream that survives SIGTERM
+ * (drain), and a clean exit. Prints `N passed, N failed` and exits non-zero on any failure.
+ */
+import { resolve } from "node:path";
+
+const binary = resolve(import.meta.dir, "../../dist/switchboard");
+let passed = 0;
+let failed = 0;
+
+function check(name: string, ok: boolean, detail = ""): void {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? "ok  " : "FAIL"} ${name}${detail ? ` (${detail})` : ""}`);
+}
+
+async function run(args: string[]): Promise<{ code: number; out: string }> {
+  const proc = Bun.spawn([binary, ...args], { stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "" } });
+  const out = (await new Response(proc.stdout).text()) + (await new Response(proc.stderr).text());
+  return { code: await proc.exited, out };
+}
+
+const pkg = (await Bun.file(resolve(import.meta.dir, "../../package.json")).json()) as { version: string };
+const version = await run(["--version"]);
+check("--version prints the package version", version.code === 0 && version.out.trim() === pkg.version, version.out.trim());
+const help = await run(["--help"]);
+check("--help documents config check and the mock models", help.code === 0 && help.out.includes("config check") && help.out.includes("mock/echo"));
+
+const started = performance.now();
+const server = Bun.spawn([binary, "--port", "0"], { stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "" } });
+const reader = server.stderr.getReader();
+let log = "";
+let base = "";
+while (!base) {
+  const { value, done } = await reader.read();
+  if (done) break;
+  log += new TextDecoder().decode(value);
+  const match = /listening on (http:\/\/[^\s]+)/.exec(log);
+  if (match) base = match[1] as string;
+}
+const startupMs = performance.now() - started;
+check("starts and prints its address", base !== "", log.trim().split("\n")[0]);
+check("starts in well under a second", startupMs < 1000, `${startupMs.toFixed(0)} ms to listening`);
+
+try {
+  const ready = await fetch(`${base}/health/readiness`);
+  check("/health/readiness is 200", ready.status === 200, JSON.stringify(await ready.json()));
+
+  const chat = await fetch(`${base}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "mock/echo", messages: [{ role: "user", content: "hello binary" }] }),
+  });
+  const body = (await chat.json()) as { choices: { message: { content: string } }[]; usage: { total_tokens: number } };
+  check("chat completion through the mock", chat.status === 200 && body.choices[0]?.message.content === "Echo: hello binary" && body.usage.total_tokens === 5);
+
+  const message = await fetch(`${base}/v1/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+    body: JSON.stringify({ model: "mock/echo", max_tokens: 50, messages: [{ role: "user", content: "hello anthropic" }] }),
+  });
+  const anthropicBody = (await message.json()) as { type: string; content: { type: string; text: string }[]; usage: { input_tokens: number; output_tokens: number } };
+  check(
+    "Anthropic-format message through the mock (translated)",
+    message.status === 200 && anthropicBody.type === "message" && anthropicBody.content[0]?.text === "Echo: hello anthropic" && anthropicBody.usage.output_tokens === 3,
+  );
+
+  // A slow stream in flight when SIGTERM arrives must finish before the process exits.
+  const stream = await fetch(`${base}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "mock/slow", stream: true, messages: [{ role: "user", content: "drain me please" }] }),
+  });
+  const text = stream.text();
+  await Bun.sleep(300);
+  server.kill("SIGTERM");
+  const streamed = await text;
+  check("an in-flight stream completes after SIGTERM", streamed.includes(" please") && streamed.trimEnd().endsWith("data: [DONE]"));
+  const refused = await fetch(`${base}/health/readiness`).then((r) => r.status).catch(() => "refused");
+  check("no new requests are served while draining", refused === 503 || refused === "refused", String(refused));
+  const code = await server.exited;
+  check("exits 0 after draining", code === 0, `exit ${code}`);
+} finally {
+  server.kill("SIGKILL");
+}
+
+console.log(`smoke: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,124 @@
+import { buildApp, type App } from "../../src/app.ts";
+import type { Config } from "../../src/config/schema.ts";
+import { buildModelTable } from "../../src/router/models.ts";
+import { newLifecycle, type Lifecycle } from "../../src/server/lifecycle.ts";
+import type { CallRecord } from "../../src/telemetry/calls.ts";
+
+export interface GatewayOptions {
+  /** Environment the model table reads keys from. Defaults to `{}` so the developer's real keys never leak in. */
+  env?: Record<string, string | undefined>;
+  masterKey?: string;
+  dropParams?: boolean;
+  /** Default 32 MB, as in src/config/runtime.ts. */
+  maxBodyBytes?: number;
+  /** Server idle timeout in seconds (default 30, as in main). */
+  idleTimeout?: number;
+}
+
+export interface TestGateway {
+  /** `http://127.0.0.1:PORT/v1`, ready for `new OpenAI({ baseURL })`. */
+  baseURL: string;
+  /** `http://127.0.0.1:PORT`. */
+  origin: string;
+  port: number;
+  /** Every CallRecord the gateway reported, in order. */
+  records: CallRecord[];
+  /** Errors the app reported through `logError` (internal errors; never sent to the client). */
+  loggedErrors: { message: string; error: unknown }[];
+  lifecycle: Lifecycle;
+  app: App;
+  stop(): Promise<void>;
+}
+
+/** Builds the app the way src/main.ts does and serves it on 127.0.0.1 and a free port. */
+export async function startGateway(config: Config, opts: GatewayOptions = {}): Promise<TestGateway> {
+  const { table, problems } = buildModelTable(config, opts.env ?? {});
+  if (problems.length > 0) throw new Error(`test config has problems:\n${problems.join("\n")}`);
+  const records: CallRecord[] = [];
+  const loggedErrors: { message: string; error: unknown }[] = [];
+  const lifecycle = newLifecycle();
+  const maxBodyBytes = opts.maxBodyBytes ?? 32 * 1024 * 1024;
+  const app = buildApp({
+    models: table,
+    observer: { onCall: (record) => records.push(record) },
+    lifecycle,
+    ...(opts.masterKey ? { masterKey: opts.masterKey } : {}),
+    dropParams: opts.dropParams ?? false,
+    maxBodyBytes,
+    logError: (message, error) => loggedErrors.push({ message, error }),
+  });
+  app.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    idleTimeout: opts.idleTimeout ?? 30,
+    // As in main: Bun's own cap sits above the gateway's so oversized bodies get the JSON 413.
+    maxRequestBodySize: maxBodyBytes * 2,
+  });
+  const server = app.server;
+  if (!server) throw new Error("gateway did not start");
+  const port = server.port as number;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    baseURL: `${origin}/v1`,
+    origin,
+    port,
+    records,
+    loggedErrors,
+    lifecycle,
+    app,
+    stop: async () => {
+      await app.stop(true);
+    },
+  };
+}
+
+/** Waits until the gateway has recorded `count` calls (stream records land after the last byte). */
+export async function recordsSettled(gateway: TestGateway, count: number, timeoutMs = 2000): Promise<CallRecord[]> {
+  const deadline = performance.now() + timeoutMs;
+  while (gateway.records.length < count && performance.now() < deadline) await Bun.sleep(5);
+  return gateway.records;
+}
+
+/** The last record whose model is `model`, or throws so the test names what is missing. */
+export function lastRecordFor(gateway: TestGateway, model: string): CallRecord {
+  for (let i = gateway.records.length - 1; i >= 0; i--) if (gateway.records[i]!.model === model) return gateway.records[i]!;
+  throw new Error(`no CallRecord for model '${model}' (have: ${gateway.records.map((r) => r.model).join(", ")})`);
+}
+
+/** Reads a `text/event-stream` body into its `data:` payloads (in order, `[DONE]` included). */
+export async function readSseData(response: Response): Promise<string[]> {
+  const text = await response.text();
+  return sseData(text);
+}
+
+export function sseData(text: string): string[] {
+  const out: string[] = [];
+  for (const block of text.split(/\r?\n\r?\n/)) {
+    const lines = block.split(/\r?\n/).filter((line) => line.startsWith("data:"));
+    if (lines.length > 0) out.push(lines.map((line) => line.slice(5).replace(/^ /, "")).join("\n"));
+  }
+  return out;
+}
+
+/** Sends bytes over a raw TCP socket (for requests fetch refuses to make) and parses the answer. */
+export async function rawHttpRequest(port: number, request: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const { connect } = await import("node:net");
+  const text = await new Promise<string>((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let out = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (data) => (out += data));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(out));
+    socket.write(request);
+  });
+  const split = text.indexOf("\r\n\r\n");
+  const head = split === -1 ? text : text.slice(0, split);
+  const [statusLine = "", ...headerLines] = head.split("\r\n");
+  const headers: Record<string, string> = {};
+  for (const line of headerLines) {
+    const colon = line.indexOf(":");
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { status: Number(statusLine.split(" ")[1]), headers, body: split === -1 ? "" : text.slice(split + 4) };
+}
