@@ -1,0 +1,131 @@
+import type { Database } from "bun:sqlite";
+
+/**
+ * The schema, as ordered migrations kept in the code (not in files) so `bun build --compile` embeds
+ * them. Migration N (1-based) brings the schema from version N-1 to N; the version lives in
+ * `PRAGMA user_version`. Never edit a shipped migration: append a new one.
+ *
+ * Tables are STRICT so a non-integer amount can never land in a money column (it fails instead of
+ * silently becoming a REAL that drifts). Money is INTEGER nano-dollars, times are epoch ms.
+ */
+
+/** Columns shared by keys, teams and users: limits, budget, spend rollups, timestamps. */
+const PRINCIPAL_COLUMNS = `
+  models TEXT NOT NULL DEFAULT '[]',
+  blocked INTEGER NOT NULL DEFAULT 0 CHECK (blocked IN (0, 1)),
+  metadata TEXT NOT NULL DEFAULT '{}',
+  rpm_limit INTEGER,
+  tpm_limit INTEGER,
+  max_parallel_requests INTEGER,
+  max_budget_nano INTEGER,
+  budget_duration TEXT,
+  budget_anchor INTEGER NOT NULL,
+  spend_total_nano INTEGER NOT NULL DEFAULT 0,
+  spend_window_nano INTEGER NOT NULL DEFAULT 0,
+  spend_window_start INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL`;
+
+/** Every migration, in order. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE teams (
+    team_id TEXT PRIMARY KEY,
+    team_alias TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',${PRINCIPAL_COLUMNS}
+  ) STRICT;
+
+  CREATE TABLE users (
+    user_id TEXT PRIMARY KEY,
+    user_email TEXT,
+    user_alias TEXT,${PRINCIPAL_COLUMNS}
+  ) STRICT;
+
+  CREATE TABLE keys (
+    token TEXT PRIMARY KEY,
+    key_name TEXT NOT NULL,
+    key_alias TEXT,
+    team_id TEXT REFERENCES teams (team_id),
+    user_id TEXT REFERENCES users (user_id),
+    aliases TEXT NOT NULL DEFAULT '{}',
+    tags TEXT NOT NULL DEFAULT '[]',
+    expires_at INTEGER,${PRINCIPAL_COLUMNS}
+  ) STRICT;
+
+  -- Foreign-key checks on team delete and the list filters.
+  CREATE INDEX keys_team ON keys (team_id);
+  CREATE INDEX keys_user ON keys (user_id);
+  CREATE INDEX keys_alias ON keys (key_alias);
+
+  -- No foreign key to keys: deleting a key keeps its history.
+  CREATE TABLE spend_logs (
+    call_id TEXT PRIMARY KEY,
+    token TEXT,
+    key_alias TEXT,
+    team_id TEXT,
+    user_id TEXT,
+    end_user TEXT,
+    operation TEXT NOT NULL,
+    model_requested TEXT NOT NULL,
+    deployment_id TEXT,
+    provider TEXT,
+    upstream_model TEXT,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    cost_nano INTEGER,
+    status INTEGER NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'error', 'cancelled')),
+    error_code TEXT,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER NOT NULL,
+    ttft_ms INTEGER,
+    stream INTEGER NOT NULL CHECK (stream IN (0, 1)),
+    tags TEXT NOT NULL DEFAULT '[]',
+    -- The budget windows the row was counted in, so rollups can be rebuilt from the log.
+    window_key INTEGER,
+    window_team INTEGER,
+    window_user INTEGER
+  ) STRICT;
+
+  CREATE INDEX spend_logs_token ON spend_logs (token, started_at);
+  CREATE INDEX spend_logs_team ON spend_logs (team_id, started_at);
+  CREATE INDEX spend_logs_user ON spend_logs (user_id, started_at);
+  CREATE INDEX spend_logs_model ON spend_logs (model_requested, started_at);
+  CREATE INDEX spend_logs_started ON spend_logs (started_at);
+  `,
+];
+
+/** The schema version this build writes: the number of migrations. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+function userVersion(db: Database): number {
+  const row = db.query<{ user_version: number }, []>("PRAGMA user_version").get();
+  return row?.user_version ?? 0;
+}
+
+/**
+ * Brings the schema up to date and returns its version. Runs under `BEGIN IMMEDIATE` so processes
+ * starting together serialise on the write lock (waiting out busy_timeout): the first migrates, the
+ * rest re-read the version inside their own transaction and find nothing to do. Each migration and
+ * its version bump commit together, so a crash never leaves a half-applied step.
+ */
+export function migrate(db: Database): number {
+  const run = db.transaction(() => {
+    const current = userVersion(db);
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`database schema version ${current} is newer than this build supports (${SCHEMA_VERSION}); upgrade Switchboard`);
+    }
+    for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+      const sql = MIGRATIONS[version - 1];
+      if (sql === undefined) throw new Error(`migration ${version} is missing`);
+      db.run(sql);
+      // PRAGMA takes no parameters; `version` is an integer from this loop, never outside input.
+      db.run(`PRAGMA user_version = ${version}`);
+    }
+    return userVersion(db);
+  });
+  return run.immediate();
+}

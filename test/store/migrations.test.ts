@@ -1,0 +1,117 @@
+import { describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { openStore } from "../../src/store/open.ts";
+import { BUSY_TIMEOUT_MS, openDatabase } from "../../src/store/sqlite/db.ts";
+import { openSqliteStore } from "../../src/store/sqlite/index.ts";
+import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/sqlite/migrations.ts";
+import { useTempDir } from "../support/temp-dir.ts";
+
+const tmp = useTempDir("switchboard-store-migrations-");
+
+/** A path for a database file that does not exist yet. */
+async function freshPath(name: string): Promise<string> {
+  return join(dirname(await tmp.file(`${name}.marker`, "")), `${name}.db`);
+}
+
+function names(db: Database, type: "table" | "index"): string[] {
+  return db
+    .query<{ name: string }, [string]>("SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all(type)
+    .map((row) => row.name);
+}
+
+describe("migrations", () => {
+  test("a fresh file gets every table and index and the latest version", async () => {
+    const { db, schemaVersion } = openDatabase(await freshPath("fresh"));
+    try {
+      expect(schemaVersion).toBe(SCHEMA_VERSION);
+      expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+      expect(db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version).toBe(SCHEMA_VERSION);
+      expect(names(db, "table")).toEqual(["keys", "spend_logs", "teams", "users"]);
+      expect(names(db, "index")).toEqual(
+        ["keys_alias", "keys_team", "keys_user", "spend_logs_model", "spend_logs_started", "spend_logs_team", "spend_logs_token", "spend_logs_user"].sort(),
+      );
+    } finally {
+      db.close();
+    }
+  });
+
+  test("opening again applies nothing and keeps the version and the data", async () => {
+    const path = await freshPath("twice");
+    const first = await openSqliteStore(path);
+    await first.teams.insert({ teamId: "kept" });
+    await first.close();
+
+    const second = await openSqliteStore(path);
+    expect(second.schemaVersion).toBe(SCHEMA_VERSION);
+    expect((await second.teams.byId("kept"))?.teamId).toBe("kept");
+    await second.close();
+    const third = await openSqliteStore(path);
+    expect(third.schemaVersion).toBe(SCHEMA_VERSION);
+    expect((await third.teams.all()).map((team) => team.teamId)).toEqual(["kept"]);
+    await third.close();
+  });
+
+  test("a database from a newer build is refused and its schema left alone", async () => {
+    const path = await freshPath("newer");
+    const raw = new Database(path, { create: true });
+    raw.run(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    expect(() => openDatabase(path)).toThrow(/newer than this build supports/);
+    const check = new Database(path);
+    expect(check.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version).toBe(SCHEMA_VERSION + 1);
+    expect(names(check, "table")).toEqual([]);
+    check.close();
+  });
+
+  test("connection pragmas: WAL, foreign keys, busy timeout, synchronous NORMAL", async () => {
+    const { db } = openDatabase(await freshPath("pragmas"));
+    try {
+      expect(db.query<{ journal_mode: string }, []>("PRAGMA journal_mode").get()?.journal_mode).toBe("wal");
+      expect(db.query<{ foreign_keys: number }, []>("PRAGMA foreign_keys").get()?.foreign_keys).toBe(1);
+      expect(db.query<{ timeout: number }, []>("PRAGMA busy_timeout").get()?.timeout).toBe(BUSY_TIMEOUT_MS);
+      expect(BUSY_TIMEOUT_MS).toBe(5_000);
+      // 1 = NORMAL
+      expect(db.query<{ synchronous: number }, []>("PRAGMA synchronous").get()?.synchronous).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  test("the store reports kind, location and schema version", async () => {
+    const path = await freshPath("identity");
+    const store = await openSqliteStore(path);
+    expect(store.kind).toBe("sqlite");
+    expect(store.location).toBe(path);
+    expect(store.schemaVersion).toBe(SCHEMA_VERSION);
+    await store.close();
+  });
+
+  test("openStore creates the data directory and switchboard.db inside it", async () => {
+    const dataDir = join(dirname(await tmp.file("open.marker", "")), "nested", "data");
+    const store = await openStore({ dataDir });
+    expect(store.location).toBe(join(dataDir, "switchboard.db"));
+    expect((await stat(join(dataDir, "switchboard.db"))).isFile()).toBe(true);
+    await store.close();
+    // An existing directory is fine too.
+    const again = await openStore({ dataDir });
+    expect(again.schemaVersion).toBe(SCHEMA_VERSION);
+    await again.close();
+  });
+
+  test("changeMarker moves when another connection commits", async () => {
+    const path = await freshPath("marker");
+    const watcher = await openSqliteStore(path);
+    const writer = await openSqliteStore(path);
+    const before = await watcher.changeMarker();
+    expect(await watcher.changeMarker()).toBe(before);
+    await writer.teams.insert({ teamId: "t" });
+    const after = await watcher.changeMarker();
+    expect(after).not.toBe(before);
+    expect(await watcher.changeMarker()).toBe(after);
+    await watcher.close();
+    await writer.close();
+  });
+});
