@@ -12,6 +12,8 @@ export interface PassthroughStageOptions {
   onEnd: (outcome: StreamOutcome) => void;
   /** Upstream tool name -> the client's, for names the gateway had to rewrite. */
   reverseNames?: ReadonlyMap<string, string>;
+  /** The request body's length in characters: the input estimate when a stream ends before the provider reports usage. */
+  promptChars?: number;
 }
 
 /** Everything the shared call handlers need to know about one client dialect. */

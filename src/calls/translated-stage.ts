@@ -2,26 +2,55 @@ import type { StreamEncoder } from "../dialects/types.ts";
 import type { StreamReader } from "../providers/types.ts";
 import type { StreamPart } from "../spec/chat.ts";
 import type { GatewayError } from "../spec/errors.ts";
+import { fromAnthropicUsage } from "../spec/usage.ts";
 import type { EventStage } from "../streams/relay.ts";
+import type { SseEvent } from "../streams/sse-parser.ts";
 import { OutcomeTracker, type StreamOutcome } from "./outcome.ts";
 
 /**
  * Cross-format stream stage: upstream events -> provider reader -> spec parts -> client encoder.
- * A reader that throws (an in-band upstream error) ends the stream through `fail`.
+ * A reader that throws (an in-band upstream error) ends the stream through `fail`. A stream that
+ * ends before the provider's usage is billed from estimates (see OutcomeTracker); `promptChars`
+ * is the client's request body length, for the input estimate.
  */
-export function translatedStage(reader: StreamReader, encoder: StreamEncoder, explain: (error: unknown) => GatewayError, onEnd: (outcome: StreamOutcome) => void): EventStage {
-  const outcome = new OutcomeTracker(onEnd);
+export function translatedStage(
+  reader: StreamReader,
+  encoder: StreamEncoder,
+  explain: (error: unknown) => GatewayError,
+  onEnd: (outcome: StreamOutcome) => void,
+  promptChars?: number,
+): EventStage {
+  const outcome = new OutcomeTracker(onEnd, promptChars);
   const emit = (parts: StreamPart[]): string => {
     let out = "";
     for (const part of parts) {
-      if (part.type === "usage") outcome.usage = part.usage;
-      else if (part.type === "finish") outcome.finishReason = part.finishReason;
+      switch (part.type) {
+        case "text-delta":
+        case "reasoning-delta":
+          outcome.outputChars += part.text.length;
+          break;
+        case "tool-call-start":
+          outcome.outputChars += part.name.length;
+          break;
+        case "tool-call-delta":
+          outcome.outputChars += part.argumentsDelta.length;
+          break;
+        case "usage":
+          outcome.usage = part.usage;
+          break;
+        case "finish":
+          outcome.finishReason = part.finishReason;
+          break;
+      }
       out += encoder.part(part);
     }
     return out;
   };
   return {
-    event: (event) => emit(reader.event(event)),
+    event(event) {
+      if (event.event === "message_start") outcome.startUsage = anthropicStartUsage(event);
+      return emit(reader.event(event));
+    },
     end() {
       const out = emit(reader.end()) + encoder.end();
       outcome.end(false);
@@ -36,4 +65,16 @@ export function translatedStage(reader: StreamReader, encoder: StreamEncoder, ex
       outcome.end(true);
     },
   };
+}
+
+/**
+ * Input and cache counts from an Anthropic message_start. The reader holds them until
+ * message_delta; a stream cut before that is still billed for its prompt. Once per stream.
+ */
+function anthropicStartUsage(event: SseEvent) {
+  try {
+    return fromAnthropicUsage((JSON.parse(event.data) as { message?: { usage?: unknown } }).message?.usage);
+  } catch {
+    return undefined; // The reader reports a malformed event.
+  }
 }
