@@ -10,12 +10,24 @@ Usage:
   switchboard config check FILE [--print]
                                         validate a config (Switchboard or LiteLLM format) without
                                         starting; --print shows it with secrets redacted
+  switchboard keys create [--alias A] [--models m1,m2] [--max-budget USD] [--budget-duration 30d]
+                          [--rpm N] [--tpm N] [--max-parallel N] [--duration 30d] [--team T] [--user U]
+                                        create a virtual key; prints the key once, and its token
+  switchboard keys list [--team T] [--user U]
+                                        list keys (token prefix, name, alias, spend, budget, ...)
+  switchboard keys info KEY|TOKEN       a key's settings and spend (a token prefix from list works)
+  switchboard keys revoke KEY|TOKEN     delete a key (its spend rows stay)
+                                        keys commands take --data-dir DIR and --json (machine
+                                        output); a running gateway on the same data directory
+                                        sees changes within about a second
 
 Options:
   -c, --config FILE      YAML or JSON config (env SWITCHBOARD_CONFIG); see config/ for examples
   -m, --model P/MODEL    serve just this model, e.g. openai/gpt-4o (env SWITCHBOARD_MODEL)
       --host HOST        address to bind (default 127.0.0.1; env SWITCHBOARD_HOST)
   -p, --port PORT        port (default 4000; env SWITCHBOARD_PORT or PORT)
+      --data-dir DIR     where keys, teams, users and the spend ledger are stored (SQLite file
+                         switchboard.db; default ./data; env SWITCHBOARD_DATA_DIR)
       --drop-params      drop parameters an upstream cannot take instead of answering 400
       --access-log       one JSON line per call on stdout (no prompt text)
       --allow-unauthenticated-public
@@ -25,7 +37,9 @@ Options:
 
 Environment:
   SWITCHBOARD_MASTER_KEY  clients must send 'Authorization: Bearer <key>'; without it the
-                          gateway binds to loopback only
+                          gateway binds to loopback only. It is also the key for the
+                          management API (/key/generate, /key/info, /team/new, /spend/logs, ...)
+  SWITCHBOARD_DATA_DIR    as --data-dir
   OPENAI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY, MISTRAL_API_KEY, ...
                           each provider whose key is set is served as <provider>/<model>
 

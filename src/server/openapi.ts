@@ -1,5 +1,17 @@
+import type { TSchema } from "@sinclair/typebox";
 import type { RouteSpec } from "./route-spec.ts";
 import { ErrorResponseSchema } from "../dialects/openai/schema.ts";
+
+/** A route's query schema as OpenAPI `in: query` parameters (every value is a string on the wire). */
+function queryParameters(query: TSchema | undefined): unknown[] {
+  const properties = query?.properties as Record<string, TSchema> | undefined;
+  if (!properties) return [];
+  const required = new Set<string>(Array.isArray(query?.required) ? (query.required as string[]) : []);
+  return Object.entries(properties).map(([name, schema]) => {
+    const { description, ...rest } = schema as TSchema & { description?: string };
+    return { name, in: "query", required: required.has(name), ...(description ? { description } : {}), schema: rest };
+  });
+}
 
 /** Builds the OpenAPI 3.1 document from the same route table and TypeBox schemas that validate requests. */
 export function openApiDocument(routes: readonly RouteSpec[], version: string): unknown {
@@ -7,16 +19,20 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
   for (const route of routes) {
     for (const path of route.paths) {
       const openApiPath = path.replace(/:([A-Za-z_]+)/g, "{$1}");
-      const params = [...path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
+      const params = [
+        ...[...path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } })),
+        ...queryParameters(route.query),
+      ];
       const content: Record<string, unknown> = { "application/json": { schema: route.response } };
       if (route.streams) content["text/event-stream"] = { schema: { type: "string", description: route.streams } };
       const errorResponse = { description: "Error", content: { "application/json": { schema: route.errorSchema ?? ErrorResponseSchema } } };
       (paths[openApiPath] ??= {})[route.method.toLowerCase()] = {
         summary: route.summary,
+        ...(route.access === "admin" ? { tags: ["management"] } : {}),
         ...(params.length > 0 ? { parameters: params } : {}),
         ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: route.body } } } } : {}),
         responses: { "200": { description: "OK", content }, "4XX": errorResponse, "5XX": errorResponse },
-        security: [{ bearer: [] }, { apiKey: [] }],
+        security: route.access === "admin" ? [{ masterKey: [] }] : [{ bearer: [] }, { apiKey: [] }],
       };
     }
   }
@@ -25,7 +41,13 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
   return {
     openapi: "3.1.0",
     info: { title: "Switchboard", version, description: "OpenAI-compatible LLM gateway." },
-    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" }, apiKey: { type: "apiKey", in: "header", name: "x-api-key" } } },
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer" },
+        apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
+        masterKey: { type: "http", scheme: "bearer", description: "The master key (SWITCHBOARD_MASTER_KEY). Virtual keys get 403 on the management API." },
+      },
+    },
     paths,
   };
 }

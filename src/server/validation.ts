@@ -1,25 +1,66 @@
 import { GatewayError } from "../spec/errors.ts";
 
+interface SchemaLike {
+  anyOf?: SchemaLike[];
+  const?: unknown;
+  type?: unknown;
+  /** A schema may carry the wording of its own failure (`errorMessage: "expected a whole number"`). */
+  errorMessage?: unknown;
+}
+
 interface ValueErrorLike {
-  schema?: { anyOf?: { const?: unknown }[] };
+  /** TypeBox's ValueErrorType. */
+  type?: number;
+  schema?: SchemaLike;
   path?: string;
   message?: string;
   summary?: string;
   value?: unknown;
+  /** For a union: one iterator of errors per member. */
+  errors?: Iterable<ValueErrorLike>[];
 }
+
+/** TypeBox's ValueErrorType.ObjectAdditionalProperties: a property the schema does not allow. */
+const ADDITIONAL_PROPERTY = 42;
+/** TypeBox's ValueErrorType.Union. */
+const UNION = 62;
 
 /** `/messages/0/role` -> `messages.0.role`, OpenAI's `param` style. */
 export function pathToParam(path: string): string {
   return path.replace(/^\//, "").split("/").join(".");
 }
 
+function firstOf(errors: Iterable<ValueErrorLike>): ValueErrorLike | undefined {
+  for (const error of errors) return error;
+  return undefined;
+}
+
+/**
+ * A union of one schema and `null` (an optional, clearable field) failed for a non-null value:
+ * the member's own error says more ("expected number to be greater or equal to 0") than
+ * "expected union value".
+ */
+function nullableMemberError(error: ValueErrorLike): ValueErrorLike | undefined {
+  const members = error.schema?.anyOf;
+  if (error.type !== UNION || !members || !error.errors || error.value === null) return undefined;
+  const nonNull = members.map((member, index) => ({ member, index })).filter(({ member }) => member.type !== "null");
+  if (nonNull.length !== 1 || nonNull.length === members.length) return undefined;
+  const iterator = error.errors[(nonNull[0] as { index: number }).index];
+  return iterator ? firstOf(iterator) : undefined;
+}
+
 /** Turns Elysia's (TypeBox) validation failure into a 400 that names the field and what it expected. */
 export function validationError(error: { all?: ValueErrorLike[]; valueError?: ValueErrorLike }): GatewayError {
-  const first = error.all?.[0] ?? error.valueError;
+  let first = error.all?.[0] ?? error.valueError;
+  for (let inner = first && nullableMemberError(first); inner; inner = nullableMemberError(inner)) first = inner;
   const path = first?.path ?? "";
   const param = pathToParam(path);
+  if (first?.type === ADDITIONAL_PROPERTY && param) {
+    return new GatewayError("caller.invalid_request", `Unknown or read-only field '${param}': it cannot be set here.`, { param });
+  }
   const choices = first?.schema?.anyOf?.map((s) => s.const).filter((c) => c !== undefined);
-  const what = choices && choices.length > 0 ? `expected one of ${choices.map((c) => JSON.stringify(c)).join(", ")}` : (first?.message ?? "is invalid");
+  const custom = typeof first?.schema?.errorMessage === "string" ? first.schema.errorMessage : undefined;
+  const what = custom ?? (choices && choices.length > 0 ? `expected one of ${choices.map((c) => JSON.stringify(c)).join(", ")}` : (first?.message ?? "is invalid"));
   if (!param) return new GatewayError("caller.invalid_request", `Invalid request body: ${what}.`);
   const missing = first?.value === undefined && /required|Expected/.test(what);
   const message = missing ? `Missing required field '${param}' (${what.toLowerCase()}).` : `Invalid value for '${param}': ${what.toLowerCase()}.`;

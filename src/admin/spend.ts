@@ -1,0 +1,113 @@
+/** The ledger: `/spend/logs` and `/global/spend/report`. Both store queued rows first, so recent calls show. */
+import { tokenFromKeyOrToken } from "../auth/key-material.ts";
+import { formatUsd } from "../pricing/units.ts";
+import type { RouteSpec } from "../server/route-spec.ts";
+import type { ReportGroup, ReportRow, SpendRow } from "../store/types.ts";
+import { dateRange, isoOrNull } from "./dates.ts";
+import { nanoToUsd } from "./money.ts";
+import { intParam, textParam } from "./query.ts";
+import { SpendLogs, SpendReport } from "./responses.ts";
+import { SpendLogsQuery, SpendReportQuery } from "./schemas.ts";
+import type { AdminContext } from "./types.ts";
+
+const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+
+/** One ledger row in LiteLLM's spend-log field names, plus ours. */
+export function spendLogJson(row: SpendRow) {
+  return {
+    request_id: row.callId,
+    call_type: row.operation,
+    api_key: row.token ?? "",
+    key_alias: orNull(row.keyAlias),
+    spend: nanoToUsd(row.costNano ?? 0),
+    spend_usd: row.costNano === null ? null : formatUsd(row.costNano),
+    total_tokens: row.inputTokens + row.outputTokens,
+    prompt_tokens: row.inputTokens,
+    completion_tokens: row.outputTokens,
+    cache_read_input_tokens: row.cacheReadTokens,
+    cache_creation_input_tokens: row.cacheWriteTokens,
+    reasoning_tokens: row.reasoningTokens,
+    startTime: new Date(row.startedAt).toISOString(),
+    endTime: new Date(row.endedAt).toISOString(),
+    completionStartTime: isoOrNull(row.ttftMs === undefined ? undefined : row.startedAt + row.ttftMs),
+    ttft_ms: orNull(row.ttftMs),
+    model: row.modelRequested,
+    model_id: orNull(row.deploymentId),
+    upstream_model: orNull(row.upstreamModel),
+    custom_llm_provider: orNull(row.provider),
+    user: row.userId ?? "",
+    team_id: orNull(row.teamId),
+    end_user: orNull(row.endUser),
+    request_tags: row.tags,
+    status: row.outcome === "ok" ? ("success" as const) : ("failure" as const),
+    http_status: row.status,
+    outcome: row.outcome,
+    error_code: orNull(row.errorCode),
+    stream: row.stream,
+  };
+}
+
+/** One report row. */
+function reportRowJson(row: ReportRow) {
+  return {
+    group: row.group,
+    spend: nanoToUsd(row.costNano),
+    spend_usd: formatUsd(row.costNano),
+    requests: row.requests,
+    prompt_tokens: row.inputTokens,
+    completion_tokens: row.outputTokens,
+    cache_read_input_tokens: row.cacheReadTokens,
+    cache_creation_input_tokens: row.cacheWriteTokens,
+  };
+}
+
+/** The spend routes over `ctx`. */
+export function spendRoutes(ctx: AdminContext): RouteSpec[] {
+  return [
+    {
+      method: "GET",
+      paths: ["/spend/logs"],
+      summary: "Ledger rows, newest first, filtered by key, user, team, model and date",
+      access: "admin",
+      query: SpendLogsQuery,
+      response: SpendLogs,
+      handle: async ({ query }) => {
+        const range = dateRange(textParam(query, "start_date"), textParam(query, "end_date"));
+        const limit = intParam(query, "limit", 100, 1, 1_000);
+        const offset = intParam(query, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
+        const apiKey = textParam(query, "api_key");
+        const teamId = textParam(query, "team_id");
+        const userId = textParam(query, "user_id");
+        const model = textParam(query, "model");
+        await ctx.flushSpend();
+        const rows = await ctx.store.spend.logs({
+          ...range,
+          ...(apiKey ? { token: tokenFromKeyOrToken(apiKey) } : {}),
+          ...(teamId ? { teamId } : {}),
+          ...(userId ? { userId } : {}),
+          ...(model ? { model } : {}),
+          limit,
+          offset,
+        });
+        return rows.map(spendLogJson);
+      },
+    },
+    {
+      method: "GET",
+      paths: ["/global/spend/report"],
+      summary: "Spend and tokens grouped by day, model, key, team or user",
+      access: "admin",
+      query: SpendReportQuery,
+      response: SpendReport,
+      handle: async ({ query }) => {
+        const startDate = textParam(query, "start_date");
+        const endDate = textParam(query, "end_date");
+        const range = dateRange(startDate, endDate);
+        const groupBy = (textParam(query, "group_by") ?? "day") as ReportGroup;
+        await ctx.flushSpend();
+        const rows = await ctx.store.spend.report(groupBy, range);
+        return { group_by: groupBy, start_date: orNull(startDate), end_date: orNull(endDate), rows: rows.map(reportRowJson) };
+      },
+    },
+  ];
+}

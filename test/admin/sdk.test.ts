@@ -1,0 +1,219 @@
+/**
+ * Virtual keys made through the management API, used by the official `openai` SDK against a real
+ * gateway socket: authentication, model access, rate limits, budgets, teams and regeneration.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, setSystemTime, test } from "bun:test";
+import { dirname } from "node:path";
+import OpenAI, { APIError } from "openai";
+import type { GeneratedKeyJson, KeyInfoJson } from "../../src/admin/responses.ts";
+import { startAccountsGateway, type AccountsGateway } from "../support/accounts.ts";
+import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import { useTempDir } from "../support/temp-dir.ts";
+
+/** gpt-4o prices on the mock's `ok` usage (19 prompt tokens, 12 of them cached, 5 completion): see test/integration/cost.test.ts. */
+const CALL_NANO = 82_500;
+
+const tmp = useTempDir("switchboard-admin-sdk-");
+let upstream: MockUpstream;
+let gateway: AccountsGateway;
+
+beforeAll(async () => {
+  upstream = await startMockUpstream();
+  const dataDir = dirname(await tmp.file("marker", ""));
+  gateway = await startAccountsGateway(
+    {
+      models: [
+        { model_name: "priced", model: "openai/gpt-4o-2024-08-06", api_base: upstream.url, api_key: "sk-upstream-admin-tests" },
+        // A name that starts like the mock's but is another provider's: `mock/*` must not reach it.
+        { model_name: "mockz/echo", model: "mock/echo" },
+      ],
+    },
+    // LiteLLM's budget mode: a call is admitted while spend is under budget.
+    { dataDir, budgetMode: "soft" },
+  );
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await upstream?.stop();
+});
+afterEach(() => {
+  setSystemTime();
+});
+
+const generate = async (body: Record<string, unknown> = {}): Promise<GeneratedKeyJson> => {
+  const answer = await gateway.admin<GeneratedKeyJson>("POST", "/key/generate", body);
+  if (answer.status !== 200) throw new Error(`/key/generate answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  return answer.body;
+};
+const client = (key: string) => new OpenAI({ baseURL: gateway.baseURL, apiKey: key, maxRetries: 0 });
+const ask = (key: string, model = "mock/echo") => client(key).chat.completions.create({ model, messages: [{ role: "user", content: "hello there" }] });
+
+/** The API error a call rejects with (fails the test when it resolves or fails otherwise). */
+async function failure(promise: Promise<unknown>): Promise<APIError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof APIError) return error;
+    throw error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+describe("authentication", () => {
+  test("a generated key works with the official SDK", async () => {
+    const { key } = await generate();
+    const answer = await ask(key);
+    expect(answer.choices[0]?.message.content).toBe("Echo: hello there");
+  });
+
+  test("a wrong key, a blocked key, a deleted key and an expired key are AuthenticationErrors", async () => {
+    const wrong = await failure(ask(`sk-${"A".repeat(43)}`));
+    expect(wrong).toBeInstanceOf(OpenAI.AuthenticationError);
+
+    const blocked = await generate();
+    expect((await gateway.admin("POST", "/key/block", { key: blocked.key })).status).toBe(200);
+    const blockedError = await failure(ask(blocked.key));
+    expect(blockedError).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(blockedError.message).toContain("blocked");
+    expect((await gateway.admin("POST", "/key/unblock", { key: blocked.key })).status).toBe(200);
+    expect((await ask(blocked.key)).choices).toHaveLength(1);
+
+    const deleted = await generate();
+    expect((await ask(deleted.key)).choices).toHaveLength(1);
+    expect((await gateway.admin("POST", "/key/delete", { keys: [deleted.key] })).status).toBe(200);
+    expect(await failure(ask(deleted.key))).toBeInstanceOf(OpenAI.AuthenticationError);
+
+    const expiring = await generate({ duration: "1h" });
+    expect((await ask(expiring.key)).choices).toHaveLength(1);
+    setSystemTime(new Date(Date.now() + 2 * 3_600_000));
+    const expired = await failure(ask(expiring.key));
+    expect(expired).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(expired.message).toContain("expired");
+  });
+
+  test("a regenerated key replaces the old one at once and keeps its spend", async () => {
+    const original = await generate({ key_alias: "regen-sdk" });
+    await ask(original.key, "priced");
+    await ask(original.key, "priced");
+    const regenerated = await gateway.admin<GeneratedKeyJson>("POST", "/key/regenerate", { key: original.key });
+    expect(regenerated.status).toBe(200);
+    expect(await failure(ask(original.key))).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((await ask(regenerated.body.key)).choices).toHaveLength(1);
+    const info = await gateway.admin<KeyInfoJson>("GET", `/key/info?key=${regenerated.body.key}`);
+    expect(info.body.info).toMatchObject({ key_alias: "regen-sdk", spend_usd: "0.000165", spend: 0.000165 });
+  });
+});
+
+describe("model access", () => {
+  test("a key limited to mock/echo gets PermissionDeniedError naming mock/tool-call", async () => {
+    const { key } = await generate({ models: ["mock/echo"] });
+    expect((await ask(key)).choices).toHaveLength(1);
+    const denied = await failure(ask(key, "mock/tool-call"));
+    expect(denied).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(denied.message).toContain("'mock/tool-call'");
+  });
+
+  test("/v1/models lists only what a restricted key may call", async () => {
+    const { key } = await generate({ models: ["mock/echo", "priced"] });
+    const listed = [];
+    for await (const model of client(key).models.list()) listed.push(model.id);
+    expect(listed.sort()).toEqual(["mock/echo", "priced"]);
+  });
+
+  test("a `mock/*` pattern reaches mock models, never `mockz/echo`", async () => {
+    const { key } = await generate({ models: ["mock/*"] });
+    expect((await ask(key, "mock/tool-call")).choices).toHaveLength(1);
+    expect(await failure(ask(key, "mockz/echo"))).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    const listed = [];
+    for await (const model of client(key).models.list()) listed.push(model.id);
+    expect(listed).toContain("mock/echo");
+    expect(listed).not.toContain("mockz/echo");
+    expect(listed).not.toContain("priced");
+  });
+
+  test("a key alias routes to its model", async () => {
+    const { key } = await generate({ models: ["mock/echo"], aliases: { "my-echo": "mock/echo" } });
+    expect((await ask(key, "my-echo")).choices[0]?.message.content).toBe("Echo: hello there");
+  });
+});
+
+describe("limits and budgets", () => {
+  test("rpm_limit 2: the third call is a RateLimitError, and every answer carries x-ratelimit-* headers", async () => {
+    const { key } = await generate({ rpm_limit: 2 });
+    for (const remaining of ["1", "0"]) {
+      const { response } = await client(key).chat.completions.create({ model: "mock/echo", messages: [{ role: "user", content: "hi" }] }).withResponse();
+      expect(response.headers.get("x-ratelimit-limit-requests")).toBe("2");
+      expect(response.headers.get("x-ratelimit-remaining-requests")).toBe(remaining);
+    }
+    const limited = await failure(ask(key));
+    expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
+    const headers = limited.headers;
+    expect(headers?.get("x-ratelimit-limit-requests")).toBe("2");
+    expect(headers?.get("x-ratelimit-remaining-requests")).toBe("0");
+    expect(headers?.get("retry-after")).toMatch(/^\d+$/);
+  });
+
+  test("max_budget 0: the first call is a 400 budget_exceeded in LiteLLM's words", async () => {
+    const { key } = await generate({ max_budget: 0 });
+    const refused = await failure(ask(key));
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    const error = refused;
+    expect(error.status).toBe(400);
+    expect(error.type).toBe("budget_exceeded");
+    expect(error.code).toBe("400");
+    // The SDK prefixes its message with the status; the body's message is LiteLLM's.
+    expect((error.error as { message: string }).message).toStartWith("Budget has been exceeded!");
+  });
+
+  test("a key's spend shows in /key/info as calls settle, and its budget stops it once spent", async () => {
+    const { key, token } = await generate({ max_budget: 0.0001 });
+    await ask(key, "priced");
+    const info = await gateway.admin<KeyInfoJson>("GET", `/key/info?key=${token}`);
+    expect(info.body.info.spend_usd).toBe("0.0000825");
+    await ask(key, "priced");
+    const refused = await failure(ask(key, "priced"));
+    expect(refused.type).toBe("budget_exceeded");
+    expect(refused.message).toContain(`Current cost: ${(2 * CALL_NANO) / 1e9}`);
+  });
+});
+
+describe("teams", () => {
+  test("a team's model list applies to its keys", async () => {
+    const team = await gateway.admin<{ team_id: string }>("POST", "/team/new", { team_id: "echo-only", models: ["mock/echo"] });
+    expect(team.status).toBe(200);
+    const { key } = await generate({ team_id: "echo-only" });
+    expect((await ask(key)).choices).toHaveLength(1);
+    const denied = await failure(ask(key, "mock/tool-call"));
+    expect(denied).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(denied.message).toContain("echo-only");
+  });
+
+  test("a team's budget is shared by its keys", async () => {
+    expect((await gateway.admin("POST", "/team/new", { team_id: "small-budget", max_budget: 0.0001 })).status).toBe(200);
+    const first = await generate({ team_id: "small-budget" });
+    const second = await generate({ team_id: "small-budget" });
+    await ask(first.key, "priced");
+    await ask(second.key, "priced");
+    const refused = await failure(ask(first.key, "priced"));
+    expect(refused.type).toBe("budget_exceeded");
+    expect(refused.message).toContain("Team=small-budget");
+    const team = await gateway.admin<{ team_info: { spend_usd: string }; keys: unknown[] }>("GET", "/team/info?team_id=small-budget");
+    expect(team.body.team_info.spend_usd).toBe("0.000165");
+    expect(team.body.keys).toHaveLength(2);
+    // Raising the budget lets the keys call again at once.
+    expect((await gateway.admin("POST", "/team/update", { team_id: "small-budget", max_budget: 1 })).status).toBe(200);
+    expect((await ask(second.key, "priced")).choices).toHaveLength(1);
+  });
+
+  test("a blocked team's keys are refused; a team with keys cannot be deleted", async () => {
+    expect((await gateway.admin("POST", "/team/new", { team_id: "to-block" })).status).toBe(200);
+    const { key } = await generate({ team_id: "to-block" });
+    expect((await gateway.admin("POST", "/team/update", { team_id: "to-block", blocked: true })).status).toBe(200);
+    expect(await failure(ask(key))).toBeInstanceOf(OpenAI.AuthenticationError);
+    const refused = await gateway.admin<{ error: { message: string } }>("POST", "/team/delete", { team_ids: ["to-block"] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toContain("to-block");
+    expect((await gateway.admin("POST", "/key/delete", { keys: [key] })).status).toBe(200);
+    expect(await gateway.admin("POST", "/team/delete", { team_ids: ["to-block"] })).toMatchObject({ status: 200, body: { deleted_teams: ["to-block"] } });
+  });
+});
