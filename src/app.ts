@@ -5,7 +5,9 @@ import { openAIRoutes } from "./dialects/openai/routes.ts";
 import type { RouteSpec } from "./server/route-spec.ts";
 import { toOpenAIErrorResponse } from "./dialects/openai/errors.ts";
 import type { ModelTable } from "./router/models.ts";
-import { masterKeyGuard } from "./server/auth.ts";
+import { authenticator } from "./auth/authenticate.ts";
+import type { Accounts } from "./auth/accounts.ts";
+import { adminRoutes } from "./admin/routes.ts";
 import { requestGate } from "./server/gate.ts";
 import type { Lifecycle } from "./server/lifecycle.ts";
 import { openApiDocument } from "./server/openapi.ts";
@@ -21,6 +23,8 @@ export interface AppDeps {
   masterKey?: string;
   dropParams: boolean;
   maxBodyBytes: number;
+  /** Keys, budgets, limits and the spend ledger; without it only the master key (if any) is checked. */
+  accounts?: Accounts;
   /** Where internal errors are reported (never to the client). */
   logError?: (message: string, error: unknown) => void;
 }
@@ -29,14 +33,19 @@ const json = (value: unknown, status = 200) => new Response(JSON.stringify(value
 
 /** Builds the HTTP app. No I/O happens here: tests drive it with `app.handle()` or a server on port 0. */
 export function buildApp(deps: AppDeps) {
-  const guard = masterKeyGuard(deps.masterKey);
-  const callDeps = { models: deps.models, observer: deps.observer, dropParams: deps.dropParams };
-  const routes: RouteSpec[] = [...openAIRoutes(callDeps, deps.lifecycle.startedAt), ...anthropicRoutes(callDeps)];
+  const { accounts } = deps;
+  const authenticate = authenticator(deps.masterKey, accounts?.directory);
+  const callDeps = { models: deps.models, observer: deps.observer, dropParams: deps.dropParams, ...(accounts ? { accounting: accounts.accounting } : {}) };
+  const routes: RouteSpec[] = [
+    ...openAIRoutes(callDeps, deps.lifecycle.startedAt),
+    ...anthropicRoutes(callDeps),
+    ...(accounts ? adminRoutes({ accounts, models: deps.models }) : []),
+  ];
   const openapi = JSON.stringify(openApiDocument(routes, VERSION));
   const logError = deps.logError ?? ((message, error) => console.error(message, error));
 
   const gate = requestGate(deps.lifecycle);
-  const handlers = routes.map((route) => ({ route, handle: routeHandler(route, { gate, guard, maxBodyBytes: deps.maxBodyBytes, logError }) }));
+  const handlers = routes.map((route) => ({ route, handle: routeHandler(route, { gate, authenticate, hasMasterKey: deps.masterKey !== undefined, maxBodyBytes: deps.maxBodyBytes, logError }) }));
   // Proxy routes (those with a body) are also handed to Bun's native router as plain functions;
   // Elysia keeps everything else and serves the same handlers to app.handle().
   const native: Record<string, Record<string, (request: Request, server: Server<unknown>) => Promise<Response>>> = {};
@@ -61,9 +70,7 @@ export function buildApp(deps: AppDeps) {
     })
     .get("/health/liveliness", () => json({ status: "alive" }))
     .get("/health/liveness", () => json({ status: "alive" }))
-    .get("/health/readiness", () =>
-      deps.lifecycle.draining ? json({ status: "draining" }, 503) : json({ status: "ready", version: VERSION, models: deps.models.list().length }),
-    )
+    .get("/health/readiness", () => readiness(deps))
     .get("/openapi.json", () => new Response(openapi, { headers: { "content-type": "application/json" } }));
 
   for (const { route, handle } of handlers) {
@@ -72,6 +79,22 @@ export function buildApp(deps: AppDeps) {
     }
   }
   return app;
+}
+
+/**
+ * Readiness: 503 while draining or when the spend ledger is full (new calls are refused then);
+ * 200 "degraded" while the ledger's store is failing but rows are still being held for retry.
+ */
+function readiness(deps: AppDeps): Response {
+  if (deps.lifecycle.draining) return json({ status: "draining" }, 503);
+  const base = { version: VERSION, models: deps.models.list().length };
+  const writer = deps.accounts?.accounting.writer;
+  if (!writer) return json({ status: "ready", ...base });
+  const ledger = writer.status();
+  const store = { kind: deps.accounts?.store.kind, schema_version: deps.accounts?.store.schemaVersion };
+  const spendLedger = { queued: ledger.queued, capacity: ledger.capacity, failing: ledger.failing, ...(ledger.lastError ? { last_error: ledger.lastError } : {}) };
+  if (!writer.accepting()) return json({ status: "unavailable", ...base, store, spend_ledger: spendLedger }, 503);
+  return json({ status: ledger.failing ? "degraded" : "ready", ...base, store, spend_ledger: spendLedger });
 }
 
 export type App = ReturnType<typeof buildApp>;

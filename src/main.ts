@@ -12,6 +12,10 @@ import { newLifecycle } from "./server/lifecycle.ts";
 import { accessLog } from "./telemetry/access-log.ts";
 import { observers, type CallObserver } from "./telemetry/calls.ts";
 import { VERSION } from "./version.ts";
+import { closeAccounts, openAccounts } from "./auth/accounts.ts";
+import { weakMasterKeyReason } from "./auth/master-key.ts";
+import { openStore } from "./store/open.ts";
+import { runKeysCommand } from "./cli/keys.ts";
 
 const log = (message: string) => console.error(`[switchboard] ${message}`);
 
@@ -32,6 +36,20 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     );
   }
 
+  if (settings.masterKey) {
+    const weak = weakMasterKeyReason(settings.masterKey);
+    if (weak) {
+      throw new UsageError(`refusing to start: the master key is weak (${weak}). It can mint keys and read all spend; set SWITCHBOARD_MASTER_KEY to a random value, e.g. the output of: openssl rand -base64 32`);
+    }
+  }
+  const dataDir = flags.dataDir ?? env.SWITCHBOARD_DATA_DIR ?? config.store?.data_dir ?? "./data";
+  const store = await openStore({ dataDir });
+  const accounts = await openAccounts(store, {
+    budgetMode: config.budgets?.mode ?? "strict",
+    onError: (what, error) => log(`${what}: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const counts = accounts.directory.size();
+
   const lifecycle = newLifecycle();
   const sinks: CallObserver[] = [];
   const access = settings.accessLog ? accessLog() : undefined;
@@ -43,6 +61,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     ...(settings.masterKey ? { masterKey: settings.masterKey } : {}),
     dropParams: settings.dropParams,
     maxBodyBytes: settings.maxBodyBytes,
+    accounts,
     logError: (message, error) => log(`${message}: ${error instanceof Error ? error.message : String(error)}`),
   });
   app.listen({
@@ -58,11 +77,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
   });
   const server = app.server;
   if (!server) throw new Error("server did not start");
-  // One write, so the banner and its warning arrive (and are logged) together.
-  const banner = [`switchboard ${VERSION} listening on http://${server.hostname}:${server.port} (${table.list().length} model names${flags.config ? `, config ${flags.config}` : ""})`];
-  if (!settings.masterKey) banner.push("no master key set: requests are not authenticated; bound to loopback only. Set SWITCHBOARD_MASTER_KEY to require one.");
-  log(banner.join("\n[switchboard] "));
-
+  // Handlers before the banner: a supervisor may send SIGTERM the moment it sees `listening on`.
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) {
@@ -79,11 +94,25 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     if (left > 0) log(`grace period over: closing ${left} request(s)`);
     await server.stop(true);
     access?.stop();
+    try {
+      await closeAccounts(accounts);
+    } catch (error) {
+      log(`spend rows could not all be stored before exit: ${error instanceof Error ? error.message : String(error)}`);
+    }
     log("stopped");
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  // One write, so the banner and its warning arrive (and are logged) together.
+  const banner = [`switchboard ${VERSION} listening on http://${server.hostname}:${server.port} (${table.list().length} model names${flags.config ? `, config ${flags.config}` : ""})`];
+  banner.push(`store ${store.location} (schema v${store.schemaVersion}): ${counts.keys} keys, ${counts.teams} teams, ${counts.users} users; budgets ${config.budgets?.mode ?? "strict"}`);
+  if (!settings.masterKey) {
+    banner.push(
+      `no master key set: requests are not authenticated; bound to loopback only. Set SWITCHBOARD_MASTER_KEY to require one${counts.keys > 0 ? " (virtual keys that are presented still get their limits and budgets)" : ""}.`,
+    );
+  }
+  log(banner.join("\n[switchboard] "));
 }
 
 async function main(): Promise<number> {
@@ -97,6 +126,8 @@ async function main(): Promise<number> {
       case "version":
         console.log(VERSION);
         return 0;
+      case "keys":
+        return await runKeysCommand(command, env);
       case "config-check":
         return await configCheck(command.file, command.print, env);
       case "serve":

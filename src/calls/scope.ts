@@ -8,35 +8,109 @@ import type { CallObserver, CallRecord } from "../telemetry/calls.ts";
 import { costOf } from "../pricing/cost.ts";
 import { formatUsd } from "../pricing/units.ts";
 import type { Usage } from "../spec/usage.ts";
+import type { Caller } from "../auth/caller.ts";
+import type { RouteInput } from "../server/route-spec.ts";
+import { admitCall, authorizeModel, type Accounting, type Admission } from "./admit.ts";
 
 /** What a call handler needs from the app. */
 export interface CallDeps {
   models: ModelTable;
   observer: CallObserver;
   dropParams: boolean;
+  /** Keys, limits, budgets and the spend ledger; absent when the gateway runs without a store. */
+  accounting?: Accounting;
 }
 
-/** One proxied call in flight: identity, timing and the record it will leave. */
+/** One proxied request as a call handler receives it. */
+export interface CallInput {
+  request: Request;
+  body: Record<string, unknown>;
+  raw: RawBody;
+  server: Server<unknown> | null | undefined;
+  caller: Caller;
+}
+
+/** A route's input as a call's input (the body has passed the route's schema). */
+export function callInput(input: RouteInput): CallInput {
+  return { request: input.request, body: input.body as Record<string, unknown>, raw: input.raw(), server: input.server, caller: input.caller };
+}
+
+/** One proxied call in flight: identity, timing, admission and the record it will leave. */
 export interface CallScope {
   callId: string;
   request: Request;
   raw: RawBody;
+  caller: Caller;
   startedAt: number;
+  /** Limits and budget taken for this call; released when the record is made. */
+  admission: Admission | undefined;
+  /** Set once the request is handed to the upstream: only such calls leave a spend row. */
+  reachedUpstream: boolean;
+  /** Reports the call once to the observer and settles its admission. */
   record: (fields: Partial<CallRecord> & Pick<CallRecord, "status" | "outcome">) => void;
 }
 
-/** Opens a call scope; its `record` reports the call once to the observer. */
-export function openCall(deps: CallDeps, request: Request, raw: RawBody, operation: Operation, model: string, stream: boolean): CallScope {
+const NO_HEADERS: Record<string, string> = {};
+
+/** The headers every response of this call carries from its admission (rate-limit headroom). */
+export const admissionHeaders = (scope: CallScope): Record<string, string> => scope.admission?.headers ?? NO_HEADERS;
+
+/** Opens a call scope for `input`; the model is the name the client sent. */
+export function openCall(deps: CallDeps, input: CallInput, operation: Operation, model: string, stream: boolean): CallScope {
   const callId = crypto.randomUUID();
   const startedAt = Date.now();
-  return {
+  const { request, raw, body } = input;
+  const endUser = typeof body.user === "string" && body.user ? body.user : undefined;
+  const tags = requestTags(body);
+  let recorded = false;
+  const scope: CallScope = {
     callId,
     request,
     raw,
+    caller: input.caller,
     startedAt,
-    record: (fields) =>
-      deps.observer.onCall({ callId, operation, model, stream, startedAt, durationMs: performance.now() - raw.receivedAt, ...fields }),
+    admission: undefined,
+    reachedUpstream: false,
+    record: (fields) => {
+      if (recorded) return;
+      recorded = true;
+      const record: CallRecord = {
+        callId,
+        operation,
+        model,
+        stream,
+        startedAt,
+        durationMs: performance.now() - raw.receivedAt,
+        ...(endUser ? { endUser } : {}),
+        ...(tags ? { tags } : {}),
+        ...fields,
+      };
+      scope.admission?.finish(record, scope.reachedUpstream);
+      deps.observer.onCall(record);
+    },
   };
+  return scope;
+}
+
+/** LiteLLM's request tags: `metadata.tags`, strings only. */
+function requestTags(body: Record<string, unknown>): string[] | undefined {
+  const metadata = body.metadata;
+  if (!metadata || typeof metadata !== "object") return undefined;
+  const tags = (metadata as Record<string, unknown>).tags;
+  if (!Array.isArray(tags)) return undefined;
+  const strings = tags.filter((t): t is string => typeof t === "string");
+  return strings.length > 0 ? strings : undefined;
+}
+
+/**
+ * Everything before the upstream call, in the brief's order: model access for the caller (403),
+ * the model's existence (404), then rate limits (429) and budgets (400), taken on the scope.
+ */
+export function admitModel(deps: CallDeps, scope: CallScope, body: Record<string, unknown>, requested: string, operation: Operation): Resolved {
+  const model = authorizeModel(scope.caller, requested);
+  const resolved = resolveModel(deps, model, operation);
+  scope.admission = admitCall(deps.accounting, scope.caller, resolved, body, scope.raw.text.length, operation === "chat");
+  return resolved;
 }
 
 /** Resolves the model or fails with a 404 that says what to do. */
@@ -57,6 +131,7 @@ export function resolveModel(deps: CallDeps, model: string, operation: Operation
  */
 export function startUpstream(scope: CallScope, resolved: Resolved, built: UpstreamRequest, server: Server<unknown> | null | undefined): Promise<UpstreamCall> {
   server?.timeout(scope.request, 0);
+  scope.reachedUpstream = true;
   return callUpstream(resolved, built, scope.request.signal);
 }
 

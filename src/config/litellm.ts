@@ -1,4 +1,4 @@
-import type { Config, ModelEntry } from "./schema.ts";
+import type { Config, ModelEntry, PriceEntry } from "./schema.ts";
 
 /** Top-level keys that mark a LiteLLM proxy config. */
 const LITELLM_KEYS = ["model_list", "litellm_settings", "general_settings", "router_settings", "environment_variables"];
@@ -22,6 +22,37 @@ const asDict = (value: unknown): Dict => (value && typeof value === "object" && 
 const PARAMS: Record<string, keyof ModelEntry> = { api_key: "api_key", api_base: "api_base", base_url: "api_base", timeout: "timeout_seconds", extra_headers: "headers" };
 /** litellm_params that only tune later features: accepted with one warning naming them. */
 const LATER_PARAMS = new Set(["rpm", "tpm", "max_retries", "stream_timeout", "weight", "order", "max_parallel_requests", "region_name", "tags"]);
+
+/** LiteLLM's per-token cost fields (dollars per token) -> our per-million price fields. */
+const COST_FIELDS: Record<string, keyof PriceEntry> = {
+  input_cost_per_token: "input",
+  output_cost_per_token: "output",
+  cache_read_input_token_cost: "cache_read",
+  cache_creation_input_token_cost: "cache_write",
+  output_cost_per_reasoning_token: "reasoning",
+};
+const INFO_LIMITS: Record<string, keyof PriceEntry> = { max_input_tokens: "context_window", max_output_tokens: "max_output_tokens", max_tokens: "max_output_tokens" };
+
+/** Dollars per token as dollars per million, exactly (shift the decimal point in the text, not by a float multiply). */
+function perTokenToPerMillion(value: number): number {
+  const [mantissa = "0", exponent = "0"] = value.toExponential().split("e");
+  return Number(`${mantissa}e${Number(exponent) + 6}`);
+}
+
+/** A price override from LiteLLM's cost fields (litellm_params or model_info) and token limits (model_info). */
+function litellmPrice(params: Dict, info: Dict): PriceEntry | undefined {
+  const price: PriceEntry = {};
+  for (const source of [info, params]) {
+    for (const [field, target] of Object.entries(COST_FIELDS)) {
+      const value = source[field];
+      if (typeof value === "number" && value >= 0) (price as Record<string, number>)[target] = perTokenToPerMillion(value);
+    }
+  }
+  if (typeof info.max_input_tokens === "number") price.context_window = info.max_input_tokens;
+  const maxOut = info.max_output_tokens ?? info.max_tokens;
+  if (typeof maxOut === "number") price.max_output_tokens = maxOut;
+  return Object.keys(price).length > 0 ? price : undefined;
+}
 
 /**
  * Translates a LiteLLM `config.yaml` into Switchboard's config. Whatever it cannot honour yet is
@@ -48,7 +79,7 @@ export function fromLiteLLM(raw: Dict): Translation {
     const out: ModelEntry = { model_name: modelName, model };
     const ignored: string[] = [];
     for (const [key, value] of Object.entries(params)) {
-      if (key === "model") continue;
+      if (key === "model" || key in COST_FIELDS) continue;
       const target = PARAMS[key];
       if (target === "timeout_seconds" && typeof value === "number") out.timeout_seconds = value;
       else if (target === "headers" && value && typeof value === "object") out.headers = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
@@ -57,7 +88,9 @@ export function fromLiteLLM(raw: Dict): Translation {
     }
     const info = asDict(entry.model_info);
     if (typeof info.id === "string") out.id = info.id;
-    const infoIgnored = Object.keys(info).filter((key) => key !== "id");
+    const price = litellmPrice(params, info);
+    if (price) out.price = price;
+    const infoIgnored = Object.keys(info).filter((key) => key !== "id" && !(key in INFO_LIMITS) && !(key in COST_FIELDS));
     if (infoIgnored.length > 0) warnings.push(`${where} (${modelName}): ignoring model_info ${infoIgnored.join(", ")}`);
     if (ignored.length > 0) warnings.push(`${where} (${modelName}): ignoring litellm_params ${ignored.join(", ")}`);
     models.push(out);

@@ -2,6 +2,22 @@ import { Type, type Static } from "@sinclair/typebox";
 
 const strict = { additionalProperties: false } as const;
 
+const perMillion = (what: string) => Type.Optional(Type.Number({ minimum: 0, description: `${what}, US dollars per million tokens.` }));
+
+/** A deployment's price, laid over the embedded table's row for its model (or standing alone for a model the table lacks). */
+export const PriceSchema = Type.Object(
+  {
+    input: perMillion("Uncached input"),
+    output: perMillion("Output"),
+    cache_read: perMillion("Input read from the prompt cache"),
+    cache_write: perMillion("Input written to the prompt cache"),
+    reasoning: perMillion("Reasoning tokens, where priced apart from output"),
+    context_window: Type.Optional(Type.Integer({ minimum: 1, description: "Largest prompt plus output, in tokens." })),
+    max_output_tokens: Type.Optional(Type.Integer({ minimum: 1, description: "Largest output, in tokens (bounds budget reservations)." })),
+  },
+  strict,
+);
+
 /** One deployment: what clients call (`model_name`) and where it goes (`model` = `<provider>/<upstream model>`). */
 export const ModelEntrySchema = Type.Object(
   {
@@ -13,6 +29,7 @@ export const ModelEntrySchema = Type.Object(
     headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "Extra headers sent upstream." })),
     timeout_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "Total time allowed for one upstream call." })),
     aliases: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Other names clients may use for this model." })),
+    price: Type.Optional(PriceSchema),
   },
   strict,
 );
@@ -47,6 +64,21 @@ export const ConfigSchema = Type.Object(
         strict,
       ),
     ),
+    store: Type.Optional(
+      Type.Object({ data_dir: Type.Optional(Type.String({ minLength: 1, description: "Where the SQLite database lives (default ./data; --data-dir and SWITCHBOARD_DATA_DIR win)." })) }, strict),
+    ),
+    budgets: Type.Optional(
+      Type.Object(
+        {
+          mode: Type.Optional(
+            Type.Union([Type.Literal("strict"), Type.Literal("soft")], {
+              description: "strict (default): reserve each call's worst-case cost at admission, so concurrent calls cannot overrun a budget. soft: LiteLLM's behaviour, admit while spend is under budget.",
+            }),
+          ),
+        },
+        strict,
+      ),
+    ),
     models: Type.Optional(Type.Array(ModelEntrySchema)),
   },
   strict,
@@ -54,3 +86,4 @@ export const ConfigSchema = Type.Object(
 
 export type Config = Static<typeof ConfigSchema>;
 export type ModelEntry = Static<typeof ModelEntrySchema>;
+export type PriceEntry = Static<typeof PriceSchema>;

@@ -1,4 +1,5 @@
-import type { Config, ModelEntry } from "../config/schema.ts";
+import type { Config, ModelEntry, PriceEntry } from "../config/schema.ts";
+import { perMillion } from "../pricing/units.ts";
 import { MOCK_MODELS } from "../providers/mock/catalogue.ts";
 import { findProvider, PROVIDERS } from "../providers/registry.ts";
 import type { Provider, Target } from "../providers/types.ts";
@@ -22,12 +23,32 @@ export interface Deployment {
 export type PriceOf = (model: string) => ModelPrice | undefined;
 
 /** Memoised price lookup for one provider: one table lookup per distinct model, none per request after. */
-function pricer(providerId: string): PriceOf {
+function pricer(providerId: string, override?: Partial<ModelPrice>): PriceOf {
   const cache = new Map<string, ModelPrice | undefined>();
   return (model) => {
-    if (!cache.has(model)) cache.set(model, priceFor(providerId, model));
+    if (!cache.has(model)) cache.set(model, priceFor(providerId, model, override));
     return cache.get(model);
   };
+}
+
+const PRICE_RATES = { input: "input", output: "output", cache_read: "cacheRead", cache_write: "cacheWrite", reasoning: "reasoning" } as const;
+
+/** A config `price` (dollars per million tokens) as a price override in nano-dollars per token; problems are reported, not thrown. */
+function priceOverride(price: PriceEntry | undefined, path: string, problems: string[]): Partial<ModelPrice> | undefined {
+  if (!price) return undefined;
+  const override: Partial<ModelPrice> = {};
+  for (const [field, target] of Object.entries(PRICE_RATES)) {
+    const value = price[field as keyof typeof PRICE_RATES];
+    if (value === undefined) continue;
+    try {
+      override[target] = perMillion(value);
+    } catch (error) {
+      problems.push(`${path}/price/${field}: ${(error as Error).message}`);
+    }
+  }
+  if (price.context_window !== undefined) override.contextWindow = price.context_window;
+  if (price.max_output_tokens !== undefined) override.maxOutputTokens = price.max_output_tokens;
+  return override;
 }
 
 /** A deployment chosen for one call, with its wildcard filled in. */
@@ -144,7 +165,7 @@ export function buildModelTable(config: Config, env: Record<string, string | und
     const target: Target = { model: entry.model.slice(slash + 1), apiBase };
     if (apiKey) target.apiKey = apiKey;
     if (entry.headers) target.headers = entry.headers;
-    const deployment: Deployment = { id, modelName: entry.model_name, provider, target, timeoutMs: (entry.timeout_seconds ?? 0) * 1000 || defaultTimeout, priceOf: pricer(provider.id) };
+    const deployment: Deployment = { id, modelName: entry.model_name, provider, target, timeoutMs: (entry.timeout_seconds ?? 0) * 1000 || defaultTimeout, priceOf: pricer(provider.id, priceOverride(entry.price, path, problems)) };
     table.add(entry.model_name, deployment);
     for (const alias of entry.aliases ?? []) table.add(alias, deployment, false);
   });

@@ -5,10 +5,13 @@ import type { RouteSpec } from "./route-spec.ts";
 import { GatewayError, toGatewayError } from "../spec/errors.ts";
 import { rawBodyOf, readJsonBody } from "./body.ts";
 import { validationError } from "./validation.ts";
+import { requireMaster, type Authenticate } from "../auth/authenticate.ts";
 
 export interface RouteHandlerDeps {
   gate: (request: Request) => GatewayError | undefined;
-  guard: ((headers: Headers) => void) | undefined;
+  authenticate: Authenticate;
+  /** Whether a master key is configured (the management API needs one). */
+  hasMasterKey: boolean;
   maxBodyBytes: number;
   logError: (message: string, error: unknown) => void;
 }
@@ -24,18 +27,26 @@ export type RouteHandler = (request: Request, params: Record<string, string>, se
  */
 export function routeHandler(route: RouteSpec, deps: RouteHandlerDeps): RouteHandler {
   const check = route.body ? TypeCompiler.Compile(route.body) : undefined;
+  const checkQuery = route.query ? TypeCompiler.Compile(route.query) : undefined;
   const render = route.renderError ?? toOpenAIErrorResponse;
   return async (request, params, server) => {
     try {
       const refused = deps.gate(request);
       if (refused) return render(refused, refused.code === "gateway.draining" ? { connection: "close" } : {});
-      deps.guard?.(request.headers);
+      const authenticated = deps.authenticate(request.headers);
+      const caller = authenticated instanceof Promise ? await authenticated : authenticated;
+      if (route.access === "admin") requireMaster(caller, deps.hasMasterKey);
+      let query: Record<string, string> = {};
+      if (checkQuery) {
+        query = Object.fromEntries(new URL(request.url).searchParams);
+        if (!checkQuery.Check(query)) throw validationError({ all: [...checkQuery.Errors(query)] as never });
+      }
       let body: unknown;
       if (check) {
         body = await readJsonBody(request, deps.maxBodyBytes);
         if (!check.Check(body)) throw validationError({ all: [...check.Errors(body)] as never });
       }
-      const result = await route.handle({ request, body, params, raw: () => rawBodyOf(request), server });
+      const result = await route.handle({ request, body, params, raw: () => rawBodyOf(request), server, caller, query });
       return result instanceof Response ? result : Response.json(result);
     } catch (error) {
       if (!(error instanceof GatewayError)) deps.logError("internal error", error);

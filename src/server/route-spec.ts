@@ -1,6 +1,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import type { Server } from "bun";
 import type { GatewayError } from "../spec/errors.ts";
+import type { Caller } from "../auth/caller.ts";
 import type { RawBody } from "./body.ts";
 
 /** What a route handler receives. */
@@ -10,6 +11,10 @@ export interface RouteInput {
   params: Record<string, string>;
   raw: () => RawBody;
   server: Server<unknown> | null | undefined;
+  /** Who is calling (authenticated before the body is read). */
+  caller: Caller;
+  /** The query string's parameters, checked against `query` when the route declares it. */
+  query: Record<string, string>;
 }
 
 /** A route as data: the app registers it and the OpenAPI document describes it. */
@@ -18,7 +23,11 @@ export interface RouteSpec {
   paths: readonly string[];
   summary: string;
   body?: TSchema;
+  /** Query parameters (all strings on the wire; the schema may say which are required). */
+  query?: TSchema;
   response: TSchema;
+  /** `admin`: only the master key (the management API). Default: any authenticated caller. */
+  access?: "admin";
   /** For streaming routes: what the text/event-stream answer to `stream: true` carries. */
   streams?: string;
   /** Renders this route's errors in its dialect's shape (default: OpenAI's). */

@@ -13,6 +13,7 @@ export type ErrorCode =
   | "policy.unauthenticated"
   | "policy.forbidden"
   | "policy.rate_limited"
+  | "policy.budget_exceeded"
   | "provider.bad_request"
   | "provider.unauthenticated"
   | "provider.forbidden"
@@ -27,6 +28,7 @@ export type ErrorCode =
   | "provider.unreachable"
   | "provider.bad_response"
   | "gateway.draining"
+  | "gateway.ledger_unavailable"
   | "gateway.internal";
 
 /** What a client (or the router) should do next. */
@@ -50,6 +52,8 @@ export const ERROR_CODES = {
   "policy.unauthenticated": { status: 401, type: "authentication_error", retry: "stop" },
   "policy.forbidden": { status: 403, type: "permission_error", retry: "stop" },
   "policy.rate_limited": { status: 429, type: "rate_limit_error", retry: "retry-same" },
+  // 400, not 429: SDKs retry 429s, and retrying cannot make a spent budget available.
+  "policy.budget_exceeded": { status: 400, type: "budget_exceeded", retry: "stop" },
   "provider.bad_request": { status: 400, type: "invalid_request_error", retry: "stop" },
   "provider.unauthenticated": { status: 401, type: "authentication_error", retry: "try-next" },
   "provider.forbidden": { status: 403, type: "permission_error", retry: "try-next" },
@@ -64,6 +68,7 @@ export const ERROR_CODES = {
   "provider.unreachable": { status: 502, type: "api_error", retry: "try-next" },
   "provider.bad_response": { status: 502, type: "api_error", retry: "try-next" },
   "gateway.draining": { status: 503, type: "api_error", retry: "retry-same" },
+  "gateway.ledger_unavailable": { status: 503, type: "api_error", retry: "retry-same" },
   "gateway.internal": { status: 500, type: "api_error", retry: "stop" },
 } as const satisfies Record<ErrorCode, CodeInfo>;
 
@@ -77,6 +82,8 @@ export interface GatewayErrorDetails {
   retryAfter?: number;
   /** Headers to pass through to the client (e.g. upstream `x-ratelimit-*`). */
   headers?: Record<string, string>;
+  /** OpenAI's `error.code` when it is not the code's short form (LiteLLM sends "400" for budgets). */
+  wireCode?: string;
   /** Which provider/deployment failed, for logs and traces (never secrets). */
   provider?: string;
   cause?: unknown;
@@ -102,6 +109,7 @@ export class GatewayError extends Error {
 
   /** OpenAI's `error.code`: the code without its fault-domain prefix. */
   get shortCode(): string {
+    if (this.details.wireCode !== undefined) return this.details.wireCode;
     return this.code.slice(this.code.indexOf(".") + 1);
   }
 }

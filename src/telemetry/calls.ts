@@ -9,16 +9,26 @@ export interface CallRecord {
   model: string;
   deploymentId?: string;
   provider?: string;
+  /** The model the upstream was asked for. */
+  upstreamModel?: string;
+  /** The request's `user` (the caller's own end user). */
+  endUser?: string;
+  /** Request tags (`metadata.tags` in the body). */
+  tags?: string[];
   stream: boolean;
   status: number;
   outcome: "ok" | "error" | "cancelled";
   usage?: Usage;
+  /** True when `usage` was estimated because the provider's usage never arrived (stream cut or aborted). */
+  usageEstimated?: boolean;
   /** Cost in nano-dollars (integer), when the model has a price and usage is known. */
   costNano?: number;
   finishReason?: string;
   errorCode?: string;
   startedAt: number;
   durationMs: number;
+  /** Milliseconds from receiving the request to the upstream's first streamed event (or its whole answer). */
+  ttftMs?: number;
 }
 
 /** Receives finished calls. Implementations must not block: they run on the request's tail. */

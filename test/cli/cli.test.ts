@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { MOCK_MODELS } from "../../src/providers/mock/catalogue.ts";
@@ -8,9 +10,13 @@ const root = resolve(import.meta.dir, "../..");
 const bun = process.execPath;
 const pkg = (await Bun.file(join(root, "package.json")).json()) as { version: string };
 
+// Every spawned gateway keeps its database in a temp directory, never in the repository.
+const dataDir = mkdtempSync(join(tmpdir(), "switchboard-cli-data-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 /** A clean environment: no provider keys, no SWITCHBOARD_* from the developer's shell. */
-const baseEnv = (): Record<string, string> => ({ PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1" });
-const exampleEnv = { OPENAI_API_KEY: "sk-fake-openai", ANTHROPIC_API_KEY: "sk-ant-fake", GROQ_API_KEY: "gsk-fake", SWITCHBOARD_MASTER_KEY: "fake-master-key" };
+const baseEnv = (): Record<string, string> => ({ PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1", SWITCHBOARD_DATA_DIR: dataDir });
+const STRONG_MASTER = "sk-cli-test-Qm9vYmFyLWJhei1xdXV4LTAxMjM0NTY3ODk";
+const exampleEnv = { OPENAI_API_KEY: "sk-fake-openai", ANTHROPIC_API_KEY: "sk-ant-fake", GROQ_API_KEY: "gsk-fake", SWITCHBOARD_MASTER_KEY: STRONG_MASTER };
 
 async function run(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const proc = Bun.spawn([bun, "src/main.ts", ...args], { cwd: root, stdout: "pipe", stderr: "pipe", env: { ...baseEnv(), ...extraEnv } });
@@ -120,6 +126,16 @@ describe("start-up refusals", () => {
     expect(stderr).toContain("SWITCHBOARD_MASTER_KEY");
     expect(stderr).not.toContain("listening");
   });
+
+  for (const weak of ["sk-1234", "fake-master-key", "a".repeat(40), "sk-12341234123412341234123412341234"]) {
+    test(`a weak master key (${weak.slice(0, 12)}…) is refused at start without echoing it`, async () => {
+      const { code, stderr } = await run(["--port", "0"], { SWITCHBOARD_MASTER_KEY: weak });
+      expect(code).toBe(2);
+      expect(stderr).toContain("the master key is weak");
+      expect(stderr).not.toContain(weak);
+      expect(stderr).not.toContain("listening");
+    });
+  }
 
   test("an unknown flag exits non-zero with a usage hint", async () => {
     const { code, stdout, stderr } = await run(["--bogus"]);

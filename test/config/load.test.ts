@@ -283,14 +283,33 @@ describe("LiteLLM import", () => {
     expect(error.problems).toEqual(["/models/0/model: Expected string to match '^[a-z0-9_]+/.+$' (`<provider>/<upstream model>`; `*` is replaced by what a wildcard model_name matched.)"]);
   });
 
-  test("model_info keys other than id are named in a warning, not dropped silently", () => {
-    const { warnings } = fromLiteLLM({
+  test("model_info keys other than id and prices/limits are named in a warning, not dropped silently", () => {
+    const { warnings, config } = fromLiteLLM({
       model_list: [{ model_name: "gpt-4o", litellm_params: { model: "openai/gpt-4o" }, model_info: { id: "a", mode: "chat", input_cost_per_token: 0.0000025 } }],
     });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("model_info");
     expect(warnings[0]).toContain("mode");
-    expect(warnings[0]).toContain("input_cost_per_token");
+    expect(warnings[0]).not.toContain("input_cost_per_token");
+    expect(config.models?.[0]?.price).toEqual({ input: 2.5 });
+  });
+
+  test("LiteLLM's per-token costs and token limits become an exact per-deployment price", () => {
+    const { warnings, config } = fromLiteLLM({
+      model_list: [
+        {
+          model_name: "internal",
+          litellm_params: { model: "openai/my-model", input_cost_per_token: 1.5e-7, output_cost_per_token: 0.0000006, cache_read_input_token_cost: 7.5e-8, cache_creation_input_token_cost: 3.75e-7 },
+          model_info: { max_input_tokens: 32000, max_output_tokens: 4096 },
+        },
+      ],
+    });
+    expect(warnings).toEqual([]);
+    expect(config.models?.[0]?.price).toEqual({ input: 0.15, output: 0.6, cache_read: 0.075, cache_write: 0.375, context_window: 32000, max_output_tokens: 4096 });
+    const { table, problems } = buildModelTable(config, { OPENAI_API_KEY: "sk-x" });
+    expect(problems).toEqual([]);
+    const resolved = table.resolve("internal");
+    expect(resolved?.deployment.priceOf(resolved.target.model)).toMatchObject({ input: 150, output: 600, cacheRead: 75, cacheWrite: 375, contextWindow: 32000, maxOutputTokens: 4096 });
   });
 });
 

@@ -3,9 +3,15 @@
  * --version/--help, readiness, a chat completion through the mock, a stream that survives SIGTERM
  * (drain), and a clean exit. Prints `N passed, N failed` and exits non-zero on any failure.
  */
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 
 const binary = resolve(import.meta.dir, "../../dist/switchboard");
+// The binary's database goes to a temp directory, removed at the end.
+const dataDir = mkdtempSync(join(tmpdir(), "switchboard-smoke-"));
+process.on("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+const childEnv = { PATH: process.env.PATH ?? "", SWITCHBOARD_DATA_DIR: dataDir };
 let passed = 0;
 let failed = 0;
 
@@ -16,7 +22,7 @@ function check(name: string, ok: boolean, detail = ""): void {
 }
 
 async function run(args: string[]): Promise<{ code: number; out: string }> {
-  const proc = Bun.spawn([binary, ...args], { stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "" } });
+  const proc = Bun.spawn([binary, ...args], { stdout: "pipe", stderr: "pipe", env: childEnv });
   const out = (await new Response(proc.stdout).text()) + (await new Response(proc.stderr).text());
   return { code: await proc.exited, out };
 }
@@ -28,7 +34,7 @@ const help = await run(["--help"]);
 check("--help documents config check and the mock models", help.code === 0 && help.out.includes("config check") && help.out.includes("mock/echo"));
 
 const started = performance.now();
-const server = Bun.spawn([binary, "--port", "0"], { stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "" } });
+const server = Bun.spawn([binary, "--port", "0"], { stdout: "pipe", stderr: "pipe", env: childEnv });
 const reader = server.stderr.getReader();
 let log = "";
 let base = "";
@@ -45,7 +51,9 @@ check("starts in well under a second", startupMs < 1000, `${startupMs.toFixed(0)
 
 try {
   const ready = await fetch(`${base}/health/readiness`);
-  check("/health/readiness is 200", ready.status === 200, JSON.stringify(await ready.json()));
+  const readyBody = (await ready.json()) as { store?: { kind?: string; schema_version?: number } };
+  check("/health/readiness is 200", ready.status === 200, JSON.stringify(readyBody));
+  check("the embedded SQLite store is open and migrated", readyBody.store?.kind === "sqlite" && (readyBody.store.schema_version ?? 0) >= 1, JSON.stringify(readyBody.store));
 
   const chat = await fetch(`${base}/v1/chat/completions`, {
     method: "POST",

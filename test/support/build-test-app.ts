@@ -3,6 +3,7 @@ import type { Config } from "../../src/config/schema.ts";
 import { buildModelTable } from "../../src/router/models.ts";
 import { newLifecycle, type Lifecycle } from "../../src/server/lifecycle.ts";
 import type { CallRecord } from "../../src/telemetry/calls.ts";
+import { closeAccounts, type Accounts } from "../../src/auth/accounts.ts";
 
 export interface GatewayOptions {
   /** Environment the model table reads keys from. Defaults to `{}` so the developer's real keys never leak in. */
@@ -13,6 +14,8 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** Server idle timeout in seconds (default 30, as in main). */
   idleTimeout?: number;
+  /** Keys, budgets, limits and the ledger (see test/support/accounts.ts); stopped with the gateway. */
+  accounts?: Accounts;
 }
 
 export interface TestGateway {
@@ -45,6 +48,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     ...(opts.masterKey ? { masterKey: opts.masterKey } : {}),
     dropParams: opts.dropParams ?? false,
     maxBodyBytes,
+    ...(opts.accounts ? { accounts: opts.accounts } : {}),
     logError: (message, error) => loggedErrors.push({ message, error }),
   });
   app.listen({
@@ -68,6 +72,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     app,
     stop: async () => {
       await app.stop(true);
+      if (opts.accounts) await closeAccounts(opts.accounts);
     },
   };
 }

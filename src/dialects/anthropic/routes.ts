@@ -1,6 +1,6 @@
 import { handleChatCall } from "../../calls/chat.ts";
 import { handleCountTokens } from "../../calls/count-tokens.ts";
-import type { CallDeps } from "../../calls/scope.ts";
+import { callInput, type CallDeps } from "../../calls/scope.ts";
 import type { RouteSpec } from "../../server/route-spec.ts";
 import { toAnthropicErrorResponse } from "./errors.ts";
 import { anthropicRuntime } from "./runtime.ts";
@@ -18,7 +18,7 @@ export function anthropicRoutes(deps: CallDeps): RouteSpec[] {
       streams: "Server-sent events: message_start, content_block_start/delta/stop, message_delta, message_stop (or error).",
       renderError: toAnthropicErrorResponse,
       errorSchema: AnthropicErrorResponseSchema,
-      handle: ({ request, body, raw, server }) => handleChatCall(deps, anthropicRuntime, request, body as Record<string, unknown>, raw(), server),
+      handle: (input) => handleChatCall(deps, anthropicRuntime, callInput(input)),
     },
     {
       method: "POST",
@@ -28,7 +28,7 @@ export function anthropicRoutes(deps: CallDeps): RouteSpec[] {
       response: CountTokensResponseSchema,
       renderError: toAnthropicErrorResponse,
       errorSchema: AnthropicErrorResponseSchema,
-      handle: ({ request, body, raw, server }) => handleCountTokens(deps, request, body as Record<string, unknown>, raw(), server),
+      handle: (input) => handleCountTokens(deps, callInput(input)),
     },
   ];
 }

@@ -1,14 +1,42 @@
 import { GatewayError } from "../../spec/errors.ts";
 import type { ModelTable } from "../../router/models.ts";
+import type { Caller } from "../../auth/caller.ts";
+import { listedModelAllowed, modelAllowed } from "../../auth/model-access.ts";
 
-/** `GET /v1/models`: every model name this gateway serves, in configuration order. */
-export function listModels(models: ModelTable, created: number): unknown {
-  return { object: "list", data: models.list().map((m) => ({ id: m.id, object: "model", created, owned_by: m.ownedBy })) };
+/** Every allow-list that applies to a caller (key, its team, its user); empty when nothing restricts it. */
+function allowLists(caller: Caller): string[][] {
+  if (caller.kind !== "key") return [];
+  return [caller.key.models, caller.team?.models ?? [], caller.user?.models ?? []].filter((list) => list.length > 0);
 }
 
-/** `GET /v1/models/{model}`. */
-export function retrieveModel(models: ModelTable, id: string, created: number): unknown {
-  const resolved = models.resolve(id);
-  if (!resolved) throw new GatewayError("caller.model_not_found", `The model '${id}' does not exist on this gateway.`, { param: "model" });
+/**
+ * `GET /v1/models`: the model names this gateway serves, in configuration order, narrowed to what
+ * the caller's key may use. A key's own aliases and exact models served through a pattern are listed too.
+ */
+export function listModels(models: ModelTable, created: number, caller: Caller): unknown {
+  const lists = allowLists(caller);
+  const ids: { id: string; ownedBy: string }[] = models.list().filter((m) => lists.every((list) => listedModelAllowed(list, m.id)));
+  if (caller.kind === "key") {
+    const seen = new Set(ids.map((m) => m.id));
+    const extra = [...caller.key.models.filter((m) => !m.endsWith("*")), ...Object.keys(caller.key.aliases)];
+    for (const name of extra) {
+      if (seen.has(name)) continue;
+      const target = caller.key.aliases[name] ?? name;
+      const resolved = models.resolve(target);
+      if (!resolved || !lists.every((list) => modelAllowed(list, target))) continue;
+      seen.add(name);
+      ids.push({ id: name, ownedBy: resolved.deployment.provider.id });
+    }
+  }
+  return { object: "list", data: ids.map((m) => ({ id: m.id, object: "model", created, owned_by: m.ownedBy })) };
+}
+
+/** `GET /v1/models/{model}`: 404 for models the caller may not use, as for models that do not exist. */
+export function retrieveModel(models: ModelTable, id: string, created: number, caller: Caller): unknown {
+  const target = caller.kind === "key" ? (caller.key.aliases[id] ?? id) : id;
+  const resolved = models.resolve(target);
+  if (!resolved || !allowLists(caller).every((list) => modelAllowed(list, target))) {
+    throw new GatewayError("caller.model_not_found", `The model '${id}' does not exist on this gateway.`, { param: "model" });
+  }
   return { id, object: "model", created, owned_by: resolved.deployment.provider.id };
 }

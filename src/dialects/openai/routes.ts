@@ -1,6 +1,6 @@
 import { handleChatCall } from "../../calls/chat.ts";
 import { handleEmbeddings } from "../../calls/embeddings.ts";
-import type { CallDeps } from "../../calls/scope.ts";
+import { callInput, type CallDeps } from "../../calls/scope.ts";
 import { openAIRuntime } from "./runtime.ts";
 import { listModels, retrieveModel } from "./models.ts";
 import { ChatCompletionRequestSchema, ChatCompletionSchema, EmbeddingRequestSchema, EmbeddingResponseSchema, ModelListSchema } from "./schema.ts";
@@ -17,7 +17,7 @@ export function openAIRoutes(deps: CallDeps, startedAt: number): RouteSpec[] {
       body: ChatCompletionRequestSchema,
       response: ChatCompletionSchema,
       streams: "Server-sent events of chat.completion.chunk objects, ending in `data: [DONE]`.",
-      handle: ({ request, body, raw, server }) => handleChatCall(deps, openAIRuntime, request, body as Record<string, unknown>, raw(), server),
+      handle: (input) => handleChatCall(deps, openAIRuntime, callInput(input)),
     },
     {
       method: "POST",
@@ -25,21 +25,21 @@ export function openAIRoutes(deps: CallDeps, startedAt: number): RouteSpec[] {
       summary: "Create embeddings (OpenAI format)",
       body: EmbeddingRequestSchema,
       response: EmbeddingResponseSchema,
-      handle: ({ request, body, raw, server }) => handleEmbeddings(deps, request, body as Record<string, unknown>, raw(), server),
+      handle: (input) => handleEmbeddings(deps, callInput(input)),
     },
     {
       method: "GET",
       paths: ["/v1/models", "/models"],
       summary: "List the models this gateway serves",
       response: ModelListSchema,
-      handle: () => listModels(deps.models, created),
+      handle: ({ caller }) => listModels(deps.models, created, caller),
     },
     {
       method: "GET",
       paths: ["/v1/models/:model", "/models/:model"],
       summary: "Retrieve one model",
       response: ModelListSchema.properties.data.items,
-      handle: ({ params }) => retrieveModel(deps.models, decodeURIComponent(params.model ?? ""), created),
+      handle: ({ params, caller }) => retrieveModel(deps.models, decodeURIComponent(params.model ?? ""), created, caller),
     },
   ];
 }

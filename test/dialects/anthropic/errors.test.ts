@@ -15,6 +15,7 @@ const TABLE: Record<ErrorCode, [number, string, string | null]> = {
   "policy.unauthenticated": [401, "authentication_error", "false"],
   "policy.forbidden": [403, "permission_error", "false"],
   "policy.rate_limited": [429, "rate_limit_error", "true"],
+  "policy.budget_exceeded": [400, "invalid_request_error", "false"],
   "provider.bad_request": [400, "invalid_request_error", "false"],
   "provider.unauthenticated": [401, "authentication_error", null],
   "provider.forbidden": [403, "permission_error", null],
@@ -29,6 +30,7 @@ const TABLE: Record<ErrorCode, [number, string, string | null]> = {
   "provider.unreachable": [502, "api_error", null],
   "provider.bad_response": [502, "api_error", null],
   "gateway.draining": [503, "overloaded_error", "true"],
+  "gateway.ledger_unavailable": [503, "overloaded_error", "true"],
   "gateway.internal": [500, "api_error", "false"],
 };
 

@@ -1,0 +1,50 @@
+import { BudgetBook, type BudgetMode } from "../budgets/book.ts";
+import type { Accounting } from "../calls/admit.ts";
+import { MemoryRateLimiter } from "../limits/memory.ts";
+import { SpendWriter } from "../spend/writer.ts";
+import type { Store } from "../store/types.ts";
+import { AccountDirectory } from "./directory.ts";
+
+/** The store and everything kept in memory in front of it: the directory, budgets, limits and the spend writer. */
+export interface Accounts {
+  store: Store;
+  directory: AccountDirectory;
+  accounting: Accounting;
+}
+
+export interface AccountsOptions {
+  budgetMode: BudgetMode;
+  /** How often to look for changes made by other processes. */
+  watchIntervalMs?: number;
+  spendFlushMs?: number;
+  onError?: (what: string, error: unknown) => void;
+  now?: () => number;
+}
+
+/** Loads keys, teams and users and wires budgets to the directory and the spend writer. */
+export async function openAccounts(store: Store, options: AccountsOptions): Promise<Accounts> {
+  const now = options.now ?? Date.now;
+  const onError = options.onError ?? (() => {});
+  const directory = new AccountDirectory(store, now);
+  const book = new BudgetBook(options.budgetMode, now);
+  const writer = new SpendWriter(store.spend, {
+    ...(options.spendFlushMs !== undefined ? { intervalMs: options.spendFlushMs } : {}),
+    onCommitted: (ids) => book.committed(ids),
+    onError: (error) => onError("spend rows not stored (kept and retried)", error),
+  });
+  directory.onReload = () =>
+    book.rebase((scope, id) => (scope === "key" ? directory.cached(id) : scope === "team" ? directory.team(id) : directory.user(id))?.spend);
+  await directory.load();
+  directory.watch(options.watchIntervalMs ?? 1_000, (error) => onError("reloading keys failed", error));
+  return { store, directory, accounting: { book, limiter: new MemoryRateLimiter(), writer } };
+}
+
+/** Stops background work, stores every queued spend row, closes the store. */
+export async function closeAccounts(accounts: Accounts): Promise<void> {
+  accounts.directory.stop();
+  try {
+    await accounts.accounting.writer.stop();
+  } finally {
+    await accounts.store.close();
+  }
+}

@@ -1,0 +1,73 @@
+import { timingSafeEqual } from "node:crypto";
+import { GatewayError } from "../spec/errors.ts";
+import { MASTER_CALLER, OPEN_CALLER, type Caller } from "./caller.ts";
+import type { AccountDirectory } from "./directory.ts";
+import { looksLikeVirtualKey, sameToken, tokenOf } from "./key-material.ts";
+
+/** The key a client presented: `Authorization: Bearer <key>` (OpenAI SDK) or `x-api-key` (Anthropic SDK). */
+export function presentedKey(headers: Headers): string | undefined {
+  const authorization = headers.get("authorization");
+  if (authorization) {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+    return match ? (match[1] as string).trim() : undefined;
+  }
+  return headers.get("x-api-key")?.trim() || undefined;
+}
+
+const digest = (value: string): Buffer => Buffer.from(new Bun.CryptoHasher("sha256").update(value).digest());
+
+const unauthenticated = (message: string) => new GatewayError("policy.unauthenticated", message);
+
+/** Who may call: resolves the presented key to a Caller, or throws a 401. */
+export type Authenticate = (headers: Headers) => Caller | Promise<Caller>;
+
+/**
+ * Builds the authenticator. With a master key, every call needs a key: the master key (compared
+ * as digests, constant-time and length-independent) or a live virtual key. Without one the
+ * gateway is open, but a virtual key that is presented is still honoured, so its limits, budget
+ * and spend apply.
+ */
+export function authenticator(masterKey: string | undefined, directory: AccountDirectory | undefined, now: () => number = Date.now): Authenticate {
+  const master = masterKey ? digest(masterKey) : undefined;
+  const resolveVirtual = (token: string, found: ReturnType<AccountDirectory["cached"]>): Caller => {
+    if (!found || !sameToken(found.token, token)) throw unauthenticated("Invalid API key.");
+    if (found.blocked) throw unauthenticated(`This key (${found.keyAlias ?? found.keyName}) is blocked. Ask an administrator to unblock it.`);
+    if (found.expiresAt !== undefined && found.expiresAt <= now()) {
+      throw unauthenticated(`This key (${found.keyAlias ?? found.keyName}) expired at ${new Date(found.expiresAt).toISOString()}.`);
+    }
+    const team = directory?.team(found.teamId);
+    if (team?.blocked) throw unauthenticated(`This key's team '${team.teamId}' is blocked.`);
+    const user = directory?.user(found.userId);
+    if (user?.blocked) throw unauthenticated(`This key's user '${user.userId}' is blocked.`);
+    return { kind: "key", key: found, ...(team ? { team } : {}), ...(user ? { user } : {}) };
+  };
+  return (headers) => {
+    const key = presentedKey(headers);
+    if (!key) {
+      if (!master) return OPEN_CALLER;
+      throw unauthenticated("Missing API key. Send it as 'Authorization: Bearer <key>'.");
+    }
+    if (master && timingSafeEqual(digest(key), master)) return MASTER_CALLER;
+    // Anything not shaped like a virtual key is refused without touching the store.
+    if (!directory || !looksLikeVirtualKey(key)) {
+      if (!master) return OPEN_CALLER;
+      throw unauthenticated("Invalid API key.");
+    }
+    const token = tokenOf(key);
+    const cached = directory.cached(token);
+    if (cached) return resolveVirtual(token, cached);
+    return directory.find(token).then((found) => {
+      if (!found && !master) return OPEN_CALLER;
+      return resolveVirtual(token, found);
+    });
+  };
+}
+
+/** Whether a caller may use the management API: only the master key. */
+export function requireMaster(caller: Caller, hasMasterKey: boolean): void {
+  if (caller.kind === "master") return;
+  if (!hasMasterKey) {
+    throw new GatewayError("policy.forbidden", "The management API is disabled: no master key is configured. Set SWITCHBOARD_MASTER_KEY (or auth.master_key).");
+  }
+  throw new GatewayError("policy.forbidden", "This route needs the master key; a virtual key cannot manage keys.");
+}

@@ -1,0 +1,126 @@
+import type { KeyRecord, Store, TeamRecord, UserRecord } from "../store/types.ts";
+
+/** How long a token that was not found stays known-missing before the store is asked again. */
+const MISS_TTL_MS = 2_000;
+const MAX_MISSES = 10_000;
+
+/**
+ * The in-process copy of keys, teams and users: every request is authenticated from memory, never
+ * by a database read. Management calls reload it after each write; changes made by another
+ * process (the CLI, another instance on the same database) are picked up by polling the store's
+ * cheap change marker. A token missing from memory is looked up once (a key created elsewhere a
+ * moment ago) and then remembered as missing for a short while, so garbage keys cannot turn into
+ * a database read each.
+ */
+export class AccountDirectory {
+  private keys = new Map<string, KeyRecord>();
+  private teams = new Map<string, TeamRecord>();
+  private users = new Map<string, UserRecord>();
+  private readonly misses = new Map<string, number>();
+  private marker = -1;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private reloading: Promise<void> | undefined;
+  private followUp: Promise<void> | undefined;
+  /** Called after each reload with the new records (the budget book re-bases its totals). */
+  onReload: (() => void) | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Loads everything; call once before serving. */
+  async load(): Promise<void> {
+    await this.reload();
+  }
+
+  /**
+   * Re-reads keys, teams and users. Callers during a reload share one follow-up reload that starts
+   * after it, so a caller that just wrote always gets a read that began after its write.
+   */
+  reload(): Promise<void> {
+    if (this.reloading) {
+      this.followUp ??= this.reloading.then(() => {
+        this.followUp = undefined;
+        return this.reload();
+      });
+      return this.followUp;
+    }
+    this.reloading = this.readAll().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private async readAll(): Promise<void> {
+    const marker = await this.store.changeMarker();
+    const [keys, teams, users] = await Promise.all([this.store.keys.all(), this.store.teams.all(), this.store.users.all()]);
+    this.keys = new Map(keys.map((k) => [k.token, k]));
+    this.teams = new Map(teams.map((t) => [t.teamId, t]));
+    this.users = new Map(users.map((u) => [u.userId, u]));
+    this.misses.clear();
+    this.marker = marker;
+    this.onReload?.();
+  }
+
+  /** Polls for changes made elsewhere every `intervalMs` (unref'd: it never keeps the process alive). */
+  watch(intervalMs = 1_000, onError: (error: unknown) => void = () => {}): void {
+    this.timer = setInterval(() => {
+      void this.store
+        .changeMarker()
+        .then((marker) => (marker !== this.marker ? this.reload() : undefined))
+        .catch(onError);
+    }, intervalMs);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** A key by token from memory; undefined when unknown (see `find` for the one-time store lookup). */
+  cached(token: string): KeyRecord | undefined {
+    return this.keys.get(token);
+  }
+
+  /** A key by token: memory first, then (rarely) one parameterised store lookup. */
+  async find(token: string): Promise<KeyRecord | undefined> {
+    const cached = this.keys.get(token);
+    if (cached) return cached;
+    const missedAt = this.misses.get(token);
+    const now = this.now();
+    if (missedAt !== undefined && now - missedAt < MISS_TTL_MS) return undefined;
+    const found = await this.store.keys.byToken(token);
+    if (found) {
+      // Created elsewhere since the last reload: fetch its team and user too.
+      await this.reload();
+      return this.keys.get(token);
+    }
+    if (this.misses.size >= MAX_MISSES) this.misses.clear();
+    this.misses.set(token, now);
+    return undefined;
+  }
+
+  team(teamId: string | undefined): TeamRecord | undefined {
+    return teamId === undefined ? undefined : this.teams.get(teamId);
+  }
+
+  user(userId: string | undefined): UserRecord | undefined {
+    return userId === undefined ? undefined : this.users.get(userId);
+  }
+
+  /** Counts, for the start banner and readiness. */
+  size(): { keys: number; teams: number; users: number } {
+    return { keys: this.keys.size, teams: this.teams.size, users: this.users.size };
+  }
+
+  allKeys(): IterableIterator<KeyRecord> {
+    return this.keys.values();
+  }
+  allTeams(): IterableIterator<TeamRecord> {
+    return this.teams.values();
+  }
+  allUsers(): IterableIterator<UserRecord> {
+    return this.users.values();
+  }
+}

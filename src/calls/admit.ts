@@ -1,0 +1,167 @@
+import type { Caller } from "../auth/caller.ts";
+import { modelAllowed } from "../auth/model-access.ts";
+import type { BudgetBook, BudgetSubject, Reservation } from "../budgets/book.ts";
+import { headroomHeaders, retryAfterHeaders } from "../limits/headers.ts";
+import type { Lease, RateLimiter, Subject } from "../limits/types.ts";
+import type { ModelPrice } from "../pricing/types.ts";
+import type { Resolved } from "../router/models.ts";
+import type { SpendWriter } from "../spend/writer.ts";
+import { GatewayError } from "../spec/errors.ts";
+import type { Principal } from "../store/types.ts";
+import type { CallRecord } from "../telemetry/calls.ts";
+import { spendRowOf } from "./spend-row.ts";
+
+/** Keys, limits, budgets and the ledger: present when the gateway has a store. */
+export interface Accounting {
+  book: BudgetBook;
+  limiter: RateLimiter;
+  writer: SpendWriter;
+}
+
+/** What a call was admitted with; `finish` runs once, when the call's record is made. */
+export interface Admission {
+  /** Rate-limit headroom headers for every response of this call. */
+  headers: Record<string, string>;
+  finish(record: CallRecord, reachedUpstream: boolean): void;
+}
+
+/** The model name a caller's call goes to (key aliases applied), or a 403 naming the model. */
+export function authorizeModel(caller: Caller, requested: string): string {
+  if (caller.kind !== "key") return requested;
+  const model = caller.key.aliases[requested] ?? requested;
+  const refuse = (who: string) =>
+    new GatewayError("policy.forbidden", `${who} is not allowed to call model '${requested}'${model !== requested ? ` (alias of '${model}')` : ""}. GET /v1/models lists the models it can use.`, {
+      param: "model",
+    });
+  if (!modelAllowed(caller.key.models, model)) throw refuse(`This key (${caller.key.keyAlias ?? caller.key.keyName})`);
+  if (caller.team && !modelAllowed(caller.team.models, model)) throw refuse(`This key's team '${caller.team.teamId}'`);
+  if (caller.user && !modelAllowed(caller.user.models, model)) throw refuse(`This key's user '${caller.user.userId}'`);
+  return model;
+}
+
+const limitSubject = (scope: Subject["scope"], id: string, p: Principal): Subject | undefined =>
+  p.rpmLimit === undefined && p.tpmLimit === undefined && p.maxParallelRequests === undefined
+    ? undefined
+    : {
+        scope,
+        id,
+        limits: {
+          ...(p.rpmLimit !== undefined ? { rpm: p.rpmLimit } : {}),
+          ...(p.tpmLimit !== undefined ? { tpm: p.tpmLimit } : {}),
+          ...(p.maxParallelRequests !== undefined ? { maxParallel: p.maxParallelRequests } : {}),
+        },
+      };
+
+const budgetSubject = (scope: BudgetSubject["scope"], id: string, p: Principal): BudgetSubject => ({
+  scope,
+  id,
+  budget: {
+    budgetAnchor: p.budgetAnchor,
+    ...(p.maxBudgetNano !== undefined ? { maxBudgetNano: p.maxBudgetNano } : {}),
+    ...(p.budgetDuration !== undefined ? { budgetDuration: p.budgetDuration } : {}),
+  },
+  stored: p.spend,
+});
+
+/** The subjects a caller's limits and budgets apply to: its key, the key's team and user. */
+function subjectsOf(caller: Caller): { limits: Subject[]; budgets: BudgetSubject[] } {
+  if (caller.kind !== "key") return { limits: [], budgets: [] };
+  const limits: Subject[] = [];
+  const budgets: BudgetSubject[] = [];
+  const add = (scope: "key" | "team" | "user", id: string, principal: Principal) => {
+    const limit = limitSubject(scope, id, principal);
+    if (limit) limits.push(limit);
+    budgets.push(budgetSubject(scope, id, principal));
+  };
+  add("key", caller.key.token, caller.key);
+  if (caller.team) add("team", caller.team.teamId, caller.team);
+  if (caller.user) add("user", caller.user.userId, caller.user);
+  return { limits, budgets };
+}
+
+/**
+ * The most a call can cost: every character of the body as an input token (text never has more
+ * tokens than characters; images sent as base64 cost far fewer) priced at the dearest input rate
+ * (cache writes), plus the output cap (the request's max tokens, else the model's) at the
+ * dearest output rate. Unpriced models reserve nothing.
+ */
+export function worstCaseCost(price: ModelPrice | undefined, bodyChars: number, maxOutputTokens: number | undefined, producesOutput: boolean): number {
+  if (!price) return 0;
+  const rates = price.longContext && bodyChars > price.longContext.above ? { ...price, ...price.longContext } : price;
+  const inputRate = Math.max(rates.input, rates.cacheWrite, rates.cacheWrite1h ?? 0);
+  const outputRate = Math.max(rates.output, price.reasoning ?? 0);
+  const output = producesOutput ? Math.min(maxOutputTokens ?? price.maxOutputTokens, price.maxOutputTokens) : 0;
+  return bodyChars * inputRate + output * outputRate;
+}
+
+/** The output cap a request asks for, in either dialect's field. */
+export function requestedMaxTokens(body: Record<string, unknown>): number | undefined {
+  for (const field of ["max_completion_tokens", "max_tokens", "max_output_tokens"]) {
+    const value = body[field];
+    if (typeof value === "number" && Number.isInteger(value) && value > 0) return value;
+  }
+  return undefined;
+}
+
+/** A call with no store behind it: nothing to enforce, nothing to write. */
+const UNACCOUNTED: Admission = { headers: {}, finish() {} };
+
+/**
+ * Admits one call, in the brief's order after authentication and model access: rate limits (429),
+ * then budgets (400), then whether the ledger can take another row (503). Everything is taken
+ * synchronously, so concurrent calls cannot slip past a limit or a budget between check and take.
+ */
+export function admitCall(
+  accounting: Accounting | undefined,
+  caller: Caller,
+  resolved: Resolved,
+  body: Record<string, unknown>,
+  bodyChars: number,
+  producesOutput: boolean,
+): Admission {
+  if (!accounting) return UNACCOUNTED;
+  const { limits, budgets } = subjectsOf(caller);
+  let lease: Lease | undefined;
+  let headers: Record<string, string> = {};
+  if (limits.length > 0) {
+    const result = accounting.limiter.admit(limits);
+    if (result instanceof Promise) throw new Error("an asynchronous rate limiter needs an awaiting admission path");
+    headers = headroomHeaders(result.headroom);
+    if ("refusal" in result) {
+      const { refusal } = result;
+      const what = refusal.kind === "requests" ? "requests per minute" : refusal.kind === "tokens" ? "tokens per minute" : "parallel requests";
+      throw new GatewayError("policy.rate_limited", `Rate limit reached for ${refusal.subject.scope} ${describe(caller, refusal.subject)}: ${refusal.limit} ${what}. Retry after ${refusal.retryAfterSeconds} s.`, {
+        retryAfter: refusal.retryAfterSeconds,
+        headers: { ...headers, ...retryAfterHeaders(refusal) },
+      });
+    }
+    lease = result.lease;
+  }
+  let reservation: Reservation;
+  try {
+    const reserve = worstCaseCost(resolved.deployment.priceOf(resolved.target.model), bodyChars, requestedMaxTokens(body), producesOutput);
+    reservation = accounting.book.admit(budgets, reserve);
+    if (!accounting.writer.accepting()) {
+      accounting.book.settle(reservation, "", 0, []);
+      throw new GatewayError("gateway.ledger_unavailable", "The spend ledger cannot store calls right now (its database is failing); no new calls are taken until it recovers.", { retryAfter: 5 });
+    }
+  } catch (error) {
+    lease?.release(0);
+    throw error;
+  }
+  return {
+    headers,
+    finish(record, reachedUpstream) {
+      const tokens = record.usage ? record.usage.input + record.usage.output : 0;
+      lease?.release(tokens);
+      const windows = accounting.book.settle(reservation, record.callId, record.costNano ?? 0, budgets);
+      if (reachedUpstream) accounting.writer.push(spendRowOf(record, caller, windows));
+    },
+  };
+}
+
+/** A subject as people know it: the key's alias or masked name, a team or user id. */
+function describe(caller: Caller, subject: Subject): string {
+  if (subject.scope === "key" && caller.kind === "key") return caller.key.keyAlias ?? caller.key.keyName;
+  return `'${subject.id}'`;
+}
