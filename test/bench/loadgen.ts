@@ -2,7 +2,7 @@
  * Built-in load generator, used by test/bench/run.ts when `wrk` is not installed (or with
  * BENCH_LOADGEN=bun). Runs in its own process so its event loop and GC stay out of the runner:
  *
- *   bun test/bench/loadgen.ts '{"url":"http://127.0.0.1:1234/v1/chat/completions","body":"{…}","concurrency":16,"seconds":5}'
+ *   bun test/bench/loadgen.ts '{"url":"http://127.0.0.1:1234/v1/chat/completions","authorization":"Bearer sk-…","body":"{…}","concurrency":16,"seconds":5}'
  *
  * N workers each loop "POST, read the whole body, record the latency" over keep-alive connections
  * (Bun's fetch pools them per host) until the duration is up; requests in flight at the deadline
@@ -11,6 +11,8 @@
 
 export interface LoadSpec {
   url: string;
+  /** The Authorization header value; `Bearer sk-bench` when absent (targets that do not check it). */
+  authorization?: string;
   body: string;
   concurrency: number;
   seconds: number;
@@ -36,7 +38,7 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const headers = { "content-type": "application/json", authorization: "Bearer sk-bench" };
+  const headers = { "content-type": "application/json", authorization: spec.authorization ?? "Bearer sk-bench" };
   let latencies = new Float64Array(1 << 16);
   let count = 0;
   let errors = 0;

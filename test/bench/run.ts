@@ -6,10 +6,19 @@
  *                or ~10 SSE chunks when streaming);
  *   - proxy:     test/bench/trivial-proxy.ts, a ~20-line Bun.serve + fetch forwarder (the baseline);
  *   - gateway:   `bun src/main.ts --config <temp config>` with one model `bench` -> openai/bench at the
- *                upstream (mock and env-provider models off).
+ *                upstream (mock and env-provider models off), no master key. Its store (and so the
+ *                spend ledger, one row per call) is on, in its own SWITCHBOARD_DATA_DIR in the temp dir:
+ *                "ledger on, no keys";
+ *   - keys:      a second gateway, same config plus a random master key (SWITCHBOARD_MASTER_KEY) and a
+ *                priced deployment, called with a virtual key that has rpm/tpm/parallel limits and a
+ *                strict budget (test/bench/keys.ts writes it into the store before the gateway starts):
+ *                authentication, rate limits, budget reservation and settlement, cost headers and the
+ *                ledger all run on every request, none of them ever refuses.
  * Then, for each concurrency, runs a bounded load against each of them (warm-up, then a measured
  * window), plus a streaming case, and prints a markdown table: RPS, p50/p99 latency, latency added
- * over the direct upstream, CPU-ms per request and peak RSS of the serving process, host CPU use.
+ * over the direct upstream, CPU-ms per request and peak RSS of the serving process, host CPU use;
+ * then the verdicts (gateway vs trivial proxy, gateway + keys vs gateway) and, once the gateways
+ * stopped, how many spend rows each stored.
  *
  * Load generator: `wrk` when installed (one thread, keep-alive, Lua script for the POST body),
  * otherwise test/bench/loadgen.ts (fetch workers in a separate Bun process).
@@ -21,8 +30,9 @@
  *   BENCH_STREAM=1         also run the streaming case (0 to skip)
  *   BENCH_STREAM_CONCURRENCY=16
  *   BENCH_LOADGEN=auto     auto | wrk | bun
- *   BENCH_TARGETS=upstream,proxy,gateway
+ *   BENCH_TARGETS=upstream,proxy,gateway,keys
  *   BENCH_PROFILE=1        run the gateway under `bun --cpu-prof --cpu-prof-md`; prints where the profile went
+ *                          (=keys: the keys gateway instead; =gateway,keys or =all: both)
  *   BENCH_JSON=<file>      also write the raw results as JSON
  *   BENCH_STRICT=1         exit 1 when a target (throughput ratio, CPU per request) is missed
  *   BENCH_ENTRY=src/main.ts  the gateway entry point to run (for A/B experiments)
@@ -30,11 +40,12 @@
  * Every child is stopped (SIGTERM, then SIGKILL by PID) on exit, on error and on SIGINT/SIGTERM;
  * upstream and proxy also exit when the runner's end of their stdin closes.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
-import type { LoadResult } from "./loadgen.ts";
+import { BENCH_PRICE, provisionBenchKey, randomMasterKey, readLedger, type LedgerSummary } from "./keys.ts";
+import type { LoadResult, LoadSpec } from "./loadgen.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const BENCH_DIR = import.meta.dir;
@@ -50,15 +61,26 @@ const WARMUP = envNum("BENCH_WARMUP", 1);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,16,64").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const STREAM_ON = process.env.BENCH_STREAM !== "0";
 const STREAM_C = envNum("BENCH_STREAM_CONCURRENCY", 16);
-const TARGETS = (process.env.BENCH_TARGETS ?? "upstream,proxy,gateway").split(",") as TargetName[];
-const PROFILE = process.env.BENCH_PROFILE === "1";
+const TARGETS = (process.env.BENCH_TARGETS ?? "upstream,proxy,gateway,keys").split(",") as TargetName[];
+/** Which gateways run under the CPU profiler: BENCH_PROFILE=1 (or =gateway), =keys, =gateway,keys or =all. */
+const PROFILE: ReadonlySet<GatewayName> = (() => {
+  const wanted = (process.env.BENCH_PROFILE ?? "").split(",").map((s) => s.trim());
+  const on = new Set<GatewayName>();
+  if (wanted.some((w) => w === "1" || w === "gateway" || w === "all")) on.add("gateway");
+  if (wanted.some((w) => w === "keys" || w === "all")) on.add("keys");
+  return on;
+})();
 /** BENCH_PIN=1: the server under test (proxy, gateway) on the last core, upstream and load generator on the others. */
 const PIN = process.env.BENCH_PIN === "1" && cpus().length >= 2 && Bun.which("taskset") !== null;
 const LAST_CORE = cpus().length - 1;
 const pinned = (argv: string[], role: "server" | "driver") =>
   PIN ? ["taskset", "-c", role === "server" ? String(LAST_CORE) : `0-${LAST_CORE - 1}`, ...argv] : argv;
 
-type TargetName = "upstream" | "proxy" | "gateway";
+type TargetName = "upstream" | "proxy" | "gateway" | "keys";
+type GatewayName = Extract<TargetName, "gateway" | "keys">;
+
+/** What the load generators send to targets that do not check it (the upstream's and plain gateway's key is ignored). */
+const DEFAULT_AUTH = "Bearer sk-bench";
 
 const CHAT_BODY = JSON.stringify({
   model: "bench",
@@ -125,14 +147,15 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   });
 }
 
-function spawnTracked(argv: string[], cwd = ROOT): Subprocess<"pipe", "pipe", "pipe"> {
+function spawnTracked(argv: string[], cwd = ROOT, extraEnv: Record<string, string> = {}): Subprocess<"pipe", "pipe", "pipe"> {
   const proc = Bun.spawn(argv, {
     cwd,
     stdin: "pipe",
     stdout: "pipe",
     stderr: "pipe",
-    // A clean environment: no provider keys, no SWITCHBOARD_* settings leaking into the gateway.
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? tmpdir(), NO_COLOR: "1" },
+    // A clean environment: no provider keys, no SWITCHBOARD_* settings leaking into the gateway;
+    // only what the bench sets itself (data directory, master key).
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? tmpdir(), NO_COLOR: "1", ...extraEnv },
   });
   children.add(proc);
   void proc.exited.then(() => children.delete(proc));
@@ -145,8 +168,14 @@ async function collect(stream: ReadableStream<Uint8Array>, onText: (text: string
 }
 
 /** Starts a long-running child and waits until `ready` matches its output (stdout or stderr). */
-async function startChild(name: string, argv: string[], ready: RegExp, timeoutMs = 15_000): Promise<{ child: Child; match: RegExpExecArray }> {
-  const proc = spawnTracked(argv);
+async function startChild(
+  name: string,
+  argv: string[],
+  ready: RegExp,
+  env: Record<string, string> = {},
+  timeoutMs = 15_000,
+): Promise<{ child: Child; match: RegExpExecArray }> {
+  const proc = spawnTracked(argv, ROOT, env);
   let output = "";
   const onText = (text: string) => {
     output = (output + text).slice(-16_384);
@@ -195,7 +224,10 @@ function hostCpu(): { busy: number; total: number } {
 // Load generators.
 
 interface LoadRun {
+  target: TargetName;
   url: string;
+  /** The Authorization header value. */
+  authorization: string;
   body: string;
   concurrency: number;
   seconds: number;
@@ -235,7 +267,7 @@ async function runProcess(argv: string[], timeoutMs: number): Promise<string> {
   return out;
 }
 
-function wrkScript(body: string): string {
+function wrkScript(body: string, authorization: string): string {
   const doneFn = `
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -244,13 +276,13 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(99), latency.mean))
 end
 `;
-  return `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer sk-bench"\nwrk.body = [==[${body}]==]\n${doneFn}`;
+  return `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = [==[${authorization}]==]\nwrk.body = [==[${body}]==]\n${doneFn}`;
 }
 
 async function loadWithWrk(run: LoadRun): Promise<LoadResult> {
   if (!tmp) throw new Error("no temp dir");
-  const script = join(tmp, `wrk-${run.stream ? "stream" : "chat"}.lua`);
-  writeFileSync(script, wrkScript(run.body));
+  const script = join(tmp, `wrk-${run.target}-${run.stream ? "stream" : "chat"}.lua`);
+  writeFileSync(script, wrkScript(run.body, run.authorization));
   const seconds = Math.max(1, Math.round(run.seconds));
   const out = await runProcess(pinned(["wrk", "-t1", `-c${run.concurrency}`, `-d${seconds}s`, "--timeout", "5s", "-s", script, run.url], "driver"), (seconds + 20) * 1000);
   const line = /BENCH_RESULT (\{.*\})/.exec(out);
@@ -272,7 +304,7 @@ async function loadWithWrk(run: LoadRun): Promise<LoadResult> {
 }
 
 async function loadWithBun(run: LoadRun): Promise<LoadResult> {
-  const spec = { url: run.url, body: run.body, concurrency: run.concurrency, seconds: run.seconds, stream: run.stream };
+  const spec: LoadSpec = { url: run.url, authorization: run.authorization, body: run.body, concurrency: run.concurrency, seconds: run.seconds, stream: run.stream };
   const out = await runProcess(pinned([BUN, join(BENCH_DIR, "loadgen.ts"), JSON.stringify(spec)], "driver"), (run.seconds + 20) * 1000);
   return JSON.parse(out.trim().split("\n").pop() as string) as LoadResult;
 }
@@ -287,7 +319,11 @@ interface Target {
   label: string;
   pid: number;
   url: string;
+  /** The Authorization header value every request to this target carries. */
+  authorization: string;
 }
+
+const LABELS: Record<TargetName, string> = { upstream: "direct", proxy: "trivial proxy", gateway: "switchboard", keys: "switchboard + keys" };
 
 async function startUpstream(): Promise<{ child: Child; base: string }> {
   const { child, match } = await startChild("upstream", pinned([BUN, join(BENCH_DIR, "upstream.ts"), "0"], "driver"), /listening (\d+)/);
@@ -299,33 +335,60 @@ async function startProxy(upstreamBase: string): Promise<{ child: Child; url: st
   return { child, url: `http://127.0.0.1:${match[1]}/v1/chat/completions` };
 }
 
-async function startGateway(upstreamBase: string, dir: string): Promise<{ child: Child; url: string; profileDir?: string }> {
+interface Gateway {
+  name: GatewayName;
+  child: Child;
+  url: string;
+  authorization: string;
+  /** Its SWITCHBOARD_DATA_DIR (the SQLite store with the spend ledger), inside the bench's temp dir. */
+  dataDir: string;
+  profileDir?: string;
+}
+
+/**
+ * A gateway in its own directory under `tmp` (config file + data dir). `gateway`: no master key,
+ * unpriced model. `keys`: a random master key, a priced model and a virtual key created in its
+ * store before it starts; requests then authenticate with that key.
+ */
+async function startGateway(name: GatewayName, upstreamBase: string, tmpDir: string): Promise<Gateway> {
+  const dir = join(tmpDir, name);
+  const dataDir = join(dir, "data");
+  mkdirSync(dir, { recursive: true });
+  const withKeys = name === "keys";
   const config = {
     server: { host: "127.0.0.1", port: 0, shutdown_grace_seconds: 1 },
     settings: { mock_models: false, env_provider_models: false },
-    models: [{ model_name: "bench", model: "openai/bench", api_base: upstreamBase, api_key: "sk-bench" }],
+    models: [{ model_name: "bench", model: "openai/bench", api_base: upstreamBase, api_key: "sk-bench", ...(withKeys ? { price: BENCH_PRICE } : {}) }],
   };
   const configPath = join(dir, "switchboard-bench.json");
   writeFileSync(configPath, JSON.stringify(config, null, 2));
+  const env: Record<string, string> = { SWITCHBOARD_DATA_DIR: dataDir };
+  let authorization = DEFAULT_AUTH;
+  if (withKeys) {
+    env.SWITCHBOARD_MASTER_KEY = randomMasterKey();
+    authorization = `Bearer ${await provisionBenchKey(dataDir)}`;
+  }
   let profileDir: string | undefined;
   const bunFlags: string[] = [];
-  if (PROFILE) {
-    profileDir = mkdtempSync(join(tmpdir(), "switchboard-cpuprof-"));
+  if (PROFILE.has(name)) {
+    profileDir = mkdtempSync(join(tmpdir(), `switchboard-cpuprof-${name}-`));
     bunFlags.push("--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${profileDir}`);
   }
-  const { child, match } = await startChild("gateway", pinned([BUN, ...bunFlags, (process.env.BENCH_ENTRY ?? "src/main.ts"), "--config", configPath], "server"), /listening on http:\/\/[^\s:]+:(\d+)/);
+  const argv = pinned([BUN, ...bunFlags, process.env.BENCH_ENTRY ?? "src/main.ts", "--config", configPath], "server");
+  const { child, match } = await startChild(name, argv, /listening on http:\/\/[^\s:]+:(\d+)/, env);
   const base = `http://127.0.0.1:${match[1]}`;
   for (let i = 0; i < 50; i++) {
     const ready = await fetch(`${base}/health/readiness`).catch(() => undefined);
     if (ready?.ok) break;
     await sleep(50);
   }
-  return { child, url: `${base}/v1/chat/completions`, ...(profileDir ? { profileDir } : {}) };
+  return { name, child, url: `${base}/v1/chat/completions`, authorization, dataDir, ...(profileDir ? { profileDir } : {}) };
 }
 
 /** One request of each kind must come back right before any load is run. */
 async function sanityCheck(target: Target): Promise<void> {
-  const chat = await fetch(target.url, { method: "POST", headers: { "content-type": "application/json" }, body: CHAT_BODY });
+  const headers = { "content-type": "application/json", authorization: target.authorization };
+  const chat = await fetch(target.url, { method: "POST", headers, body: CHAT_BODY });
   const chatText = await chat.text();
   let parsed: { choices?: { message?: { content?: string } }[]; usage?: { total_tokens?: number } } = {};
   try {
@@ -336,8 +399,19 @@ async function sanityCheck(target: Target): Promise<void> {
   if (chat.status !== 200 || !parsed.choices?.[0]?.message?.content || parsed.usage?.total_tokens !== 46) {
     throw new Error(`${target.label}: chat completion check failed (HTTP ${chat.status}): ${chatText.slice(0, 300)}`);
   }
+  if (target.name === "keys") {
+    // Proof that the limiter and the pricing ran on the call, and that a request with another key is refused.
+    const missing = ["x-ratelimit-remaining-requests", "x-switchboard-response-cost"].filter((h) => !chat.headers.has(h));
+    if (missing.length > 0) throw new Error(`${target.label}: response lacks ${missing.join(", ")}; headers: ${JSON.stringify(Object.fromEntries(chat.headers))}`);
+    const anonymous = await fetch(target.url, { method: "POST", headers: { "content-type": "application/json", authorization: DEFAULT_AUTH }, body: CHAT_BODY });
+    await anonymous.arrayBuffer();
+    if (anonymous.status !== 401) throw new Error(`${target.label}: a request with a wrong key got HTTP ${anonymous.status}, not 401`);
+    log(
+      `${target.label}: x-ratelimit-remaining-requests ${chat.headers.get("x-ratelimit-remaining-requests")}, x-switchboard-response-cost ${chat.headers.get("x-switchboard-response-cost")}; wrong key -> 401`,
+    );
+  }
   if (!STREAM_ON) return;
-  const stream = await fetch(target.url, { method: "POST", headers: { "content-type": "application/json" }, body: STREAM_BODY });
+  const stream = await fetch(target.url, { method: "POST", headers, body: STREAM_BODY });
   const streamText = await stream.text();
   const frames = streamText.split("\n\n").filter((f) => f.startsWith("data: ")).length;
   if (stream.status !== 200 || !streamText.includes("data: [DONE]") || frames < 10) {
@@ -359,16 +433,20 @@ interface Row {
   hostBusyPct: number;
 }
 
+/** Successful responses per target over all runs, warm-ups included (set against the spend rows stored). */
+const completed = new Map<TargetName, number>();
+
 async function measure(target: Target, kind: Row["kind"], concurrency: number): Promise<Row> {
   const body = kind === "stream" ? STREAM_BODY : CHAT_BODY;
-  const base = { url: target.url, body, concurrency, stream: kind === "stream" };
-  await load({ ...base, seconds: WARMUP });
+  const base = { target: target.name, url: target.url, authorization: target.authorization, body, concurrency, stream: kind === "stream" };
+  const warm = await load({ ...base, seconds: WARMUP });
   const cpu0 = cpuTicks(target.pid);
   const host0 = hostCpu();
   const result = await load({ ...base, seconds: SECONDS });
   const cpu1 = cpuTicks(target.pid);
   const host1 = hostCpu();
   const handled = result.requests + result.errors;
+  completed.set(target.name, (completed.get(target.name) ?? 0) + warm.requests + result.requests);
   const row: Row = {
     kind,
     target: target.name,
@@ -380,7 +458,7 @@ async function measure(target: Target, kind: Row["kind"], concurrency: number): 
     hostBusyPct: (100 * (host1.busy - host0.busy)) / Math.max(1, host1.total - host0.total),
   };
   log(
-    `${kind.padEnd(6)} ${target.label.padEnd(13)} c=${String(concurrency).padEnd(3)} ${result.rps.toFixed(0).padStart(6)} rps  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  cpu ${row.cpuMsPerReq.toFixed(3)} ms/req  errors ${result.errors}${result.firstError ? ` (${result.firstError})` : ""}`,
+    `${kind.padEnd(6)} ${target.label.padEnd(18)} c=${String(concurrency).padEnd(3)} ${result.rps.toFixed(0).padStart(6)} rps  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  cpu ${row.cpuMsPerReq.toFixed(3)} ms/req  errors ${result.errors}${result.firstError ? ` (${result.firstError})` : ""}`,
   );
   await sleep(200);
   return row;
@@ -411,11 +489,13 @@ function table(rows: Row[]): string {
 
 function verdicts(rows: Row[]): { text: string; pass: boolean } {
   const find = (target: TargetName, c: number, kind: Row["kind"] = "chat") => rows.find((r) => r.kind === kind && r.target === target && r.concurrency === c);
+  const pct = (a: Row, b: Row) => `${((a.result.rps / b.result.rps) * 100).toFixed(1)}%`;
   const out: string[] = [];
   let pass = true;
   const refC = CONCURRENCY.includes(16) ? 16 : (CONCURRENCY[Math.floor(CONCURRENCY.length / 2)] as number);
   const gw = find("gateway", refC);
   const px = find("proxy", refC);
+  const keys = find("keys", refC);
   if (gw && px) {
     const ratio = gw.result.rps / px.result.rps;
     const ok = ratio >= 0.8;
@@ -434,14 +514,58 @@ function verdicts(rows: Row[]): { text: string; pass: boolean } {
   }
   const direct = find("upstream", refC);
   if (gw && direct) out.push(`- Gateway added latency at c=${refC}: p50 ${signed(gw.result.p50Ms - direct.result.p50Ms)} ms, p99 ${signed(gw.result.p99Ms - direct.result.p99Ms)} ms`);
-  const sgw = find("gateway", STREAM_C, "stream");
-  const spx = find("proxy", STREAM_C, "stream");
-  if (sgw && spx) {
+  if (keys && gw) {
+    const ratio = keys.result.rps / gw.result.rps;
+    const ok = ratio >= 0.9;
+    pass &&= ok;
+    const others = CONCURRENCY.flatMap((c) => {
+      const k = find("keys", c);
+      const g = find("gateway", c);
+      return k && g ? [`c=${c}: ${pct(k, g)}`] : [];
+    }).join(", ");
     out.push(
-      `- Streaming at c=${STREAM_C}, gateway / trivial proxy: ${((sgw.result.rps / spx.result.rps) * 100).toFixed(1)}% throughput; CPU ${f(sgw.cpuMsPerReq, 3)} vs ${f(spx.cpuMsPerReq, 3)} ms/req`,
+      `- Throughput, gateway + keys / gateway at c=${refC} (reference concurrency): **${(ratio * 100).toFixed(1)}%** (${f(keys.result.rps, 0)} vs ${f(gw.result.rps, 0)} rps); target ≥ 90% → ${ok ? "PASS" : "FAIL"}  [all: ${others}]`,
     );
   }
+  if (keys) {
+    const per = (target: TargetName) =>
+      CONCURRENCY.map((c) => find(target, c))
+        .filter((r): r is Row => !!r)
+        .map((r) => `c=${r.concurrency}: ${f(r.cpuMsPerReq, 3)}`)
+        .join(", ");
+    const delta = gw ? ` (${signed(keys.cpuMsPerReq - gw.cpuMsPerReq, 3)} ms for keys, limits and budgets)` : "";
+    out.push(
+      `- CPU per request at c=${refC}: gateway + keys **${f(keys.cpuMsPerReq, 3)} ms**, gateway ${gw ? `**${f(gw.cpuMsPerReq, 3)} ms**` : "–"}${delta}  [gateway + keys: ${per("keys")}; gateway: ${per("gateway")}]`,
+    );
+    if (gw) out.push(`- Gateway + keys added latency over gateway at c=${refC}: p50 ${signed(keys.result.p50Ms - gw.result.p50Ms)} ms, p99 ${signed(keys.result.p99Ms - gw.result.p99Ms)} ms`);
+  }
+  const sgw = find("gateway", STREAM_C, "stream");
+  const spx = find("proxy", STREAM_C, "stream");
+  const skeys = find("keys", STREAM_C, "stream");
+  if (sgw && spx) {
+    out.push(`- Streaming at c=${STREAM_C}, gateway / trivial proxy: ${pct(sgw, spx)} throughput; CPU ${f(sgw.cpuMsPerReq, 3)} vs ${f(spx.cpuMsPerReq, 3)} ms/req`);
+  }
+  if (skeys && sgw) {
+    out.push(`- Streaming at c=${STREAM_C}, gateway + keys / gateway: ${pct(skeys, sgw)} throughput; CPU ${f(skeys.cpuMsPerReq, 3)} vs ${f(sgw.cpuMsPerReq, 3)} ms/req`);
+  }
   return { text: out.join("\n"), pass };
+}
+
+/** After the gateways stopped (flushing queued rows): what each stored in its ledger, against the responses the load generators counted. */
+async function ledgerLines(gateways: Gateway[]): Promise<string> {
+  const lines: string[] = [];
+  for (const gateway of gateways) {
+    let ledger: LedgerSummary;
+    try {
+      ledger = await readLedger(gateway.dataDir);
+    } catch (error) {
+      lines.push(`- ${LABELS[gateway.name]}: ledger not readable (${error instanceof Error ? error.message : String(error)})`);
+      continue;
+    }
+    const what = gateway.name === "keys" ? `${ledger.keyedRows} under the bench key, $${ledger.costUsd.toFixed(4)} charged` : "ledger on, no keys";
+    lines.push(`- ${LABELS[gateway.name]}: ${ledger.rows} spend rows stored (${what}) for ${completed.get(gateway.name) ?? 0} responses counted by the load generator`);
+  }
+  return lines.join("\n");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -454,29 +578,36 @@ async function main(): Promise<number> {
 
   const upstream = await startUpstream();
   const targets: Target[] = [];
-  if (TARGETS.includes("upstream")) targets.push({ name: "upstream", label: "direct", pid: upstream.child.proc.pid, url: `${upstream.base}/chat/completions` });
+  const target = (name: TargetName, pid: number, url: string, authorization = DEFAULT_AUTH): Target => ({ name, label: LABELS[name], pid, url, authorization });
+  if (TARGETS.includes("upstream")) targets.push(target("upstream", upstream.child.proc.pid, `${upstream.base}/chat/completions`));
   if (TARGETS.includes("proxy")) {
     const proxy = await startProxy(upstream.base);
-    targets.push({ name: "proxy", label: "trivial proxy", pid: proxy.child.proc.pid, url: proxy.url });
+    targets.push(target("proxy", proxy.child.proc.pid, proxy.url));
   }
-  let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
-  if (TARGETS.includes("gateway")) {
-    gateway = await startGateway(upstream.base, tmp);
-    targets.push({ name: "gateway", label: "switchboard", pid: gateway.child.proc.pid, url: gateway.url });
+  const gateways: Gateway[] = [];
+  for (const name of ["gateway", "keys"] as const) {
+    if (!TARGETS.includes(name)) continue;
+    const gateway = await startGateway(name, upstream.base, tmp);
+    gateways.push(gateway);
+    targets.push(target(name, gateway.child.proc.pid, gateway.url, gateway.authorization));
   }
-  for (const target of targets) await sanityCheck(target);
+  for (const t of targets) await sanityCheck(t);
   log(`started in ${((performance.now() - t0) / 1000).toFixed(1)} s; sanity checks passed`);
 
   const rows: Row[] = [];
   // Interleave targets within each concurrency so slow drift on the machine hits all of them alike.
-  for (const c of CONCURRENCY) for (const target of targets) rows.push(await measure(target, "chat", c));
-  if (STREAM_ON) for (const target of targets) rows.push(await measure(target, "stream", STREAM_C));
+  for (const c of CONCURRENCY) for (const t of targets) rows.push(await measure(t, "chat", c));
+  if (STREAM_ON) for (const t of targets) rows.push(await measure(t, "stream", STREAM_C));
 
   // Any crash of a server mid-run shows up here rather than as a quiet drop in numbers.
-  for (const target of targets) {
-    const child = [...children].find((p) => p.pid === target.pid);
-    if (!child || !running(child)) throw new Error(`${target.label} (pid ${target.pid}) exited during the run`);
+  for (const t of targets) {
+    const child = [...children].find((p) => p.pid === t.pid);
+    if (!child || !running(child)) throw new Error(`${t.label} (pid ${t.pid}) exited during the run`);
   }
+
+  // Stop the gateways gracefully (SIGTERM: they store queued spend rows and write their profiles), then read their ledgers.
+  await Promise.all(gateways.map((g) => stopChild(g.child.proc)));
+  const ledgers = await ledgerLines(gateways);
 
   const { text, pass } = verdicts(rows);
   const header = [
@@ -486,26 +617,25 @@ async function main(): Promise<number> {
     `bun ${bunVersion} · ${cpus().length} cores · load generator: ${LOADGEN === "wrk" ? "wrk (1 thread)" : "built-in (test/bench/loadgen.ts)"} · ${WARMUP} s warm-up + ${LOADGEN === "wrk" ? Math.max(1, Math.round(SECONDS)) : SECONDS} s measured per row · non-streaming body ${CHAT_BODY.length} B · ${PIN ? `pinned: servers on core ${LAST_CORE}, upstream + load generator on the rest` : "no CPU pinning"}`,
     "",
     "CPU ms/req and peak RSS are for the serving process (for *direct*, the mock upstream itself); host CPU % is the whole machine during the measured window.",
+    "*switchboard*: ledger on, no keys (no master key; one spend row per call, batched to SQLite). *switchboard + keys*: master key, one virtual key with rpm/tpm/parallel limits and a strict budget, priced deployment, ledger on.",
     "",
     "",
   ].join("\n");
-  console.log(`${header}${table(rows)}\n\n### Targets\n\n${text}\n`);
+  console.log(`${header}${table(rows)}\n\n### Targets\n\n${text}\n${ledgers ? `\n### Spend ledger\n\n${ledgers}\n` : ""}`);
   console.log(`_total bench time ${((performance.now() - t0) / 1000).toFixed(1)} s_`);
 
   if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ loadgen: LOADGEN, seconds: SECONDS, rows }, null, 2));
-  if (gateway?.profileDir) {
-    await stopChild(gateway.child.proc);
-    log(`gateway CPU profile written to ${gateway.profileDir}`);
-  }
+  for (const g of gateways) if (g.profileDir) log(`${LABELS[g.name]} CPU profile written to ${g.profileDir}`);
   return process.env.BENCH_STRICT === "1" && !pass ? 1 : 0;
 }
 
+const RUNS_PER_TARGET = CONCURRENCY.length + (STREAM_ON ? 1 : 0);
 const watchdog = setTimeout(
   () => {
     log("watchdog: the bench ran far longer than planned; stopping");
     void cleanup().then(() => process.exit(1));
   },
-  (60 + (CONCURRENCY.length * 3 + 3) * (SECONDS + WARMUP + 25)) * 1000,
+  (60 + RUNS_PER_TARGET * Math.max(1, TARGETS.length) * (SECONDS + WARMUP + 25)) * 1000,
 );
 
 let code = 1;
