@@ -2,7 +2,8 @@ import { timingSafeEqual } from "node:crypto";
 import { GatewayError } from "../spec/errors.ts";
 import { MASTER_CALLER, OPEN_CALLER, type Caller } from "./caller.ts";
 import type { AccountDirectory } from "./directory.ts";
-import { looksLikeVirtualKey, sameToken, tokenOf } from "./key-material.ts";
+import { looksLikeVirtualKey } from "./key-material.ts";
+import type { KeyRecord } from "../store/types.ts";
 
 /** The key a client presented: `Authorization: Bearer <key>` (OpenAI SDK) or `x-api-key` (Anthropic SDK). */
 export function presentedKey(headers: Headers): string | undefined {
@@ -14,7 +15,15 @@ export function presentedKey(headers: Headers): string | undefined {
   return headers.get("x-api-key")?.trim() || undefined;
 }
 
-const digest = (value: string): Buffer => Buffer.from(new Bun.CryptoHasher("sha256").update(value).digest());
+const digest = (value: string): Buffer => new Bun.CryptoHasher("sha256").update(value).digest() as Buffer;
+
+/** Each cached key's token as bytes, made once, for the constant-time comparison. */
+const tokenBytes = new WeakMap<KeyRecord, Buffer>();
+function bytesOf(key: KeyRecord): Buffer {
+  let bytes = tokenBytes.get(key);
+  if (!bytes) tokenBytes.set(key, (bytes = Buffer.from(key.token, "hex")));
+  return bytes;
+}
 
 const unauthenticated = (message: string) => new GatewayError("policy.unauthenticated", message);
 
@@ -29,8 +38,8 @@ export type Authenticate = (headers: Headers) => Caller | Promise<Caller>;
  */
 export function authenticator(masterKey: string | undefined, directory: AccountDirectory | undefined, now: () => number = Date.now): Authenticate {
   const master = masterKey ? digest(masterKey) : undefined;
-  const resolveVirtual = (token: string, found: ReturnType<AccountDirectory["cached"]>): Caller => {
-    if (!found || !sameToken(found.token, token)) throw unauthenticated("Invalid API key.");
+  const resolveVirtual = (presented: Buffer, found: KeyRecord | undefined): Caller => {
+    if (!found || !timingSafeEqual(bytesOf(found), presented)) throw unauthenticated("Invalid API key.");
     if (found.blocked) throw unauthenticated(`This key (${found.keyAlias ?? found.keyName}) is blocked. Ask an administrator to unblock it.`);
     if (found.expiresAt !== undefined && found.expiresAt <= now()) {
       throw unauthenticated(`This key (${found.keyAlias ?? found.keyName}) expired at ${new Date(found.expiresAt).toISOString()}.`);
@@ -47,18 +56,20 @@ export function authenticator(masterKey: string | undefined, directory: AccountD
       if (!master) return OPEN_CALLER;
       throw unauthenticated("Missing API key. Send it as 'Authorization: Bearer <key>'.");
     }
-    if (master && timingSafeEqual(digest(key), master)) return MASTER_CALLER;
+    // One digest serves both checks: against the master key, and as the virtual key's token.
+    const presented = digest(key);
+    if (master && timingSafeEqual(presented, master)) return MASTER_CALLER;
     // Anything not shaped like a virtual key is refused without touching the store.
     if (!directory || !looksLikeVirtualKey(key)) {
       if (!master) return OPEN_CALLER;
       throw unauthenticated("Invalid API key.");
     }
-    const token = tokenOf(key);
+    const token = presented.toString("hex");
     const cached = directory.cached(token);
-    if (cached) return resolveVirtual(token, cached);
+    if (cached) return resolveVirtual(presented, cached);
     return directory.find(token).then((found) => {
       if (!found && !master) return OPEN_CALLER;
-      return resolveVirtual(token, found);
+      return resolveVirtual(presented, found);
     });
   };
 }

@@ -1,5 +1,3 @@
-import { timingSafeEqual } from "node:crypto";
-
 /** Random bytes in a virtual key (the brief asks for at least 32). */
 const KEY_BYTES = 32;
 
@@ -38,11 +36,4 @@ export function isToken(value: string): boolean {
 /** A key or a token, as management calls accept either: always the token. */
 export function tokenFromKeyOrToken(value: string): string {
   return isToken(value) ? value : tokenOf(value);
-}
-
-/** Constant-time equality of two hex digests of equal length. */
-export function sameToken(a: string, b: string): boolean {
-  const left = Buffer.from(a, "hex");
-  const right = Buffer.from(b, "hex");
-  return left.length === right.length && timingSafeEqual(left, right);
 }

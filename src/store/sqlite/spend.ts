@@ -146,6 +146,29 @@ function rollupSql(table: "keys" | "teams" | "users", idColumn: string): string 
     WHERE ${idColumn} = $id`;
 }
 
+type RollupStatement = ReturnType<Database["query"]>;
+
+/** Costs of one batch summed per rollup statement, owner and budget window. */
+class Rollups {
+  private readonly sums = new Map<RollupStatement, Map<string, Map<number, number>>>();
+
+  add(statement: RollupStatement, id: string, window: number, cost: number): void {
+    let owners = this.sums.get(statement);
+    if (!owners) this.sums.set(statement, (owners = new Map()));
+    let windows = owners.get(id);
+    if (!windows) owners.set(id, (windows = new Map()));
+    windows.set(window, (windows.get(window) ?? 0) + cost);
+  }
+
+  apply(): void {
+    for (const [statement, owners] of this.sums) {
+      for (const [id, windows] of owners) {
+        for (const window of [...windows.keys()].sort((a, b) => a - b)) statement.run({ id, cost: windows.get(window) as number, window });
+      }
+    }
+  }
+}
+
 /** The grouping expression per report group (constants; `""` stands for "none"). */
 const GROUP_EXPRESSIONS: Record<ReportGroup, string> = {
   day: "strftime('%Y-%m-%d', started_at / 1000, 'unixepoch')",
@@ -167,15 +190,19 @@ export function sqliteSpendStore(db: Database): SpendStore {
 
   // One transaction for the batch: any failure rolls back every row and every rollup change.
   const append = db.transaction((rows: readonly SpendRow[]): void => {
+    const rollups = new Rollups();
     for (const row of rows) {
       // Already stored (a retried batch): skip it entirely so its cost is never counted twice.
       if (insertRow.run(spendBindings(row)).changes !== 1) continue;
       const cost = row.costNano ?? 0;
-      // A rollup whose owner is gone (deleted key) matches no row and is simply not updated.
-      if (row.token !== undefined) rollKey.run({ id: row.token, cost, window: row.windows.key ?? 0 });
-      if (row.teamId !== undefined) rollTeam.run({ id: row.teamId, cost, window: row.windows.team ?? 0 });
-      if (row.userId !== undefined) rollUser.run({ id: row.userId, cost, window: row.windows.user ?? 0 });
+      if (row.token !== undefined) rollups.add(rollKey, row.token, row.windows.key ?? 0, cost);
+      if (row.teamId !== undefined) rollups.add(rollTeam, row.teamId, row.windows.team ?? 0, cost);
+      if (row.userId !== undefined) rollups.add(rollUser, row.userId, row.windows.user ?? 0, cost);
     }
+    // One UPDATE per owner and window rather than per row; older windows first, so applying the
+    // sums gives exactly what applying each row in turn would. A rollup whose owner is gone
+    // (deleted key) matches no row and is simply not updated.
+    rollups.apply();
   });
 
   function where(filter: { token?: string; teamId?: string; userId?: string; model?: string; from?: number; to?: number }): Conditions {
