@@ -17,6 +17,9 @@ export function presentedKey(headers: Headers): string | undefined {
 
 const digest = (value: string): Buffer => new Bun.CryptoHasher("sha256").update(value).digest() as Buffer;
 
+/** The Caller last made for each key record. */
+const callers = new WeakMap<KeyRecord, Caller>();
+
 /** Each cached key's token as bytes, made once, for the constant-time comparison. */
 const tokenBytes = new WeakMap<KeyRecord, Buffer>();
 function bytesOf(key: KeyRecord): Buffer {
@@ -48,7 +51,12 @@ export function authenticator(masterKey: string | undefined, directory: AccountD
     if (team?.blocked) throw unauthenticated(`This key's team '${team.teamId}' is blocked.`);
     const user = directory?.user(found.userId);
     if (user?.blocked) throw unauthenticated(`This key's user '${user.userId}' is blocked.`);
-    return { kind: "key", key: found, ...(team ? { team } : {}), ...(user ? { user } : {}) };
+    // One Caller per (key, team, user) records: what is derived from it is cached on it.
+    const cached = callers.get(found);
+    if (cached && cached.kind === "key" && cached.team === team && cached.user === user) return cached;
+    const caller: Caller = { kind: "key", key: found, ...(team ? { team } : {}), ...(user ? { user } : {}) };
+    callers.set(found, caller);
+    return caller;
   };
   return (headers) => {
     const key = presentedKey(headers);

@@ -63,9 +63,15 @@ const budgetSubject = (scope: BudgetSubject["scope"], id: string, p: Principal):
   stored: p.spend,
 });
 
+/** A caller's subjects, computed once per cached caller (a reload makes new records, hence new callers). */
+const subjectsCache = new WeakMap<Caller, { limits: Subject[]; budgets: BudgetSubject[] }>();
+const NO_SUBJECTS = { limits: [] as Subject[], budgets: [] as BudgetSubject[] };
+
 /** The subjects a caller's limits and budgets apply to: its key, the key's team and user. */
 function subjectsOf(caller: Caller): { limits: Subject[]; budgets: BudgetSubject[] } {
-  if (caller.kind !== "key") return { limits: [], budgets: [] };
+  if (caller.kind !== "key") return NO_SUBJECTS;
+  const cached = subjectsCache.get(caller);
+  if (cached) return cached;
   const limits: Subject[] = [];
   const budgets: BudgetSubject[] = [];
   const add = (scope: "key" | "team" | "user", id: string, principal: Principal) => {
@@ -76,7 +82,9 @@ function subjectsOf(caller: Caller): { limits: Subject[]; budgets: BudgetSubject
   add("key", caller.key.token, caller.key);
   if (caller.team) add("team", caller.team.teamId, caller.team);
   if (caller.user) add("user", caller.user.userId, caller.user);
-  return { limits, budgets };
+  const subjects = { limits, budgets };
+  subjectsCache.set(caller, subjects);
+  return subjects;
 }
 
 /**

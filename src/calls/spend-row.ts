@@ -3,23 +3,17 @@ import type { BudgetScope } from "../budgets/book.ts";
 import type { SpendRow } from "../store/types.ts";
 import type { CallRecord } from "../telemetry/calls.ts";
 
+const NO_TAGS: string[] = [];
+
 /** The ledger row of a call that reached an upstream: who, what, how much, how it went. */
 export function spendRowOf(record: CallRecord, caller: Caller, windows: Partial<Record<BudgetScope, number>>): SpendRow {
   const usage = record.usage;
   const key = caller.kind === "key" ? caller.key : undefined;
-  const tags = [...(key?.tags ?? []), ...(record.tags ?? [])];
-  return {
+  // Built by assignment, not spreads: this runs once per call.
+  const row: SpendRow = {
     callId: record.callId,
-    ...(key ? { token: key.token } : {}),
-    ...(key?.keyAlias ? { keyAlias: key.keyAlias } : {}),
-    ...(key?.teamId ? { teamId: key.teamId } : {}),
-    ...(key?.userId ? { userId: key.userId } : {}),
-    ...(record.endUser ? { endUser: record.endUser } : {}),
     operation: record.operation,
     modelRequested: record.model,
-    ...(record.deploymentId ? { deploymentId: record.deploymentId } : {}),
-    ...(record.provider ? { provider: record.provider } : {}),
-    ...(record.upstreamModel ? { upstreamModel: record.upstreamModel } : {}),
     inputTokens: usage?.input ?? 0,
     outputTokens: usage?.output ?? 0,
     cacheReadTokens: usage?.cacheRead ?? 0,
@@ -28,12 +22,30 @@ export function spendRowOf(record: CallRecord, caller: Caller, windows: Partial<
     costNano: record.costNano ?? null,
     status: record.status,
     outcome: record.outcome,
-    ...(record.errorCode ? { errorCode: record.errorCode } : {}),
     startedAt: record.startedAt,
     endedAt: record.startedAt + Math.round(record.durationMs),
-    ...(record.ttftMs !== undefined ? { ttftMs: Math.round(record.ttftMs) } : {}),
     stream: record.stream,
-    tags: [...new Set(tags)],
+    tags: tagsOf(key?.tags ?? NO_TAGS, record.tags ?? NO_TAGS),
     windows,
   };
+  if (key) {
+    row.token = key.token;
+    if (key.keyAlias) row.keyAlias = key.keyAlias;
+    if (key.teamId) row.teamId = key.teamId;
+    if (key.userId) row.userId = key.userId;
+  }
+  if (record.endUser) row.endUser = record.endUser;
+  if (record.deploymentId) row.deploymentId = record.deploymentId;
+  if (record.provider) row.provider = record.provider;
+  if (record.upstreamModel) row.upstreamModel = record.upstreamModel;
+  if (record.errorCode) row.errorCode = record.errorCode;
+  if (record.ttftMs !== undefined) row.ttftMs = Math.round(record.ttftMs);
+  return row;
+}
+
+/** The key's tags and the request's, once each. */
+function tagsOf(keyTags: string[], requestTags: string[]): string[] {
+  if (requestTags.length === 0) return keyTags;
+  if (keyTags.length === 0) return requestTags;
+  return [...new Set([...keyTags, ...requestTags])];
 }

@@ -1,6 +1,5 @@
 /**
- * Accounts for the bench's `keys` target (see run.ts): a strong master key, the price that turns the
- * cost and budget path on, one virtual key written straight into the gateway's store before it
+ * Accounts for the bench's `keys` target (see run.ts): a strong master key, one virtual key written straight into the gateway's store before it
  * starts, and a read of the spend ledger after it stopped.
  *
  * The key is created in the store rather than through `POST /key/generate`: deterministic, no
@@ -11,9 +10,6 @@
 import { newVirtualKey } from "../../src/auth/key-material.ts";
 import { weakMasterKeyReason } from "../../src/auth/master-key.ts";
 import { openStore } from "../../src/store/open.ts";
-
-/** Dollars per million tokens; `max_output_tokens` bounds the strict-mode worst-case reservation. */
-export const BENCH_PRICE = { input: 2.5, output: 10, cache_read: 1.25, context_window: 128_000, max_output_tokens: 16_384 };
 
 /** Limits and budget of the bench key: counted on every request, never reached. */
 export const BENCH_KEY_LIMITS = {

@@ -44,7 +44,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir, cpus } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
-import { BENCH_PRICE, provisionBenchKey, randomMasterKey, readLedger, type LedgerSummary } from "./keys.ts";
+import { provisionBenchKey, randomMasterKey, readLedger, type LedgerSummary } from "./keys.ts";
 import type { LoadResult, LoadSpec } from "./loadgen.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
@@ -346,9 +346,10 @@ interface Gateway {
 }
 
 /**
- * A gateway in its own directory under `tmp` (config file + data dir). `gateway`: no master key,
- * unpriced model. `keys`: a random master key, a priced model and a virtual key created in its
- * store before it starts; requests then authenticate with that key.
+ * A gateway in its own directory under `tmp` (config file + data dir), both on the same priced
+ * model so the difference between them is only keys, limits and budgets. `gateway`: no master
+ * key. `keys`: a random master key and a virtual key created in its store before it starts;
+ * requests then authenticate with that key.
  */
 async function startGateway(name: GatewayName, upstreamBase: string, tmpDir: string): Promise<Gateway> {
   const dir = join(tmpDir, name);
@@ -358,7 +359,8 @@ async function startGateway(name: GatewayName, upstreamBase: string, tmpDir: str
   const config = {
     server: { host: "127.0.0.1", port: 0, shutdown_grace_seconds: 1 },
     settings: { mock_models: false, env_provider_models: false },
-    models: [{ model_name: "bench", model: "openai/bench", api_base: upstreamBase, api_key: "sk-bench", ...(withKeys ? { price: BENCH_PRICE } : {}) }],
+    // gpt-4o-mini is in the embedded price table, so every build (even one without price overrides) prices it alike.
+    models: [{ model_name: "bench", model: "openai/gpt-4o-mini", api_base: upstreamBase, api_key: "sk-bench" }],
   };
   const configPath = join(dir, "switchboard-bench.json");
   writeFileSync(configPath, JSON.stringify(config, null, 2));
@@ -617,7 +619,7 @@ async function main(): Promise<number> {
     `bun ${bunVersion} · ${cpus().length} cores · load generator: ${LOADGEN === "wrk" ? "wrk (1 thread)" : "built-in (test/bench/loadgen.ts)"} · ${WARMUP} s warm-up + ${LOADGEN === "wrk" ? Math.max(1, Math.round(SECONDS)) : SECONDS} s measured per row · non-streaming body ${CHAT_BODY.length} B · ${PIN ? `pinned: servers on core ${LAST_CORE}, upstream + load generator on the rest` : "no CPU pinning"}`,
     "",
     "CPU ms/req and peak RSS are for the serving process (for *direct*, the mock upstream itself); host CPU % is the whole machine during the measured window.",
-    "*switchboard*: ledger on, no keys (no master key; one spend row per call, batched to SQLite). *switchboard + keys*: master key, one virtual key with rpm/tpm/parallel limits and a strict budget, priced deployment, ledger on.",
+    "*switchboard*: ledger on, no keys (no master key; one spend row per call, batched to SQLite), priced deployment. *switchboard + keys*: the same plus a master key and one virtual key with rpm/tpm/parallel limits and a strict budget.",
     "",
     "",
   ].join("\n");

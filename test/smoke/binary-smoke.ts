@@ -3,6 +3,7 @@
  * --version/--help, readiness, a chat completion through the mock, a stream that survives SIGTERM
  * (drain), and a clean exit. Prints `N passed, N failed` and exits non-zero on any failure.
  */
+import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -89,6 +90,11 @@ try {
   check("no new requests are served while draining", refused === 503 || refused === "refused", String(refused));
   const code = await server.exited;
   check("exits 0 after draining", code === 0, `exit ${code}`);
+  // The ledger's writer thread is its own entry point in the executable: its rows prove it ran.
+  const db = new Database(join(dataDir, "switchboard.db"), { readonly: true });
+  const rows = db.query<{ n: number }, []>("SELECT count(*) AS n FROM spend_logs").get()?.n ?? 0;
+  db.close();
+  check("every call left a spend row, written by the embedded ledger thread", rows >= 3, `${rows} rows`);
 } finally {
   server.kill("SIGKILL");
 }

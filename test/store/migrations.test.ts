@@ -31,7 +31,7 @@ describe("migrations", () => {
       expect(db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version).toBe(SCHEMA_VERSION);
       expect(names(db, "table")).toEqual(["keys", "spend_logs", "teams", "users"]);
       expect(names(db, "index")).toEqual(
-        ["keys_alias", "keys_team", "keys_user", "spend_logs_model", "spend_logs_started", "spend_logs_team", "spend_logs_token", "spend_logs_user"].sort(),
+        ["keys_alias", "keys_team", "keys_user", "spend_logs_started", "spend_logs_team", "spend_logs_token"].sort(),
       );
     } finally {
       db.close();

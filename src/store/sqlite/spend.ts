@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database, SQLQueryBindings } from "bun:sqlite";
 import type { ReportGroup, ReportRow, SpendFilter, SpendRow, SpendStore } from "../types.ts";
 import { type Bindings, nullable, stringArray } from "./columns.ts";
 import { Conditions, page } from "./filters.ts";
@@ -180,8 +180,9 @@ const GROUP_EXPRESSIONS: Record<ReportGroup, string> = {
 
 /** The SpendStore over `db`. */
 export function sqliteSpendStore(db: Database): SpendStore {
-  const insertRow = db.query<unknown, Bindings>(
-    `INSERT INTO spend_logs (${SPEND_COLUMNS.join(", ")}) VALUES (${SPEND_COLUMNS.map((column) => `$${column}`).join(", ")})
+  // Positional parameters: binding an array is markedly cheaper per row than binding 28 names.
+  const insertRow = db.query<unknown, SQLQueryBindings[]>(
+    `INSERT INTO spend_logs (${SPEND_COLUMNS.join(", ")}) VALUES (${SPEND_COLUMNS.map(() => "?").join(", ")})
      ON CONFLICT (call_id) DO NOTHING`,
   );
   const rollKey = db.query<unknown, Bindings>(rollupSql("keys", "token"));
@@ -193,7 +194,8 @@ export function sqliteSpendStore(db: Database): SpendStore {
     const rollups = new Rollups();
     for (const row of rows) {
       // Already stored (a retried batch): skip it entirely so its cost is never counted twice.
-      if (insertRow.run(spendBindings(row)).changes !== 1) continue;
+      const bindings = spendBindings(row);
+      if (insertRow.run(...SPEND_COLUMNS.map((column) => bindings[column] as SQLQueryBindings)).changes !== 1) continue;
       const cost = row.costNano ?? 0;
       if (row.token !== undefined) rollups.add(rollKey, row.token, row.windows.key ?? 0, cost);
       if (row.teamId !== undefined) rollups.add(rollTeam, row.teamId, row.windows.team ?? 0, cost);
