@@ -1,7 +1,7 @@
 import type { SpendRow } from "../types.ts";
 
 /** Messages to the ledger's writer thread. */
-export type WorkerRequest = { id: number } & ({ type: "open"; path: string } | { type: "append"; rows: readonly SpendRow[] } | { type: "close" });
+export type WorkerRequest = { id: number } & ({ type: "open"; path: string } | { type: "append"; rows: string } | { type: "close" });
 /** Its answers: the request id, and the error message when the request failed. */
 export interface WorkerReply {
   id: number;
@@ -60,7 +60,8 @@ export class SpendThread {
 
   /** Appends rows in one transaction on the writer thread. */
   append(rows: readonly SpendRow[]): Promise<void> {
-    return this.send({ type: "append", rows });
+    // As JSON text: stringify plus parse costs about half what a structured clone of the row objects does.
+    return this.send({ type: "append", rows: JSON.stringify(rows) });
   }
 
   /** Closes the thread's connection and ends the thread. */

@@ -25,7 +25,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       close = () => db.close();
     } else if (request.type === "append") {
       if (!append) throw new Error("the ledger's writer thread has no database open");
-      await append(request.rows);
+      await append(JSON.parse(request.rows) as SpendRow[]);
     } else {
       close?.();
       append = undefined;
