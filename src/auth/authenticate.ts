@@ -64,14 +64,13 @@ export function authenticator(masterKey: string | undefined, directory: AccountD
       if (!master) return OPEN_CALLER;
       throw unauthenticated("Missing API key. Send it as 'Authorization: Bearer <key>'.");
     }
+    // An open gateway ignores keys that cannot be virtual keys, without hashing them.
+    if (!master && (!directory || !looksLikeVirtualKey(key))) return OPEN_CALLER;
     // One digest serves both checks: against the master key, and as the virtual key's token.
     const presented = digest(key);
     if (master && timingSafeEqual(presented, master)) return MASTER_CALLER;
     // Anything not shaped like a virtual key is refused without touching the store.
-    if (!directory || !looksLikeVirtualKey(key)) {
-      if (!master) return OPEN_CALLER;
-      throw unauthenticated("Invalid API key.");
-    }
+    if (!directory || !looksLikeVirtualKey(key)) throw unauthenticated("Invalid API key.");
     const token = presented.toString("hex");
     const cached = directory.cached(token);
     if (cached) return resolveVirtual(presented, cached);

@@ -63,12 +63,22 @@ export class AccountDirectory {
     this.onReload?.();
   }
 
-  /** Polls for changes made elsewhere every `intervalMs` (unref'd: it never keeps the process alive). */
-  watch(intervalMs = 1_000, onError: (error: unknown) => void = () => {}): void {
+  /**
+   * Polls for changes made elsewhere every `intervalMs`, and re-reads everything every `refreshMs`
+   * regardless, so spend recorded by other processes on the same database reaches this one's
+   * budgets within that time. Unref'd: it never keeps the process alive.
+   */
+  watch(intervalMs = 1_000, onError: (error: unknown) => void = () => {}, refreshMs = 10_000): void {
+    let lastFull = this.now();
     this.timer = setInterval(() => {
+      const due = this.now() - lastFull >= refreshMs;
       void this.store
         .changeMarker()
-        .then((marker) => (marker !== this.marker ? this.reload() : undefined))
+        .then((marker) => {
+          if (marker === this.marker && !due) return undefined;
+          lastFull = this.now();
+          return this.reload();
+        })
         .catch(onError);
     }, intervalMs);
     this.timer.unref?.();

@@ -111,8 +111,10 @@ export function requestedMaxTokens(body: Record<string, unknown>): number | unde
   return undefined;
 }
 
+const NO_HEADERS: Record<string, string> = {};
+
 /** A call with no store behind it: nothing to enforce, nothing to write. */
-const UNACCOUNTED: Admission = { headers: {}, finish() {} };
+const UNACCOUNTED: Admission = { headers: NO_HEADERS, finish() {} };
 
 /**
  * Admits one call, in the brief's order after authentication and model access: rate limits (429),
@@ -129,6 +131,7 @@ export function admitCall(
 ): Admission {
   if (!accounting) return UNACCOUNTED;
   const { limits, budgets } = subjectsOf(caller);
+  if (budgets.length === 0) return ledgerOnly(accounting, caller);
   let lease: Lease | undefined;
   let headers: Record<string, string> = {};
   if (limits.length > 0) {
@@ -151,7 +154,7 @@ export function admitCall(
     reservation = accounting.book.admit(budgets, reserve);
     if (!accounting.writer.accepting()) {
       accounting.book.settle(reservation, "", 0, []);
-      throw new GatewayError("gateway.ledger_unavailable", "The spend ledger cannot store calls right now (its database is failing); no new calls are taken until it recovers.", { retryAfter: 5 });
+      throw ledgerUnavailable();
     }
   } catch (error) {
     lease?.release(0);
@@ -164,6 +167,25 @@ export function admitCall(
       lease?.release(tokens);
       const windows = accounting.book.settle(reservation, record.callId, record.costNano ?? 0, budgets);
       if (reachedUpstream) accounting.writer.push(spendRowOf(record, caller, windows));
+    },
+  };
+}
+
+const NO_WINDOWS = {};
+
+/** New calls are refused once the ledger holds as many unwritten rows as it may. */
+const ledgerUnavailable = () =>
+  new GatewayError("gateway.ledger_unavailable", "The spend ledger cannot store calls right now (its database is failing); no new calls are taken until it recovers.", { retryAfter: 5 });
+
+/** The master key or an open gateway: no limits or budgets to hold, only the ledger row to write. */
+function ledgerOnly(accounting: Accounting, caller: Caller): Admission {
+  if (!accounting.writer.accepting()) {
+    throw ledgerUnavailable();
+  }
+  return {
+    headers: NO_HEADERS,
+    finish(record, reachedUpstream) {
+      if (reachedUpstream) accounting.writer.push(spendRowOf(record, caller, NO_WINDOWS));
     },
   };
 }

@@ -215,7 +215,7 @@ export interface Store {
   teams: TeamStore;
   users: UserStore;
   spend: SpendStore;
-  /** A value that changes whenever another connection or process commits (SQLite `data_version`). Cheap. */
+  /** A value that changes whenever keys, teams or users change (from any process), but not on spend alone. Cheap. */
   changeMarker(): Promise<number>;
   close(): Promise<void>;
 }

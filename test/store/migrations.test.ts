@@ -1,3 +1,4 @@
+import { spendRow } from "./spend-rows.ts";
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { stat } from "node:fs/promises";
@@ -15,7 +16,7 @@ async function freshPath(name: string): Promise<string> {
   return join(dirname(await tmp.file(`${name}.marker`, "")), `${name}.db`);
 }
 
-function names(db: Database, type: "table" | "index"): string[] {
+function names(db: Database, type: "table" | "index" | "trigger"): string[] {
   return db
     .query<{ name: string }, [string]>("SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name")
     .all(type)
@@ -29,7 +30,8 @@ describe("migrations", () => {
       expect(schemaVersion).toBe(SCHEMA_VERSION);
       expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
       expect(db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version).toBe(SCHEMA_VERSION);
-      expect(names(db, "table")).toEqual(["keys", "spend_logs", "teams", "users"]);
+      expect(names(db, "table")).toEqual(["keys", "meta", "spend_logs", "teams", "users"]);
+      expect(names(db, "trigger")).toEqual(["keys", "teams", "users"].flatMap((t) => [`${t}_deleted`, `${t}_inserted`, `${t}_updated`]).sort());
       expect(names(db, "index")).toEqual(
         ["keys_alias", "keys_team", "keys_user", "spend_logs_started", "spend_logs_team", "spend_logs_token"].sort(),
       );
@@ -101,16 +103,28 @@ describe("migrations", () => {
     await again.close();
   });
 
-  test("changeMarker moves when another connection commits", async () => {
+  test("changeMarker moves when keys, teams or users change (any connection), never on spend alone", async () => {
     const path = await freshPath("marker");
     const watcher = await openSqliteStore(path);
     const writer = await openSqliteStore(path);
     const before = await watcher.changeMarker();
     expect(await watcher.changeMarker()).toBe(before);
     await writer.teams.insert({ teamId: "t" });
-    const after = await watcher.changeMarker();
-    expect(after).not.toBe(before);
-    expect(await watcher.changeMarker()).toBe(after);
+    const afterTeam = await watcher.changeMarker();
+    expect(afterTeam).not.toBe(before);
+    await writer.keys.insert({ token: "k", keyName: "sk-...k", teamId: "t" });
+    const afterKey = await watcher.changeMarker();
+    expect(afterKey).not.toBe(afterTeam);
+    // Spend batches (written by the ledger thread) update rollups but are not account changes.
+    await writer.spend.append([spendRow("c1", { token: "k", teamId: "t", costNano: 5 })]);
+    await watcher.spend.append([spendRow("c2", { token: "k", costNano: 7 })]);
+    expect(await watcher.changeMarker()).toBe(afterKey);
+    expect((await watcher.keys.byToken("k"))?.spend.totalNano).toBe(12);
+    await writer.keys.update("k", { rpmLimit: 5 });
+    const afterUpdate = await watcher.changeMarker();
+    expect(afterUpdate).not.toBe(afterKey);
+    await writer.keys.replaceToken("k", { token: "k2", keyName: "sk-...k2" });
+    expect(await watcher.changeMarker()).not.toBe(afterUpdate);
     await watcher.close();
     await writer.close();
   });

@@ -17,7 +17,7 @@ export interface SqliteStoreOptions {
  */
 export async function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Promise<Store> {
   const { db, schemaVersion } = openDatabase(path);
-  const dataVersion = db.query<{ data_version: number }, []>("PRAGMA data_version");
+  const accountsVersion = db.query<{ value: number }, []>("SELECT value FROM meta WHERE name = 'accounts_version'");
   const spend = sqliteSpendStore(db);
   // Reads stay on this connection; batched appends go to the writer thread, off the event loop.
   const thread = options.writerThread === false ? undefined : new SpendThread(path);
@@ -30,8 +30,8 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     teams: sqliteTeamStore(db),
     users: sqliteUserStore(db),
     spend,
-    // Changes when another connection commits; this connection's own commits do not move it.
-    changeMarker: async () => dataVersion.get()?.data_version ?? 0,
+    // Moved by triggers on every change to keys, teams and users, from any connection or process.
+    changeMarker: async () => accountsVersion.get()?.value ?? 0,
     close: async () => {
       try {
         await thread?.close();

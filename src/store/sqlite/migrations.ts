@@ -26,6 +26,15 @@ const PRINCIPAL_COLUMNS = `
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL`;
 
+/** Triggers bumping `accounts_version` on every insert, delete and settings update of `table` (rollup-only updates leave updated_at alone). */
+function accountsTriggers(table: string): string {
+  const bump = "UPDATE meta SET value = value + 1 WHERE name = 'accounts_version';";
+  return `
+  CREATE TRIGGER ${table}_inserted AFTER INSERT ON ${table} BEGIN ${bump} END;
+  CREATE TRIGGER ${table}_deleted AFTER DELETE ON ${table} BEGIN ${bump} END;
+  CREATE TRIGGER ${table}_updated AFTER UPDATE OF updated_at ON ${table} BEGIN ${bump} END;`;
+}
+
 /** Every migration, in order. */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -51,6 +60,13 @@ export const MIGRATIONS: readonly string[] = [
     tags TEXT NOT NULL DEFAULT '[]',
     expires_at INTEGER,${PRINCIPAL_COLUMNS}
   ) STRICT;
+
+  -- A counter of changes to keys, teams and users (not their spend rollups): what the gateway polls
+  -- to reload its in-memory copy. SQLite's data_version would also move on every spend batch the
+  -- ledger's writer thread commits, and reload everything each time.
+  CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+  INSERT INTO meta (name, value) VALUES ('accounts_version', 0);
+${["keys", "teams", "users"].map(accountsTriggers).join("\n")}
 
   -- Foreign-key checks on team delete and the list filters.
   CREATE INDEX keys_team ON keys (team_id);
