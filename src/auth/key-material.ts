@@ -9,7 +9,8 @@ const TOKEN_SHAPE = /^[0-9a-f]{64}$/;
 
 /** The SHA-256 digest of a key, hex: what the store keeps and looks keys up by. */
 export function tokenOf(key: string): string {
-  return new Bun.CryptoHasher("sha256").update(key).digest("hex");
+  const bytes = Bun.SHA256.hash(key) as Uint8Array;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
 }
 
 /** A new virtual key, its token and its masked display name. */
