@@ -123,14 +123,4 @@ export class AccountDirectory {
   size(): { keys: number; teams: number; users: number } {
     return { keys: this.keys.size, teams: this.teams.size, users: this.users.size };
   }
-
-  allKeys(): IterableIterator<KeyRecord> {
-    return this.keys.values();
-  }
-  allTeams(): IterableIterator<TeamRecord> {
-    return this.teams.values();
-  }
-  allUsers(): IterableIterator<UserRecord> {
-    return this.users.values();
-  }
 }

@@ -1,0 +1,100 @@
+import { describe, expect, test } from "bun:test";
+import { addToTotals, BudgetBook, type BudgetSubject } from "../../src/budgets/book.ts";
+import { worstCaseCost } from "../../src/calls/admit.ts";
+import type { ModelPrice } from "../../src/pricing/types.ts";
+import { GatewayError } from "../../src/spec/errors.ts";
+
+const subject = (max: number | undefined, spent = 0, scope: BudgetSubject["scope"] = "key"): BudgetSubject => ({
+  scope,
+  id: `${scope}-1`,
+  budget: { budgetAnchor: 0, ...(max !== undefined ? { maxBudgetNano: max } : {}) },
+  stored: { totalNano: spent, windowNano: spent, windowStart: 0 },
+});
+
+/** The error an admission throws, or undefined when it admits. */
+function refusal(run: () => unknown): GatewayError | undefined {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    if (error instanceof GatewayError) return error;
+    throw error;
+  }
+}
+
+describe("strict budgets", () => {
+  test("reservations add up: calls are admitted while spend + reserved + this call fit, then refused", () => {
+    const book = new BudgetBook("strict", () => 1_000);
+    const key = subject(1_000);
+    const held = [book.admit([key], 400), book.admit([key], 400)];
+    const refused = refusal(() => book.admit([key], 400));
+    expect(refused?.code).toBe("policy.budget_exceeded");
+    expect(refused?.message).toContain("Current cost: 0, Max budget: 0.000001");
+    expect(refused?.message).toContain("0.0000008 reserved");
+    // Settling releases the reservation and records the actual cost: room for one more.
+    book.settle(held[0]!, "c1", 100, [key]);
+    expect(book.snapshot(key)).toEqual({ spentNano: 100, reservedNano: 400, inFlight: 1, totalNano: 100 });
+    expect(refusal(() => book.admit([key], 400))).toBeUndefined();
+    // Settling twice changes nothing.
+    book.settle(held[0]!, "c1", 100, [key]);
+    expect(book.snapshot(key).spentNano).toBe(100);
+  });
+
+  test("a budget of 0 refuses even a call that would cost nothing; no budget admits anything", () => {
+    const book = new BudgetBook("strict");
+    expect(refusal(() => book.admit([subject(0)], 0))?.message).toContain("Current cost: 0, Max budget: 0");
+    expect(refusal(() => book.admit([subject(undefined)], 1e12))).toBeUndefined();
+  });
+
+  test("the team's budget is named in the message, and nothing is held when one subject refuses", () => {
+    const book = new BudgetBook("strict");
+    const key = subject(10_000);
+    const team = subject(500, 0, "team");
+    expect(refusal(() => book.admit([key, team], 600))?.message).toContain("Team=team-1 Current cost");
+    expect(book.snapshot(key).reservedNano).toBe(0);
+  });
+});
+
+describe("soft budgets", () => {
+  test("admit while spend is under budget, whatever the call may cost", () => {
+    const book = new BudgetBook("soft");
+    const key = subject(1_000, 999);
+    const reservation = book.admit([key], 1e9);
+    expect(reservation.reservedNano).toBe(0);
+    book.settle(reservation, "c", 5, [key]);
+    expect(refusal(() => book.admit([key], 0))?.message).toBe("Budget has been exceeded! Current cost: 0.000001004, Max budget: 0.000001");
+  });
+});
+
+describe("rebase after a reload", () => {
+  test("stored totals plus what settled here and is not stored yet", () => {
+    const book = new BudgetBook("strict");
+    const key = subject(10_000);
+    book.settle(book.admit([key], 0), "a", 100, [key]);
+    book.settle(book.admit([key], 0), "b", 50, [key]);
+    book.committed(["a"]);
+    // Another process spent 1,000; the store now holds it and call a, but not b.
+    book.rebase(() => ({ totalNano: 1_100, windowNano: 1_100, windowStart: 0 }));
+    expect(book.snapshot(key).spentNano).toBe(1_150);
+  });
+
+  test("rollups only move forward: a later window restarts, an earlier one only adds to the total", () => {
+    const totals = { totalNano: 10, windowNano: 10, windowStart: 100 };
+    expect(addToTotals(totals, 200, 5)).toEqual({ totalNano: 15, windowNano: 5, windowStart: 200 });
+    expect(addToTotals(totals, 100, 5)).toEqual({ totalNano: 15, windowNano: 15, windowStart: 100 });
+    expect(addToTotals(totals, 50, 5)).toEqual({ totalNano: 15, windowNano: 10, windowStart: 100 });
+  });
+});
+
+describe("worst-case cost", () => {
+  const price: ModelPrice = { input: 100, output: 400, cacheRead: 10, cacheWrite: 125, contextWindow: 1_000, maxOutputTokens: 50 };
+  test("every body character at the dearest input rate, plus the output cap at the output rate", () => {
+    expect(worstCaseCost(price, 20, 10, true)).toBe(20 * 125 + 10 * 400);
+    // No max_tokens (or one above the model's): the model's maximum output.
+    expect(worstCaseCost(price, 20, undefined, true)).toBe(20 * 125 + 50 * 400);
+    expect(worstCaseCost(price, 20, 10_000, true)).toBe(20 * 125 + 50 * 400);
+    // Embeddings produce no output; unpriced models reserve nothing.
+    expect(worstCaseCost(price, 20, 10, false)).toBe(20 * 125);
+    expect(worstCaseCost(undefined, 20, 10, true)).toBe(0);
+  });
+});
