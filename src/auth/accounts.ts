@@ -29,11 +29,10 @@ export async function openAccounts(store: Store, options: AccountsOptions): Prom
   const book = new BudgetBook(options.budgetMode, now);
   const writer = new SpendWriter(store.spend, {
     ...(options.spendFlushMs !== undefined ? { intervalMs: options.spendFlushMs } : {}),
-    onCommitted: (ids) => book.committed(ids),
     onError: (error) => onError("spend rows not stored (kept and retried)", error),
   });
   directory.onReload = () =>
-    book.rebase((scope, id) => (scope === "key" ? directory.cached(id) : scope === "team" ? directory.team(id) : directory.user(id))?.spend);
+    book.rebase((scope, id) => (scope === "key" ? directory.cached(id) : scope === "team" ? directory.team(id) : directory.user(id))?.spend, writer.unstored());
   await directory.load();
   directory.watch(options.watchIntervalMs ?? 1_000, (error) => onError("reloading keys failed", error));
   return { store, directory, accounting: { book, limiter: new MemoryRateLimiter(), writer } };

@@ -19,25 +19,34 @@ export interface BudgetSubject {
 
 /** An admitted call's hold on its subjects' budgets, released by `settle`. */
 export interface Reservation {
-  readonly subjects: readonly BudgetSubject[];
+  /** The accounts it holds (subjects with a budget), so settling needs no lookups. */
+  readonly held: readonly Account[];
   readonly reservedNano: number;
   settled: boolean;
 }
 
 interface Account {
-  /** Spend as this process knows it: the stored rollup plus calls settled here since. */
+  /** Spend as this process knows it: the stored rollup plus calls settled here since. Owned by the account (mutated in place). */
   spend: SpendTotals;
   reservedNano: number;
   inFlight: number;
 }
 
-interface PendingCall {
-  costNano: number;
+/**
+ * Spend settled here that the store does not hold yet: the spend writer's queued rows. A reload
+ * re-adds these to the stored rollups it read (a SpendRow is one).
+ */
+export interface UnstoredSpend {
+  costNano: number | null;
   windows: Partial<Record<BudgetScope, number>>;
-  keys: string[];
+  token?: string;
+  teamId?: string;
+  userId?: string;
 }
 
-const accountKey = (scope: BudgetScope, id: string) => `${scope}:${id}`;
+/** Which id of an unstored row each scope's account is under. */
+const ID_OF: Record<BudgetScope, (row: UnstoredSpend) => string | undefined> = { key: (row) => row.token, team: (row) => row.teamId, user: (row) => row.userId };
+const SCOPES: readonly BudgetScope[] = ["key", "team", "user"];
 
 /** Adds a cost to totals the way the store's rollup does: a later window restarts, an earlier one only adds to the total. */
 export function addToTotals(totals: SpendTotals, windowStart: number, costNano: number): SpendTotals {
@@ -47,15 +56,26 @@ export function addToTotals(totals: SpendTotals, windowStart: number, costNano: 
   return { totalNano, windowNano: totals.windowNano, windowStart: totals.windowStart };
 }
 
+/** `addToTotals` in place, for totals an account owns (once per subject per call: no allocation). */
+function addInPlace(totals: SpendTotals, windowStart: number, costNano: number): void {
+  totals.totalNano += costNano;
+  if (windowStart > totals.windowStart) {
+    totals.windowNano = costNano;
+    totals.windowStart = windowStart;
+  } else if (windowStart === totals.windowStart) {
+    totals.windowNano += costNano;
+  }
+}
+
 /**
  * Budgets in memory: admission checks and reservations are synchronous, so two concurrent calls
  * in this process can never both take the last of a budget. Spend settles here at once and reaches
- * the store in the spend writer's next batch; until that commits the call stays "pending" so that
- * a reload of the stored rollups (after another process wrote) can be re-based without losing it.
+ * the store in the spend writer's next batch; a reload of the stored rollups (after another process
+ * wrote) is re-based on the rows the writer still holds, so no settled call is lost or counted twice.
  */
 export class BudgetBook {
-  private readonly accounts = new Map<string, Account>();
-  private readonly pending = new Map<string, PendingCall>();
+  /** One map per scope, keyed by id: no concatenated key per lookup. */
+  private readonly accounts: Record<BudgetScope, Map<string, Account>> = { key: new Map(), team: new Map(), user: new Map() };
 
   constructor(
     readonly mode: BudgetMode,
@@ -63,11 +83,11 @@ export class BudgetBook {
   ) {}
 
   private account(subject: BudgetSubject): Account {
-    const key = accountKey(subject.scope, subject.id);
-    let account = this.accounts.get(key);
+    const map = this.accounts[subject.scope];
+    let account = map.get(subject.id);
     if (!account) {
       account = { spend: { ...subject.stored }, reservedNano: 0, inFlight: 0 };
-      this.accounts.set(key, account);
+      map.set(subject.id, account);
     }
     return account;
   }
@@ -78,92 +98,83 @@ export class BudgetBook {
    */
   admit(subjects: readonly BudgetSubject[], reserveNano: number): Reservation {
     const now = this.now();
-    const held = subjects.filter((s) => s.budget.maxBudgetNano !== undefined);
     const reservedNano = this.mode === "strict" ? reserveNano : 0;
-    for (const subject of held) {
-      const max = subject.budget.maxBudgetNano as number;
+    const held: Account[] = [];
+    for (const subject of subjects) {
+      const max = subject.budget.maxBudgetNano;
+      if (max === undefined) continue;
       const account = this.account(subject);
       const spent = spendInWindow(account.spend, budgetWindow(subject.budget.budgetAnchor, subject.budget.budgetDuration, now).start);
       const committed = spent + account.reservedNano;
       // `committed < max` also makes a budget of 0 refuse the first call, whatever it would cost.
       const fits = committed < max && committed + reservedNano <= max;
       if (!fits) throw exceeded(subject, spent, account.reservedNano, reservedNano, max, this.mode);
+      // The same account twice (a subject listed twice) is held once.
+      if (!held.includes(account)) held.push(account);
     }
-    for (const subject of held) {
-      const account = this.account(subject);
+    for (const account of held) {
       account.reservedNano += reservedNano;
       account.inFlight++;
     }
-    return { subjects: held, reservedNano, settled: false };
+    return { held, reservedNano, settled: false };
   }
 
   /**
    * Releases the reservation and records the actual cost; returns the budget window each subject's
    * rollup belongs to, for the spend row. Idempotent.
    */
-  settle(reservation: Reservation, callId: string, costNano: number, allSubjects: readonly BudgetSubject[]): Partial<Record<BudgetScope, number>> {
+  settle(reservation: Reservation, costNano: number, allSubjects: readonly BudgetSubject[]): Partial<Record<BudgetScope, number>> {
     const now = this.now();
     const windows: Partial<Record<BudgetScope, number>> = {};
     for (const subject of allSubjects) windows[subject.scope] = budgetWindow(subject.budget.budgetAnchor, subject.budget.budgetDuration, now).start;
     if (reservation.settled) return windows;
     reservation.settled = true;
-    for (const subject of reservation.subjects) {
-      const account = this.account(subject);
+    for (const account of reservation.held) {
       account.reservedNano -= reservation.reservedNano;
       account.inFlight--;
     }
-    const keys: string[] = [];
-    for (const subject of allSubjects) {
-      const key = accountKey(subject.scope, subject.id);
-      const account = this.account(subject);
-      account.spend = addToTotals(account.spend, windows[subject.scope] as number, costNano);
-      keys.push(key);
+    if (costNano !== 0) {
+      for (const subject of allSubjects) addInPlace(this.account(subject).spend, windows[subject.scope] as number, costNano);
     }
-    if (keys.length > 0) this.pending.set(callId, { costNano, windows, keys });
     return windows;
-  }
-
-  /** The spend writer stored these calls: they are part of the stored rollups from now on. */
-  committed(callIds: Iterable<string>): void {
-    for (const id of callIds) this.pending.delete(id);
   }
 
   /**
    * The directory reloaded the stored rollups (which now include other processes' spend): each
-   * known account becomes its stored totals plus the calls settled here but not yet stored.
+   * known account becomes its stored totals plus `unstored`, the calls settled here that the store
+   * does not hold yet.
    */
-  rebase(stored: (scope: BudgetScope, id: string) => SpendTotals | undefined): void {
-    for (const [key, account] of this.accounts) {
-      const [scope, id] = splitKey(key);
-      const base = stored(scope, id);
-      if (!base) {
-        if (account.inFlight === 0) this.accounts.delete(key);
-        continue;
+  rebase(stored: (scope: BudgetScope, id: string) => SpendTotals | undefined, unstored: Iterable<UnstoredSpend>): void {
+    for (const scope of SCOPES) {
+      const map = this.accounts[scope];
+      for (const [id, account] of map) {
+        const base = stored(scope, id);
+        if (!base) {
+          if (account.inFlight === 0) map.delete(id);
+          continue;
+        }
+        account.spend = { ...base };
       }
-      account.spend = { ...base };
     }
-    for (const call of this.pending.values()) {
-      for (const key of call.keys) {
-        const account = this.accounts.get(key);
-        if (!account) continue;
-        const scope = key.slice(0, key.indexOf(":")) as BudgetScope;
-        account.spend = addToTotals(account.spend, call.windows[scope] ?? 0, call.costNano);
+    for (const row of unstored) {
+      if (!row.costNano) continue;
+      for (const scope of SCOPES) {
+        const windowStart = row.windows[scope];
+        const id = ID_OF[scope](row);
+        if (windowStart === undefined || id === undefined) continue;
+        const account = this.accounts[scope].get(id);
+        if (account) addInPlace(account.spend, windowStart, row.costNano);
       }
     }
   }
 
   /** Spend and reservations of one subject now, for management reads. */
   snapshot(subject: BudgetSubject): { spentNano: number; reservedNano: number; inFlight: number; totalNano: number } {
-    const account = this.accounts.get(accountKey(subject.scope, subject.id));
+    const account = this.accounts[subject.scope].get(subject.id);
     const spend = account?.spend ?? subject.stored;
     const start = budgetWindow(subject.budget.budgetAnchor, subject.budget.budgetDuration, this.now()).start;
     return { spentNano: spendInWindow(spend, start), reservedNano: account?.reservedNano ?? 0, inFlight: account?.inFlight ?? 0, totalNano: spend.totalNano };
   }
-}
-
-function splitKey(key: string): [BudgetScope, string] {
-  const colon = key.indexOf(":");
-  return [key.slice(0, colon) as BudgetScope, key.slice(colon + 1)];
 }
 
 /** LiteLLM's wording ("Budget has been exceeded! ... Current cost: X, Max budget: Y"), with what strict mode held back. */

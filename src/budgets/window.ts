@@ -32,14 +32,17 @@ function addMonths(anchor: number, months: number): number {
   return date.getTime();
 }
 
+/** The one window of a budget without a duration (shared: asked for on every call). */
+const ALL_TIME = Object.freeze({ start: 0 });
+
 /**
  * The window containing `now`: its start and the next reset. Without a duration (or before the
  * anchor) there is one window from the anchor on, start 0 meaning "all time".
  */
-export function budgetWindow(anchor: number, duration: string | undefined, now: number): { start: number; resetAt?: number } {
-  if (!duration) return { start: 0 };
+export function budgetWindow(anchor: number, duration: string | undefined, now: number): Readonly<{ start: number; resetAt?: number }> {
+  if (!duration) return ALL_TIME;
   const parsed = parseDuration(duration);
-  if (!parsed || now < anchor) return { start: 0 };
+  if (!parsed || now < anchor) return ALL_TIME;
   if (parsed.unit !== "mo") {
     const length = parsed.count * UNIT_MS[parsed.unit];
     const start = anchor + Math.floor((now - anchor) / length) * length;

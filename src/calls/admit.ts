@@ -153,7 +153,7 @@ export function admitCall(
     const reserve = worstCaseCost(resolved.deployment.priceOf(resolved.target.model), bodyChars, requestedMaxTokens(body), producesOutput);
     reservation = accounting.book.admit(budgets, reserve);
     if (!accounting.writer.accepting()) {
-      accounting.book.settle(reservation, "", 0, []);
+      accounting.book.settle(reservation, 0, []);
       throw ledgerUnavailable();
     }
   } catch (error) {
@@ -165,7 +165,7 @@ export function admitCall(
     finish(record, reachedUpstream) {
       const tokens = record.usage ? record.usage.input + record.usage.output : 0;
       lease?.release(tokens);
-      const windows = accounting.book.settle(reservation, record.callId, record.costNano ?? 0, budgets);
+      const windows = accounting.book.settle(reservation, record.costNano ?? 0, budgets);
       if (reachedUpstream) accounting.writer.push(spendRowOf(record, caller, windows));
     },
   };

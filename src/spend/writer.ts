@@ -7,8 +7,6 @@ export interface SpendWriterOptions {
   maxBatch?: number;
   /** Rows held while the store is failing; past this, new calls are refused (calls in flight still queue). */
   capacity?: number;
-  /** Told which calls are stored, after each commit. */
-  onCommitted?: (callIds: string[]) => void;
   onError?: (error: unknown) => void;
 }
 
@@ -53,6 +51,11 @@ export class SpendWriter {
   push(row: SpendRow): void {
     this.queue.push(row);
     if (!this.timer && !this.running && !this.stopped) this.schedule(this.intervalMs);
+  }
+
+  /** Rows not stored yet, oldest first (a batch being written stays here until it commits). */
+  unstored(): readonly SpendRow[] {
+    return this.queue;
   }
 
   /** Whether new calls may start: false once the queue is full because the store keeps failing. */
@@ -118,7 +121,6 @@ export class SpendWriter {
       this.failures = 0;
       this.lastError = undefined;
       this.written += batch.length;
-      this.options.onCommitted?.(batch.map((row) => row.callId));
     }
   }
 }

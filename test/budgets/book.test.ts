@@ -32,11 +32,11 @@ describe("strict budgets", () => {
     expect(refused?.message).toContain("Current cost: 0, Max budget: 0.000001");
     expect(refused?.message).toContain("0.0000008 reserved");
     // Settling releases the reservation and records the actual cost: room for one more.
-    book.settle(held[0]!, "c1", 100, [key]);
+    book.settle(held[0]!, 100, [key]);
     expect(book.snapshot(key)).toEqual({ spentNano: 100, reservedNano: 400, inFlight: 1, totalNano: 100 });
     expect(refusal(() => book.admit([key], 400))).toBeUndefined();
     // Settling twice changes nothing.
-    book.settle(held[0]!, "c1", 100, [key]);
+    book.settle(held[0]!, 100, [key]);
     expect(book.snapshot(key).spentNano).toBe(100);
   });
 
@@ -61,7 +61,7 @@ describe("soft budgets", () => {
     const key = subject(1_000, 999);
     const reservation = book.admit([key], 1e9);
     expect(reservation.reservedNano).toBe(0);
-    book.settle(reservation, "c", 5, [key]);
+    book.settle(reservation, 5, [key]);
     expect(refusal(() => book.admit([key], 0))?.message).toBe("Budget has been exceeded! Current cost: 0.000001004, Max budget: 0.000001");
   });
 });
@@ -70,11 +70,15 @@ describe("rebase after a reload", () => {
   test("stored totals plus what settled here and is not stored yet", () => {
     const book = new BudgetBook("strict");
     const key = subject(10_000);
-    book.settle(book.admit([key], 0), "a", 100, [key]);
-    book.settle(book.admit([key], 0), "b", 50, [key]);
-    book.committed(["a"]);
-    // Another process spent 1,000; the store now holds it and call a, but not b.
-    book.rebase(() => ({ totalNano: 1_100, windowNano: 1_100, windowStart: 0 }));
+    const windows = book.settle(book.admit([key], 0), 100, [key]);
+    book.settle(book.admit([key], 0), 50, [key]);
+    expect(windows).toEqual({ key: 0 });
+    expect(book.snapshot(key).spentNano).toBe(150);
+    // Another process spent 1,000; the store now holds it and call a, but not b (still queued for the writer).
+    book.rebase(() => ({ totalNano: 1_100, windowNano: 1_100, windowStart: 0 }), [{ costNano: 50, windows, token: key.id }]);
+    expect(book.snapshot(key).spentNano).toBe(1_150);
+    // The writer stored b too: the next reload counts it once.
+    book.rebase(() => ({ totalNano: 1_150, windowNano: 1_150, windowStart: 0 }), []);
     expect(book.snapshot(key).spentNano).toBe(1_150);
   });
 
