@@ -5,6 +5,7 @@ import { openAIRoutes } from "./dialects/openai/routes.ts";
 import type { RouteSpec } from "./server/route-spec.ts";
 import { toOpenAIErrorResponse } from "./dialects/openai/errors.ts";
 import type { ModelTable } from "./router/models.ts";
+import { Router } from "./router/router.ts";
 import { authenticator } from "./auth/authenticate.ts";
 import type { Accounts } from "./auth/accounts.ts";
 import { adminRoutes } from "./admin/routes.ts";
@@ -25,6 +26,8 @@ export interface AppDeps {
   maxBodyBytes: number;
   /** Keys, budgets, limits and the spend ledger; without it only the master key (if any) is checked. */
   accounts?: Accounts;
+  /** Deployment choice, retries, fallbacks and cooldowns (default: the router's defaults). */
+  router?: Router;
   /** Where internal errors are reported (never to the client). */
   logError?: (message: string, error: unknown) => void;
 }
@@ -35,7 +38,8 @@ const json = (value: unknown, status = 200) => new Response(JSON.stringify(value
 export function buildApp(deps: AppDeps) {
   const { accounts } = deps;
   const authenticate = authenticator(deps.masterKey, accounts?.directory);
-  const callDeps = { models: deps.models, observer: deps.observer, dropParams: deps.dropParams, ...(accounts ? { accounting: accounts.accounting } : {}) };
+  const router = deps.router ?? new Router();
+  const callDeps = { models: deps.models, observer: deps.observer, dropParams: deps.dropParams, router, ...(accounts ? { accounting: accounts.accounting } : {}) };
   const routes: RouteSpec[] = [
     ...openAIRoutes(callDeps, deps.lifecycle.startedAt),
     ...anthropicRoutes(callDeps),

@@ -7,6 +7,7 @@ import { ConfigError } from "./config/errors.ts";
 import { loadConfigFile, type LoadedConfig } from "./config/load.ts";
 import { runtimeSettings, withCliModel } from "./config/runtime.ts";
 import { buildModelTable } from "./router/models.ts";
+import { Router } from "./router/router.ts";
 import { isLoopback } from "./server/host.ts";
 import { newLifecycle } from "./server/lifecycle.ts";
 import { accessLog } from "./telemetry/access-log.ts";
@@ -62,6 +63,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     dropParams: settings.dropParams,
     maxBodyBytes: settings.maxBodyBytes,
     accounts,
+    router: new Router(config.router ? { config: config.router } : {}),
     logError: (message, error) => log(`${message}: ${error instanceof Error ? error.message : String(error)}`),
   });
   app.listen({

@@ -124,7 +124,7 @@ const UNACCOUNTED: Admission = { headers: NO_HEADERS, finish() {} };
 export function admitCall(
   accounting: Accounting | undefined,
   caller: Caller,
-  resolved: Resolved,
+  group: readonly Resolved[],
   body: Record<string, unknown>,
   bodyChars: number,
   producesOutput: boolean,
@@ -150,7 +150,10 @@ export function admitCall(
   }
   let reservation: Reservation;
   try {
-    const reserve = worstCaseCost(resolved.deployment.priceOf(resolved.target.model), bodyChars, requestedMaxTokens(body), producesOutput);
+    // Any deployment of the group may serve (and a retry may land on the dearest): reserve for that one.
+    const maxTokens = requestedMaxTokens(body);
+    let reserve = 0;
+    for (const { deployment, target } of group) reserve = Math.max(reserve, worstCaseCost(deployment.priceOf(target.model), bodyChars, maxTokens, producesOutput));
     reservation = accounting.book.admit(budgets, reserve);
     if (!accounting.writer.accepting()) {
       accounting.book.settle(reservation, 0, []);

@@ -2,12 +2,14 @@ import type { Server } from "bun";
 import type { Resolved } from "../router/models.ts";
 import type { UpstreamCall } from "../router/execute.ts";
 import type { ChatRequest } from "../spec/chat.ts";
-import { toGatewayError } from "../spec/errors.ts";
+import type { TranslationState } from "../providers/types.ts";
+import { GatewayError, toGatewayError } from "../spec/errors.ts";
+import { peekFirstChunk } from "../streams/peek.ts";
 import { relaySse, type EventStage } from "../streams/relay.ts";
 import type { DialectRuntime } from "./dialect.ts";
 import { gatewayHeaders } from "./headers.ts";
 import type { StreamOutcome } from "./outcome.ts";
-import { admitModel, costHeader, costOfCall, openCall, readBuffered, recordFailure, startUpstream, type CallDeps, type CallInput, type CallScope } from "./scope.ts";
+import { admitModel, costHeader, costOfCall, openCall, readBuffered, recordFailure, routeCall, startUpstream, type CallDeps, type CallInput, type CallScope } from "./scope.ts";
 import { translatedStage } from "./translated-stage.ts";
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
@@ -16,7 +18,8 @@ const JSON_HEADERS = { "content-type": "application/json" };
 /**
  * One chat call in any client dialect to any provider. When the provider speaks the client's wire
  * format the body is forwarded as received (same-format fast path); otherwise it is decoded into
- * the spec, built for the provider, and the answer encoded back into the client's format.
+ * the spec, built for the provider, and the answer encoded back into the client's format. The
+ * router picks the deployment; everything up to the answer's first byte may be retried.
  */
 export async function handleChatCall(deps: CallDeps, dialect: DialectRuntime, input: CallInput): Promise<Response> {
   const { body, server } = input;
@@ -25,14 +28,21 @@ export async function handleChatCall(deps: CallDeps, dialect: DialectRuntime, in
   const scope = openCall(deps, input, "chat", model, stream);
   let resolved: Resolved | undefined;
   try {
-    resolved = admitModel(deps, scope, body, model, "chat");
-    return resolved.deployment.provider.wire === dialect.wire
-      ? await sameFormat(deps, dialect, scope, resolved, body, stream, server)
-      : await translated(deps, dialect, scope, resolved, body, model, server);
+    const admitted = admitModel(deps, scope, body, model, "chat");
+    // Decoded once, and only if a deployment that needs translation is tried.
+    let decoded: ChatRequest | undefined;
+    const routed = await routeCall(deps, scope, admitted, "chat", (candidate) => {
+      if (candidate.deployment.provider.wire === dialect.wire) return sameFormat(deps, scope, candidate, body, stream, server);
+      decoded ??= dialect.codec.decodeChat(body);
+      return translated(deps, scope, candidate, decoded, server);
+    });
+    resolved = routed.resolved;
+    const prepared = routed.value;
+    return prepared.kind === "same" ? respondSameFormat(dialect, scope, resolved, body, prepared) : respondTranslated(dialect, scope, resolved, model, prepared);
   } catch (error) {
     const gatewayError = toGatewayError(error);
     recordFailure(scope, gatewayError, resolved);
-    return dialect.codec.errorResponse(gatewayError, gatewayHeaders(scope, resolved?.deployment.id, undefined));
+    return dialect.codec.errorResponse(gatewayError, gatewayHeaders(scope, resolved?.deployment.id ?? gatewayError.details.deploymentId, undefined));
   }
 }
 
@@ -76,9 +86,7 @@ function timed(stage: EventStage, timing: StreamTiming): EventStage {
 }
 
 /** The streamed answer: headers now, frames as the upstream produces them. */
-function streamResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, stage: EventStage, timing: StreamTiming): Response {
-  // A 200 with no body still ends the stage, so the call is recorded.
-  const upstreamBody = call.response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+function streamResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, upstreamBody: ReadableStream<Uint8Array>, stage: EventStage, timing: StreamTiming): Response {
   const overhead = call.sentAt - scope.raw.receivedAt + (performance.now() - call.headersAt);
   return new Response(relaySse(upstreamBody, timed(stage, timing), call.abort), {
     headers: { ...SSE_HEADERS, ...gatewayHeaders(scope, resolved.deployment.id, overhead, call.response.headers) },
@@ -94,53 +102,71 @@ function bufferedResponse(scope: CallScope, resolved: Resolved, call: UpstreamCa
   return new Response(text, { headers: { ...JSON_HEADERS, ...gatewayHeaders(scope, resolved.deployment.id, overhead, call.response.headers), ...costHeader(cost) } });
 }
 
-async function sameFormat(
-  deps: CallDeps,
-  dialect: DialectRuntime,
-  scope: CallScope,
-  resolved: Resolved,
-  body: Record<string, unknown>,
-  stream: boolean,
-  server: Server<unknown> | null | undefined,
-): Promise<Response> {
+/** An upstream answer the router committed to: a stream whose first chunk arrived, or a whole body. */
+type Prepared =
+  | { kind: "same"; call: UpstreamCall; reverseNames: ReadonlyMap<string, string> | undefined; body?: ReadableStream<Uint8Array>; text?: string; doneAt?: number }
+  | { kind: "translated"; call: UpstreamCall; chat: ChatRequest; state: TranslationState; body?: ReadableStream<Uint8Array>; text?: string; doneAt?: number };
+
+/** Reads what an attempt must have before it counts as a success: a stream's first chunk, or the whole answer. */
+async function settleAnswer(call: UpstreamCall, stream: boolean, who: string): Promise<{ body?: ReadableStream<Uint8Array>; text?: string; doneAt?: number }> {
+  if (!stream) {
+    const text = await readBuffered(call);
+    return { text, doneAt: performance.now() };
+  }
+  if (!call.response.body) throw new GatewayError("provider.bad_response", `${who} answered a stream request with no body.`);
+  try {
+    const body = await peekFirstChunk(call.response.body, who);
+    call.firstByte();
+    return { body };
+  } catch (error) {
+    call.abort();
+    call.settle();
+    throw call.explain(error);
+  }
+}
+
+/** Same wire format: the body is forwarded as received. */
+async function sameFormat(deps: CallDeps, scope: CallScope, resolved: Resolved, body: Record<string, unknown>, stream: boolean, server: Server<unknown> | null | undefined): Promise<Prepared> {
   const { deployment, target } = resolved;
   const built = deployment.provider.buildPassthrough("chat", { raw: scope.raw.text, parsed: body, stream, headers: scope.request.headers }, target, { dropParams: deps.dropParams });
-  const call = await startUpstream(scope, resolved, built, server);
-  const reverseNames = built.reverseNames;
-  if (stream) {
+  const call = await startUpstream(scope, resolved, built, server, stream);
+  return { kind: "same", call, reverseNames: built.reverseNames, ...(await settleAnswer(call, stream, deployment.provider.label)) };
+}
+
+function respondSameFormat(dialect: DialectRuntime, scope: CallScope, resolved: Resolved, body: Record<string, unknown>, prepared: Extract<Prepared, { kind: "same" }>): Response {
+  const { deployment, target } = resolved;
+  const { call, reverseNames } = prepared;
+  if (prepared.body) {
     const timing: StreamTiming = {};
     const stage = dialect.passthroughStage({ clientWantsUsage: dialect.wantsStreamUsage(body), explain: call.explain, onEnd: onStreamEnd(scope, resolved, call, timing), promptChars: scope.raw.text.length, ...(reverseNames ? { reverseNames } : {}) });
-    return streamResponse(scope, resolved, call, stage, timing);
+    return streamResponse(scope, resolved, call, prepared.body, stage, timing);
   }
-  let text = await readBuffered(call);
-  const doneAt = performance.now();
+  let text = prepared.text as string;
   const observed = dialect.observeBody(text);
   const cost = costOfCall(resolved, observed.usage);
   scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id, upstreamModel: target.model, ttftMs: call.headersAt - scope.raw.receivedAt, ...observed, ...withCost(cost) });
   if (reverseNames && reverseNames.size > 0 && dialect.rewriteBody) text = dialect.rewriteBody(text, reverseNames);
-  return bufferedResponse(scope, resolved, call, text, doneAt, cost);
+  return bufferedResponse(scope, resolved, call, text, prepared.doneAt as number, cost);
 }
 
-async function translated(
-  deps: CallDeps,
-  dialect: DialectRuntime,
-  scope: CallScope,
-  resolved: Resolved,
-  body: Record<string, unknown>,
-  model: string,
-  server: Server<unknown> | null | undefined,
-): Promise<Response> {
+/** Another wire format: the spec request built for the provider. */
+async function translated(deps: CallDeps, scope: CallScope, resolved: Resolved, decoded: ChatRequest, server: Server<unknown> | null | undefined): Promise<Prepared> {
   const { deployment, target } = resolved;
-  const chat: ChatRequest = { ...dialect.codec.decodeChat(body), model: target.model };
+  const chat: ChatRequest = { ...decoded, model: target.model };
   const { upstream, state } = deployment.provider.chat.buildRequest(chat, target, { dropParams: deps.dropParams });
-  const call = await startUpstream(scope, resolved, upstream, server);
-  if (chat.stream) {
+  const call = await startUpstream(scope, resolved, upstream, server, chat.stream === true);
+  return { kind: "translated", call, chat, state, ...(await settleAnswer(call, chat.stream === true, deployment.provider.label)) };
+}
+
+function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: Resolved, model: string, prepared: Extract<Prepared, { kind: "translated" }>): Response {
+  const { deployment, target } = resolved;
+  const { call, chat, state } = prepared;
+  if (prepared.body) {
     const timing: StreamTiming = {};
     const stage = translatedStage(deployment.provider.chat.streamReader(state), dialect.codec.streamEncoder(chat, model), call.explain, onStreamEnd(scope, resolved, call, timing), scope.raw.text.length);
-    return streamResponse(scope, resolved, call, stage, timing);
+    return streamResponse(scope, resolved, call, prepared.body, stage, timing);
   }
-  const result = deployment.provider.chat.parseResponse(await readBuffered(call), state);
-  const doneAt = performance.now();
+  const result = deployment.provider.chat.parseResponse(prepared.text as string, state);
   const cost = costOfCall(resolved, result.usage);
   scope.record({
     status: 200,
@@ -153,5 +179,5 @@ async function translated(
     ...(result.usage ? { usage: result.usage } : {}),
     ...withCost(cost),
   });
-  return bufferedResponse(scope, resolved, call, JSON.stringify(dialect.codec.encodeResult(result, chat, model)), doneAt, cost);
+  return bufferedResponse(scope, resolved, call, JSON.stringify(dialect.codec.encodeResult(result, chat, model)), prepared.doneAt as number, cost);
 }

@@ -4,7 +4,7 @@ import { toGatewayError } from "../spec/errors.ts";
 import { fromOpenAIUsage } from "../spec/usage.ts";
 import { toOpenAIErrorResponse } from "../dialects/openai/errors.ts";
 import { gatewayHeaders } from "./headers.ts";
-import { admitModel, costHeader, costOfCall, openCall, readBuffered, recordFailure, startUpstream, type CallDeps, type CallInput } from "./scope.ts";
+import { admitModel, costHeader, costOfCall, openCall, readBuffered, recordFailure, routeCall, startUpstream, type CallDeps, type CallInput } from "./scope.ts";
 
 /** `POST /v1/embeddings` to an OpenAI-wire upstream, forwarded as received. */
 export async function handleEmbeddings(deps: CallDeps, input: CallInput): Promise<Response> {
@@ -13,12 +13,15 @@ export async function handleEmbeddings(deps: CallDeps, input: CallInput): Promis
   const scope = openCall(deps, input, "embeddings", model, false);
   let resolved: Resolved | undefined;
   try {
-    resolved = admitModel(deps, scope, body, model, "embeddings");
+    const admitted = admitModel(deps, scope, body, model, "embeddings");
+    const routed = await routeCall(deps, scope, admitted, "embeddings", async (candidate) => {
+      const built = candidate.deployment.provider.buildPassthrough("embeddings", { raw: raw.text, parsed: body, stream: false }, candidate.target, { dropParams: deps.dropParams });
+      const call = await startUpstream(scope, candidate, built, server);
+      return { call, text: await readBuffered(call), doneAt: performance.now() };
+    });
+    resolved = routed.resolved;
     const { deployment, target } = resolved;
-    const built = deployment.provider.buildPassthrough("embeddings", { raw: raw.text, parsed: body, stream: false }, target, { dropParams: deps.dropParams });
-    const call = await startUpstream(scope, resolved, built, server);
-    const text = await readBuffered(call);
-    const doneAt = performance.now();
+    const { call, text, doneAt } = routed.value;
     // Embedding bodies are mostly vectors; usage is read from the tail.
     const usage = fromOpenAIUsage(lastObjectMember(text, "usage"));
     const cost = costOfCall(resolved, usage);
@@ -28,6 +31,6 @@ export async function handleEmbeddings(deps: CallDeps, input: CallInput): Promis
   } catch (error) {
     const gatewayError = toGatewayError(error);
     recordFailure(scope, gatewayError, resolved);
-    return toOpenAIErrorResponse(gatewayError, gatewayHeaders(scope, resolved?.deployment.id, undefined));
+    return toOpenAIErrorResponse(gatewayError, gatewayHeaders(scope, resolved?.deployment.id ?? gatewayError.details.deploymentId, undefined));
   }
 }

@@ -11,6 +11,11 @@ export function gatewayHeaders(scope: CallScope, deploymentId: string | undefine
   Object.assign(headers, admissionHeaders(scope));
   headers["x-switchboard-call-id"] = scope.callId;
   if (deploymentId) headers["x-switchboard-model-id"] = deploymentId;
+  const routed = scope.routed;
+  if (routed) {
+    headers["x-switchboard-attempts"] = String(routed.attempts);
+    if (routed.fallbackFrom !== undefined) headers["x-switchboard-fallback"] = routed.model;
+  }
   if (overheadMs !== undefined) headers["x-switchboard-overhead-duration-ms"] = overheadMs.toFixed(2);
   return headers;
 }

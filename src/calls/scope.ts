@@ -10,6 +10,8 @@ import { formatUsd } from "../pricing/units.ts";
 import type { Usage } from "../spec/usage.ts";
 import type { Caller } from "../auth/caller.ts";
 import type { RouteInput } from "../server/route-spec.ts";
+import { route, type Routed } from "../router/route.ts";
+import type { Router } from "../router/router.ts";
 import { admitCall, authorizeModel, type Accounting, type Admission } from "./admit.ts";
 
 /** What a call handler needs from the app. */
@@ -19,6 +21,8 @@ export interface CallDeps {
   dropParams: boolean;
   /** Keys, limits, budgets and the spend ledger; absent when the gateway runs without a store. */
   accounting?: Accounting;
+  /** Chooses deployments, retries, falls back, cools failing deployments down. */
+  router: Router;
 }
 
 /** One proxied request as a call handler receives it. */
@@ -46,6 +50,8 @@ export interface CallScope {
   admission: Admission | undefined;
   /** Set once the request is handed to the upstream: only such calls leave a spend row. */
   reachedUpstream: boolean;
+  /** The router's choice, once it committed to an answer (attempts, fallback; told how the call ended). */
+  routed: Routed<unknown> | undefined;
   /** Reports the call once to the observer and settles its admission. */
   record: (fields: Partial<CallRecord> & Pick<CallRecord, "status" | "outcome">) => void;
 }
@@ -72,6 +78,7 @@ export function openCall(deps: CallDeps, input: CallInput, operation: Operation,
     startedAt,
     admission: undefined,
     reachedUpstream: false,
+    routed: undefined,
     record: (fields) => {
       if (recorded) return;
       recorded = true;
@@ -87,6 +94,7 @@ export function openCall(deps: CallDeps, input: CallInput, operation: Operation,
         ...fields,
       };
       scope.admission?.finish(record, scope.reachedUpstream);
+      scope.routed?.finish({ ok: record.outcome === "ok", ...(record.usage ? { tokens: record.usage.input + record.usage.output } : {}) });
       deps.observer.onCall(record);
     },
   };
@@ -103,37 +111,77 @@ function requestTags(body: Record<string, unknown>): string[] | undefined {
   return strings.length > 0 ? strings : undefined;
 }
 
+/** A call admitted for a model name: the name after key aliases and the deployments that can serve it. */
+export interface Admitted {
+  model: string;
+  group: readonly Resolved[];
+}
+
 /**
  * Everything before the upstream call, in the brief's order: model access for the caller (403),
  * the model's existence (404), then rate limits (429) and budgets (400), taken on the scope.
  */
-export function admitModel(deps: CallDeps, scope: CallScope, body: Record<string, unknown>, requested: string, operation: Operation): Resolved {
+export function admitModel(deps: CallDeps, scope: CallScope, body: Record<string, unknown>, requested: string, operation: Operation): Admitted {
   const model = authorizeModel(scope.caller, requested);
-  const resolved = resolveModel(deps, model, operation);
-  scope.admission = admitCall(deps.accounting, scope.caller, resolved, body, scope.raw.text.length, operation === "chat");
-  return resolved;
+  const group = resolveGroup(deps, model, operation);
+  scope.admission = admitCall(deps.accounting, scope.caller, group, body, scope.raw.text.length, operation === "chat");
+  return { model, group };
 }
 
 /** Resolves the model or fails with a 404 that says what to do. */
 export function resolveModel(deps: CallDeps, model: string, operation: Operation): Resolved {
-  const resolved = deps.models.resolve(model);
-  if (!resolved) {
+  return resolveGroup(deps, model, operation)[0] as Resolved;
+}
+
+/** The deployments of a model name that can serve `operation`, or a 404/400 that says what to do. */
+export function resolveGroup(deps: CallDeps, model: string, operation: Operation): readonly Resolved[] {
+  const group = deps.models.group(model);
+  if (!group || group.length === 0) {
     throw new GatewayError("caller.model_not_found", `The model '${model}' does not exist on this gateway. GET /v1/models lists the models you can use.`, { param: "model" });
   }
-  if (!resolved.deployment.provider.operations.includes(operation)) {
-    throw new GatewayError("caller.invalid_request", `The model '${model}' (${resolved.deployment.provider.label}) does not support ${operation}.`, { param: "model" });
+  // Nearly always every deployment can: filter (and allocate) only when one cannot.
+  if (group.every((r) => r.deployment.provider.operations.includes(operation))) return group;
+  const able = group.filter((r) => r.deployment.provider.operations.includes(operation));
+  if (able.length === 0) {
+    const first = group[0] as Resolved;
+    throw new GatewayError("caller.invalid_request", `The model '${model}' (${first.deployment.provider.label}) does not support ${operation}.`, { param: "model" });
   }
-  return resolved;
+  return able;
+}
+
+/**
+ * Runs `attempt` through the router on the admitted group, with fallbacks limited to what the
+ * caller's key may call; the scope keeps the router's choice for headers and the call record.
+ */
+export async function routeCall<T>(deps: CallDeps, scope: CallScope, admitted: Admitted, operation: Operation, attempt: (resolved: Resolved) => Promise<T>): Promise<Routed<T>> {
+  const routed = await route(
+    deps.router,
+    {
+      model: admitted.model,
+      group: admitted.group,
+      signal: scope.request.signal,
+      fallbackGroup: (name) => {
+        try {
+          return resolveGroup(deps, authorizeModel(scope.caller, name), operation);
+        } catch (error) {
+          return error instanceof Error ? error.message : String(error);
+        }
+      },
+    },
+    attempt,
+  );
+  scope.routed = routed as Routed<unknown>;
+  return routed;
 }
 
 /**
  * Sends a built request upstream, exempting the connection from the server's idle timeout (the
  * deployment's own timeout bounds the call instead, so a slow first token is not cut).
  */
-export function startUpstream(scope: CallScope, resolved: Resolved, built: UpstreamRequest, server: Server<unknown> | null | undefined): Promise<UpstreamCall> {
+export function startUpstream(scope: CallScope, resolved: Resolved, built: UpstreamRequest, server: Server<unknown> | null | undefined, stream = false): Promise<UpstreamCall> {
   server?.timeout(scope.request, 0);
   scope.reachedUpstream = true;
-  return callUpstream(resolved, built, scope.request.signal);
+  return callUpstream(resolved, built, scope.request.signal, stream);
 }
 
 /** Reads a buffered upstream answer's text; the call's timeout is cleared whatever happens. */
@@ -150,11 +198,15 @@ export async function readBuffered(call: UpstreamCall): Promise<string> {
 /** Records a failed call; the dialect renders the error. */
 export function recordFailure(scope: CallScope, error: GatewayError, resolved?: Resolved): void {
   const deployment = resolved?.deployment;
+  // After the router gave up there is no chosen deployment: the error names the last one tried.
+  const deploymentId = deployment?.id ?? error.details.deploymentId;
+  const provider = deployment?.provider.id ?? error.details.provider;
   scope.record({
     status: error.status,
     outcome: scope.request.signal.aborted ? "cancelled" : "error",
     errorCode: error.code,
-    ...(deployment ? { deploymentId: deployment.id, provider: deployment.provider.id } : {}),
+    ...(deploymentId !== undefined ? { deploymentId } : {}),
+    ...(provider !== undefined ? { provider } : {}),
   });
 }
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { STRATEGIES } from "../router/types.ts";
 
 const strict = { additionalProperties: false } as const;
 
@@ -28,8 +29,43 @@ export const ModelEntrySchema = Type.Object(
     api_base: Type.Optional(Type.String({ pattern: "^https?://", description: "Upstream base URL, e.g. https://api.openai.com/v1." })),
     headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "Extra headers sent upstream." })),
     timeout_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "Total time allowed for one upstream call." })),
+    first_byte_timeout_seconds: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, description: "Time allowed until the first byte of the answer (LiteLLM's stream_timeout); a slow deployment is then retried elsewhere." }),
+    ),
     aliases: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Other names clients may use for this model." })),
     price: Type.Optional(PriceSchema),
+    weight: Type.Optional(Type.Number({ minimum: 0, description: "Share of the group's traffic under simple-shuffle (default 1)." })),
+    order: Type.Optional(Type.Integer({ minimum: 0, description: "Priority under the `priority` strategy: lower first (default 0)." })),
+    rpm: Type.Optional(Type.Integer({ minimum: 0, description: "Requests per minute this deployment may take; at the cap it is skipped." })),
+    tpm: Type.Optional(Type.Integer({ minimum: 0, description: "Tokens per minute this deployment may take; at the cap it is skipped." })),
+  },
+  strict,
+);
+
+const StrategySchema = Type.Union(
+  STRATEGIES.map((s) => Type.Literal(s)),
+  { description: "How a model group picks a deployment: simple-shuffle (weighted, default), least-busy, latency-based, usage-based, cost-based or priority." },
+);
+
+const GroupPolicySchema = {
+  strategy: Type.Optional(StrategySchema),
+  num_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: "Retries after the first attempt (default 2); a retry prefers another deployment." })),
+  allowed_fails: Type.Optional(Type.Integer({ minimum: 0, description: "Failures within a minute before a deployment cools down (default 3)." })),
+  cooldown_seconds: Type.Optional(Type.Number({ minimum: 0, description: "How long a failing deployment is left out (default 5)." })),
+};
+
+const FallbackMap = (what: string) =>
+  Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 })), { description: `model name -> model names tried in order ${what}.` }));
+
+/** The router: how groups of deployments under one model name are chosen, retried and backed up. */
+export const RouterSchema = Type.Object(
+  {
+    ...GroupPolicySchema,
+    latency_buffer: Type.Optional(Type.Number({ minimum: 0, maximum: 10, description: "latency-based: deployments within this fraction of the fastest share the load (default 0.1)." })),
+    fallbacks: FallbackMap("when the model's deployments all failed"),
+    context_window_fallbacks: FallbackMap("when the prompt is too long for the model"),
+    content_policy_fallbacks: FallbackMap("when the model's provider refused the content"),
+    groups: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Object(GroupPolicySchema, strict), { description: "Per model name: overrides of the settings above." })),
   },
   strict,
 );
@@ -80,6 +116,7 @@ export const ConfigSchema = Type.Object(
       ),
     ),
     models: Type.Optional(Type.Array(ModelEntrySchema)),
+    router: Type.Optional(RouterSchema),
   },
   strict,
 );
@@ -87,3 +124,4 @@ export const ConfigSchema = Type.Object(
 export type Config = Static<typeof ConfigSchema>;
 export type ModelEntry = Static<typeof ModelEntrySchema>;
 export type PriceEntry = Static<typeof PriceSchema>;
+export type RouterConfig = Static<typeof RouterSchema>;

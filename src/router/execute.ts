@@ -2,7 +2,7 @@ import { GatewayError } from "../spec/errors.ts";
 import { redactUpstreamText, removeSecrets } from "../providers/redact.ts";
 import type { UpstreamRequest } from "../providers/types.ts";
 import type { Resolved } from "./models.ts";
-import { callWatcher } from "./watch.ts";
+import { callWatcher, type CutReason } from "./watch.ts";
 
 /** An upstream answer with the timing the gateway reports. */
 export interface UpstreamCall {
@@ -15,6 +15,8 @@ export interface UpstreamCall {
   abort: () => void;
   /** Clears the call's total timeout once the body is fully read. */
   settle: () => void;
+  /** The answer's first byte arrived (a stream's first chunk): only the total timeout applies from now on. */
+  firstByte: () => void;
   /** Turns a failure while reading the body into the error that says why (timeout or broken connection). */
   explain: (error: unknown) => GatewayError;
 }
@@ -23,20 +25,29 @@ export interface UpstreamCall {
  * Makes one upstream call. The call is aborted when the client disconnects (`clientSignal`) or
  * when the deployment's total timeout passes (both noticed by the shared CallWatcher); non-2xx answers become GatewayErrors naming the provider.
  */
-export async function callUpstream(resolved: Resolved, built: UpstreamRequest, clientSignal: AbortSignal): Promise<UpstreamCall> {
+export async function callUpstream(resolved: Resolved, built: UpstreamRequest, clientSignal: AbortSignal, stream = false): Promise<UpstreamCall> {
   const { deployment, target } = resolved;
   const { provider } = deployment;
   const controller = new AbortController();
   const abort = () => controller.abort();
-  let timedOut = false;
+  let cutBy: CutReason | undefined;
   if (clientSignal.aborted) abort();
-  const settle = callWatcher.watch(clientSignal, deployment.timeoutMs, (reason) => {
-    timedOut = reason === "timeout";
-    abort();
-  });
+  const watch = callWatcher.watch(
+    clientSignal,
+    deployment.timeoutMs,
+    (reason) => {
+      cutBy = reason;
+      abort();
+    },
+    deployment.firstByteMs,
+  );
+  const settle = watch.stop;
   const explain = (error: unknown, what: string): GatewayError => {
     if (error instanceof GatewayError) return error;
-    if (timedOut) {
+    if (cutBy === "first_byte") {
+      return new GatewayError("provider.timeout", `${provider.label} did not start answering within ${(deployment.firstByteMs as number) / 1000} s (deployment ${deployment.id}).`, { provider: provider.id });
+    }
+    if (cutBy === "timeout") {
       return new GatewayError("provider.timeout", `${provider.label} did not finish within ${deployment.timeoutMs / 1000} s (deployment ${deployment.id}).`, { provider: provider.id });
     }
     const reason = redactUpstreamText(error instanceof Error ? error.message : String(error), [target.apiKey]);
@@ -51,10 +62,12 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
     throw explain(error, "Could not reach");
   }
   const headersAt = performance.now();
+  // A buffered answer has started once its headers are here; a stream once its first chunk is.
+  if (!stream) watch.firstByte();
   if (!response.ok) {
     const body = await response.text().catch(() => "");
     settle();
     throw provider.mapError(response.status, removeSecrets(body, [target.apiKey]), response.headers);
   }
-  return { response, sentAt, headersAt, abort, settle, explain: (error) => explain(error, "Lost the connection to") };
+  return { response, sentAt, headersAt, abort, settle, firstByte: watch.firstByte, explain: (error) => explain(error, "Lost the connection to") };
 }

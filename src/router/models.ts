@@ -16,7 +16,14 @@ export interface Deployment {
   /** `model` may hold `*`, replaced by what a pattern matched. */
   target: Target;
   timeoutMs: number;
+  /** Time allowed until the answer's first byte; undefined = only the total timeout applies. */
+  firstByteMs?: number;
   priceOf: PriceOf;
+  /** Share of the group's traffic (simple-shuffle), priority order and per-minute capacity. */
+  weight: number;
+  order: number;
+  rpm?: number;
+  tpm?: number;
 }
 
 /** Prices an upstream model of this deployment (memoised; wildcards price per model). */
@@ -76,6 +83,8 @@ function firstEnv(env: Record<string, string | undefined>, names: readonly strin
 /** Name -> deployments. Exact names win over patterns; the longest matching pattern wins among patterns. */
 export class ModelTable {
   private readonly exact = new Map<string, Deployment[]>();
+  /** The exact names' groups as Resolved lists, made once (a pattern's targets depend on the name called). */
+  private readonly exactGroups = new Map<string, Resolved[]>();
   private readonly patterns: { prefix: string; deployments: Deployment[] }[] = [];
   private readonly listed: ListedModel[] = [];
 
@@ -93,22 +102,29 @@ export class ModelTable {
       const list = this.exact.get(name);
       if (list) list.push(deployment);
       else this.exact.set(name, [deployment]);
+      const resolved = this.exactGroups.get(name);
+      if (resolved) resolved.push({ deployment, target: deployment.target });
+      else this.exactGroups.set(name, [{ deployment, target: deployment.target }]);
     }
     if (listed && !this.listed.some((m) => m.id === name)) this.listed.push({ id: name, ownedBy: deployment.provider.id });
   }
 
-  /**
-   * Finds the deployment for a model name. With several deployments under one name the first
-   * listed serves; choosing among them (load balancing, fallbacks) is the router's job.
-   */
+  /** The first deployment for a model name (see `group` for all of them). */
   resolve(name: string): Resolved | undefined {
-    const exact = this.exact.get(name)?.[0];
-    if (exact) return { deployment: exact, target: exact.target };
+    return this.group(name)?.[0];
+  }
+
+  /**
+   * Every deployment serving a model name, in configuration order: exact names win over patterns,
+   * the longest matching pattern among patterns. Choosing among them is the router's job.
+   */
+  group(name: string): readonly Resolved[] | undefined {
+    const exact = this.exactGroups.get(name);
+    if (exact) return exact;
     for (const { prefix, deployments } of this.patterns) {
       if (name.length > prefix.length && name.startsWith(prefix)) {
-        const deployment = deployments[0] as Deployment;
         const rest = name.slice(prefix.length);
-        return { deployment, target: { ...deployment.target, model: deployment.target.model.replace("*", rest) } };
+        return deployments.map((deployment) => ({ deployment, target: { ...deployment.target, model: deployment.target.model.replace("*", rest) } }));
       }
     }
     return undefined;
@@ -165,7 +181,19 @@ export function buildModelTable(config: Config, env: Record<string, string | und
     const target: Target = { model: entry.model.slice(slash + 1), apiBase };
     if (apiKey) target.apiKey = apiKey;
     if (entry.headers) target.headers = entry.headers;
-    const deployment: Deployment = { id, modelName: entry.model_name, provider, target, timeoutMs: (entry.timeout_seconds ?? 0) * 1000 || defaultTimeout, priceOf: pricer(provider.id, priceOverride(entry.price, path, problems)) };
+    const deployment: Deployment = {
+      id,
+      modelName: entry.model_name,
+      provider,
+      target,
+      timeoutMs: (entry.timeout_seconds ?? 0) * 1000 || defaultTimeout,
+      priceOf: pricer(provider.id, priceOverride(entry.price, path, problems)),
+      weight: entry.weight ?? 1,
+      order: entry.order ?? 0,
+    };
+    if (entry.first_byte_timeout_seconds !== undefined) deployment.firstByteMs = entry.first_byte_timeout_seconds * 1000;
+    if (entry.rpm !== undefined) deployment.rpm = entry.rpm;
+    if (entry.tpm !== undefined) deployment.tpm = entry.tpm;
     table.add(entry.model_name, deployment);
     for (const alias of entry.aliases ?? []) table.add(alias, deployment, false);
   });
@@ -180,13 +208,13 @@ export function buildModelTable(config: Config, env: Record<string, string | und
       if (!enabled || !apiBase) continue;
       const target: Target = { model: "*", apiBase };
       if (apiKey) target.apiKey = apiKey;
-      table.add(`${provider.id}/*`, { id: `${provider.id}/*`, modelName: `${provider.id}/*`, provider, target, timeoutMs: defaultTimeout, priceOf: pricer(provider.id) });
+      table.add(`${provider.id}/*`, { id: `${provider.id}/*`, modelName: `${provider.id}/*`, provider, target, timeoutMs: defaultTimeout, priceOf: pricer(provider.id), weight: 1, order: 0 });
     }
   }
 
   if (config.settings?.mock_models !== false) {
     const mock = findProvider("mock") as Provider;
-    const deployment: Deployment = { id: "mock/*", modelName: "mock/*", provider: mock, target: { model: "mock/*", apiBase: mock.defaultApiBase as string }, timeoutMs: defaultTimeout, priceOf: pricer(mock.id) };
+    const deployment: Deployment = { id: "mock/*", modelName: "mock/*", provider: mock, target: { model: "mock/*", apiBase: mock.defaultApiBase as string }, timeoutMs: defaultTimeout, priceOf: pricer(mock.id), weight: 1, order: 0 };
     table.add("mock/*", deployment, false);
     for (const model of MOCK_MODELS) {
       if (table.resolve(model.id)?.deployment.modelName === model.id) continue; // configured explicitly

@@ -1,10 +1,20 @@
 /** Why a watched call was cut off. */
-export type CutReason = "client" | "timeout";
+export type CutReason = "client" | "timeout" | "first_byte";
 
 interface Watched {
   signal: AbortSignal;
+  /** The nearer of the two deadlines while the first byte is awaited, then the total one. */
   deadline: number;
+  total: number;
+  awaitingFirstByte: boolean;
   cut: (reason: CutReason) => void;
+}
+
+/** Stops watching a call, or moves it past its first byte. */
+export interface WatchHandle {
+  stop(): void;
+  /** The first byte arrived: from now on only the total deadline applies. */
+  firstByte(): void;
 }
 
 const TICK_MS = 100;
@@ -18,16 +28,25 @@ export class CallWatcher {
   private readonly calls = new Set<Watched>();
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  /** Starts watching; returns the function that stops it (call it once the call is settled). */
-  watch(signal: AbortSignal, timeoutMs: number, cut: (reason: CutReason) => void): () => void {
-    const entry: Watched = { signal, deadline: performance.now() + timeoutMs, cut };
+  /** Starts watching; stop the handle once the call is settled. `firstByteMs` bounds the wait for the answer's first byte. */
+  watch(signal: AbortSignal, timeoutMs: number, cut: (reason: CutReason) => void, firstByteMs?: number): WatchHandle {
+    const now = performance.now();
+    const total = now + timeoutMs;
+    const awaitingFirstByte = firstByteMs !== undefined && firstByteMs < timeoutMs;
+    const entry: Watched = { signal, deadline: awaitingFirstByte ? now + (firstByteMs as number) : total, total, awaitingFirstByte, cut };
     this.calls.add(entry);
     if (this.timer === undefined) {
       this.timer = setInterval(() => this.tick(), TICK_MS);
       this.timer.unref();
     }
-    return () => {
-      this.calls.delete(entry);
+    return {
+      stop: () => {
+        this.calls.delete(entry);
+      },
+      firstByte: () => {
+        entry.awaitingFirstByte = false;
+        entry.deadline = entry.total;
+      },
     };
   }
 
@@ -39,7 +58,7 @@ export class CallWatcher {
     }
     const now = performance.now();
     for (const entry of this.calls) {
-      const reason: CutReason | undefined = entry.signal.aborted ? "client" : now >= entry.deadline ? "timeout" : undefined;
+      const reason: CutReason | undefined = entry.signal.aborted ? "client" : now >= entry.deadline ? (entry.awaitingFirstByte ? "first_byte" : "timeout") : undefined;
       if (reason) {
         this.calls.delete(entry);
         entry.cut(reason);

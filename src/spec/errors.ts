@@ -86,6 +86,8 @@ export interface GatewayErrorDetails {
   wireCode?: string;
   /** Which provider/deployment failed, for logs and traces (never secrets). */
   provider?: string;
+  /** The deployment whose answer this is (the last one the router tried). */
+  deploymentId?: string;
   cause?: unknown;
 }
 

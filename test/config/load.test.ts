@@ -374,8 +374,9 @@ describe("the example configs in config/", () => {
     expect([...error.problems].sort()).toEqual([
       "/auth/master_key: environment variable SWITCHBOARD_MASTER_KEY is not set",
       "/models/0/api_key: environment variable OPENAI_API_KEY is not set",
-      "/models/2/api_key: environment variable ANTHROPIC_API_KEY is not set",
-      "/models/3/api_key: environment variable GROQ_API_KEY is not set",
+      "/models/1/api_key: environment variable OPENAI_API_KEY is not set",
+      "/models/3/api_key: environment variable ANTHROPIC_API_KEY is not set",
+      "/models/4/api_key: environment variable GROQ_API_KEY is not set",
     ]);
   });
 

@@ -73,6 +73,9 @@ beforeAll(async () => {
       { model_name: "claude/*", model: "anthropic/*", api_base: mock.url, api_key: UPSTREAM_KEY },
       { model_name: "gpt-up/*", model: "openai/*", api_base: upstream.url, api_key: OPENAI_UPSTREAM_KEY },
     ],
+
+    // These tests check how one upstream answer is mapped; the router's retries are tested in test/router.
+    router: { num_retries: 0 },
   };
   gateway = await startGateway(config);
   guarded = await startGateway(config, { masterKey: MASTER_KEY });

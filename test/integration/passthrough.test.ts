@@ -31,6 +31,9 @@ beforeAll(async () => {
       { model_name: "stall-1s", model: "openai/stall", api_base, api_key: UPSTREAM_KEY, timeout_seconds: 1 },
       { model_name: "down", model: "openai/ok", api_base: unreachableBase, api_key: UPSTREAM_KEY },
     ],
+
+    // These tests check how one upstream answer is mapped; the router's retries are tested in test/router.
+    router: { num_retries: 0 },
   };
   gateway = await startGateway(config);
 });

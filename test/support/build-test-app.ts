@@ -1,6 +1,7 @@
 import { buildApp, type App } from "../../src/app.ts";
 import type { Config } from "../../src/config/schema.ts";
 import { buildModelTable } from "../../src/router/models.ts";
+import { Router } from "../../src/router/router.ts";
 import { newLifecycle, type Lifecycle } from "../../src/server/lifecycle.ts";
 import type { CallRecord } from "../../src/telemetry/calls.ts";
 import { closeAccounts, type Accounts } from "../../src/auth/accounts.ts";
@@ -16,6 +17,8 @@ export interface GatewayOptions {
   idleTimeout?: number;
   /** Keys, budgets, limits and the ledger (see test/support/accounts.ts); stopped with the gateway. */
   accounts?: Accounts;
+  /** A router with a fake clock or sleep; default: one built from `config.router`. */
+  router?: Router;
 }
 
 export interface TestGateway {
@@ -49,6 +52,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     dropParams: opts.dropParams ?? false,
     maxBodyBytes,
     ...(opts.accounts ? { accounts: opts.accounts } : {}),
+    router: opts.router ?? new Router(config.router ? { config: config.router } : {}),
     logError: (message, error) => loggedErrors.push({ message, error }),
   });
   app.listen({

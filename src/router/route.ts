@@ -1,0 +1,182 @@
+import { GatewayError, toGatewayError } from "../spec/errors.ts";
+import { backoffMs } from "./backoff.ts";
+import { countsAsFailure, failureKind, isRetryable } from "./classify.ts";
+import type { Resolved } from "./models.ts";
+import type { FallbackKind, Router } from "./router.ts";
+import { pick } from "./strategies.ts";
+import type { Candidate, GroupPolicy } from "./types.ts";
+
+/** One attempt that failed, as the final error and the call record report it (no secrets: codes and ids only). */
+export interface FailedAttempt {
+  deploymentId: string;
+  model: string;
+  code: string;
+  status: number;
+}
+
+/** What a routed call needs besides the attempt itself. */
+export interface RouteRequest {
+  /** The model name the caller's call goes to (aliases applied). */
+  model: string;
+  /** Its deployments that can serve the operation. */
+  group: readonly Resolved[];
+  /** The client's signal: waiting between attempts stops when it aborts. */
+  signal: AbortSignal;
+  /**
+   * The deployments of a fallback model name, or a reason it cannot be used (unknown, or the
+   * caller's key may not call it: a fallback never widens what a key can reach).
+   */
+  fallbackGroup: (model: string) => readonly Resolved[] | string;
+}
+
+/** A call that reached an upstream and was committed to. */
+export interface Routed<T> {
+  value: T;
+  resolved: Resolved;
+  /** The model name that served: the requested one, or the fallback. */
+  model: string;
+  /** Set when a fallback served the call: the model name first asked for. */
+  fallbackFrom?: string;
+  /** Attempts made, this one included. */
+  attempts: number;
+  failed: readonly FailedAttempt[];
+  /** Tells the router how the committed call ended (call once, when its record is made). */
+  finish(outcome: { ok: boolean; tokens?: number }): void;
+}
+
+/** Waiting longer than this for a deployment's Retry-After is the client's call, not ours. */
+const MAX_RETRY_AFTER_WAIT_S = 20;
+
+type GroupResult<T> = { routed: Routed<T> } | { error: GatewayError; kind: FallbackKind | "final" };
+
+/**
+ * Runs `attempt` on the group's deployments until one succeeds: retries what can succeed (never
+ * the caller's own errors), preferring a deployment not tried yet, backing off when it must try
+ * the same one again; deployments that keep failing cool down; when the group is exhausted, the
+ * configured fallbacks for that kind of failure are tried in order. An attempt must only resolve
+ * once nothing can go wrong that a retry could fix without the client noticing (for a stream: its
+ * first event is in hand, nothing sent yet).
+ */
+export async function route<T>(router: Router, request: RouteRequest, attempt: (resolved: Resolved) => Promise<T>): Promise<Routed<T>> {
+  const failed: FailedAttempt[] = [];
+  const first = await tryGroup(router, request, request.model, request.group, failed, attempt);
+  if ("routed" in first) return first.routed;
+  let last = first;
+  if (first.kind !== "final" && !request.signal.aborted) {
+    const visited = new Set([request.model]);
+    for (const model of router.fallbacks(request.model, first.kind)) {
+      if (visited.has(model)) continue;
+      visited.add(model);
+      const group = request.fallbackGroup(model);
+      if (typeof group === "string") continue;
+      const result = await tryGroup(router, request, model, group, failed, attempt);
+      if ("routed" in result) return { ...result.routed, fallbackFrom: request.model };
+      last = result;
+      if (result.kind === "final" || request.signal.aborted) break;
+    }
+  }
+  throw summarise(last.error, failed);
+}
+
+async function tryGroup<T>(router: Router, request: RouteRequest, model: string, group: readonly Resolved[], failed: FailedAttempt[], attempt: (resolved: Resolved) => Promise<T>): Promise<GroupResult<T>> {
+  const policy = router.policy(model);
+  const { loads } = router;
+  // A lone deployment never cools down (nothing to fail over to); it is retried after a backoff instead.
+  const canCool = group.length > 1;
+  const tried = new Set<string>();
+  let lastError: GatewayError | undefined;
+  for (let retry = 0; retry <= policy.numRetries; retry++) {
+    const chosen = canCool ? choose(router, policy, group, tried) : group[0];
+    if (!chosen) return { error: unavailable(router, model, group), kind: "general" };
+    if (chosen === "capacity") return { error: atCapacity(model), kind: "general" };
+    const id = chosen.deployment.id;
+    if (retry > 0 && tried.has(id)) {
+      const retryAfter = lastError?.details.retryAfter;
+      // A Retry-After beyond what we wait for goes back to the client, who can decide.
+      if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_WAIT_S) break;
+      try {
+        await router.sleep(backoffMs(retry, retryAfter, router.random), request.signal);
+      } catch {
+        break;
+      }
+    }
+    tried.add(id);
+    loads.start(id);
+    const startedAt = performance.now();
+    try {
+      const value = await attempt(chosen);
+      const latencyMs = performance.now() - startedAt;
+      loads.recordSuccess(id);
+      let finished = false;
+      const routed: Routed<T> = {
+        value,
+        resolved: chosen,
+        model,
+        attempts: failed.length + 1,
+        failed,
+        finish: (outcome) => {
+          if (finished) return;
+          finished = true;
+          loads.finish(id, { ok: outcome.ok, latencyMs, ...(outcome.tokens !== undefined ? { tokens: outcome.tokens } : {}) });
+        },
+      };
+      return { routed };
+    } catch (thrown) {
+      const error = toGatewayError(thrown);
+      loads.finish(id, { ok: false });
+      failed.push({ deploymentId: id, model, code: error.code, status: error.status });
+      lastError = error;
+      if (request.signal.aborted) return { error, kind: "final" };
+      if (canCool && countsAsFailure(error)) {
+        loads.recordFailure(id, policy, { rateLimited: error.status === 429, ...(error.details.retryAfter !== undefined ? { retryAfterSeconds: error.details.retryAfter } : {}) });
+      }
+      if (!isRetryable(error)) return { error, kind: failureKind(error) };
+    }
+  }
+  return { error: lastError ?? unavailable(router, model, group), kind: lastError ? failureKind(lastError) : "general" };
+}
+
+/** The deployment to try next: healthy ones, untried first, by the group's strategy; "capacity" when all healthy ones are at their rpm/tpm. */
+function choose(router: Router, policy: GroupPolicy, group: readonly Resolved[], tried: ReadonlySet<string>): Resolved | "capacity" | undefined {
+  const healthy = group.filter((r) => router.loads.coolingUntil(r.deployment.id) === undefined);
+  if (healthy.length === 0) return undefined;
+  const untried = healthy.filter((r) => !tried.has(r.deployment.id));
+  const pool = untried.length > 0 ? untried : healthy;
+  const candidates = pool.map(candidateOf);
+  const picked = pick(policy.strategy, candidates, (id) => router.loads.load(id), router.random, policy.latencyBuffer);
+  if (!picked) return "capacity";
+  return pool[candidates.indexOf(picked)];
+}
+
+function candidateOf(resolved: Resolved): Candidate {
+  const { deployment } = resolved;
+  const candidate: Candidate = { id: deployment.id, weight: deployment.weight, order: deployment.order };
+  if (deployment.rpm !== undefined) candidate.rpm = deployment.rpm;
+  if (deployment.tpm !== undefined) candidate.tpm = deployment.tpm;
+  const price = deployment.priceOf(resolved.target.model);
+  if (price) candidate.referenceCostNano = 1000 * (price.input + price.output);
+  return candidate;
+}
+
+/** Every deployment of the group is cooling down: 429 with the wait until the first comes back. */
+function unavailable(router: Router, model: string, group: readonly Resolved[]): GatewayError {
+  const now = router.now();
+  let soonest = Number.POSITIVE_INFINITY;
+  for (const r of group) soonest = Math.min(soonest, router.loads.coolingUntil(r.deployment.id) ?? now);
+  const retryAfter = Math.max(1, Math.ceil((soonest - now) / 1000));
+  return new GatewayError("provider.rate_limited", `All ${group.length} deployments of '${model}' are cooling down after failing; retry after ${retryAfter} s.`, { retryAfter });
+}
+
+function atCapacity(model: string): GatewayError {
+  return new GatewayError("provider.rate_limited", `Every deployment of '${model}' is at its configured rpm/tpm capacity; retry shortly.`, { retryAfter: 1 });
+}
+
+/** The last error, saying how many attempts were made and how each failed (codes and deployment ids only). */
+function summarise(error: GatewayError, failed: readonly FailedAttempt[]): GatewayError {
+  const headers = { ...error.details.headers, "x-switchboard-attempts": String(failed.length) };
+  const last = failed.at(-1);
+  const details = { ...error.details, headers, ...(last ? { deploymentId: last.deploymentId } : {}) };
+  if (failed.length <= 1) return new GatewayError(error.code, error.message, details);
+  const tries = failed.map((f) => `${f.deploymentId} (${f.model}): ${f.status} ${f.code}`).join("; ");
+  return new GatewayError(error.code, `${error.message} [${failed.length} attempts: ${tries}]`, details);
+}
