@@ -1,4 +1,5 @@
-import type { Config, ModelEntry, PriceEntry } from "./schema.ts";
+import type { Strategy } from "../router/types.ts";
+import type { Config, ModelEntry, PriceEntry, RouterConfig } from "./schema.ts";
 
 /** Top-level keys that mark a LiteLLM proxy config. */
 const LITELLM_KEYS = ["model_list", "litellm_settings", "general_settings", "router_settings", "environment_variables"];
@@ -21,7 +22,67 @@ const asDict = (value: unknown): Dict => (value && typeof value === "object" && 
 /** litellm_params we translate, mapped to our field. */
 const PARAMS: Record<string, keyof ModelEntry> = { api_key: "api_key", api_base: "api_base", base_url: "api_base", timeout: "timeout_seconds", extra_headers: "headers" };
 /** litellm_params that only tune later features: accepted with one warning naming them. */
-const LATER_PARAMS = new Set(["rpm", "tpm", "max_retries", "stream_timeout", "weight", "order", "max_parallel_requests", "region_name", "tags"]);
+const LATER_PARAMS = new Set(["max_retries", "max_parallel_requests", "region_name", "tags"]);
+/** Numeric litellm_params that map one to one onto a deployment field. */
+const ROUTING_PARAMS: Record<string, "weight" | "order" | "rpm" | "tpm" | "first_byte_timeout_seconds"> = { weight: "weight", order: "order", rpm: "rpm", tpm: "tpm", stream_timeout: "first_byte_timeout_seconds" };
+
+/** LiteLLM's routing_strategy names. */
+const STRATEGY_NAMES: Record<string, Strategy> = {
+  "simple-shuffle": "simple-shuffle",
+  "least-busy": "least-busy",
+  "latency-based-routing": "latency-based",
+  "usage-based-routing": "usage-based",
+  "usage-based-routing-v2": "usage-based",
+  "cost-based-routing": "cost-based",
+};
+
+/** LiteLLM writes fallbacks as a list of one-key maps: `[{"gpt-4": ["gpt-3.5"]}]`. */
+function fallbackMap(value: unknown): Record<string, string[]> | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const item of value) {
+    for (const [model, list] of Object.entries(asDict(item))) {
+      const names = (Array.isArray(list) ? list : [list]).filter((n): n is string => typeof n === "string" && n.length > 0);
+      if (names.length > 0) out[model] = names;
+    }
+  }
+  return out;
+}
+
+/** One router setting from router_settings or litellm_settings; false when the key is not a router setting we take. */
+function routerSetting(router: RouterConfig, key: string, value: unknown): boolean {
+  const count = typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : undefined;
+  switch (key) {
+    case "routing_strategy": {
+      const strategy = typeof value === "string" ? STRATEGY_NAMES[value] : undefined;
+      if (strategy) router.strategy = strategy;
+      return strategy !== undefined;
+    }
+    case "num_retries":
+      if (count !== undefined) router.num_retries = Math.min(count, 10);
+      return count !== undefined;
+    case "allowed_fails":
+      if (count !== undefined) router.allowed_fails = count;
+      return count !== undefined;
+    case "cooldown_time":
+      if (typeof value === "number" && value >= 0) router.cooldown_seconds = value;
+      return typeof value === "number" && value >= 0;
+    case "fallbacks":
+    case "context_window_fallbacks":
+    case "content_policy_fallbacks": {
+      const map = fallbackMap(value);
+      if (map) router[key] = map;
+      return map !== undefined;
+    }
+    case "routing_strategy_args": {
+      const buffer = asDict(value).lowest_latency_buffer;
+      if (typeof buffer === "number" && buffer >= 0) router.latency_buffer = buffer;
+      return typeof buffer === "number";
+    }
+    default:
+      return false;
+  }
+}
 
 /** LiteLLM's per-token cost fields (dollars per token) -> our per-million price fields. */
 const COST_FIELDS: Record<string, keyof PriceEntry> = {
@@ -81,7 +142,9 @@ export function fromLiteLLM(raw: Dict): Translation {
     for (const [key, value] of Object.entries(params)) {
       if (key === "model" || key in COST_FIELDS) continue;
       const target = PARAMS[key];
-      if (target === "timeout_seconds" && typeof value === "number") out.timeout_seconds = value;
+      const routing = ROUTING_PARAMS[key];
+      if (routing && typeof value === "number" && value >= 0) out[routing] = routing === "weight" || routing === "first_byte_timeout_seconds" ? value : Math.floor(value);
+      else if (target === "timeout_seconds" && typeof value === "number") out.timeout_seconds = value;
       else if (target === "headers" && value && typeof value === "object") out.headers = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
       else if ((target === "api_key" || target === "api_base") && typeof value === "string") out[target] = value;
       else ignored.push(LATER_PARAMS.has(key) ? `${key} (not yet supported)` : key);
@@ -104,14 +167,20 @@ export function fromLiteLLM(raw: Dict): Translation {
   }
 
   const settings: NonNullable<Config["settings"]> = {};
+  const router: RouterConfig = {};
   for (const [key, value] of Object.entries(asDict(raw.litellm_settings))) {
     if (key === "drop_params" && typeof value === "boolean") settings.drop_params = value;
+    else if (routerSetting(router, key, value)) continue;
     else if (key === "request_timeout" && typeof value === "number" && value > 0) settings.request_timeout_seconds = value;
     else warnings.push(`litellm_settings.${key}: not supported yet; ignored`);
   }
   if (Object.keys(settings).length > 0) config.settings = settings;
 
-  for (const key of Object.keys(asDict(raw.router_settings))) warnings.push(`router_settings.${key}: not supported yet; ignored`);
+  // router_settings win over the same key in litellm_settings, as in LiteLLM.
+  for (const [key, value] of Object.entries(asDict(raw.router_settings))) {
+    if (!routerSetting(router, key, value)) warnings.push(`router_settings.${key}: not supported yet; ignored`);
+  }
+  if (Object.keys(router).length > 0) config.router = router;
   for (const key of Object.keys(raw)) if (!LITELLM_KEYS.includes(key)) warnings.push(`${key}: not a LiteLLM config section; ignored`);
   return { config, warnings, env };
 }

@@ -246,24 +246,22 @@ describe("LiteLLM import", () => {
     const { config, env } = fromLiteLLM(small);
     expect(config).toEqual({
       models: [
-        { model_name: "gpt-4o", model: "openai/gpt-4o", api_key: "os.environ/OPENAI_API_KEY", timeout_seconds: 30, headers: { "X-Team": "a", "X-Num": "7" }, id: "gpt-4o-1" },
+        { model_name: "gpt-4o", model: "openai/gpt-4o", api_key: "os.environ/OPENAI_API_KEY", rpm: 100, timeout_seconds: 30, headers: { "X-Team": "a", "X-Num": "7" }, id: "gpt-4o-1" },
         { model_name: "local", model: "openai_compatible/qwen", api_base: "http://10.0.0.1:8000/v1" },
       ],
       auth: { master_key: "os.environ/LITELLM_MASTER_KEY" },
       settings: { drop_params: true, request_timeout_seconds: 90 },
+      router: { strategy: "latency-based", num_retries: 3 },
     });
     expect(env).toEqual({ LITELLM_MASTER_KEY: "sk-from-file", PORT_NUMBER: "8" });
   });
 
   test("emits exactly one warning per item it cannot honour", () => {
     expect(fromLiteLLM(small).warnings).toEqual([
-      "model_list[0] (gpt-4o): ignoring litellm_params rpm (not yet supported)",
       "model_list[1] (local): ignoring litellm_params custom_llm_provider",
       "model_list[2]: needs model_name and litellm_params.model; skipped",
       "general_settings.database_url: not supported yet; ignored",
       "litellm_settings.success_callback: not supported yet; ignored",
-      "router_settings.routing_strategy: not supported yet; ignored",
-      "router_settings.num_retries: not supported yet; ignored",
       "extra_section: not a LiteLLM config section; ignored",
     ]);
   });
@@ -274,7 +272,7 @@ describe("LiteLLM import", () => {
     expect(loaded.config.auth?.master_key).toBe("sk-from-file");
     expect(loaded.config.models?.[0]?.api_key).toBe("sk-openai");
     expect(loaded.written.auth?.master_key).toBe("os.environ/LITELLM_MASTER_KEY");
-    expect(loaded.warnings).toHaveLength(8);
+    expect(loaded.warnings).toHaveLength(5);
     expect(process.env.PORT_NUMBER).toBeUndefined();
   });
 
@@ -388,12 +386,8 @@ describe("the example configs in config/", () => {
     expect(loaded.config.models?.map((m) => m.id ?? m.model_name)).toEqual(["gpt-4o-eu-1", "gpt-4o-mini-1", "llama-3.3-70b", "internal-qwen"]);
     expect(loaded.config.models?.[3]?.api_key).toBe("not-a-real-key");
     expect(loaded.warnings).toEqual([
-      "model_list[0] (gpt-4o): ignoring litellm_params rpm (not yet supported)",
-      "model_list[1] (gpt-4o-mini): ignoring litellm_params rpm (not yet supported)",
       "general_settings.database_url: not supported yet; ignored",
       "litellm_settings.success_callback: not supported yet; ignored",
-      "router_settings.routing_strategy: not supported yet; ignored",
-      "router_settings.num_retries: not supported yet; ignored",
     ]);
   });
 });

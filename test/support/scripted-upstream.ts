@@ -1,0 +1,120 @@
+/**
+ * An OpenAI-wire upstream whose answers are scripted per deployment, for router tests. Each
+ * deployment is a path prefix (`<url>/<name>/v1`); every call takes the next step of that
+ * deployment's script (the last step repeats) and is logged, so tests assert the exact attempt
+ * sequence. It checks what it receives: a POST to /chat/completions with a JSON body naming a model
+ * and carrying messages, and the bearer key.
+ */
+import type { Server } from "bun";
+
+export type Step =
+  | { kind: "ok"; text?: string }
+  | { kind: "status"; status: number; body?: unknown; headers?: Record<string, string> }
+  /** 200 with SSE headers, then the connection breaks before any event (nothing reached the client yet). */
+  | { kind: "reset-before-first-byte" }
+  /** Streams `chunks` content deltas, then the connection breaks. */
+  | { kind: "die-after"; chunks: number }
+  /** Waits `ms` before answering ok (before the first chunk when streaming). */
+  | { kind: "slow"; ms: number };
+
+export interface Hit {
+  deployment: string;
+  stream: boolean;
+  model: string;
+}
+
+export interface ScriptedUpstream {
+  url: string;
+  hits: Hit[];
+  script(deployment: string, steps: Step[]): void;
+  stop(): Promise<void>;
+}
+
+export const UPSTREAM_KEY = "sk-scripted-upstream";
+
+const enc = new TextEncoder();
+const chunk = (delta: Record<string, unknown>, finish: string | null, model: string) =>
+  enc.encode(`data: ${JSON.stringify({ id: "chatcmpl-s", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`);
+
+function completion(model: string, text: string): Response {
+  return Response.json({
+    id: "chatcmpl-s",
+    object: "chat.completion",
+    created: 1,
+    model,
+    choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs: null, finish_reason: "stop" }],
+    usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
+  });
+}
+
+function stream(model: string, words: string[], opts: { delayMs?: number; dieAfter?: number }): Response {
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (sent === 0 && opts.delayMs) await Bun.sleep(opts.delayMs);
+      if (opts.dieAfter !== undefined && sent === opts.dieAfter) {
+        // After a pause (so what was sent is flushed), erroring the body makes Bun reset the
+        // connection; an `undefined` reason keeps Bun from logging it as unhandled.
+        await Bun.sleep(10);
+        controller.error(undefined);
+        return;
+      }
+      if (sent === 0) controller.enqueue(chunk({ role: "assistant", content: "" }, null, model));
+      if (sent < words.length) controller.enqueue(chunk({ content: words[sent] }, null, model));
+      else {
+        controller.enqueue(chunk({}, "stop", model));
+        controller.enqueue(enc.encode("data: [DONE]\n\n"));
+        controller.close();
+      }
+      sent++;
+    },
+  });
+  return new Response(body, { headers: { "content-type": "text/event-stream" } });
+}
+
+/** Starts the upstream on 127.0.0.1 and a free port. */
+export function startScriptedUpstream(): ScriptedUpstream {
+  const scripts = new Map<string, { steps: Step[]; next: number }>();
+  const hits: Hit[] = [];
+  const server: Server<unknown> = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    idleTimeout: 0,
+    async fetch(request) {
+      const match = /^\/([^/]+)\/v1\/chat\/completions$/.exec(new URL(request.url).pathname);
+      if (request.method !== "POST" || !match) return Response.json({ error: { message: "not found" } }, { status: 404 });
+      if (request.headers.get("authorization") !== `Bearer ${UPSTREAM_KEY}`) return Response.json({ error: { message: "bad key" } }, { status: 401 });
+      const body = (await request.json()) as { model?: unknown; messages?: unknown; stream?: unknown };
+      if (typeof body.model !== "string" || !Array.isArray(body.messages)) return Response.json({ error: { message: "model and messages are required" } }, { status: 400 });
+      const deployment = match[1] as string;
+      const isStream = body.stream === true;
+      hits.push({ deployment, stream: isStream, model: body.model });
+      const script = scripts.get(deployment) ?? { steps: [{ kind: "ok" }], next: 0 };
+      const step = script.steps[Math.min(script.next, script.steps.length - 1)] as Step;
+      script.next++;
+      const words = ["Hello", " from", ` ${deployment}`];
+      switch (step.kind) {
+        case "ok":
+          return isStream ? stream(body.model, words, {}) : completion(body.model, step.text ?? words.join(""));
+        case "slow":
+          if (isStream) return stream(body.model, words, { delayMs: step.ms });
+          await Bun.sleep(step.ms);
+          return completion(body.model, words.join(""));
+        case "status":
+          return Response.json(step.body ?? { error: { message: `scripted ${step.status}`, type: "server_error", param: null, code: null } }, { status: step.status, headers: step.headers ?? {} });
+        case "reset-before-first-byte":
+          return new Response(new ReadableStream({ pull: (controller) => controller.error(undefined) }), { headers: { "content-type": "text/event-stream" } });
+        case "die-after":
+          return stream(body.model, words, { dieAfter: step.chunks });
+      }
+    },
+  });
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    hits,
+    script: (deployment, steps) => scripts.set(deployment, { steps, next: 0 }),
+    stop: async () => {
+      await server.stop(true);
+    },
+  };
+}
