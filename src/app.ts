@@ -6,6 +6,8 @@ import type { RouteSpec } from "./server/route-spec.ts";
 import { toOpenAIErrorResponse } from "./dialects/openai/errors.ts";
 import type { ModelTable } from "./router/models.ts";
 import { Router } from "./router/router.ts";
+import { HealthChecker } from "./router/health.ts";
+import { healthRoute } from "./admin/health.ts";
 import { authenticator } from "./auth/authenticate.ts";
 import type { Accounts } from "./auth/accounts.ts";
 import { adminRoutes } from "./admin/routes.ts";
@@ -28,6 +30,8 @@ export interface AppDeps {
   accounts?: Accounts;
   /** Deployment choice, retries, fallbacks and cooldowns (default: the router's defaults). */
   router?: Router;
+  /** Deployment health checks (`GET /health`); main also runs them on an interval when configured. */
+  health?: HealthChecker;
   /** Where internal errors are reported (never to the client). */
   logError?: (message: string, error: unknown) => void;
 }
@@ -44,6 +48,7 @@ export function buildApp(deps: AppDeps) {
     ...openAIRoutes(callDeps, deps.lifecycle.startedAt),
     ...anthropicRoutes(callDeps),
     ...(accounts ? adminRoutes({ accounts, models: deps.models }) : []),
+    healthRoute(deps.health ?? new HealthChecker(deps.models, router)),
   ];
   const openapi = JSON.stringify(openApiDocument(routes, VERSION));
   const logError = deps.logError ?? ((message, error) => console.error(message, error));
@@ -74,7 +79,7 @@ export function buildApp(deps: AppDeps) {
     })
     .get("/health/liveliness", () => json({ status: "alive" }))
     .get("/health/liveness", () => json({ status: "alive" }))
-    .get("/health/readiness", () => readiness(deps))
+    .get("/health/readiness", () => readiness(deps, router))
     .get("/openapi.json", () => new Response(openapi, { headers: { "content-type": "application/json" } }));
 
   for (const { route, handle } of handlers) {
@@ -89,9 +94,11 @@ export function buildApp(deps: AppDeps) {
  * Readiness: 503 while draining or when the spend ledger is full (new calls are refused then);
  * 200 "degraded" while the ledger's store is failing but rows are still being held for retry.
  */
-function readiness(deps: AppDeps): Response {
+function readiness(deps: AppDeps, router: Router): Response {
   if (deps.lifecycle.draining) return json({ status: "draining" }, 503);
-  const base = { version: VERSION, models: deps.models.list().length };
+  // Deployments the router has taken out after failures, and when each comes back.
+  const cooling = router.loads.cooling().map((c) => ({ model_id: c.id, until: new Date(c.until).toISOString() }));
+  const base = { version: VERSION, models: deps.models.list().length, deployments_cooling: cooling };
   const writer = deps.accounts?.accounting.writer;
   if (!writer) return json({ status: "ready", ...base });
   const ledger = writer.status();

@@ -8,6 +8,7 @@ import { loadConfigFile, type LoadedConfig } from "./config/load.ts";
 import { runtimeSettings, withCliModel } from "./config/runtime.ts";
 import { buildModelTable } from "./router/models.ts";
 import { Router } from "./router/router.ts";
+import { HealthChecker } from "./router/health.ts";
 import { isLoopback } from "./server/host.ts";
 import { newLifecycle } from "./server/lifecycle.ts";
 import { accessLog } from "./telemetry/access-log.ts";
@@ -55,6 +56,11 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
   const sinks: CallObserver[] = [];
   const access = settings.accessLog ? accessLog() : undefined;
   if (access) sinks.push(access);
+  const router = new Router(config.router ? { config: config.router } : {});
+  const health = new HealthChecker(table, router);
+  if (config.router?.health_check_interval_seconds) {
+    health.start(config.router.health_check_interval_seconds * 1000, (error) => log(`health checks failed: ${error instanceof Error ? error.message : String(error)}`));
+  }
   const app = buildApp({
     models: table,
     observer: observers(sinks),
@@ -63,7 +69,8 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     dropParams: settings.dropParams,
     maxBodyBytes: settings.maxBodyBytes,
     accounts,
-    router: new Router(config.router ? { config: config.router } : {}),
+    router,
+    health,
     logError: (message, error) => log(`${message}: ${error instanceof Error ? error.message : String(error)}`),
   });
   app.listen({
@@ -96,6 +103,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     if (left > 0) log(`grace period over: closing ${left} request(s)`);
     await server.stop(true);
     access?.stop();
+    health.stop();
     try {
       await closeAccounts(accounts);
     } catch (error) {

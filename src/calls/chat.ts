@@ -115,7 +115,7 @@ async function settleAnswer(call: UpstreamCall, stream: boolean, who: string): P
   }
   if (!call.response.body) throw new GatewayError("provider.bad_response", `${who} answered a stream request with no body.`);
   try {
-    const body = await peekFirstChunk(call.response.body, who);
+    const body = await peekFirstChunk(call.response.body, who, call.chunk);
     call.firstByte();
     return { body };
   } catch (error) {

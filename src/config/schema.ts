@@ -32,6 +32,9 @@ export const ModelEntrySchema = Type.Object(
     first_byte_timeout_seconds: Type.Optional(
       Type.Number({ exclusiveMinimum: 0, description: "Time allowed until the first byte of the answer (LiteLLM's stream_timeout); a slow deployment is then retried elsewhere." }),
     ),
+    stream_idle_timeout_seconds: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, description: "Time allowed between two chunks of a stream once it started; the stream then ends with an in-stream timeout error." }),
+    ),
     aliases: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Other names clients may use for this model." })),
     price: Type.Optional(PriceSchema),
     weight: Type.Optional(Type.Number({ minimum: 0, description: "Share of the group's traffic under simple-shuffle (default 1)." })),
@@ -61,6 +64,9 @@ const FallbackMap = (what: string) =>
 export const RouterSchema = Type.Object(
   {
     ...GroupPolicySchema,
+    health_check_interval_seconds: Type.Optional(
+      Type.Number({ minimum: 5, description: "Check every deployment with a minimal real call this often, in the background (default: only on GET /health)." }),
+    ),
     latency_buffer: Type.Optional(Type.Number({ minimum: 0, maximum: 10, description: "latency-based: deployments within this fraction of the fastest share the load (default 0.1)." })),
     fallbacks: FallbackMap("when the model's deployments all failed"),
     context_window_fallbacks: FallbackMap("when the prompt is too long for the model"),

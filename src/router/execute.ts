@@ -15,8 +15,10 @@ export interface UpstreamCall {
   abort: () => void;
   /** Clears the call's total timeout once the body is fully read. */
   settle: () => void;
-  /** The answer's first byte arrived (a stream's first chunk): only the total timeout applies from now on. */
+  /** The answer's first byte arrived (a stream's first chunk): only the total and idle timeouts apply from now on. */
   firstByte: () => void;
+  /** A stream chunk arrived (restarts the idle timeout). */
+  chunk: () => void;
   /** Turns a failure while reading the body into the error that says why (timeout or broken connection). */
   explain: (error: unknown) => GatewayError;
 }
@@ -34,18 +36,24 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
   if (clientSignal.aborted) abort();
   const watch = callWatcher.watch(
     clientSignal,
-    deployment.timeoutMs,
+    {
+      totalMs: deployment.timeoutMs,
+      ...(deployment.firstByteMs !== undefined ? { firstByteMs: deployment.firstByteMs } : {}),
+      ...(stream && deployment.idleMs !== undefined ? { idleMs: deployment.idleMs } : {}),
+    },
     (reason) => {
       cutBy = reason;
       abort();
     },
-    deployment.firstByteMs,
   );
   const settle = watch.stop;
   const explain = (error: unknown, what: string): GatewayError => {
     if (error instanceof GatewayError) return error;
     if (cutBy === "first_byte") {
       return new GatewayError("provider.timeout", `${provider.label} did not start answering within ${(deployment.firstByteMs as number) / 1000} s (deployment ${deployment.id}).`, { provider: provider.id });
+    }
+    if (cutBy === "idle") {
+      return new GatewayError("provider.timeout", `${provider.label} sent nothing for ${(deployment.idleMs as number) / 1000} s in the middle of the stream (deployment ${deployment.id}).`, { provider: provider.id });
     }
     if (cutBy === "timeout") {
       return new GatewayError("provider.timeout", `${provider.label} did not finish within ${deployment.timeoutMs / 1000} s (deployment ${deployment.id}).`, { provider: provider.id });
@@ -69,5 +77,5 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
     settle();
     throw provider.mapError(response.status, removeSecrets(body, [target.apiKey]), response.headers);
   }
-  return { response, sentAt, headersAt, abort, settle, firstByte: watch.firstByte, explain: (error) => explain(error, "Lost the connection to") };
+  return { response, sentAt, headersAt, abort, settle, firstByte: watch.firstByte, chunk: watch.chunk, explain: (error) => explain(error, "Lost the connection to") };
 }

@@ -18,6 +18,8 @@ export interface Deployment {
   timeoutMs: number;
   /** Time allowed until the answer's first byte; undefined = only the total timeout applies. */
   firstByteMs?: number;
+  /** Time allowed between two chunks of a stream; undefined = only the total timeout applies. */
+  idleMs?: number;
   priceOf: PriceOf;
   /** Share of the group's traffic (simple-shuffle), priority order and per-minute capacity. */
   weight: number;
@@ -130,6 +132,14 @@ export class ModelTable {
     return undefined;
   }
 
+  /** Every deployment once, in configuration order (for health checks). */
+  deployments(): Deployment[] {
+    const all = new Set<Deployment>();
+    for (const list of this.exact.values()) for (const deployment of list) all.add(deployment);
+    for (const { deployments } of this.patterns) for (const deployment of deployments) all.add(deployment);
+    return [...all];
+  }
+
   /** The models `GET /v1/models` shows, in configuration order. */
   list(): readonly ListedModel[] {
     return this.listed;
@@ -192,6 +202,7 @@ export function buildModelTable(config: Config, env: Record<string, string | und
       order: entry.order ?? 0,
     };
     if (entry.first_byte_timeout_seconds !== undefined) deployment.firstByteMs = entry.first_byte_timeout_seconds * 1000;
+    if (entry.stream_idle_timeout_seconds !== undefined) deployment.idleMs = entry.stream_idle_timeout_seconds * 1000;
     if (entry.rpm !== undefined) deployment.rpm = entry.rpm;
     if (entry.tpm !== undefined) deployment.tpm = entry.tpm;
     table.add(entry.model_name, deployment);

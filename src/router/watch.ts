@@ -1,20 +1,35 @@
 /** Why a watched call was cut off. */
-export type CutReason = "client" | "timeout" | "first_byte";
+export type CutReason = "client" | "timeout" | "first_byte" | "idle";
+
+/** The limits a call is watched against, in milliseconds. */
+export interface WatchLimits {
+  /** The whole call, streams included. */
+  totalMs: number;
+  /** Until the answer's first byte (a stream's first chunk, a buffered answer's headers). */
+  firstByteMs?: number;
+  /** Between two chunks of a stream, once it started. */
+  idleMs?: number;
+}
 
 interface Watched {
   signal: AbortSignal;
-  /** The nearer of the two deadlines while the first byte is awaited, then the total one. */
+  /** The first-byte deadline while it is awaited, then the total one. */
   deadline: number;
   total: number;
   awaitingFirstByte: boolean;
+  idleMs: number | undefined;
+  /** When the last chunk arrived (only kept when there is an idle limit). */
+  lastChunkAt: number;
   cut: (reason: CutReason) => void;
 }
 
-/** Stops watching a call, or moves it past its first byte. */
+/** Controls one watched call. */
 export interface WatchHandle {
   stop(): void;
-  /** The first byte arrived: from now on only the total deadline applies. */
+  /** The first byte arrived: from now on the total and idle limits apply. */
   firstByte(): void;
+  /** A chunk arrived: the idle clock restarts. */
+  chunk(): void;
 }
 
 const TICK_MS = 100;
@@ -28,12 +43,12 @@ export class CallWatcher {
   private readonly calls = new Set<Watched>();
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  /** Starts watching; stop the handle once the call is settled. `firstByteMs` bounds the wait for the answer's first byte. */
-  watch(signal: AbortSignal, timeoutMs: number, cut: (reason: CutReason) => void, firstByteMs?: number): WatchHandle {
+  /** Starts watching; stop the handle once the call is settled. */
+  watch(signal: AbortSignal, limits: WatchLimits, cut: (reason: CutReason) => void): WatchHandle {
     const now = performance.now();
-    const total = now + timeoutMs;
-    const awaitingFirstByte = firstByteMs !== undefined && firstByteMs < timeoutMs;
-    const entry: Watched = { signal, deadline: awaitingFirstByte ? now + (firstByteMs as number) : total, total, awaitingFirstByte, cut };
+    const total = now + limits.totalMs;
+    const awaitingFirstByte = limits.firstByteMs !== undefined && limits.firstByteMs < limits.totalMs;
+    const entry: Watched = { signal, deadline: awaitingFirstByte ? now + (limits.firstByteMs as number) : total, total, awaitingFirstByte, idleMs: limits.idleMs, lastChunkAt: now, cut };
     this.calls.add(entry);
     if (this.timer === undefined) {
       this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -46,6 +61,10 @@ export class CallWatcher {
       firstByte: () => {
         entry.awaitingFirstByte = false;
         entry.deadline = entry.total;
+        entry.lastChunkAt = performance.now();
+      },
+      chunk: entry.idleMs === undefined ? () => {} : () => {
+        entry.lastChunkAt = performance.now();
       },
     };
   }
@@ -58,12 +77,19 @@ export class CallWatcher {
     }
     const now = performance.now();
     for (const entry of this.calls) {
-      const reason: CutReason | undefined = entry.signal.aborted ? "client" : now >= entry.deadline ? (entry.awaitingFirstByte ? "first_byte" : "timeout") : undefined;
+      const reason = this.reasonToCut(entry, now);
       if (reason) {
         this.calls.delete(entry);
         entry.cut(reason);
       }
     }
+  }
+
+  private reasonToCut(entry: Watched, now: number): CutReason | undefined {
+    if (entry.signal.aborted) return "client";
+    if (now >= entry.deadline) return entry.awaitingFirstByte ? "first_byte" : "timeout";
+    if (entry.idleMs !== undefined && !entry.awaitingFirstByte && now - entry.lastChunkAt >= entry.idleMs) return "idle";
+    return undefined;
   }
 }
 

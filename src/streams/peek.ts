@@ -5,7 +5,7 @@ import { GatewayError } from "../spec/errors.ts";
  * first chunk is in hand nothing has been sent to the client, so a failure here (reset, timeout,
  * an upstream that closes without a word) can still be retried on another deployment.
  */
-export async function peekFirstChunk(body: ReadableStream<Uint8Array>, who: string): Promise<ReadableStream<Uint8Array>> {
+export async function peekFirstChunk(body: ReadableStream<Uint8Array>, who: string, onChunk: () => void = () => {}): Promise<ReadableStream<Uint8Array>> {
   const reader = body.getReader();
   const first = await reader.read();
   if (first.done) throw new GatewayError("provider.bad_response", `${who} ended the stream before sending anything.`);
@@ -20,7 +20,10 @@ export async function peekFirstChunk(body: ReadableStream<Uint8Array>, who: stri
         }
         const next = await reader.read();
         if (next.done) controller.close();
-        else controller.enqueue(next.value);
+        else {
+          onChunk();
+          controller.enqueue(next.value);
+        }
       },
       cancel: (reason) => reader.cancel(reason),
     },

@@ -1,0 +1,48 @@
+/** `GET /health` (master key): every deployment checked with a minimal real call, in LiteLLM's shape. */
+import { Type } from "@sinclair/typebox";
+import type { HealthChecker, HealthResult } from "../router/health.ts";
+import type { RouteSpec } from "../server/route-spec.ts";
+
+const Endpoint = {
+  model_id: Type.String({ description: "The deployment id (x-switchboard-model-id)." }),
+  model_name: Type.String({ description: "The name clients call." }),
+  model: Type.String({ description: "<provider>/<upstream model>." }),
+  latency_ms: Type.Number(),
+};
+
+/** The health report. */
+export const HealthReport = Type.Object({
+  healthy_endpoints: Type.Array(Type.Object(Endpoint)),
+  unhealthy_endpoints: Type.Array(Type.Object({ ...Endpoint, error: Type.String(), error_code: Type.String() })),
+  skipped: Type.Array(Type.Object({ model_id: Type.String(), model_name: Type.String(), reason: Type.String() })),
+  healthy_count: Type.Integer(),
+  unhealthy_count: Type.Integer(),
+});
+
+const HealthQuery = Type.Object({ model: Type.Optional(Type.String({ minLength: 1, description: "Check only the deployments of this model name." })) });
+
+const endpoint = (r: HealthResult) => ({ model_id: r.id, model_name: r.modelName, model: `${r.provider}/${r.upstreamModel}`, latency_ms: Math.round(r.latencyMs) });
+
+/** The route, over a checker shared with the background checks. */
+export function healthRoute(checker: HealthChecker): RouteSpec {
+  return {
+    method: "GET",
+    paths: ["/health"],
+    summary: "Check every deployment with a minimal real call (one output token); failures feed the router's cooldowns",
+    access: "admin",
+    query: HealthQuery,
+    response: HealthReport,
+    handle: async ({ query }) => {
+      const { results, skipped } = await checker.check(query.model);
+      const healthy = results.filter((r) => r.healthy);
+      const unhealthy = results.filter((r) => !r.healthy);
+      return {
+        healthy_endpoints: healthy.map(endpoint),
+        unhealthy_endpoints: unhealthy.map((r) => ({ ...endpoint(r), error: r.error ?? "", error_code: r.errorCode ?? "" })),
+        skipped: skipped.map((s) => ({ model_id: s.id, model_name: s.modelName, reason: s.reason })),
+        healthy_count: healthy.length,
+        unhealthy_count: unhealthy.length,
+      };
+    },
+  };
+}
