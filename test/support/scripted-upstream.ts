@@ -15,12 +15,16 @@ export type Step =
   /** Streams `chunks` content deltas, then the connection breaks. */
   | { kind: "die-after"; chunks: number }
   /** Waits `ms` before answering ok (before the first chunk when streaming). */
-  | { kind: "slow"; ms: number };
+  | { kind: "slow"; ms: number }
+  /** Streams `chunks` content deltas, then sends nothing until the caller goes away. */
+  | { kind: "stall-after"; chunks: number };
 
 export interface Hit {
   deployment: string;
   stream: boolean;
   model: string;
+  /** The output cap asked for, if any (health checks ask for one token). */
+  maxTokens?: number;
 }
 
 export interface ScriptedUpstream {
@@ -47,11 +51,17 @@ function completion(model: string, text: string): Response {
   });
 }
 
-function stream(model: string, words: string[], opts: { delayMs?: number; dieAfter?: number }): Response {
+function stream(model: string, words: string[], opts: { delayMs?: number; dieAfter?: number; stallAfter?: number; signal?: AbortSignal }): Response {
   let sent = 0;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (sent === 0 && opts.delayMs) await Bun.sleep(opts.delayMs);
+      if (opts.stallAfter !== undefined && sent === opts.stallAfter) {
+        const signal = opts.signal as AbortSignal;
+        await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+        controller.close();
+        return;
+      }
       if (opts.dieAfter !== undefined && sent === opts.dieAfter) {
         // After a pause (so what was sent is flushed), erroring the body makes Bun reset the
         // connection; an `undefined` reason keeps Bun from logging it as unhandled.
@@ -81,14 +91,16 @@ export function startScriptedUpstream(): ScriptedUpstream {
     port: 0,
     idleTimeout: 0,
     async fetch(request) {
-      const match = /^\/([^/]+)\/v1\/chat\/completions$/.exec(new URL(request.url).pathname);
+      const match = /^\/([^/]+)\/v1\/(chat\/completions|embeddings)$/.exec(new URL(request.url).pathname);
       if (request.method !== "POST" || !match) return Response.json({ error: { message: "not found" } }, { status: 404 });
       if (request.headers.get("authorization") !== `Bearer ${UPSTREAM_KEY}`) return Response.json({ error: { message: "bad key" } }, { status: 401 });
-      const body = (await request.json()) as { model?: unknown; messages?: unknown; stream?: unknown };
+      const body = (await request.json()) as { model?: unknown; messages?: unknown; stream?: unknown; max_tokens?: unknown; max_completion_tokens?: unknown };
+      if (match[2] === "embeddings") return Response.json({ error: { message: "embeddings are not scripted" } }, { status: 404 });
       if (typeof body.model !== "string" || !Array.isArray(body.messages)) return Response.json({ error: { message: "model and messages are required" } }, { status: 400 });
       const deployment = match[1] as string;
       const isStream = body.stream === true;
-      hits.push({ deployment, stream: isStream, model: body.model });
+      const cap = body.max_completion_tokens ?? body.max_tokens;
+      hits.push({ deployment, stream: isStream, model: body.model, ...(typeof cap === "number" ? { maxTokens: cap } : {}) });
       const script = scripts.get(deployment) ?? { steps: [{ kind: "ok" }], next: 0 };
       const step = script.steps[Math.min(script.next, script.steps.length - 1)] as Step;
       script.next++;
@@ -106,6 +118,8 @@ export function startScriptedUpstream(): ScriptedUpstream {
           return new Response(new ReadableStream({ pull: (controller) => controller.error(undefined) }), { headers: { "content-type": "text/event-stream" } });
         case "die-after":
           return stream(body.model, words, { dieAfter: step.chunks });
+        case "stall-after":
+          return stream(body.model, words, { stallAfter: step.chunks, signal: request.signal });
       }
     },
   });
