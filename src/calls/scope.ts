@@ -93,6 +93,12 @@ export function openCall(deps: CallDeps, input: CallInput, operation: Operation,
         ...(tags ? { tags } : {}),
         ...fields,
       };
+      const routed = scope.routed;
+      if (routed) {
+        record.attempts = routed.attempts;
+        if (routed.failed.length > 0) record.failedAttempts = routed.failed;
+        if (routed.fallbackFrom !== undefined) record.fallbackFrom = routed.fallbackFrom;
+      }
       scope.admission?.finish(record, scope.reachedUpstream);
       scope.routed?.finish({ ok: record.outcome === "ok", ...(record.usage ? { tokens: record.usage.input + record.usage.output } : {}) });
       deps.observer.onCall(record);
@@ -124,8 +130,25 @@ export interface Admitted {
 export function admitModel(deps: CallDeps, scope: CallScope, body: Record<string, unknown>, requested: string, operation: Operation): Admitted {
   const model = authorizeModel(scope.caller, requested);
   const group = resolveGroup(deps, model, operation);
-  scope.admission = admitCall(deps.accounting, scope.caller, group, body, scope.raw.text.length, operation === "chat");
+  // A fallback may serve (and cost more): reserve for the dearest deployment the call can reach.
+  const reachable = deps.accounting ? withFallbacks(deps, scope.caller, model, group, operation) : group;
+  scope.admission = admitCall(deps.accounting, scope.caller, reachable, body, scope.raw.text.length, operation === "chat");
   return { model, group };
+}
+
+/** The group plus every fallback group the caller may reach from `model`. */
+function withFallbacks(deps: CallDeps, caller: Caller, model: string, group: readonly Resolved[], operation: Operation): readonly Resolved[] {
+  const names = deps.router.anyFallbacks(model);
+  if (names.length === 0) return group;
+  const all = [...group];
+  for (const name of names) {
+    try {
+      all.push(...resolveGroup(deps, authorizeModel(caller, name), operation));
+    } catch {
+      // Unknown or not allowed for this key: the router will skip it too.
+    }
+  }
+  return all;
 }
 
 /** Resolves the model or fails with a 404 that says what to do. */
@@ -207,6 +230,7 @@ export function recordFailure(scope: CallScope, error: GatewayError, resolved?: 
     errorCode: error.code,
     ...(deploymentId !== undefined ? { deploymentId } : {}),
     ...(provider !== undefined ? { provider } : {}),
+    ...(error.details.attempts ? { attempts: error.details.attempts.length, failedAttempts: error.details.attempts } : {}),
   });
 }
 

@@ -5,14 +5,10 @@ import type { Resolved } from "./models.ts";
 import type { FallbackKind, Router } from "./router.ts";
 import { pick } from "./strategies.ts";
 import type { Candidate, GroupPolicy } from "./types.ts";
+import type { AttemptFailure } from "../telemetry/calls.ts";
 
 /** One attempt that failed, as the final error and the call record report it (no secrets: codes and ids only). */
-export interface FailedAttempt {
-  deploymentId: string;
-  model: string;
-  code: string;
-  status: number;
-}
+export type FailedAttempt = AttemptFailure;
 
 /** What a routed call needs besides the attempt itself. */
 export interface RouteRequest {
@@ -175,7 +171,7 @@ function atCapacity(model: string): GatewayError {
 function summarise(error: GatewayError, failed: readonly FailedAttempt[]): GatewayError {
   const headers = { ...error.details.headers, "x-switchboard-attempts": String(failed.length) };
   const last = failed.at(-1);
-  const details = { ...error.details, headers, ...(last ? { deploymentId: last.deploymentId } : {}) };
+  const details = { ...error.details, headers, attempts: failed, ...(last ? { deploymentId: last.deploymentId } : {}) };
   if (failed.length <= 1) return new GatewayError(error.code, error.message, details);
   const tries = failed.map((f) => `${f.deploymentId} (${f.model}): ${f.status} ${f.code}`).join("; ");
   return new GatewayError(error.code, `${error.message} [${failed.length} attempts: ${tries}]`, details);

@@ -61,6 +61,14 @@ export class Router {
     return this.policies.get(model) ?? this.base;
   }
 
+  /** Every model name a call to `model` may fall back to, whatever the failure (for budget reservations). */
+  anyFallbacks(model: string): readonly string[] {
+    const kinds: FallbackKind[] = ["general", "context_window", "content_policy"];
+    const all = new Set<string>();
+    for (const kind of kinds) for (const name of this.fallbacks(model, kind)) if (name !== model) all.add(name);
+    return [...all];
+  }
+
   /** The model names to try, in order, after `model` failed this way. */
   fallbacks(model: string, kind: FallbackKind): readonly string[] {
     return this.fallbackLists[kind][model] ?? this.fallbackLists[kind]["*"] ?? [];

@@ -88,6 +88,8 @@ export interface GatewayErrorDetails {
   provider?: string;
   /** The deployment whose answer this is (the last one the router tried). */
   deploymentId?: string;
+  /** Every upstream attempt the router made before giving up, oldest first. */
+  attempts?: readonly { deploymentId: string; model: string; code: string; status: number }[];
   cause?: unknown;
 }
 

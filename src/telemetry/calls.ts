@@ -29,6 +29,21 @@ export interface CallRecord {
   durationMs: number;
   /** Milliseconds from receiving the request to the upstream's first streamed event (or its whole answer). */
   ttftMs?: number;
+  /** Upstream attempts the router made (absent when the call never reached the router). */
+  attempts?: number;
+  /** The attempts that failed before the answer (or the final error), oldest first. */
+  failedAttempts?: readonly AttemptFailure[];
+  /** Set when a fallback served the call: the model name first asked for. */
+  fallbackFrom?: string;
+}
+
+/** One failed upstream attempt: where, and the gateway's error code and status (never a message that could hold secrets). */
+export interface AttemptFailure {
+  deploymentId: string;
+  /** The model name (group) the deployment belongs to. */
+  model: string;
+  code: string;
+  status: number;
 }
 
 /** Receives finished calls. Implementations must not block: they run on the request's tail. */

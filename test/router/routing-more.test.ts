@@ -189,3 +189,35 @@ describe("GET /health and readiness", () => {
     expect(order()).toEqual(["m2"]);
   });
 });
+
+describe("strict budgets and fallbacks", () => {
+  test("the reservation covers the dearest deployment a call can fall back to, and only those the key may reach", async () => {
+    const dataDir = dirname(await tmp.file("budget-marker", ""));
+    const price = (dollarsPerMillion: number) => ({ input: dollarsPerMillion, output: dollarsPerMillion, context_window: 100_000, max_output_tokens: 1_000 });
+    const gateway = await startAccountsGateway(
+      {
+        ...base,
+        models: [deployment("cheap", "b1", { price: price(1) }), deployment("dear", "b2", { price: price(1_000) })],
+        router: { fallbacks: { cheap: ["dear"] } },
+      },
+      { dataDir: `${dataDir}/budget` },
+    );
+    running.push(gateway);
+    const clientWith = async (models: string[]) => {
+      const answer = await gateway.admin<GeneratedKeyJson>("POST", "/key/generate", { models, max_budget: 0.01 });
+      expect(answer.status).toBe(200);
+      return new OpenAI({ baseURL: gateway.baseURL, apiKey: answer.body.key, maxRetries: 0 });
+    };
+    const request = { ...ask("cheap"), max_tokens: 10 };
+    // "dear" could serve this call at up to ~$0.1: more than the whole budget, so it is refused up front.
+    const both = await clientWith(["cheap", "dear"]);
+    const refused = await failure(both.chat.completions.create(request));
+    expect(refused.status).toBe(400);
+    expect((refused.error as { type?: string }).type).toBe("budget_exceeded");
+    expect(upstream.hits).toHaveLength(0);
+    // A key that cannot reach "dear" only reserves for "cheap".
+    const cheapOnly = await clientWith(["cheap"]);
+    const answer = await cheapOnly.chat.completions.create(request);
+    expect(answer.choices[0]?.message.content).toBe("Hello from b1");
+  });
+});
