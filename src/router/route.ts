@@ -134,14 +134,26 @@ async function tryGroup<T>(router: Router, request: RouteRequest, model: string,
 
 /** The deployment to try next: healthy ones, untried first, by the group's strategy; "capacity" when all healthy ones are at their rpm/tpm. */
 function choose(router: Router, policy: GroupPolicy, group: readonly Resolved[], tried: ReadonlySet<string>): Resolved | "capacity" | undefined {
-  const healthy = group.filter((r) => router.loads.coolingUntil(r.deployment.id) === undefined);
-  if (healthy.length === 0) return undefined;
-  const untried = healthy.filter((r) => !tried.has(r.deployment.id));
-  const pool = untried.length > 0 ? untried : healthy;
-  const candidates = pool.map(candidateOf);
+  let pool = group;
+  // The common case (first attempt, nothing cooling) uses the group as it is: no copies.
+  if (tried.size > 0 || group.some((r) => router.loads.coolingUntil(r.deployment.id) !== undefined)) {
+    const healthy = group.filter((r) => router.loads.coolingUntil(r.deployment.id) === undefined);
+    if (healthy.length === 0) return undefined;
+    const untried = healthy.filter((r) => !tried.has(r.deployment.id));
+    pool = untried.length > 0 ? untried : healthy;
+  }
+  const candidates = candidatesOf(pool);
   const picked = pick(policy.strategy, candidates, (id) => router.loads.load(id), router.random, policy.latencyBuffer);
   if (!picked) return "capacity";
   return pool[candidates.indexOf(picked)];
+}
+
+/** Candidates of a list of deployments, made once per list (exact names' groups are fixed arrays). */
+const candidateLists = new WeakMap<readonly Resolved[], Candidate[]>();
+function candidatesOf(pool: readonly Resolved[]): Candidate[] {
+  let list = candidateLists.get(pool);
+  if (!list) candidateLists.set(pool, (list = pool.map(candidateOf)));
+  return list;
 }
 
 function candidateOf(resolved: Resolved): Candidate {

@@ -26,7 +26,8 @@ function weighted(candidates: readonly Candidate[], loads: (id: string) => Deplo
   for (const c of candidates) {
     // Checked before loads() so a priority pick reads no load for an order already beaten.
     if (byOrder && c.order > order) continue;
-    if (atCap(c, loads(c.id))) continue;
+    // A deployment without caps needs no load read (no lookup, no allocation).
+    if ((c.rpm !== undefined || c.tpm !== undefined) && atCap(c, loads(c.id))) continue;
     if (byOrder && c.order < order) {
       // A better order found: what was sampled so far no longer competes.
       order = c.order;

@@ -13,7 +13,9 @@
  *                priced deployment, called with a virtual key that has rpm/tpm/parallel limits and a
  *                strict budget (test/bench/keys.ts writes it into the store before the gateway starts):
  *                authentication, rate limits, budget reservation and settlement, cost headers and the
- *                ledger all run on every request, none of them ever refuses.
+ *                ledger all run on every request, none of them ever refuses;
+ *   - group:     the `gateway` setup with `bench` served by a group of 3 deployments (same upstream,
+ *                weighted shuffle): the router's choice on every request.
  * Then, for each concurrency, runs a bounded load against each of them (warm-up, then a measured
  * window), plus a streaming case, and prints a markdown table: RPS, p50/p99 latency, latency added
  * over the direct upstream, CPU-ms per request and peak RSS of the serving process, host CPU use;
@@ -30,7 +32,7 @@
  *   BENCH_STREAM=1         also run the streaming case (0 to skip)
  *   BENCH_STREAM_CONCURRENCY=16
  *   BENCH_LOADGEN=auto     auto | wrk | bun
- *   BENCH_TARGETS=upstream,proxy,gateway,keys
+ *   BENCH_TARGETS=upstream,proxy,gateway,keys,group
  *   BENCH_PROFILE=1        run the gateway under `bun --cpu-prof --cpu-prof-md`; prints where the profile went
  *                          (=keys: the keys gateway instead; =gateway,keys or =all: both)
  *   BENCH_JSON=<file>      also write the raw results as JSON
@@ -61,13 +63,14 @@ const WARMUP = envNum("BENCH_WARMUP", 1);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,16,64").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const STREAM_ON = process.env.BENCH_STREAM !== "0";
 const STREAM_C = envNum("BENCH_STREAM_CONCURRENCY", 16);
-const TARGETS = (process.env.BENCH_TARGETS ?? "upstream,proxy,gateway,keys").split(",") as TargetName[];
+const TARGETS = (process.env.BENCH_TARGETS ?? "upstream,proxy,gateway,keys,group").split(",") as TargetName[];
 /** Which gateways run under the CPU profiler: BENCH_PROFILE=1 (or =gateway), =keys, =gateway,keys or =all. */
 const PROFILE: ReadonlySet<GatewayName> = (() => {
   const wanted = (process.env.BENCH_PROFILE ?? "").split(",").map((s) => s.trim());
   const on = new Set<GatewayName>();
   if (wanted.some((w) => w === "1" || w === "gateway" || w === "all")) on.add("gateway");
   if (wanted.some((w) => w === "keys" || w === "all")) on.add("keys");
+  if (wanted.some((w) => w === "group" || w === "all")) on.add("group");
   return on;
 })();
 /** BENCH_PIN=1: the server under test (proxy, gateway) on the last core, upstream and load generator on the others. */
@@ -76,8 +79,8 @@ const LAST_CORE = cpus().length - 1;
 const pinned = (argv: string[], role: "server" | "driver") =>
   PIN ? ["taskset", "-c", role === "server" ? String(LAST_CORE) : `0-${LAST_CORE - 1}`, ...argv] : argv;
 
-type TargetName = "upstream" | "proxy" | "gateway" | "keys";
-type GatewayName = Extract<TargetName, "gateway" | "keys">;
+type TargetName = "upstream" | "proxy" | "gateway" | "keys" | "group";
+type GatewayName = Extract<TargetName, "gateway" | "keys" | "group">;
 
 /** What the load generators send to targets that do not check it (the upstream's and plain gateway's key is ignored). */
 const DEFAULT_AUTH = "Bearer sk-bench";
@@ -323,7 +326,7 @@ interface Target {
   authorization: string;
 }
 
-const LABELS: Record<TargetName, string> = { upstream: "direct", proxy: "trivial proxy", gateway: "switchboard", keys: "switchboard + keys" };
+const LABELS: Record<TargetName, string> = { upstream: "direct", proxy: "trivial proxy", gateway: "switchboard", keys: "switchboard + keys", group: "switchboard, 3 deployments" };
 
 async function startUpstream(): Promise<{ child: Child; base: string }> {
   const { child, match } = await startChild("upstream", pinned([BUN, join(BENCH_DIR, "upstream.ts"), "0"], "driver"), /listening (\d+)/);
@@ -360,7 +363,10 @@ async function startGateway(name: GatewayName, upstreamBase: string, tmpDir: str
     server: { host: "127.0.0.1", port: 0, shutdown_grace_seconds: 1 },
     settings: { mock_models: false, env_provider_models: false },
     // gpt-4o-mini is in the embedded price table, so every build (even one without price overrides) prices it alike.
-    models: [{ model_name: "bench", model: "openai/gpt-4o-mini", api_base: upstreamBase, api_key: "sk-bench" }],
+    models:
+      name === "group"
+        ? ["a", "b", "c"].map((id) => ({ model_name: "bench", id: `bench-${id}`, model: "openai/gpt-4o-mini", api_base: upstreamBase, api_key: "sk-bench" }))
+        : [{ model_name: "bench", model: "openai/gpt-4o-mini", api_base: upstreamBase, api_key: "sk-bench" }],
   };
   const configPath = join(dir, "switchboard-bench.json");
   writeFileSync(configPath, JSON.stringify(config, null, 2));
@@ -411,6 +417,17 @@ async function sanityCheck(target: Target): Promise<void> {
     log(
       `${target.label}: x-ratelimit-remaining-requests ${chat.headers.get("x-ratelimit-remaining-requests")}, x-switchboard-response-cost ${chat.headers.get("x-switchboard-response-cost")}; wrong key -> 401`,
     );
+  }
+  if (target.name === "group") {
+    // Proof that the router spreads calls over the group.
+    const ids = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const answer = await fetch(target.url, { method: "POST", headers, body: CHAT_BODY });
+      await answer.arrayBuffer();
+      ids.add(answer.headers.get("x-switchboard-model-id") ?? "");
+    }
+    if (ids.size < 2) throw new Error(`${target.label}: 30 calls all went to ${[...ids].join(", ")}`);
+    log(`${target.label}: 30 calls spread over ${[...ids].sort().join(", ")}`);
   }
   if (!STREAM_ON) return;
   const stream = await fetch(target.url, { method: "POST", headers, body: STREAM_BODY });
@@ -547,6 +564,13 @@ function verdicts(rows: Row[]): { text: string; pass: boolean } {
   if (sgw && spx) {
     out.push(`- Streaming at c=${STREAM_C}, gateway / trivial proxy: ${pct(sgw, spx)} throughput; CPU ${f(sgw.cpuMsPerReq, 3)} vs ${f(spx.cpuMsPerReq, 3)} ms/req`);
   }
+  const group = find("group", refC);
+  if (group && gw) {
+    const ratio = group.result.rps / gw.result.rps;
+    out.push(
+      `- Router, 3-deployment group / single deployment at c=${refC}: **${(ratio * 100).toFixed(1)}%** throughput (${f(group.result.rps, 0)} vs ${f(gw.result.rps, 0)} rps); CPU ${f(group.cpuMsPerReq, 3)} vs ${f(gw.cpuMsPerReq, 3)} ms/req (${signed(group.cpuMsPerReq - gw.cpuMsPerReq, 3)} ms)`,
+    );
+  }
   if (skeys && sgw) {
     out.push(`- Streaming at c=${STREAM_C}, gateway + keys / gateway: ${pct(skeys, sgw)} throughput; CPU ${f(skeys.cpuMsPerReq, 3)} vs ${f(sgw.cpuMsPerReq, 3)} ms/req`);
   }
@@ -564,7 +588,7 @@ async function ledgerLines(gateways: Gateway[]): Promise<string> {
       lines.push(`- ${LABELS[gateway.name]}: ledger not readable (${error instanceof Error ? error.message : String(error)})`);
       continue;
     }
-    const what = gateway.name === "keys" ? `${ledger.keyedRows} under the bench key, $${ledger.costUsd.toFixed(4)} charged` : "ledger on, no keys";
+    const what = gateway.name === "keys" ? `${ledger.keyedRows} under the bench key, $${ledger.costUsd.toFixed(4)} charged` : gateway.name === "group" ? "ledger on, no keys, 3 deployments" : "ledger on, no keys";
     lines.push(`- ${LABELS[gateway.name]}: ${ledger.rows} spend rows stored (${what}) for ${completed.get(gateway.name) ?? 0} responses counted by the load generator`);
   }
   return lines.join("\n");
@@ -587,7 +611,7 @@ async function main(): Promise<number> {
     targets.push(target("proxy", proxy.child.proc.pid, proxy.url));
   }
   const gateways: Gateway[] = [];
-  for (const name of ["gateway", "keys"] as const) {
+  for (const name of ["gateway", "keys", "group"] as const) {
     if (!TARGETS.includes(name)) continue;
     const gateway = await startGateway(name, upstream.base, tmp);
     gateways.push(gateway);
@@ -619,7 +643,7 @@ async function main(): Promise<number> {
     `bun ${bunVersion} · ${cpus().length} cores · load generator: ${LOADGEN === "wrk" ? "wrk (1 thread)" : "built-in (test/bench/loadgen.ts)"} · ${WARMUP} s warm-up + ${LOADGEN === "wrk" ? Math.max(1, Math.round(SECONDS)) : SECONDS} s measured per row · non-streaming body ${CHAT_BODY.length} B · ${PIN ? `pinned: servers on core ${LAST_CORE}, upstream + load generator on the rest` : "no CPU pinning"}`,
     "",
     "CPU ms/req and peak RSS are for the serving process (for *direct*, the mock upstream itself); host CPU % is the whole machine during the measured window.",
-    "*switchboard*: ledger on, no keys (no master key; one spend row per call, batched to SQLite), priced deployment. *switchboard + keys*: the same plus a master key and one virtual key with rpm/tpm/parallel limits and a strict budget.",
+    "*switchboard*: ledger on, no keys (no master key; one spend row per call, batched to SQLite), priced deployment. *switchboard + keys*: the same plus a master key and one virtual key with rpm/tpm/parallel limits and a strict budget. *switchboard, 3 deployments*: the first, with the model served by a group of three deployments (weighted shuffle).",
     "",
     "",
   ].join("\n");
