@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { MemoryRateLimiter } from "../../src/limits/memory.ts";
 import type { Admission, Admitted, LimitSpec, Refused, Subject } from "../../src/limits/types.ts";
+import { seeded as prng } from "../support/rechunk.ts";
 
 /** Start of some whole second, far from 0 so window arithmetic is not accidentally near the origin. */
 const T0 = 1_700_000_000_000;
@@ -28,18 +29,6 @@ function admitted(result: Admission): Admitted {
 function refused(result: Admission): Refused {
   if (!("refusal" in result)) throw new Error("expected refusal, got admission");
   return result;
-}
-
-/** Deterministic PRNG (mulberry32) so randomized tests are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("requests per minute", () => {

@@ -3,58 +3,27 @@
  * Anthropic-style 529, stream idle timeouts, least-busy under parallel load, and `GET /health`
  * with readiness reporting cooldowns.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { dirname } from "node:path";
 import OpenAI from "openai";
 import type { GeneratedKeyJson } from "../../src/admin/responses.ts";
-import type { Config, ModelEntry } from "../../src/config/schema.ts";
+import type { Config } from "../../src/config/schema.ts";
 import { Router } from "../../src/router/router.ts";
 import { startAccountsGateway, TEST_MASTER_KEY, type AccountsGateway } from "../support/accounts.ts";
 import { sseData, startGateway, type TestGateway } from "../support/build-test-app.ts";
-import { startScriptedUpstream, UPSTREAM_KEY, type ScriptedUpstream } from "../support/scripted-upstream.ts";
+import { apiFailure, UPSTREAM_KEY, useScriptedUpstream } from "../support/scripted-upstream.ts";
 import { useTempDir } from "../support/temp-dir.ts";
 
 const tmp = useTempDir("switchboard-router-");
-let upstream: ScriptedUpstream;
-const running: { stop(): Promise<void> }[] = [];
-
-beforeAll(() => {
-  upstream = startScriptedUpstream();
-});
-afterAll(async () => {
-  await Promise.all(running.map((g) => g.stop()));
-  await upstream.stop();
-});
-beforeEach(() => {
-  upstream.hits.length = 0;
-});
-
-const deployment = (model_name: string, name: string, extra: Partial<ModelEntry> = {}): ModelEntry => ({
-  model_name,
-  model: `openai/${name}-model`,
-  id: name,
-  api_base: `${upstream.url}/${name}/v1`,
-  api_key: UPSTREAM_KEY,
-  ...extra,
-});
+const scripted = useScriptedUpstream();
+const { deployment, order, track } = scripted;
 const base = { settings: { mock_models: false, env_provider_models: false } } satisfies Config;
 const ask = (model: string) => ({ model, messages: [{ role: "user" as const, content: "hi" }] });
-const order = () => upstream.hits.map((h) => h.deployment);
 
 async function gatewayFor(config: Config, router?: Router): Promise<TestGateway> {
   const gateway = await startGateway({ ...base, ...config }, router ? { router } : {});
-  running.push(gateway);
+  track(gateway);
   return gateway;
-}
-
-async function failure(run: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  try {
-    await run;
-  } catch (error) {
-    if (error instanceof OpenAI.APIError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
 }
 
 describe("fallbacks and keys", () => {
@@ -65,7 +34,7 @@ describe("fallbacks and keys", () => {
       { ...base, models: [deployment("primary", "k1"), deployment("backup", "k2")], router: { num_retries: 0, fallbacks: { primary: ["backup"] } } },
       { dataDir },
     );
-    running.push(gateway);
+    track(gateway);
   });
   const keyFor = async (models: string[]) => {
     const answer = await gateway.admin<GeneratedKeyJson>("POST", "/key/generate", { models });
@@ -74,15 +43,15 @@ describe("fallbacks and keys", () => {
   };
 
   test("a fallback the key may not call is never reached", async () => {
-    upstream.script("k1", [{ kind: "status", status: 502 }]);
+    scripted.upstream.script("k1", [{ kind: "status", status: 502 }]);
     const client = await keyFor(["primary"]);
-    const error = await failure(client.chat.completions.create(ask("primary")));
+    const error = await apiFailure(client.chat.completions.create(ask("primary")));
     expect(error.status).toBe(502);
     expect(order()).toEqual(["k1"]);
   });
 
   test("a key that may call the fallback gets it", async () => {
-    upstream.script("k1", [{ kind: "status", status: 502 }]);
+    scripted.upstream.script("k1", [{ kind: "status", status: 502 }]);
     const client = await keyFor(["primary", "backup"]);
     const { data, response } = await client.chat.completions.create(ask("primary")).withResponse();
     expect(data.choices[0]?.message.content).toBe("Hello from k2");
@@ -93,7 +62,7 @@ describe("fallbacks and keys", () => {
 
 describe("failure kinds", () => {
   test("a content-filter refusal goes to content_policy_fallbacks", async () => {
-    upstream.script("p1", [{ kind: "status", status: 400, body: { error: { message: "Your request was rejected by the safety system.", type: "invalid_request_error", param: null, code: "content_policy_violation" } } }]);
+    scripted.upstream.script("p1", [{ kind: "status", status: 400, body: { error: { message: "Your request was rejected by the safety system.", type: "invalid_request_error", param: null, code: "content_policy_violation" } } }]);
     const gateway = await gatewayFor({ models: [deployment("careful", "p1"), deployment("lenient", "p2")], router: { content_policy_fallbacks: { careful: ["lenient"] } } });
     const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: "unused", maxRetries: 0 });
     const answer = await client.chat.completions.create(ask("careful"));
@@ -102,7 +71,7 @@ describe("failure kinds", () => {
   });
 
   test("529 (overloaded) is retried on the other deployment", async () => {
-    upstream.script("o1", [{ kind: "status", status: 529, body: { error: { message: "Overloaded", type: "overloaded_error", param: null, code: null } } }]);
+    scripted.upstream.script("o1", [{ kind: "status", status: 529, body: { error: { message: "Overloaded", type: "overloaded_error", param: null, code: null } } }]);
     const gateway = await gatewayFor({ models: [deployment("busy", "o1", { order: 0 }), deployment("busy", "o2", { order: 1 })], router: { strategy: "priority" } });
     const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: "unused", maxRetries: 0 });
     const answer = await client.chat.completions.create(ask("busy"));
@@ -113,7 +82,7 @@ describe("failure kinds", () => {
 
 describe("timeouts", () => {
   test("a stream that goes quiet past stream_idle_timeout_seconds ends with an in-stream timeout; nothing is repeated", async () => {
-    upstream.script("i1", [{ kind: "stall-after", chunks: 1 }]);
+    scripted.upstream.script("i1", [{ kind: "stall-after", chunks: 1 }]);
     const gateway = await gatewayFor({ models: [deployment("quiet", "i1", { stream_idle_timeout_seconds: 0.3 })] });
     const response = await fetch(`${gateway.baseURL}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...ask("quiet"), stream: true }) });
     expect(response.status).toBe(200);
@@ -131,8 +100,8 @@ describe("timeouts", () => {
 describe("least-busy", () => {
   test("under parallel load, calls spread to the deployment with fewer in flight", async () => {
     // l1 holds every call 800 ms, l2 answers at once: least-busy must send nearly everything to l2.
-    upstream.script("l1", [{ kind: "slow", ms: 800 }]);
-    upstream.script("l2", [{ kind: "ok" }]);
+    scripted.upstream.script("l1", [{ kind: "slow", ms: 800 }]);
+    scripted.upstream.script("l2", [{ kind: "ok" }]);
     const gateway = await gatewayFor({ models: [deployment("spread", "l1"), deployment("spread", "l2")], router: { strategy: "least-busy" } });
     const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: "unused", maxRetries: 0 });
     await Promise.all(Array.from({ length: 12 }, async (_, i) => {
@@ -149,13 +118,13 @@ describe("least-busy", () => {
 
 describe("GET /health and readiness", () => {
   test("admin only; each deployment checked with a one-token call; failures cool the deployment and show in readiness", async () => {
-    upstream.script("h1", [{ kind: "ok" }]);
-    upstream.script("h2", [{ kind: "status", status: 500 }]);
+    scripted.upstream.script("h1", [{ kind: "ok" }]);
+    scripted.upstream.script("h2", [{ kind: "status", status: 500 }]);
     const clock = { now: 5_000_000 };
-    const config: Config = { models: [deployment("checked", "h1"), deployment("checked", "h2"), { model_name: "fam/*", model: "openai/*", api_base: `${upstream.url}/h3/v1`, api_key: UPSTREAM_KEY }], router: { allowed_fails: 0, cooldown_seconds: 60 } };
+    const config: Config = { models: [deployment("checked", "h1"), deployment("checked", "h2"), { model_name: "fam/*", model: "openai/*", api_base: `${scripted.upstream.url}/h3/v1`, api_key: UPSTREAM_KEY }], router: { allowed_fails: 0, cooldown_seconds: 60 } };
     const router = new Router({ config: config.router ?? {}, now: () => clock.now });
     const gateway = await startGateway({ ...base, ...config }, { router, masterKey: TEST_MASTER_KEY });
-    running.push(gateway);
+    track(gateway);
 
     const anonymous = await fetch(`${gateway.origin}/health`);
     expect(anonymous.status).toBe(401);
@@ -169,13 +138,13 @@ describe("GET /health and readiness", () => {
     expect(report.unhealthy_endpoints[0]).toMatchObject({ model_id: "h2", error_code: "provider.server_error" });
     expect(JSON.stringify(report)).not.toContain(UPSTREAM_KEY);
     expect(report.skipped).toEqual([{ model_id: "fam/*", model_name: "fam/*", reason: "a wildcard deployment has no single model to call" }]);
-    expect(upstream.hits.map((h) => h.maxTokens)).toEqual([1, 1]);
+    expect(scripted.upstream.hits.map((h) => h.maxTokens)).toEqual([1, 1]);
 
     const readiness = (await (await fetch(`${gateway.origin}/health/readiness`)).json()) as any;
     expect(readiness.deployments_cooling).toEqual([{ model_id: "h2", until: new Date(clock.now + 60_000).toISOString() }]);
 
     // The cooled deployment is not called until it comes back.
-    upstream.hits.length = 0;
+    scripted.upstream.hits.length = 0;
     const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: TEST_MASTER_KEY, maxRetries: 0 });
     for (let i = 0; i < 4; i++) await client.chat.completions.create(ask("checked"));
     expect(new Set(order())).toEqual(new Set(["h1"]));
@@ -183,7 +152,7 @@ describe("GET /health and readiness", () => {
 
   test("?model= checks only that model's deployments", async () => {
     const gateway = await startGateway({ ...base, models: [deployment("one", "m1"), deployment("two", "m2")] }, { masterKey: TEST_MASTER_KEY });
-    running.push(gateway);
+    track(gateway);
     const report = (await (await fetch(`${gateway.origin}/health?model=two`, { headers: { authorization: `Bearer ${TEST_MASTER_KEY}` } })).json()) as any;
     expect(report.healthy_endpoints.map((e: { model_id: string }) => e.model_id)).toEqual(["m2"]);
     expect(order()).toEqual(["m2"]);
@@ -202,7 +171,7 @@ describe("strict budgets and fallbacks", () => {
       },
       { dataDir: `${dataDir}/budget` },
     );
-    running.push(gateway);
+    track(gateway);
     const clientWith = async (models: string[]) => {
       const answer = await gateway.admin<GeneratedKeyJson>("POST", "/key/generate", { models, max_budget: 0.01 });
       expect(answer.status).toBe(200);
@@ -211,10 +180,10 @@ describe("strict budgets and fallbacks", () => {
     const request = { ...ask("cheap"), max_tokens: 10 };
     // "dear" could serve this call at up to ~$0.1: more than the whole budget, so it is refused up front.
     const both = await clientWith(["cheap", "dear"]);
-    const refused = await failure(both.chat.completions.create(request));
+    const refused = await apiFailure(both.chat.completions.create(request));
     expect(refused.status).toBe(400);
     expect((refused.error as { type?: string }).type).toBe("budget_exceeded");
-    expect(upstream.hits).toHaveLength(0);
+    expect(scripted.upstream.hits).toHaveLength(0);
     // A key that cannot reach "dear" only reserves for "cheap".
     const cheapOnly = await clientWith(["cheap"]);
     const answer = await cheapOnly.chat.completions.create(request);

@@ -3,35 +3,15 @@
  * deployments are paths of one scripted upstream. Waits go through a recording sleep, so backoff
  * and Retry-After are asserted without waiting; cooldowns use a fake clock.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import type { Config, ModelEntry } from "../../src/config/schema.ts";
+import type { Config } from "../../src/config/schema.ts";
 import { Router } from "../../src/router/router.ts";
 import { sseData, startGateway, type TestGateway } from "../support/build-test-app.ts";
-import { startScriptedUpstream, UPSTREAM_KEY, type ScriptedUpstream } from "../support/scripted-upstream.ts";
+import { apiFailure, useScriptedUpstream } from "../support/scripted-upstream.ts";
 
-let upstream: ScriptedUpstream;
-const running: TestGateway[] = [];
-
-beforeAll(() => {
-  upstream = startScriptedUpstream();
-});
-afterAll(async () => {
-  await Promise.all(running.map((g) => g.stop()));
-  await upstream.stop();
-});
-beforeEach(() => {
-  upstream.hits.length = 0;
-});
-
-const deployment = (model_name: string, name: string, extra: Partial<ModelEntry> = {}): ModelEntry => ({
-  model_name,
-  model: `openai/${name}-model`,
-  id: name,
-  api_base: `${upstream.url}/${name}/v1`,
-  api_key: UPSTREAM_KEY,
-  ...extra,
-});
+const scripted = useScriptedUpstream();
+const { deployment, order, track } = scripted;
 
 interface Harness {
   gateway: TestGateway;
@@ -52,27 +32,17 @@ async function harness(config: Config): Promise<Harness> {
     },
   });
   const gateway = await startGateway({ settings: { mock_models: false, env_provider_models: false }, ...config }, { router });
-  running.push(gateway);
+  track(gateway);
   return { gateway, client: new OpenAI({ baseURL: gateway.baseURL, apiKey: "unused", maxRetries: 0 }), waits, clock };
 }
 
 const ask = (model: string) => ({ model, messages: [{ role: "user" as const, content: "hi" }] });
-const order = () => upstream.hits.map((h) => h.deployment);
 
-async function status(run: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  try {
-    await run;
-  } catch (error) {
-    if (error instanceof OpenAI.APIError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("retries", () => {
   test("a 500 is retried on the group's other deployment at once; headers say where and how many attempts", async () => {
-    upstream.script("r1a", [{ kind: "status", status: 500 }]);
-    upstream.script("r1b", [{ kind: "ok" }]);
+    scripted.upstream.script("r1a", [{ kind: "status", status: 500 }]);
+    scripted.upstream.script("r1b", [{ kind: "ok" }]);
     const { client, waits } = await harness({
       models: [deployment("g1", "r1a", { order: 0 }), deployment("g1", "r1b", { order: 1 })],
       router: { strategy: "priority" },
@@ -88,7 +58,7 @@ describe("retries", () => {
   });
 
   test("a lone deployment's 429 is retried after its Retry-After", async () => {
-    upstream.script("r2", [{ kind: "status", status: 429, headers: { "retry-after": "3" }, body: { error: { message: "slow down", type: "rate_limit_error", param: null, code: "rate_limit_exceeded" } } }, { kind: "ok" }]);
+    scripted.upstream.script("r2", [{ kind: "status", status: 429, headers: { "retry-after": "3" }, body: { error: { message: "slow down", type: "rate_limit_error", param: null, code: "rate_limit_exceeded" } } }, { kind: "ok" }]);
     const { client, waits } = await harness({ models: [deployment("g2", "r2")] });
     const answer = await client.chat.completions.create(ask("g2"));
     expect(answer.choices[0]?.message.content).toBe("Hello from r2");
@@ -98,9 +68,9 @@ describe("retries", () => {
   });
 
   test("exponential backoff between attempts on the same deployment, then the last error with every attempt named", async () => {
-    upstream.script("r3", [{ kind: "status", status: 503 }]);
+    scripted.upstream.script("r3", [{ kind: "status", status: 503 }]);
     const { client, waits } = await harness({ models: [deployment("g3", "r3")], router: { num_retries: 3 } });
-    const error = await status(client.chat.completions.create(ask("g3")));
+    const error = await apiFailure(client.chat.completions.create(ask("g3")));
     expect(error.status).toBe(503);
     expect(order()).toEqual(["r3", "r3", "r3", "r3"]);
     expect(waits).toHaveLength(3);
@@ -112,18 +82,18 @@ describe("retries", () => {
   });
 
   test.each([400, 401, 403, 404, 413, 422])("%i is never retried", async (code) => {
-    upstream.script(`n${code}`, [{ kind: "status", status: code }]);
+    scripted.upstream.script(`n${code}`, [{ kind: "status", status: code }]);
     const { client } = await harness({ models: [deployment(`gn${code}`, `n${code}`), deployment(`gn${code}`, `n${code}b`)] });
-    const error = await status(client.chat.completions.create(ask(`gn${code}`)));
+    const error = await apiFailure(client.chat.completions.create(ask(`gn${code}`)));
     expect(error.status).toBe(code);
-    expect(upstream.hits).toHaveLength(1);
+    expect(scripted.upstream.hits).toHaveLength(1);
   });
 });
 
 describe("streams", () => {
   test("a stream that breaks before its first byte is retried elsewhere; the client sees one clean answer", async () => {
-    upstream.script("s1a", [{ kind: "reset-before-first-byte" }]);
-    upstream.script("s1b", [{ kind: "ok" }]);
+    scripted.upstream.script("s1a", [{ kind: "reset-before-first-byte" }]);
+    scripted.upstream.script("s1b", [{ kind: "ok" }]);
     const { client } = await harness({ models: [deployment("gs1", "s1a", { order: 0 }), deployment("gs1", "s1b", { order: 1 })], router: { strategy: "priority" } });
     const stream = await client.chat.completions.create({ ...ask("gs1"), stream: true });
     let text = "";
@@ -133,7 +103,7 @@ describe("streams", () => {
   });
 
   test("after the first byte a broken stream is not retried: an in-stream error, no duplicated content", async () => {
-    upstream.script("s2a", [{ kind: "die-after", chunks: 2 }]);
+    scripted.upstream.script("s2a", [{ kind: "die-after", chunks: 2 }]);
     const { gateway } = await harness({ models: [deployment("gs2", "s2a", { order: 0 }), deployment("gs2", "s2b", { order: 1 })], router: { strategy: "priority" } });
     const response = await fetch(`${gateway.baseURL}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...ask("gs2"), stream: true }) });
     expect(response.status).toBe(200);
@@ -146,7 +116,7 @@ describe("streams", () => {
   });
 
   test("a first byte slower than first_byte_timeout_seconds moves the stream to another deployment", async () => {
-    upstream.script("s3a", [{ kind: "slow", ms: 3_000 }]);
+    scripted.upstream.script("s3a", [{ kind: "slow", ms: 3_000 }]);
     const { client } = await harness({
       models: [deployment("gs3", "s3a", { order: 0, first_byte_timeout_seconds: 0.3 }), deployment("gs3", "s3b", { order: 1 })],
       router: { strategy: "priority" },
@@ -161,22 +131,22 @@ describe("streams", () => {
 
 describe("cooldowns", () => {
   test("a deployment that failed allowed_fails times sits out, comes back after cooldown_seconds; all cooling -> 429 with Retry-After", async () => {
-    upstream.script("c1a", [{ kind: "status", status: 500 }, { kind: "ok" }]);
-    upstream.script("c1b", [{ kind: "status", status: 500 }, { kind: "ok" }]);
+    scripted.upstream.script("c1a", [{ kind: "status", status: 500 }, { kind: "ok" }]);
+    scripted.upstream.script("c1b", [{ kind: "status", status: 500 }, { kind: "ok" }]);
     const { client, clock } = await harness({
       models: [deployment("gc", "c1a", { order: 0 }), deployment("gc", "c1b", { order: 1 })],
       router: { strategy: "priority", allowed_fails: 1, cooldown_seconds: 30, num_retries: 1 },
     });
     // Both fail once: both cool down.
-    const first = await status(client.chat.completions.create(ask("gc")));
+    const first = await apiFailure(client.chat.completions.create(ask("gc")));
     expect(first.status).toBe(500);
     expect(order()).toEqual(["c1a", "c1b"]);
     // Every deployment cooling: 429 at once, without calling anyone, saying when to come back.
-    const cooling = await status(client.chat.completions.create(ask("gc")));
+    const cooling = await apiFailure(client.chat.completions.create(ask("gc")));
     expect(cooling.status).toBe(429);
     expect(cooling.headers?.get("retry-after")).toBe("30");
     expect(cooling.message).toContain("cooling down");
-    expect(upstream.hits).toHaveLength(2);
+    expect(scripted.upstream.hits).toHaveLength(2);
     // They come back by themselves.
     clock.now += 30_000;
     const answer = await client.chat.completions.create(ask("gc"));
@@ -184,7 +154,7 @@ describe("cooldowns", () => {
   });
 
   test("a 429 cools a deployment at once for its Retry-After; calls go to the other one", async () => {
-    upstream.script("c2a", [{ kind: "status", status: 429, headers: { "retry-after": "10" } }, { kind: "ok" }]);
+    scripted.upstream.script("c2a", [{ kind: "status", status: 429, headers: { "retry-after": "10" } }, { kind: "ok" }]);
     const { client, clock } = await harness({
       models: [deployment("gc2", "c2a", { order: 0 }), deployment("gc2", "c2b", { order: 1 })],
       router: { strategy: "priority", cooldown_seconds: 1 },
@@ -200,7 +170,7 @@ describe("cooldowns", () => {
 
 describe("fallbacks", () => {
   test("when a group is exhausted the fallback serves, and says so", async () => {
-    upstream.script("f1", [{ kind: "status", status: 502 }]);
+    scripted.upstream.script("f1", [{ kind: "status", status: 502 }]);
     const { client } = await harness({
       models: [deployment("primary", "f1"), deployment("backup", "f2")],
       router: { num_retries: 0, fallbacks: { primary: ["backup"] } },
@@ -213,7 +183,7 @@ describe("fallbacks", () => {
   });
 
   test("a context-window error goes to context_window_fallbacks, not the general list", async () => {
-    upstream.script("f3", [{ kind: "status", status: 400, body: { error: { message: "This model's maximum context length is 8192 tokens.", type: "invalid_request_error", param: "messages", code: "context_length_exceeded" } } }]);
+    scripted.upstream.script("f3", [{ kind: "status", status: 400, body: { error: { message: "This model's maximum context length is 8192 tokens.", type: "invalid_request_error", param: "messages", code: "context_length_exceeded" } } }]);
     const { client } = await harness({
       models: [deployment("small", "f3"), deployment("big", "f4"), deployment("other", "f5")],
       router: { fallbacks: { small: ["other"] }, context_window_fallbacks: { small: ["big"] } },
@@ -224,9 +194,9 @@ describe("fallbacks", () => {
   });
 
   test("a 400 that is the caller's fault falls back nowhere", async () => {
-    upstream.script("f6", [{ kind: "status", status: 400 }]);
+    scripted.upstream.script("f6", [{ kind: "status", status: 400 }]);
     const { client } = await harness({ models: [deployment("strict", "f6"), deployment("spare", "f7")], router: { fallbacks: { strict: ["spare"] } } });
-    const error = await status(client.chat.completions.create(ask("strict")));
+    const error = await apiFailure(client.chat.completions.create(ask("strict")));
     expect(error.status).toBe(400);
     expect(order()).toEqual(["f6"]);
   });

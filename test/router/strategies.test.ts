@@ -1,18 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { pick } from "../../src/router/strategies.ts";
 import type { Candidate, DeploymentLoad, Strategy } from "../../src/router/types.ts";
-
-/** Deterministic random in [0, 1), so distributions are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded as mulberry32 } from "../support/rechunk.ts";
 
 const cand = (id: string, extra: Partial<Candidate> = {}): Candidate => ({ id, weight: 1, order: 0, ...extra });
 

@@ -6,6 +6,9 @@
  * and carrying messages, and the bearer key.
  */
 import type { Server } from "bun";
+import { afterAll, beforeAll, beforeEach } from "bun:test";
+import OpenAI from "openai";
+import type { ModelEntry } from "../../src/config/schema.ts";
 
 export type Step =
   | { kind: "ok"; text?: string }
@@ -131,4 +134,54 @@ export function startScriptedUpstream(): ScriptedUpstream {
       await server.stop(true);
     },
   };
+}
+
+/** A scripted upstream for one test file: started before all tests, hits cleared before each, stopped (with `track`ed gateways) after all. */
+export function useScriptedUpstream(): {
+  readonly upstream: ScriptedUpstream;
+  /** A deployment of `modelName` at the upstream path `name` (its id is `name` too). */
+  deployment(modelName: string, name: string, extra?: Partial<ModelEntry>): ModelEntry;
+  /** Deployments called so far in this test, in order. */
+  order(): string[];
+  /** Stops `gateway` after all tests. */
+  track<T extends { stop(): Promise<void> }>(gateway: T): T;
+} {
+  let upstream: ScriptedUpstream | undefined;
+  const running: { stop(): Promise<void> }[] = [];
+  beforeAll(() => {
+    upstream = startScriptedUpstream();
+  });
+  afterAll(async () => {
+    await Promise.all(running.map((g) => g.stop()));
+    await upstream?.stop();
+  });
+  beforeEach(() => {
+    if (upstream) upstream.hits.length = 0;
+  });
+  const started = () => {
+    if (!upstream) throw new Error("the scripted upstream starts in beforeAll");
+    return upstream;
+  };
+  return {
+    get upstream() {
+      return started();
+    },
+    deployment: (modelName, name, extra = {}) => ({ model_name: modelName, model: `openai/${name}-model`, id: name, api_base: `${started().url}/${name}/v1`, api_key: UPSTREAM_KEY, ...extra }),
+    order: () => started().hits.map((h) => h.deployment),
+    track: (gateway) => {
+      running.push(gateway);
+      return gateway;
+    },
+  };
+}
+
+/** The OpenAI SDK error a call failed with (fails the test if it succeeded or threw something else). */
+export async function apiFailure(run: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
+  try {
+    await run;
+  } catch (error) {
+    if (error instanceof OpenAI.APIError) return error;
+    throw error;
+  }
+  throw new Error("expected the call to fail");
 }
