@@ -2,9 +2,9 @@ import type { Server } from "bun";
 import type { Resolved } from "../router/models.ts";
 import type { UpstreamCall } from "../router/execute.ts";
 import type { ChatRequest } from "../spec/chat.ts";
-import type { TranslationState } from "../providers/types.ts";
+import type { Provider, TranslationState } from "../providers/types.ts";
 import { GatewayError, toGatewayError } from "../spec/errors.ts";
-import { peekFirstChunk } from "../streams/peek.ts";
+import { peekFirstEvent } from "../streams/peek.ts";
 import { relaySse, type EventStage } from "../streams/relay.ts";
 import type { DialectRuntime } from "./dialect.ts";
 import { gatewayHeaders } from "./headers.ts";
@@ -108,14 +108,14 @@ type Prepared =
   | { kind: "translated"; call: UpstreamCall; chat: ChatRequest; state: TranslationState; body?: ReadableStream<Uint8Array>; text?: string; doneAt?: number };
 
 /** Reads what an attempt must have before it counts as a success: a stream's first chunk, or the whole answer. */
-async function settleAnswer(call: UpstreamCall, stream: boolean, who: string): Promise<{ body?: ReadableStream<Uint8Array>; text?: string; doneAt?: number }> {
+async function settleAnswer(call: UpstreamCall, stream: boolean, provider: Provider): Promise<{ body?: ReadableStream<Uint8Array>; text?: string; doneAt?: number }> {
   if (!stream) {
     const text = await readBuffered(call);
     return { text, doneAt: performance.now() };
   }
-  if (!call.response.body) throw new GatewayError("provider.bad_response", `${who} answered a stream request with no body.`);
+  if (!call.response.body) throw new GatewayError("provider.bad_response", `${provider.label} answered a stream request with no body.`);
   try {
-    const body = await peekFirstChunk(call.response.body, who, call.chunk);
+    const body = await peekFirstEvent(call.response.body, provider.label, (event) => provider.streamError(event), call.chunk);
     call.firstByte();
     return { body };
   } catch (error) {
@@ -130,7 +130,7 @@ async function sameFormat(deps: CallDeps, scope: CallScope, resolved: Resolved, 
   const { deployment, target } = resolved;
   const built = deployment.provider.buildPassthrough("chat", { raw: scope.raw.text, parsed: body, stream, headers: scope.request.headers }, target, { dropParams: deps.dropParams });
   const call = await startUpstream(scope, resolved, built, server, stream);
-  return { kind: "same", call, reverseNames: built.reverseNames, ...(await settleAnswer(call, stream, deployment.provider.label)) };
+  return { kind: "same", call, reverseNames: built.reverseNames, ...(await settleAnswer(call, stream, deployment.provider)) };
 }
 
 function respondSameFormat(dialect: DialectRuntime, scope: CallScope, resolved: Resolved, body: Record<string, unknown>, prepared: Extract<Prepared, { kind: "same" }>): Response {
@@ -155,7 +155,7 @@ async function translated(deps: CallDeps, scope: CallScope, resolved: Resolved, 
   const chat: ChatRequest = { ...decoded, model: target.model };
   const { upstream, state } = deployment.provider.chat.buildRequest(chat, target, { dropParams: deps.dropParams });
   const call = await startUpstream(scope, resolved, upstream, server, chat.stream === true);
-  return { kind: "translated", call, chat, state, ...(await settleAnswer(call, chat.stream === true, deployment.provider.label)) };
+  return { kind: "translated", call, chat, state, ...(await settleAnswer(call, chat.stream === true, deployment.provider)) };
 }
 
 function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: Resolved, model: string, prepared: Extract<Prepared, { kind: "translated" }>): Response {

@@ -64,6 +64,12 @@ export interface Provider {
   buildPassthrough(operation: Operation, input: PassthroughInput, target: Target, options: PassthroughOptions): UpstreamRequest;
   /** Maps a non-2xx upstream answer to a gateway error (message redacted and truncated). */
   mapError(status: number, body: string, headers: Headers): GatewayError;
+  /**
+   * The error a stream event carries, if it is one (an upstream that answered 200 and then an error
+   * event: Anthropic's `overloaded_error`, an OpenAI-compatible `{"error":...}` chunk). Checked on a
+   * stream's first event, while the router can still retry.
+   */
+  streamError(event: SseEvent): GatewayError | undefined;
 }
 
 export interface PassthroughOptions {

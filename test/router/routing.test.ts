@@ -102,6 +102,16 @@ describe("streams", () => {
     expect(order()).toEqual(["s1a", "s1b"]);
   });
 
+  test("a stream whose first event is an error is retried elsewhere; the error never reaches the client", async () => {
+    scripted.upstream.script("s4a", [{ kind: "error-event", error: { message: "The server is overloaded", type: "server_error", code: 503 } }]);
+    const { client } = await harness({ models: [deployment("gs4", "s4a", { order: 0 }), deployment("gs4", "s4b", { order: 1 })], router: { strategy: "priority" } });
+    const stream = await client.chat.completions.create({ ...ask("gs4"), stream: true });
+    let text = "";
+    for await (const part of stream) text += part.choices[0]?.delta.content ?? "";
+    expect(text).toBe("Hello from s4b");
+    expect(order()).toEqual(["s4a", "s4b"]);
+  });
+
   test("after the first byte a broken stream is not retried: an in-stream error, no duplicated content", async () => {
     scripted.upstream.script("s2a", [{ kind: "die-after", chunks: 2 }]);
     const { gateway } = await harness({ models: [deployment("gs2", "s2a", { order: 0 }), deployment("gs2", "s2b", { order: 1 })], router: { strategy: "priority" } });

@@ -20,7 +20,9 @@ export type Step =
   /** Waits `ms` before answering ok (before the first chunk when streaming). */
   | { kind: "slow"; ms: number }
   /** Streams `chunks` content deltas, then sends nothing until the caller goes away. */
-  | { kind: "stall-after"; chunks: number };
+  | { kind: "stall-after"; chunks: number }
+  /** 200 with SSE headers whose first event is `{"error": ...}` (an OpenAI-compatible server overloaded after answering). */
+  | { kind: "error-event"; error: Record<string, unknown> };
 
 export interface Hit {
   deployment: string;
@@ -121,6 +123,8 @@ export function startScriptedUpstream(): ScriptedUpstream {
           return new Response(new ReadableStream({ pull: (controller) => controller.error(undefined) }), { headers: { "content-type": "text/event-stream" } });
         case "die-after":
           return stream(body.model, words, { dieAfter: step.chunks });
+        case "error-event":
+          return new Response(`data: ${JSON.stringify({ error: step.error })}\n\ndata: [DONE]\n\n`, { headers: { "content-type": "text/event-stream" } });
         case "stall-after":
           return stream(body.model, words, { stallAfter: step.chunks, signal: request.signal });
       }

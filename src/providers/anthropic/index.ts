@@ -1,5 +1,5 @@
 import type { Provider } from "../types.ts";
-import { mapAnthropicError } from "./errors.ts";
+import { mapAnthropicError, mapAnthropicStreamError } from "./errors.ts";
 import { buildAnthropicPassthrough } from "./passthrough.ts";
 import { buildAnthropicRequest } from "./request.ts";
 import { parseAnthropicResponse } from "./response.ts";
@@ -27,4 +27,5 @@ export const anthropic: Provider = {
     return reverseNames.size > 0 ? { ...upstream, reverseNames } : upstream;
   },
   mapError: (status, body, headers) => mapAnthropicError(LABEL, status, body, headers),
+  streamError: (event) => (event.event === "error" ? mapAnthropicStreamError(LABEL, event.data) : undefined),
 };

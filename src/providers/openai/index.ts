@@ -1,3 +1,4 @@
+import type { GatewayError } from "../../spec/errors.ts";
 import type { Provider } from "../types.ts";
 import { mapOpenAIError } from "./errors.ts";
 import type { OpenAIWireProfile } from "./profile.ts";
@@ -5,6 +6,23 @@ import { buildOpenAIPassthrough } from "./request.ts";
 import { buildOpenAIChatRequest } from "./translate-request.ts";
 import { fromOpenAIChatCompletion } from "./translate-response.ts";
 import { openAIStreamReader } from "./translate-stream.ts";
+import { mapOpenAIInBandError } from "./in-band-error.ts";
+import type { SseEvent } from "../../streams/sse-parser.ts";
+
+/** An error event or `{"error":...}` chunk of an OpenAI-wire stream; parsed only when the text can hold one. */
+function openAIStreamError(label: string, event: SseEvent): GatewayError | undefined {
+  if (event.event !== "error" && !event.data.includes('"error"')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(event.data);
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== "object") return undefined;
+  const payload = parsed as Record<string, unknown>;
+  if (event.event === "error") return mapOpenAIInBandError(label, payload.error !== undefined ? payload : { error: payload });
+  return payload.error !== undefined && payload.error !== null ? mapOpenAIInBandError(label, payload) : undefined;
+}
 
 /** Makes a provider from an OpenAI-wire profile: OpenAI itself, every compatible preset and the mock. */
 export function openAIWireProvider(profile: OpenAIWireProfile): Provider {
@@ -25,6 +43,7 @@ export function openAIWireProvider(profile: OpenAIWireProfile): Provider {
     },
     buildPassthrough: (operation, input, target, options) => buildOpenAIPassthrough(profile, operation, input, target, options),
     mapError: (status, body, headers) => mapOpenAIError(profile.label, status, body, headers),
+    streamError: (event) => openAIStreamError(profile.label, event),
   };
 }
 

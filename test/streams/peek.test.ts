@@ -1,0 +1,64 @@
+import { describe, expect, test } from "bun:test";
+import { anthropic } from "../../src/providers/anthropic/index.ts";
+import { openai } from "../../src/providers/openai/index.ts";
+import { isRetryable } from "../../src/router/classify.ts";
+import { GatewayError } from "../../src/spec/errors.ts";
+import { peekFirstEvent } from "../../src/streams/peek.ts";
+import { splitsAtEveryByte } from "../support/rechunk.ts";
+
+const encoder = new TextEncoder();
+const streamOf = (chunks: Uint8Array[]) =>
+  new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = chunks.shift();
+      if (next) controller.enqueue(next);
+      else controller.close();
+    },
+  });
+const text = async (stream: ReadableStream<Uint8Array>) => new TextDecoder().decode(await new Response(stream).arrayBuffer());
+const none = () => undefined;
+
+describe("peekFirstEvent", () => {
+  const sse = ": keep-alive\n\ndata: {\"choices\":[]}\n\ndata: [DONE]\n\n";
+
+  test("replays every byte it read, whatever the chunking", async () => {
+    for (const pieces of splitsAtEveryByte(encoder.encode(sse))) {
+      const replay = await peekFirstEvent(streamOf(pieces.filter((p) => p.length > 0)), "Up", none);
+      expect(await text(replay)).toBe(sse);
+    }
+  });
+
+  test("chunks after the first event are reported as they pass (the idle timeout's clock)", async () => {
+    let chunks = 0;
+    const replay = await peekFirstEvent(streamOf([encoder.encode("data: 1\n\n"), encoder.encode("data: 2\n\n"), encoder.encode("data: 3\n\n")]), "Up", none, () => chunks++);
+    expect(chunks).toBe(0);
+    expect(await text(replay)).toBe("data: 1\n\ndata: 2\n\ndata: 3\n\n");
+    expect(chunks).toBe(2);
+  });
+
+  test("an error as the first event is thrown, not replayed", async () => {
+    const body = streamOf([encoder.encode('data: {"error":{"message":"overloaded","type":"server_error","code":503}}\n\n')]);
+    const error = await peekFirstEvent(body, "OpenAI", (event) => openai.streamError(event)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect(isRetryable(error as GatewayError)).toBe(true);
+  });
+
+  test("a stream that ends before any byte is a bad response", async () => {
+    const error = await peekFirstEvent(streamOf([]), "Up", none).catch((e: unknown) => e);
+    expect((error as GatewayError).code).toBe("provider.bad_response");
+  });
+});
+
+describe("stream error events", () => {
+  test("Anthropic's overloaded_error event is a retryable overload", () => {
+    const error = anthropic.streamError({ event: "error", data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}' });
+    expect(error?.code).toBe("provider.overloaded");
+    expect(isRetryable(error as GatewayError)).toBe(true);
+    expect(anthropic.streamError({ event: "message_start", data: "{}" })).toBeUndefined();
+  });
+
+  test("an ordinary OpenAI chunk is not an error; a content mentioning \"error\" neither", () => {
+    expect(openai.streamError({ data: '{"choices":[{"delta":{"content":"no \\"error\\" here"}}]}' })).toBeUndefined();
+    expect(openai.streamError({ data: "[DONE]" })).toBeUndefined();
+  });
+});
