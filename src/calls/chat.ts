@@ -4,7 +4,7 @@ import type { UpstreamCall } from "../router/execute.ts";
 import type { ChatRequest } from "../spec/chat.ts";
 import type { Provider, TranslationState } from "../providers/types.ts";
 import { GatewayError, toGatewayError } from "../spec/errors.ts";
-import { peekFirstEvent } from "../streams/peek.ts";
+import { peekFirstEvent, type ChunkSource } from "../streams/peek.ts";
 import { relaySse, type EventStage } from "../streams/relay.ts";
 import type { DialectRuntime } from "./dialect.ts";
 import { gatewayHeaders } from "./headers.ts";
@@ -86,7 +86,7 @@ function timed(stage: EventStage, timing: StreamTiming): EventStage {
 }
 
 /** The streamed answer: headers now, frames as the upstream produces them. */
-function streamResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, upstreamBody: ReadableStream<Uint8Array>, stage: EventStage, timing: StreamTiming): Response {
+function streamResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, upstreamBody: ChunkSource, stage: EventStage, timing: StreamTiming): Response {
   const overhead = call.sentAt - scope.raw.receivedAt + (performance.now() - call.headersAt);
   return new Response(relaySse(upstreamBody, timed(stage, timing), call.abort), {
     headers: { ...SSE_HEADERS, ...gatewayHeaders(scope, resolved.deployment.id, overhead, call.response.headers) },
@@ -104,11 +104,11 @@ function bufferedResponse(scope: CallScope, resolved: Resolved, call: UpstreamCa
 
 /** An upstream answer the router committed to: a stream whose first chunk arrived, or a whole body. */
 type Prepared =
-  | { kind: "same"; call: UpstreamCall; reverseNames: ReadonlyMap<string, string> | undefined; body?: ReadableStream<Uint8Array>; text?: string; doneAt?: number }
-  | { kind: "translated"; call: UpstreamCall; chat: ChatRequest; state: TranslationState; body?: ReadableStream<Uint8Array>; text?: string; doneAt?: number };
+  | { kind: "same"; call: UpstreamCall; reverseNames: ReadonlyMap<string, string> | undefined; body?: ChunkSource; text?: string; doneAt?: number }
+  | { kind: "translated"; call: UpstreamCall; chat: ChatRequest; state: TranslationState; body?: ChunkSource; text?: string; doneAt?: number };
 
 /** Reads what an attempt must have before it counts as a success: a stream's first chunk, or the whole answer. */
-async function settleAnswer(call: UpstreamCall, stream: boolean, provider: Provider): Promise<{ body?: ReadableStream<Uint8Array>; text?: string; doneAt?: number }> {
+async function settleAnswer(call: UpstreamCall, stream: boolean, provider: Provider): Promise<{ body?: ChunkSource; text?: string; doneAt?: number }> {
   if (!stream) {
     const text = await readBuffered(call);
     return { text, doneAt: performance.now() };

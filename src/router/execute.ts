@@ -17,8 +17,8 @@ export interface UpstreamCall {
   settle: () => void;
   /** The answer's first byte arrived (a stream's first chunk): only the total and idle timeouts apply from now on. */
   firstByte: () => void;
-  /** A stream chunk arrived (restarts the idle timeout). */
-  chunk: () => void;
+  /** Tell it each stream chunk (restarts the idle timeout); absent when the deployment has no idle timeout. */
+  chunk?: () => void;
   /** Turns a failure while reading the body into the error that says why (timeout or broken connection). */
   explain: (error: unknown) => GatewayError;
 }
@@ -77,5 +77,5 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
     settle();
     throw provider.mapError(response.status, removeSecrets(body, [target.apiKey]), response.headers);
   }
-  return { response, sentAt, headersAt, abort, settle, firstByte: watch.firstByte, chunk: watch.chunk, explain: (error) => explain(error, "Lost the connection to") };
+  return { response, sentAt, headersAt, abort, settle, firstByte: watch.firstByte, ...(stream && deployment.idleMs !== undefined ? { chunk: watch.chunk } : {}), explain: (error) => explain(error, "Lost the connection to") };
 }

@@ -1,11 +1,49 @@
 import { GatewayError } from "../spec/errors.ts";
-import { SseParser, type SseEvent } from "./sse-parser.ts";
+import type { SseEvent } from "./sse-parser.ts";
+
+const decoder = new TextDecoder();
+const LINE = /\r\n|\r|\n/;
+
+/**
+ * The first event with data (or a name) in `text`, once its blank line has arrived; comment-only
+ * blocks (keep-alives) are skipped. Undefined while the first such event is incomplete.
+ */
+export function firstEvent(text: string): SseEvent | undefined {
+  let event: string | undefined;
+  const data: string[] = [];
+  let rest = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  for (;;) {
+    const match = LINE.exec(rest);
+    if (!match) return undefined;
+    const line = rest.slice(0, match.index);
+    rest = rest.slice(match.index + match[0].length);
+    if (line === "") {
+      if (data.length > 0 || event !== undefined) return { ...(event !== undefined ? { event } : {}), data: data.join("\n") };
+      continue;
+    }
+    if (line.charCodeAt(0) === 58 /* ':' comment */) continue;
+    const colon = line.indexOf(":");
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? "" : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    if (field === "data") data.push(value);
+    else if (field === "event") event = value;
+  }
+}
 
 /** How much a stream may send before its first event before the gateway commits anyway (keep-alive comments, a huge first event). */
 const PEEK_LIMIT_BYTES = 64 * 1024;
 
+/** Chunks of an upstream body, read one at a time (a reader, or a peeked body replaying what it read). */
+export interface ChunkSource {
+  /** The next chunk; `value` is set whenever `done` is false. */
+  read(): Promise<{ done: boolean; value?: Uint8Array }>;
+  cancel(reason?: unknown): Promise<void>;
+}
+
 /**
- * Waits for a stream's first event and returns a stream that replays what was read, then the rest.
+ * Waits for a stream's first event and returns a source that replays what was read, then the rest
+ * (no extra stream layer: the relay reads it directly).
  * Until then nothing has been sent to the client, so a failure here (reset, timeout, an upstream
  * that closes without a word, or whose first event is an error) can still be retried elsewhere.
  * `inspect` turns an error event into the error to retry on.
@@ -14,12 +52,11 @@ export async function peekFirstEvent(
   body: ReadableStream<Uint8Array>,
   who: string,
   inspect: (event: SseEvent) => GatewayError | undefined,
-  onChunk: () => void = () => {},
-): Promise<ReadableStream<Uint8Array>> {
+  onChunk?: () => void,
+): Promise<ChunkSource> {
   const reader = body.getReader();
   const held: Uint8Array[] = [];
-  const parser = new SseParser();
-  let bytes = 0;
+  let text = "";
   for (;;) {
     const next = await reader.read();
     if (next.done) {
@@ -27,8 +64,10 @@ export async function peekFirstEvent(
       break;
     }
     held.push(next.value);
-    bytes += next.value.byteLength;
-    const first = parser.push(next.value)[0];
+    // Only the head is decoded (a first event is small); a character split across chunks is
+    // decoded whole once its second half arrives, since the head is decoded from all held bytes.
+    text = held.length === 1 ? decoder.decode(next.value) : decoder.decode(Buffer.concat(held));
+    const first = firstEvent(text);
     if (first) {
       const error = inspect(first);
       if (error) {
@@ -37,26 +76,21 @@ export async function peekFirstEvent(
       }
       break;
     }
-    if (bytes >= PEEK_LIMIT_BYTES) break;
+    if (text.length >= PEEK_LIMIT_BYTES) break;
   }
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const replay = held.shift();
-        if (replay) {
-          controller.enqueue(replay);
-          return;
-        }
-        const next = await reader.read();
-        if (next.done) controller.close();
-        else {
-          onChunk();
-          controller.enqueue(next.value);
-        }
-      },
-      cancel: (reason) => reader.cancel(reason),
+  // Without a chunk callback the reader's own promise is handed on: no extra promise per chunk.
+  const readNext: () => Promise<{ done: boolean; value?: Uint8Array }> = onChunk
+    ? () =>
+        reader.read().then((next) => {
+          if (!next.done) onChunk();
+          return next;
+        })
+    : () => reader.read();
+  return {
+    read: () => {
+      const replay = held.shift();
+      return replay ? Promise.resolve({ done: false, value: replay }) : readNext();
     },
-    // Pull only when the consumer asks: back-pressure reaches the upstream.
-    { highWaterMark: 0 },
-  );
+    cancel: (reason) => reader.cancel(reason),
+  };
 }

@@ -1,3 +1,4 @@
+import type { ChunkSource } from "./peek.ts";
 import { SseParser, type SseEvent } from "./sse-parser.ts";
 
 /** Turns upstream events into client frames. Pure and synchronous: state lives in the closure that made it. */
@@ -19,8 +20,8 @@ const encoder = new TextEncoder();
  * is read only when the client has taken the last one (back-pressure); a client that disconnects
  * cancels the upstream read and `abort()`s the upstream request.
  */
-export function relaySse(body: ReadableStream<Uint8Array>, stage: EventStage, abort: () => void): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
+export function relaySse(body: ReadableStream<Uint8Array> | ChunkSource, stage: EventStage, abort: () => void): ReadableStream<Uint8Array> {
+  const reader: ChunkSource = body instanceof ReadableStream ? body.getReader() : body;
   const parser = new SseParser();
   let done = false;
   return new ReadableStream<Uint8Array>(
@@ -28,7 +29,7 @@ export function relaySse(body: ReadableStream<Uint8Array>, stage: EventStage, ab
       async pull(controller) {
         // Loop until something is enqueued: chunks without a complete event produce no frame.
         for (;;) {
-          let chunk: Awaited<ReturnType<typeof reader.read>>;
+          let chunk: { done: boolean; value?: Uint8Array };
           try {
             chunk = await reader.read();
           } catch (error) {
@@ -38,7 +39,7 @@ export function relaySse(body: ReadableStream<Uint8Array>, stage: EventStage, ab
             controller.close();
             return;
           }
-          const events = chunk.done ? parser.end() : parser.push(chunk.value);
+          const events = chunk.done ? parser.end() : parser.push(chunk.value as Uint8Array);
           let out = "";
           try {
             for (const event of events) out += stage.event(event) ?? "";

@@ -3,7 +3,7 @@ import { anthropic } from "../../src/providers/anthropic/index.ts";
 import { openai } from "../../src/providers/openai/index.ts";
 import { isRetryable } from "../../src/router/classify.ts";
 import { GatewayError } from "../../src/spec/errors.ts";
-import { peekFirstEvent } from "../../src/streams/peek.ts";
+import { firstEvent, peekFirstEvent, type ChunkSource } from "../../src/streams/peek.ts";
 import { splitsAtEveryByte } from "../support/rechunk.ts";
 
 const encoder = new TextEncoder();
@@ -15,7 +15,13 @@ const streamOf = (chunks: Uint8Array[]) =>
       else controller.close();
     },
   });
-const text = async (stream: ReadableStream<Uint8Array>) => new TextDecoder().decode(await new Response(stream).arrayBuffer());
+/** Everything a source gives, as text. */
+async function text(source: ChunkSource): Promise<string> {
+  const decoder = new TextDecoder();
+  let out = "";
+  for (let next = await source.read(); !next.done; next = await source.read()) out += decoder.decode(next.value, { stream: true });
+  return out + decoder.decode();
+}
 const none = () => undefined;
 
 describe("peekFirstEvent", () => {
@@ -60,5 +66,15 @@ describe("stream error events", () => {
   test("an ordinary OpenAI chunk is not an error; a content mentioning \"error\" neither", () => {
     expect(openai.streamError({ data: '{"choices":[{"delta":{"content":"no \\"error\\" here"}}]}' })).toBeUndefined();
     expect(openai.streamError({ data: "[DONE]" })).toBeUndefined();
+  });
+});
+
+describe("firstEvent", () => {
+  test("the first event with data or a name, once its blank line is in; keep-alive comments skipped", () => {
+    expect(firstEvent("data: {\"a\":1}")).toBeUndefined();
+    expect(firstEvent("data: {\"a\":1}\n")).toBeUndefined();
+    expect(firstEvent("data: {\"a\":1}\n\n")).toEqual({ data: '{"a":1}' });
+    expect(firstEvent(": ping\n\n: ping\n\nevent: error\r\ndata: x\r\ndata: y\r\n\r\ndata: later\n\n")).toEqual({ event: "error", data: "x\ny" });
+    expect(firstEvent("\ufeffevent: message_start\rdata:{}\r\r")).toEqual({ event: "message_start", data: "{}" });
   });
 });
