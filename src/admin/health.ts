@@ -8,6 +8,7 @@ const Endpoint = {
   model_name: Type.String({ description: "The name clients call." }),
   model: Type.String({ description: "<provider>/<upstream model>." }),
   latency_ms: Type.Number(),
+  region: Type.Optional(Type.String()),
 };
 
 /** The health report. */
@@ -21,7 +22,7 @@ export const HealthReport = Type.Object({
 
 const HealthQuery = Type.Object({ model: Type.Optional(Type.String({ minLength: 1, description: "Check only the deployments of this model name." })) });
 
-const endpoint = (r: HealthResult) => ({ model_id: r.id, model_name: r.modelName, model: `${r.provider}/${r.upstreamModel}`, latency_ms: Math.round(r.latencyMs) });
+const endpoint = (r: HealthResult) => ({ model_id: r.id, model_name: r.modelName, model: `${r.provider}/${r.upstreamModel}`, latency_ms: Math.round(r.latencyMs), ...(r.region ? { region: r.region } : {}) });
 
 /** The route, over a checker shared with the background checks. */
 export function healthRoute(checker: HealthChecker): RouteSpec {

@@ -11,6 +11,7 @@ import type { Usage } from "../spec/usage.ts";
 import type { Caller } from "../auth/caller.ts";
 import type { RouteInput } from "../server/route-spec.ts";
 import { route, type Routed } from "../router/route.ts";
+import { byTags } from "../router/tags.ts";
 import type { Router } from "../router/router.ts";
 import { admitCall, authorizeModel, type Accounting, type Admission } from "./admit.ts";
 
@@ -52,6 +53,8 @@ export interface CallScope {
   reachedUpstream: boolean;
   /** The router's choice, once it committed to an answer (attempts, fallback; told how the call ended). */
   routed: Routed<unknown> | undefined;
+  /** The request's `metadata.tags` (they also steer tagged deployments). */
+  tags: readonly string[] | undefined;
   /** Reports the call once to the observer and settles its admission. */
   record: (fields: Partial<CallRecord> & Pick<CallRecord, "status" | "outcome">) => void;
 }
@@ -79,6 +82,7 @@ export function openCall(deps: CallDeps, input: CallInput, operation: Operation,
     admission: undefined,
     reachedUpstream: false,
     routed: undefined,
+    tags,
     record: (fields) => {
       if (recorded) return;
       recorded = true;
@@ -129,21 +133,28 @@ export interface Admitted {
  */
 export function admitModel(deps: CallDeps, scope: CallScope, body: Record<string, unknown>, requested: string, operation: Operation): Admitted {
   const model = authorizeModel(scope.caller, requested);
-  const group = resolveGroup(deps, model, operation);
+  const group = taggedGroup(resolveGroup(deps, model, operation), scope.tags, model);
   // A fallback may serve (and cost more): reserve for the dearest deployment the call can reach.
-  const reachable = deps.accounting ? withFallbacks(deps, scope.caller, model, group, operation) : group;
+  const reachable = deps.accounting ? withFallbacks(deps, scope.caller, model, group, operation, scope.tags) : group;
   scope.admission = admitCall(deps.accounting, scope.caller, reachable, body, scope.raw.text.length, operation === "chat");
   return { model, group };
 }
 
+/** The deployments of a group that serve the request's tags, or a 400 naming them. */
+function taggedGroup(group: readonly Resolved[], tags: readonly string[] | undefined, model: string): readonly Resolved[] {
+  const serving = byTags(group, tags);
+  if (serving.length > 0) return serving;
+  throw new GatewayError("caller.invalid_request", `No deployment of '${model}' serves the tags ${JSON.stringify(tags ?? [])} in metadata.tags, and none is tagged 'default'.`, { param: "metadata.tags" });
+}
+
 /** The group plus every fallback group the caller may reach from `model`. */
-function withFallbacks(deps: CallDeps, caller: Caller, model: string, group: readonly Resolved[], operation: Operation): readonly Resolved[] {
+function withFallbacks(deps: CallDeps, caller: Caller, model: string, group: readonly Resolved[], operation: Operation, tags: readonly string[] | undefined): readonly Resolved[] {
   const names = deps.router.anyFallbacks(model);
   if (names.length === 0) return group;
   const all = [...group];
   for (const name of names) {
     try {
-      all.push(...resolveGroup(deps, authorizeModel(caller, name), operation));
+      all.push(...byTags(resolveGroup(deps, authorizeModel(caller, name), operation), tags));
     } catch {
       // Unknown or not allowed for this key: the router will skip it too.
     }
@@ -185,7 +196,8 @@ export async function routeCall<T>(deps: CallDeps, scope: CallScope, admitted: A
       signal: scope.request.signal,
       fallbackGroup: (name) => {
         try {
-          return resolveGroup(deps, authorizeModel(scope.caller, name), operation);
+          const group = byTags(resolveGroup(deps, authorizeModel(scope.caller, name), operation), scope.tags);
+          return group.length > 0 ? group : `no deployment of '${name}' serves these tags`;
         } catch (error) {
           return error instanceof Error ? error.message : String(error);
         }

@@ -22,7 +22,7 @@ const asDict = (value: unknown): Dict => (value && typeof value === "object" && 
 /** litellm_params we translate, mapped to our field. */
 const PARAMS: Record<string, keyof ModelEntry> = { api_key: "api_key", api_base: "api_base", base_url: "api_base", timeout: "timeout_seconds", extra_headers: "headers" };
 /** litellm_params that only tune later features: accepted with one warning naming them. */
-const LATER_PARAMS = new Set(["max_retries", "max_parallel_requests", "region_name", "tags"]);
+const LATER_PARAMS = new Set(["max_retries", "max_parallel_requests"]);
 /** Numeric litellm_params that map one to one onto a deployment field. */
 const ROUTING_PARAMS: Record<string, "weight" | "order" | "rpm" | "tpm" | "first_byte_timeout_seconds"> = { weight: "weight", order: "order", rpm: "rpm", tpm: "tpm", stream_timeout: "first_byte_timeout_seconds" };
 
@@ -144,6 +144,8 @@ export function fromLiteLLM(raw: Dict): Translation {
       const target = PARAMS[key];
       const routing = ROUTING_PARAMS[key];
       if (routing && typeof value === "number" && value >= 0) out[routing] = routing === "weight" || routing === "first_byte_timeout_seconds" ? value : Math.floor(value);
+      else if (key === "tags" && Array.isArray(value)) out.tags = value.filter((t): t is string => typeof t === "string" && t.length > 0);
+      else if (key === "region_name" && typeof value === "string" && value) out.region = value;
       else if (target === "timeout_seconds" && typeof value === "number") out.timeout_seconds = value;
       else if (target === "headers" && value && typeof value === "object") out.headers = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
       else if ((target === "api_key" || target === "api_base") && typeof value === "string") out[target] = value;

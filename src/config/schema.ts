@@ -29,6 +29,9 @@ export const ModelEntrySchema = Type.Object(
     api_base: Type.Optional(Type.String({ pattern: "^https?://", description: "Upstream base URL, e.g. https://api.openai.com/v1." })),
     headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "Extra headers sent upstream." })),
     timeout_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "Total time allowed for one upstream call." })),
+    connect_timeout_seconds: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, description: "Time allowed to connect and receive the response headers; a deployment that does not answer is then retried elsewhere." }),
+    ),
     first_byte_timeout_seconds: Type.Optional(
       Type.Number({ exclusiveMinimum: 0, description: "Time allowed until the first byte of the answer (LiteLLM's stream_timeout); a slow deployment is then retried elsewhere." }),
     ),
@@ -38,6 +41,10 @@ export const ModelEntrySchema = Type.Object(
     aliases: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Other names clients may use for this model." })),
     price: Type.Optional(PriceSchema),
     weight: Type.Optional(Type.Number({ minimum: 0, description: "Share of the group's traffic under simple-shuffle (default 1)." })),
+    tags: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { description: "Requests whose metadata.tags share a tag are routed here; `default` also takes requests without a matching tag." }),
+    ),
+    region: Type.Optional(Type.String({ minLength: 1, description: "Where the deployment runs (e.g. eu-west-1); reported by GET /health." })),
     order: Type.Optional(Type.Integer({ minimum: 0, description: "Priority under the `priority` strategy: lower first (default 0)." })),
     rpm: Type.Optional(Type.Integer({ minimum: 0, description: "Requests per minute this deployment may take; at the cap it is skipped." })),
     tpm: Type.Optional(Type.Integer({ minimum: 0, description: "Tokens per minute this deployment may take; at the cap it is skipped." })),

@@ -38,6 +38,7 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
     clientSignal,
     {
       totalMs: deployment.timeoutMs,
+      ...(deployment.connectMs !== undefined ? { connectMs: deployment.connectMs } : {}),
       ...(deployment.firstByteMs !== undefined ? { firstByteMs: deployment.firstByteMs } : {}),
       ...(stream && deployment.idleMs !== undefined ? { idleMs: deployment.idleMs } : {}),
     },
@@ -49,6 +50,9 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
   const settle = watch.stop;
   const explain = (error: unknown, what: string): GatewayError => {
     if (error instanceof GatewayError) return error;
+    if (cutBy === "connect") {
+      return new GatewayError("provider.timeout", `${provider.label} did not connect and answer with headers within ${(deployment.connectMs as number) / 1000} s (deployment ${deployment.id}).`, { provider: provider.id });
+    }
     if (cutBy === "first_byte") {
       return new GatewayError("provider.timeout", `${provider.label} did not start answering within ${(deployment.firstByteMs as number) / 1000} s (deployment ${deployment.id}).`, { provider: provider.id });
     }
@@ -70,8 +74,9 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
     throw explain(error, "Could not reach");
   }
   const headersAt = performance.now();
-  // A buffered answer has started once its headers are here; a stream once its first chunk is.
-  if (!stream) watch.firstByte();
+  // A buffered answer has started once its headers are here; a stream once its first event is.
+  if (stream) watch.headers();
+  else watch.firstByte();
   if (!response.ok) {
     const body = await response.text().catch(() => "");
     settle();

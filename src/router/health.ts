@@ -12,6 +12,7 @@ export interface HealthResult {
   modelName: string;
   provider: string;
   upstreamModel: string;
+  region?: string;
   healthy: boolean;
   latencyMs: number;
   /** Why it failed (the gateway's error message: never a key). */
@@ -74,7 +75,7 @@ export class HealthChecker {
 
   private async checkOne(deployment: Deployment, request: UpstreamRequest): Promise<HealthResult> {
     const started = performance.now();
-    const base = { id: deployment.id, modelName: deployment.modelName, provider: deployment.provider.id, upstreamModel: deployment.target.model };
+    const base = { id: deployment.id, modelName: deployment.modelName, provider: deployment.provider.id, upstreamModel: deployment.target.model, ...(deployment.region ? { region: deployment.region } : {}) };
     const bounded: Deployment = { ...deployment, timeoutMs: Math.min(deployment.timeoutMs, CHECK_TIMEOUT_MS) };
     try {
       const call = await callUpstream({ deployment: bounded, target: deployment.target }, request, new AbortController().signal);

@@ -16,11 +16,16 @@ export interface Deployment {
   /** `model` may hold `*`, replaced by what a pattern matched. */
   target: Target;
   timeoutMs: number;
+  /** Time allowed to connect and get the response headers; undefined = only the other timeouts apply. */
+  connectMs?: number;
   /** Time allowed until the answer's first byte; undefined = only the total timeout applies. */
   firstByteMs?: number;
   /** Time allowed between two chunks of a stream; undefined = only the total timeout applies. */
   idleMs?: number;
   priceOf: PriceOf;
+  /** Tags that steer requests with matching `metadata.tags` here (see tags.ts), and the region it runs in (reported, not routed on). */
+  tags?: readonly string[];
+  region?: string;
   /** Share of the group's traffic (simple-shuffle), priority order and per-minute capacity. */
   weight: number;
   order: number;
@@ -202,7 +207,10 @@ export function buildModelTable(config: Config, env: Record<string, string | und
       order: entry.order ?? 0,
     };
     if (entry.first_byte_timeout_seconds !== undefined) deployment.firstByteMs = entry.first_byte_timeout_seconds * 1000;
+    if (entry.connect_timeout_seconds !== undefined) deployment.connectMs = entry.connect_timeout_seconds * 1000;
     if (entry.stream_idle_timeout_seconds !== undefined) deployment.idleMs = entry.stream_idle_timeout_seconds * 1000;
+    if (entry.tags !== undefined && entry.tags.length > 0) deployment.tags = entry.tags;
+    if (entry.region !== undefined) deployment.region = entry.region;
     if (entry.rpm !== undefined) deployment.rpm = entry.rpm;
     if (entry.tpm !== undefined) deployment.tpm = entry.tpm;
     table.add(entry.model_name, deployment);

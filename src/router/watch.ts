@@ -1,10 +1,12 @@
 /** Why a watched call was cut off. */
-export type CutReason = "client" | "timeout" | "first_byte" | "idle";
+export type CutReason = "client" | "timeout" | "connect" | "first_byte" | "idle";
 
 /** The limits a call is watched against, in milliseconds. */
 export interface WatchLimits {
   /** The whole call, streams included. */
   totalMs: number;
+  /** Until the response headers arrive (connecting included: fetch does not expose the connect on its own). */
+  connectMs?: number;
   /** Until the answer's first byte (a stream's first chunk, a buffered answer's headers). */
   firstByteMs?: number;
   /** Between two chunks of a stream, once it started. */
@@ -13,9 +15,11 @@ export interface WatchLimits {
 
 interface Watched {
   signal: AbortSignal;
-  /** The first-byte deadline while it is awaited, then the total one. */
+  /** The nearest deadline of the current phase (headers, first byte, body). */
   deadline: number;
   total: number;
+  firstByteDeadline: number;
+  awaitingHeaders: boolean;
   awaitingFirstByte: boolean;
   idleMs: number | undefined;
   /** When the last chunk arrived (only kept when there is an idle limit). */
@@ -26,6 +30,8 @@ interface Watched {
 /** Controls one watched call. */
 export interface WatchHandle {
   stop(): void;
+  /** The response headers arrived: the connect limit no longer applies. */
+  headers(): void;
   /** The first byte arrived: from now on the total and idle limits apply. */
   firstByte(): void;
   /** A chunk arrived: the idle clock restarts. */
@@ -47,8 +53,9 @@ export class CallWatcher {
   watch(signal: AbortSignal, limits: WatchLimits, cut: (reason: CutReason) => void): WatchHandle {
     const now = performance.now();
     const total = now + limits.totalMs;
-    const awaitingFirstByte = limits.firstByteMs !== undefined && limits.firstByteMs < limits.totalMs;
-    const entry: Watched = { signal, deadline: awaitingFirstByte ? now + (limits.firstByteMs as number) : total, total, awaitingFirstByte, idleMs: limits.idleMs, lastChunkAt: now, cut };
+    const firstByteDeadline = Math.min(total, now + (limits.firstByteMs ?? Number.POSITIVE_INFINITY));
+    const connectDeadline = Math.min(firstByteDeadline, now + (limits.connectMs ?? Number.POSITIVE_INFINITY));
+    const entry: Watched = { signal, deadline: connectDeadline, total, firstByteDeadline, awaitingHeaders: true, awaitingFirstByte: true, idleMs: limits.idleMs, lastChunkAt: now, cut };
     this.calls.add(entry);
     if (this.timer === undefined) {
       this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -58,7 +65,12 @@ export class CallWatcher {
       stop: () => {
         this.calls.delete(entry);
       },
+      headers: () => {
+        entry.awaitingHeaders = false;
+        entry.deadline = entry.firstByteDeadline;
+      },
       firstByte: () => {
+        entry.awaitingHeaders = false;
         entry.awaitingFirstByte = false;
         entry.deadline = entry.total;
         entry.lastChunkAt = performance.now();
@@ -87,7 +99,11 @@ export class CallWatcher {
 
   private reasonToCut(entry: Watched, now: number): CutReason | undefined {
     if (entry.signal.aborted) return "client";
-    if (now >= entry.deadline) return entry.awaitingFirstByte ? "first_byte" : "timeout";
+    if (now >= entry.deadline) {
+      // The phase's deadline may be an earlier phase's limit or the total one, whichever is nearer.
+      if (now >= entry.total) return "timeout";
+      return entry.awaitingHeaders && now < entry.firstByteDeadline ? "connect" : entry.awaitingFirstByte ? "first_byte" : "timeout";
+    }
     if (entry.idleMs !== undefined && !entry.awaitingFirstByte && now - entry.lastChunkAt >= entry.idleMs) return "idle";
     return undefined;
   }

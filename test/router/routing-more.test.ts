@@ -190,3 +190,56 @@ describe("strict budgets and fallbacks", () => {
     expect(answer.choices[0]?.message.content).toBe("Hello from b1");
   });
 });
+
+describe("tags, connect timeout and fallback order", () => {
+  test("tagged deployments take requests with their tags; `default` takes the rest; an unserved tag is a 400", async () => {
+    const gateway = await gatewayFor({
+      models: [deployment("tiers", "t1", { tags: ["paid"] }), deployment("tiers", "t2", { tags: ["default", "free"] })],
+    });
+    const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: "unused", maxRetries: 0 });
+    const tagged = (tags: string[]) => client.chat.completions.create({ ...ask("tiers"), metadata: { tags } } as never);
+    for (let i = 0; i < 4; i++) await tagged(["paid"]);
+    expect(new Set(order())).toEqual(new Set(["t1"]));
+    scripted.upstream.hits.length = 0;
+    for (let i = 0; i < 4; i++) await client.chat.completions.create(ask("tiers"));
+    await tagged(["unknown-tier"]);
+    expect(new Set(order())).toEqual(new Set(["t2"]));
+    const onlyPaid = await gatewayFor({ models: [deployment("paid-only", "t3", { tags: ["paid"] })] });
+    const refused = await apiFailure(new OpenAI({ baseURL: onlyPaid.baseURL, apiKey: "unused", maxRetries: 0 }).chat.completions.create({ ...ask("paid-only"), metadata: { tags: ["free"] } } as never));
+    expect(refused.status).toBe(400);
+    expect(refused.message).toContain("No deployment of 'paid-only' serves the tags");
+  });
+
+  test("connect_timeout_seconds bounds the wait for headers (then the call moves on), not a stream's slow first token", async () => {
+    scripted.upstream.script("ct1", [{ kind: "slow", ms: 3_000 }]);
+    const gateway = await gatewayFor({ models: [deployment("conn", "ct1", { order: 0, connect_timeout_seconds: 0.3 }), deployment("conn", "ct2", { order: 1 })], router: { strategy: "priority" } });
+    const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: "unused", maxRetries: 0 });
+    // Buffered: no headers within 0.3 s -> the next deployment.
+    const answer = await client.chat.completions.create(ask("conn"));
+    expect(answer.choices[0]?.message.content).toBe("Hello from ct2");
+    expect(order()).toEqual(["ct1", "ct2"]);
+    // Streamed: headers come at once, the first token after 0.6 s: not a connect problem.
+    scripted.upstream.hits.length = 0;
+    scripted.upstream.script("ct1", [{ kind: "slow", ms: 600, comment: true }]);
+    const stream = await client.chat.completions.create({ ...ask("conn"), stream: true });
+    let text = "";
+    for await (const part of stream) text += part.choices[0]?.delta.content ?? "";
+    expect(text).toBe("Hello from ct1");
+    expect(order()).toEqual(["ct1"]);
+  });
+
+  test("fallbacks are tried in their configured order until one serves", async () => {
+    scripted.upstream.script("fo1", [{ kind: "status", status: 500 }]);
+    scripted.upstream.script("fo2", [{ kind: "status", status: 503 }]);
+    const gateway = await gatewayFor({
+      models: [deployment("first", "fo1"), deployment("second", "fo2"), deployment("third", "fo3")],
+      router: { num_retries: 0, fallbacks: { first: ["second", "third"] } },
+    });
+    const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: "unused", maxRetries: 0 });
+    const { data, response } = await client.chat.completions.create(ask("first")).withResponse();
+    expect(data.choices[0]?.message.content).toBe("Hello from fo3");
+    expect(order()).toEqual(["fo1", "fo2", "fo3"]);
+    expect(response.headers.get("x-switchboard-fallback")).toBe("third");
+    expect(response.headers.get("x-switchboard-attempts")).toBe("3");
+  });
+});

@@ -17,8 +17,11 @@ export type Step =
   | { kind: "reset-before-first-byte" }
   /** Streams `chunks` content deltas, then the connection breaks. */
   | { kind: "die-after"; chunks: number }
-  /** Waits `ms` before answering ok (before the first chunk when streaming). */
-  | { kind: "slow"; ms: number }
+  /**
+   * Waits `ms` before answering ok (before the first chunk when streaming). With `comment`, a stream
+   * first sends an SSE comment, so its headers leave at once and only the first event is slow.
+   */
+  | { kind: "slow"; ms: number; comment?: boolean }
   /** Streams `chunks` content deltas, then sends nothing until the caller goes away. */
   | { kind: "stall-after"; chunks: number }
   /** 200 with SSE headers whose first event is `{"error": ...}` (an OpenAI-compatible server overloaded after answering). */
@@ -56,10 +59,16 @@ function completion(model: string, text: string): Response {
   });
 }
 
-function stream(model: string, words: string[], opts: { delayMs?: number; dieAfter?: number; stallAfter?: number; signal?: AbortSignal }): Response {
+function stream(model: string, words: string[], opts: { delayMs?: number; comment?: boolean; dieAfter?: number; stallAfter?: number; signal?: AbortSignal }): Response {
   let sent = 0;
+  let commented = !opts.comment;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
+      if (!commented) {
+        commented = true;
+        controller.enqueue(enc.encode(": connected\n\n"));
+        return;
+      }
       if (sent === 0 && opts.delayMs) await Bun.sleep(opts.delayMs);
       if (opts.stallAfter !== undefined && sent === opts.stallAfter) {
         const signal = opts.signal as AbortSignal;
@@ -114,7 +123,7 @@ export function startScriptedUpstream(): ScriptedUpstream {
         case "ok":
           return isStream ? stream(body.model, words, {}) : completion(body.model, step.text ?? words.join(""));
         case "slow":
-          if (isStream) return stream(body.model, words, { delayMs: step.ms });
+          if (isStream) return stream(body.model, words, { delayMs: step.ms, ...(step.comment ? { comment: true } : {}) });
           await Bun.sleep(step.ms);
           return completion(body.model, words.join(""));
         case "status":
