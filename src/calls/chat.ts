@@ -88,7 +88,11 @@ function timed(stage: EventStage, timing: StreamTiming): EventStage {
 /** The streamed answer: headers now, frames as the upstream produces them. */
 function streamResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, upstreamBody: ChunkSource, stage: EventStage, timing: StreamTiming): Response {
   const overhead = call.sentAt - scope.raw.receivedAt + (performance.now() - call.headersAt);
-  return new Response(relaySse(upstreamBody, timed(stage, timing), call.abort), {
+  const relayed = relaySse(upstreamBody, timed(stage, timing), call.abort);
+  // The client left while the first event was awaited: nothing will read this, so end it now
+  // (the upstream is aborted and the call recorded as cancelled).
+  if (scope.request.signal.aborted) void relayed.cancel().catch(() => {});
+  return new Response(relayed, {
     headers: { ...SSE_HEADERS, ...gatewayHeaders(scope, resolved.deployment.id, overhead, call.response.headers) },
   });
 }
@@ -113,8 +117,8 @@ async function settleAnswer(call: UpstreamCall, stream: boolean, provider: Provi
     const text = await readBuffered(call);
     return { text, doneAt: performance.now() };
   }
-  if (!call.response.body) throw new GatewayError("provider.bad_response", `${provider.label} answered a stream request with no body.`);
   try {
+    if (!call.response.body) throw new GatewayError("provider.bad_response", `${provider.label} answered a stream request with no body.`);
     const body = await peekFirstEvent(call.response.body, provider.label, (event) => provider.streamError(event), call.chunk);
     call.firstByte();
     return { body };

@@ -194,6 +194,7 @@ export async function routeCall<T>(deps: CallDeps, scope: CallScope, admitted: A
       model: admitted.model,
       group: admitted.group,
       signal: scope.request.signal,
+      cools: (name) => deps.models.groupSize(name) > 1,
       fallbackGroup: (name) => {
         try {
           const group = byTags(resolveGroup(deps, authorizeModel(scope.caller, name), operation), scope.tags);

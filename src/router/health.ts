@@ -91,9 +91,8 @@ export class HealthChecker {
     } catch (thrown) {
       const error = toGatewayError(thrown);
       if (countsAsFailure(error)) {
-        const group = this.table.group(deployment.modelName);
         // Like the router: a group's only deployment never cools down.
-        if (group && group.length > 1) {
+        if (this.table.groupSize(deployment.modelName) > 1) {
           this.router.loads.recordFailure(deployment.id, this.router.policy(deployment.modelName), { rateLimited: error.status === 429, ...(error.details.retryAfter !== undefined ? { retryAfterSeconds: error.details.retryAfter } : {}) });
         }
       }

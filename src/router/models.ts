@@ -137,6 +137,14 @@ export class ModelTable {
     return undefined;
   }
 
+  /** How many deployments serve a model name (no copies). */
+  groupSize(name: string): number {
+    const exact = this.exact.get(name);
+    if (exact) return exact.length;
+    for (const { prefix, deployments } of this.patterns) if (name.length > prefix.length && name.startsWith(prefix)) return deployments.length;
+    return 0;
+  }
+
   /** Every deployment once, in configuration order (for health checks). */
   deployments(): Deployment[] {
     const all = new Set<Deployment>();

@@ -23,6 +23,11 @@ export interface RouteRequest {
    * caller's key may not call it: a fallback never widens what a key can reach).
    */
   fallbackGroup: (model: string) => readonly Resolved[] | string;
+  /**
+   * Whether a failing deployment of this model name may cool down: only when its whole group (before
+   * any narrowing by tags) has another deployment. A lone deployment is retried after a backoff instead.
+   */
+  cools: (model: string) => boolean;
 }
 
 /** A call that reached an upstream and was committed to. */
@@ -77,17 +82,18 @@ export async function route<T>(router: Router, request: RouteRequest, attempt: (
 async function tryGroup<T>(router: Router, request: RouteRequest, model: string, group: readonly Resolved[], failed: FailedAttempt[], attempt: (resolved: Resolved) => Promise<T>): Promise<GroupResult<T>> {
   const policy = router.policy(model);
   const { loads } = router;
-  // A lone deployment never cools down (nothing to fail over to); it is retried after a backoff instead.
-  const canCool = group.length > 1;
+  const canCool = request.cools(model);
   const tried = new Set<string>();
+  // Each deployment's own Retry-After: a wait asked for by one never delays a retry on another.
+  const retryAfterOf = new Map<string, number>();
   let lastError: GatewayError | undefined;
   for (let retry = 0; retry <= policy.numRetries; retry++) {
-    const chosen = canCool ? choose(router, policy, group, tried) : group[0];
+    const chosen = choose(router, policy, group, tried);
     if (!chosen) return { error: unavailable(router, model, group), kind: "general" };
-    if (chosen === "capacity") return { error: atCapacity(model), kind: "general" };
+    if (chosen === "capacity") return { error: lastError ?? atCapacity(model), kind: lastError ? failureKind(lastError) : "general" };
     const id = chosen.deployment.id;
     if (retry > 0 && tried.has(id)) {
-      const retryAfter = lastError?.details.retryAfter;
+      const retryAfter = retryAfterOf.get(id);
       // A Retry-After beyond what we wait for goes back to the client, who can decide.
       if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_WAIT_S) break;
       try {
@@ -120,8 +126,12 @@ async function tryGroup<T>(router: Router, request: RouteRequest, model: string,
     } catch (thrown) {
       const error = toGatewayError(thrown);
       loads.finish(id, { ok: false });
+      // The request could not even be built for this deployment (the caller's or the gateway's
+      // fault): no upstream attempt was made, and no other deployment would do better.
+      if (!error.code.startsWith("provider.")) return { error, kind: "final" };
       failed.push({ deploymentId: id, model, code: error.code, status: error.status });
       lastError = error;
+      if (error.details.retryAfter !== undefined) retryAfterOf.set(id, error.details.retryAfter);
       if (request.signal.aborted) return { error, kind: "final" };
       if (canCool && countsAsFailure(error)) {
         loads.recordFailure(id, policy, { rateLimited: error.status === 429, ...(error.details.retryAfter !== undefined ? { retryAfterSeconds: error.details.retryAfter } : {}) });
@@ -142,10 +152,20 @@ function choose(router: Router, policy: GroupPolicy, group: readonly Resolved[],
     const untried = healthy.filter((r) => !tried.has(r.deployment.id));
     pool = untried.length > 0 ? untried : healthy;
   }
+  const picked = pickFrom(router, policy, pool);
+  if (picked) return picked;
+  // The untried ones are all at their rpm/tpm cap: one already tried may still take a retry.
+  if (pool !== group && tried.size > 0) {
+    const healthy = group.filter((r) => router.loads.coolingUntil(r.deployment.id) === undefined);
+    if (healthy.length > 0 && healthy.length !== pool.length) return pickFrom(router, policy, healthy) ?? "capacity";
+  }
+  return "capacity";
+}
+
+function pickFrom(router: Router, policy: GroupPolicy, pool: readonly Resolved[]): Resolved | undefined {
   const candidates = candidatesOf(pool);
   const picked = pick(policy.strategy, candidates, (id) => router.loads.load(id), router.random, policy.latencyBuffer);
-  if (!picked) return "capacity";
-  return pool[candidates.indexOf(picked)];
+  return picked ? pool[candidates.indexOf(picked)] : undefined;
 }
 
 /** Candidates of a list of deployments, made once per list (exact names' groups are fixed arrays). */
