@@ -10,7 +10,7 @@ import { formatUsd } from "../pricing/units.ts";
 import type { Usage } from "../spec/usage.ts";
 import type { Caller } from "../auth/caller.ts";
 import type { RouteInput } from "../server/route-spec.ts";
-import { route, type Routed } from "../router/route.ts";
+import { route, type Routed, type RouteRequest } from "../router/route.ts";
 import { byTags } from "../router/tags.ts";
 import type { Router } from "../router/router.ts";
 import { admitCall, authorizeModel, type Accounting, type Admission } from "./admit.ts";
@@ -187,27 +187,43 @@ export function resolveGroup(deps: CallDeps, model: string, operation: Operation
  * Runs `attempt` through the router on the admitted group, with fallbacks limited to what the
  * caller's key may call; the scope keeps the router's choice for headers and the call record.
  */
-export async function routeCall<T>(deps: CallDeps, scope: CallScope, admitted: Admitted, operation: Operation, attempt: (resolved: Resolved) => Promise<T>): Promise<Routed<T>> {
-  const routed = await route(
-    deps.router,
-    {
-      model: admitted.model,
-      group: admitted.group,
-      signal: scope.request.signal,
-      cools: (name) => deps.models.groupSize(name) > 1,
-      fallbackGroup: (name) => {
-        try {
-          const group = byTags(resolveGroup(deps, authorizeModel(scope.caller, name), operation), scope.tags);
-          return group.length > 0 ? group : `no deployment of '${name}' serves these tags`;
-        } catch (error) {
-          return error instanceof Error ? error.message : String(error);
-        }
-      },
-    },
-    attempt,
-  );
-  scope.routed = routed as Routed<unknown>;
-  return routed;
+export function routeCall<T>(deps: CallDeps, scope: CallScope, admitted: Admitted, operation: Operation, attempt: (resolved: Resolved) => Promise<T>): Promise<Routed<T>> {
+  return route(deps.router, new CallRouting(deps, scope, admitted, operation), attempt);
+}
+
+/** What the router asks of a call, as methods on one object (no closures per call). */
+class CallRouting implements RouteRequest {
+  readonly model: string;
+  readonly group: readonly Resolved[];
+  readonly signal: AbortSignal;
+
+  constructor(
+    private readonly deps: CallDeps,
+    private readonly scope: CallScope,
+    admitted: Admitted,
+    private readonly operation: Operation,
+  ) {
+    this.model = admitted.model;
+    this.group = admitted.group;
+    this.signal = scope.request.signal;
+  }
+
+  cools(name: string): boolean {
+    return this.deps.models.groupSize(name) > 1;
+  }
+
+  onCommit(routed: Routed<unknown>): void {
+    this.scope.routed = routed;
+  }
+
+  fallbackGroup(name: string): readonly Resolved[] | string {
+    try {
+      const group = byTags(resolveGroup(this.deps, authorizeModel(this.scope.caller, name), this.operation), this.scope.tags);
+      return group.length > 0 ? group : `no deployment of '${name}' serves these tags`;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
 }
 
 /**

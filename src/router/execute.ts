@@ -47,7 +47,7 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
       abort();
     },
   );
-  const settle = watch.stop;
+  const settle = () => watch.stop();
   const explain = (error: unknown, what: string): GatewayError => {
     if (error instanceof GatewayError) return error;
     if (cutBy === "connect") {
@@ -82,5 +82,5 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
     settle();
     throw provider.mapError(response.status, removeSecrets(body, [target.apiKey]), response.headers);
   }
-  return { response, sentAt, headersAt, abort, settle, firstByte: watch.firstByte, ...(stream && deployment.idleMs !== undefined ? { chunk: watch.chunk } : {}), explain: (error) => explain(error, "Lost the connection to") };
+  return { response, sentAt, headersAt, abort, settle, firstByte: () => watch.firstByte(), ...(stream && deployment.idleMs !== undefined ? { chunk: () => watch.chunk() } : {}), explain: (error) => explain(error, "Lost the connection to") };
 }

@@ -86,7 +86,6 @@ export class HealthChecker {
       } finally {
         call.settle();
       }
-      this.router.loads.recordSuccess(deployment.id);
       return { ...base, healthy: true, latencyMs: performance.now() - started, checkedAt: Date.now() };
     } catch (thrown) {
       const error = toGatewayError(thrown);

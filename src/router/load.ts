@@ -106,12 +106,6 @@ export class DeploymentLoads {
     return true;
   }
 
-  /** A success: forgets the failure history, so only consecutive trouble builds toward a cooldown. */
-  recordSuccess(id: string): void {
-    const s = this.states.get(id);
-    if (s !== undefined) s.failures.length = 0;
-  }
-
   /** Epoch ms when deployment `id`'s cooldown ends, or undefined when it is not cooling (an expired one is cleared here). */
   coolingUntil(id: string): number | undefined {
     const s = this.states.get(id);

@@ -28,6 +28,8 @@ export interface RouteRequest {
    * any narrowing by tags) has another deployment. A lone deployment is retried after a backoff instead.
    */
   cools: (model: string) => boolean;
+  /** Told the routed call as soon as it is committed (before `route` resolves). */
+  onCommit?: (routed: Routed<unknown>) => void;
 }
 
 /** A call that reached an upstream and was committed to. */
@@ -70,8 +72,8 @@ export async function route<T>(router: Router, request: RouteRequest, attempt: (
       visited.add(model);
       const group = request.fallbackGroup(model);
       if (typeof group === "string") continue;
-      const result = await tryGroup(router, request, model, group, failed, attempt);
-      if ("routed" in result) return { ...result.routed, fallbackFrom: request.model };
+      const result = await tryGroup(router, request, model, group, failed, attempt, request.model);
+      if ("routed" in result) return result.routed;
       last = result;
       if (result.kind === "final" || request.signal.aborted) break;
     }
@@ -79,13 +81,23 @@ export async function route<T>(router: Router, request: RouteRequest, attempt: (
   throw summarise(last.error, failed);
 }
 
-async function tryGroup<T>(router: Router, request: RouteRequest, model: string, group: readonly Resolved[], failed: FailedAttempt[], attempt: (resolved: Resolved) => Promise<T>): Promise<GroupResult<T>> {
+async function tryGroup<T>(
+  router: Router,
+  request: RouteRequest,
+  model: string,
+  group: readonly Resolved[],
+  failed: FailedAttempt[],
+  attempt: (resolved: Resolved) => Promise<T>,
+  fallbackFrom?: string,
+): Promise<GroupResult<T>> {
   const policy = router.policy(model);
   const { loads } = router;
   const canCool = request.cools(model);
   const tried = new Set<string>();
   // Each deployment's own Retry-After: a wait asked for by one never delays a retry on another.
-  const retryAfterOf = new Map<string, number>();
+  let retryAfterOf: Map<string, number> | undefined;
+  // Load (in flight, latency, per-minute counts) is only kept where a strategy or a cap reads it.
+  const track = tracksLoad(policy, group);
   let lastError: GatewayError | undefined;
   for (let retry = 0; retry <= policy.numRetries; retry++) {
     const chosen = choose(router, policy, group, tried);
@@ -93,7 +105,7 @@ async function tryGroup<T>(router: Router, request: RouteRequest, model: string,
     if (chosen === "capacity") return { error: lastError ?? atCapacity(model), kind: lastError ? failureKind(lastError) : "general" };
     const id = chosen.deployment.id;
     if (retry > 0 && tried.has(id)) {
-      const retryAfter = retryAfterOf.get(id);
+      const retryAfter = retryAfterOf?.get(id);
       // A Retry-After beyond what we wait for goes back to the client, who can decide.
       if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_WAIT_S) break;
       try {
@@ -103,35 +115,32 @@ async function tryGroup<T>(router: Router, request: RouteRequest, model: string,
       }
     }
     tried.add(id);
-    loads.start(id);
+    if (track) loads.start(id);
     const startedAt = performance.now();
     try {
       const value = await attempt(chosen);
-      const latencyMs = performance.now() - startedAt;
-      loads.recordSuccess(id);
-      let finished = false;
-      const routed: Routed<T> = {
-        value,
-        resolved: chosen,
-        model,
-        attempts: failed.length + 1,
-        failed,
-        finish: (outcome) => {
+      let finish: Routed<T>["finish"] = NOTHING_TO_FINISH;
+      if (track) {
+        const latencyMs = performance.now() - startedAt;
+        let finished = false;
+        finish = (outcome) => {
           if (finished) return;
           finished = true;
           loads.finish(id, { ok: outcome.ok, latencyMs, ...(outcome.tokens !== undefined ? { tokens: outcome.tokens } : {}) });
-        },
-      };
+        };
+      }
+      const routed: Routed<T> = { value, resolved: chosen, model, attempts: failed.length + 1, failed, finish, ...(fallbackFrom !== undefined ? { fallbackFrom } : {}) };
+      request.onCommit?.(routed);
       return { routed };
     } catch (thrown) {
       const error = toGatewayError(thrown);
-      loads.finish(id, { ok: false });
+      if (track) loads.finish(id, { ok: false });
       // The request could not even be built for this deployment (the caller's or the gateway's
       // fault): no upstream attempt was made, and no other deployment would do better.
       if (!error.code.startsWith("provider.")) return { error, kind: "final" };
       failed.push({ deploymentId: id, model, code: error.code, status: error.status });
       lastError = error;
-      if (error.details.retryAfter !== undefined) retryAfterOf.set(id, error.details.retryAfter);
+      if (error.details.retryAfter !== undefined) (retryAfterOf ??= new Map()).set(id, error.details.retryAfter);
       if (request.signal.aborted) return { error, kind: "final" };
       if (canCool && countsAsFailure(error)) {
         loads.recordFailure(id, policy, { rateLimited: error.status === 429, ...(error.details.retryAfter !== undefined ? { retryAfterSeconds: error.details.retryAfter } : {}) });
@@ -140,6 +149,15 @@ async function tryGroup<T>(router: Router, request: RouteRequest, model: string,
     }
   }
   return { error: lastError ?? unavailable(router, model, group), kind: lastError ? failureKind(lastError) : "general" };
+}
+
+const NOTHING_TO_FINISH = () => {};
+
+/** Strategies that read a deployment's load; caps read its per-minute counts. */
+const LOAD_STRATEGIES: ReadonlySet<GroupPolicy["strategy"]> = new Set(["least-busy", "latency-based", "usage-based"]);
+
+function tracksLoad(policy: GroupPolicy, group: readonly Resolved[]): boolean {
+  return LOAD_STRATEGIES.has(policy.strategy) || group.some((r) => r.deployment.rpm !== undefined || r.deployment.tpm !== undefined);
 }
 
 /** The deployment to try next: healthy ones, untried first, by the group's strategy; "capacity" when all healthy ones are at their rpm/tpm. */

@@ -15,7 +15,6 @@ describe("DeploymentLoads counters", () => {
     const { l } = loads();
     expect(l.load("nope")).toEqual({ inFlight: 0, latencyMs: undefined, requestsLastMinute: 0, tokensLastMinute: 0 });
     expect(l.coolingUntil("nope")).toBeUndefined();
-    l.recordSuccess("nope");
     expect(l.cooling()).toEqual([]);
   });
 
@@ -121,16 +120,6 @@ describe("DeploymentLoads cooldowns", () => {
     // Back with a fresh allowance: one more failure does not cool it again.
     expect(l.recordFailure("a", POLICY, { rateLimited: false })).toBe(false);
     expect(l.coolingUntil("a")).toBeUndefined();
-  });
-
-  test("a success clears the failure history", () => {
-    const { l } = loads();
-    l.recordFailure("a", POLICY, { rateLimited: false });
-    l.recordFailure("a", POLICY, { rateLimited: false });
-    l.recordSuccess("a");
-    expect(l.recordFailure("a", POLICY, { rateLimited: false })).toBe(false);
-    expect(l.recordFailure("a", POLICY, { rateLimited: false })).toBe(false);
-    expect(l.recordFailure("a", POLICY, { rateLimited: false })).toBe(true);
   });
 
   test("failures on one deployment do not cool another", () => {
