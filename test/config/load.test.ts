@@ -391,3 +391,34 @@ describe("the example configs in config/", () => {
     ]);
   });
 });
+
+describe("LiteLLM routing import", () => {
+  test("model_list entries sharing a model_name become one group, with their routing params and the router settings", () => {
+    const { config, warnings } = fromLiteLLM({
+      model_list: [
+        { model_name: "gpt-4o", litellm_params: { model: "openai/gpt-4o", api_key: "sk-a", rpm: 600, tpm: 90000, weight: 3, order: 1, stream_timeout: 15, tags: ["paid"], region_name: "eu-west-1" } },
+        { model_name: "gpt-4o", litellm_params: { model: "azure_like/gpt-4o", api_key: "sk-b", api_base: "http://10.0.0.2:8000/v1", weight: 1, order: 2 } },
+      ],
+      router_settings: { routing_strategy: "usage-based-routing-v2", num_retries: 4, allowed_fails: 2, cooldown_time: 30, routing_strategy_args: { lowest_latency_buffer: 0.2 } },
+      litellm_settings: { fallbacks: [{ "gpt-4o": ["claude"] }], context_window_fallbacks: [{ "gpt-4o": ["gpt-4o-long"] }], content_policy_fallbacks: [{ "gpt-4o": ["claude"] }] },
+    });
+    expect(warnings).toEqual([]);
+    expect(config.models?.[0]).toMatchObject({ rpm: 600, tpm: 90000, weight: 3, order: 1, first_byte_timeout_seconds: 15, tags: ["paid"], region: "eu-west-1" });
+    expect(config.router).toEqual({
+      strategy: "usage-based",
+      num_retries: 4,
+      allowed_fails: 2,
+      cooldown_seconds: 30,
+      latency_buffer: 0.2,
+      fallbacks: { "gpt-4o": ["claude"] },
+      context_window_fallbacks: { "gpt-4o": ["gpt-4o-long"] },
+      content_policy_fallbacks: { "gpt-4o": ["claude"] },
+    });
+    const { table } = buildModelTable({ ...config, models: (config.models ?? []).map((m) => ({ ...m, model: m.model.replace("azure_like", "openai_compatible") })) }, {});
+    const group = table.group("gpt-4o") ?? [];
+    expect(group.map((r) => [r.deployment.weight, r.deployment.order, r.deployment.rpm])).toEqual([
+      [3, 1, 600],
+      [1, 2, undefined],
+    ]);
+  });
+});
