@@ -1,11 +1,11 @@
 import type { Database } from "bun:sqlite";
-import { StoreConflict, type NewUser, type UserPatch, type UserRecord, type UserStore } from "../types.ts";
+import type { NewUser, UserPatch, UserRecord, UserStore } from "../types.ts";
 import { type Bindings, nullable, patched } from "./columns.ts";
+import { principalTable } from "./principal-table.ts";
 import {
   newPrincipal,
   PRINCIPAL_INSERT_COLUMNS,
   PRINCIPAL_INSERT_VALUES,
-  PRINCIPAL_SET,
   patchPrincipal,
   type PrincipalRow,
   type PrincipalSettings,
@@ -54,55 +54,28 @@ export function ensureUserRow(db: Database, userId: string, now: number): void {
 
 /** The UserStore over `db`. */
 export function sqliteUserStore(db: Database): UserStore {
-  const selectOne = db.query<UserRow, Bindings>("SELECT * FROM users WHERE user_id = $user_id");
-  const selectAll = db.query<UserRow, []>("SELECT * FROM users ORDER BY created_at, rowid");
-  const insertRow = db.query<unknown, Bindings>(
-    `INSERT INTO users (user_id, user_email, user_alias, ${PRINCIPAL_INSERT_COLUMNS}, created_at, updated_at)
-     VALUES ($user_id, $user_email, $user_alias, ${PRINCIPAL_INSERT_VALUES}, $now, $now)
-     ON CONFLICT (user_id) DO NOTHING`,
-  );
-  const updateRow = db.query<unknown, Bindings>(
-    `UPDATE users SET user_email = $user_email, user_alias = $user_alias, ${PRINCIPAL_SET}, updated_at = $now WHERE user_id = $user_id`,
-  );
-
-  function byId(userId: string): UserRecord | undefined {
-    const row = selectOne.get({ user_id: userId });
-    return row ? userFromRow(row) : undefined;
-  }
-
-  function mustRead(userId: string): UserRecord {
-    const user = byId(userId);
-    if (!user) throw new Error(`user "${userId}" vanished inside its own transaction`);
-    return user;
-  }
-
-  const insert = db.transaction((user: NewUser): UserRecord => {
-    const now = Date.now();
-    const settings = patchUser(newPrincipal({}, now), user, now);
-    const { changes } = insertRow.run({ user_id: user.userId, ...userBindings(settings), now });
-    if (changes === 0) throw new StoreConflict(`user "${user.userId}" already exists`);
-    return mustRead(user.userId);
+  const users = principalTable<UserRow, UserRecord, UserSettings, UserPatch>(db, {
+    table: "users",
+    idColumn: "user_id",
+    what: "user",
+    columns: ["user_email", "user_alias"],
+    fromRow: userFromRow,
+    bindings: userBindings,
+    fresh: (now) => newPrincipal({}, now),
+    patch: patchUser,
   });
 
   const ensure = db.transaction((userId: string): UserRecord => {
     ensureUserRow(db, userId, Date.now());
-    return mustRead(userId);
-  });
-
-  const update = db.transaction((userId: string, patch: UserPatch): UserRecord | undefined => {
-    const current = byId(userId);
-    if (!current) return undefined;
-    const now = Date.now();
-    updateRow.run({ user_id: userId, ...userBindings(patchUser(current, patch, now)), now });
-    return mustRead(userId);
+    return users.mustRead(userId);
   });
 
   return {
+    insert: async (user: NewUser) => users.insert(user.userId, user),
     // IMMEDIATE: take the write lock up front, so a read-then-write never fails to upgrade its lock.
-    insert: async (user) => insert.immediate(user),
     ensure: async (userId) => ensure.immediate(userId),
-    byId: async (userId) => byId(userId),
-    all: async () => selectAll.all().map(userFromRow),
-    update: async (userId, patch) => update.immediate(userId, patch),
+    byId: async (userId) => users.byId(userId),
+    all: async () => users.all(),
+    update: async (userId, patch) => users.update(userId, patch),
   };
 }
