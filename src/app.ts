@@ -8,6 +8,7 @@ import type { ModelTable } from "./router/models.ts";
 import { Router } from "./router/router.ts";
 import { HealthChecker } from "./router/health.ts";
 import { healthRoute } from "./admin/health.ts";
+import type { Metrics } from "./telemetry/metrics.ts";
 import { authenticator } from "./auth/authenticate.ts";
 import type { Accounts } from "./auth/accounts.ts";
 import { adminRoutes } from "./admin/routes.ts";
@@ -32,6 +33,8 @@ export interface AppDeps {
   router?: Router;
   /** Deployment health checks (`GET /health`); main also runs them on an interval when configured. */
   health?: HealthChecker;
+  /** Served at `GET /metrics` (Prometheus text) when present; it must also be among the observers. */
+  metrics?: Metrics;
   /** Where internal errors are reported (never to the client). */
   logError?: (message: string, error: unknown) => void;
 }
@@ -80,6 +83,7 @@ export function buildApp(deps: AppDeps) {
     .get("/health/liveliness", () => json({ status: "alive" }))
     .get("/health/liveness", () => json({ status: "alive" }))
     .get("/health/readiness", () => readiness(deps, router))
+    .get("/metrics", () => (deps.metrics ? new Response(deps.metrics.render(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } }) : toOpenAIErrorResponse(new GatewayError("caller.route_not_found", "Metrics are off (server.metrics: false)."))))
     .get("/openapi.json", () => new Response(openapi, { headers: { "content-type": "application/json" } }));
 
   for (const { route, handle } of handlers) {

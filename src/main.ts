@@ -9,6 +9,7 @@ import { runtimeSettings, withCliModel } from "./config/runtime.ts";
 import { buildModelTable } from "./router/models.ts";
 import { Router } from "./router/router.ts";
 import { HealthChecker } from "./router/health.ts";
+import { gatewayMetrics } from "./telemetry/gateway-metrics.ts";
 import { isLoopback } from "./server/host.ts";
 import { newLifecycle } from "./server/lifecycle.ts";
 import { accessLog } from "./telemetry/access-log.ts";
@@ -54,9 +55,11 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
 
   const lifecycle = newLifecycle();
   const sinks: CallObserver[] = [];
-  const access = settings.accessLog ? accessLog() : undefined;
+  const access = settings.accessLog ? accessLog(undefined, settings.accessLogLevel) : undefined;
   if (access) sinks.push(access);
   const router = new Router(config.router ? { config: config.router } : {});
+  const metrics = settings.metrics ? gatewayMetrics(table, router, accounts) : undefined;
+  if (metrics) sinks.push(metrics);
   const health = new HealthChecker(table, router);
   if (config.router?.health_check_interval_seconds) {
     health.start(config.router.health_check_interval_seconds * 1000, (error) => log(`health checks failed: ${error instanceof Error ? error.message : String(error)}`));
@@ -71,6 +74,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     accounts,
     router,
     health,
+    ...(metrics ? { metrics } : {}),
     logError: (message, error) => log(`${message}: ${error instanceof Error ? error.message : String(error)}`),
   });
   app.listen({

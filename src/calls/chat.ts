@@ -49,6 +49,8 @@ export async function handleChatCall(deps: CallDeps, dialect: DialectRuntime, in
 /** When the first upstream event of a stream arrived (for time to first token). */
 interface StreamTiming {
   firstAt?: number;
+  /** Gateway time around the upstream until the stream's headers went out. */
+  overheadMs?: number;
 }
 
 /** Records a finished stream against its deployment. */
@@ -63,6 +65,7 @@ function onStreamEnd(scope: CallScope, resolved: Resolved, call: UpstreamCall, t
       provider: deployment.provider.id,
       upstreamModel: resolved.target.model,
       ...(timing.firstAt !== undefined ? { ttftMs: timing.firstAt - scope.raw.receivedAt } : {}),
+      ...(timing.overheadMs !== undefined ? { overheadMs: timing.overheadMs } : {}),
       ...(outcome.usage ? { usage: outcome.usage } : {}),
       ...(outcome.usageEstimated ? { usageEstimated: true } : {}),
       ...withCost(costOfCall(resolved, outcome.usage)),
@@ -88,6 +91,7 @@ function timed(stage: EventStage, timing: StreamTiming): EventStage {
 /** The streamed answer: headers now, frames as the upstream produces them. */
 function streamResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, upstreamBody: ChunkSource, stage: EventStage, timing: StreamTiming): Response {
   const overhead = call.sentAt - scope.raw.receivedAt + (performance.now() - call.headersAt);
+  timing.overheadMs = overhead;
   const relayed = relaySse(upstreamBody, timed(stage, timing), call.abort);
   // The client left while the first event was awaited: nothing will read this, so end it now
   // (the upstream is aborted and the call recorded as cancelled).
@@ -100,9 +104,11 @@ function streamResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall
 /** The cost field of a call record, when there is one. */
 const withCost = (cost: number | undefined) => (cost === undefined ? {} : { costNano: cost });
 
-/** The buffered answer, with the gateway's headers (cost included) and the overhead measured around the upstream. */
-function bufferedResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, text: string, doneAt: number, cost: number | undefined): Response {
-  const overhead = call.sentAt - scope.raw.receivedAt + (performance.now() - doneAt);
+/** Gateway time around the upstream call of a buffered answer: before sending, and since the answer arrived. */
+const overheadOf = (scope: CallScope, call: UpstreamCall, doneAt: number) => call.sentAt - scope.raw.receivedAt + (performance.now() - doneAt);
+
+/** The buffered answer, with the gateway's headers (cost and overhead included). */
+function bufferedResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, text: string, overhead: number, cost: number | undefined): Response {
   return new Response(text, { headers: { ...JSON_HEADERS, ...gatewayHeaders(scope, resolved.deployment.id, overhead, call.response.headers), ...costHeader(cost) } });
 }
 
@@ -148,9 +154,10 @@ function respondSameFormat(dialect: DialectRuntime, scope: CallScope, resolved: 
   let text = prepared.text as string;
   const observed = dialect.observeBody(text);
   const cost = costOfCall(resolved, observed.usage);
-  scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id, upstreamModel: target.model, ttftMs: call.headersAt - scope.raw.receivedAt, ...observed, ...withCost(cost) });
   if (reverseNames && reverseNames.size > 0 && dialect.rewriteBody) text = dialect.rewriteBody(text, reverseNames);
-  return bufferedResponse(scope, resolved, call, text, prepared.doneAt as number, cost);
+  const overheadMs = overheadOf(scope, call, prepared.doneAt as number);
+  scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id, upstreamModel: target.model, ttftMs: call.headersAt - scope.raw.receivedAt, overheadMs, ...observed, ...withCost(cost) });
+  return bufferedResponse(scope, resolved, call, text, overheadMs, cost);
 }
 
 /** Another wire format: the spec request built for the provider. */
@@ -172,6 +179,8 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
   }
   const result = deployment.provider.chat.parseResponse(prepared.text as string, state);
   const cost = costOfCall(resolved, result.usage);
+  const body = JSON.stringify(dialect.codec.encodeResult(result, chat, model));
+  const overheadMs = overheadOf(scope, call, prepared.doneAt as number);
   scope.record({
     status: 200,
     outcome: "ok",
@@ -179,9 +188,10 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
     provider: deployment.provider.id,
     upstreamModel: target.model,
     ttftMs: call.headersAt - scope.raw.receivedAt,
+    overheadMs,
     finishReason: result.finishReason,
     ...(result.usage ? { usage: result.usage } : {}),
     ...withCost(cost),
   });
-  return bufferedResponse(scope, resolved, call, JSON.stringify(dialect.codec.encodeResult(result, chat, model)), prepared.doneAt as number, cost);
+  return bufferedResponse(scope, resolved, call, body, overheadMs, cost);
 }

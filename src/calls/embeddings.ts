@@ -25,8 +25,8 @@ export async function handleEmbeddings(deps: CallDeps, input: CallInput): Promis
     // Embedding bodies are mostly vectors; usage is read from the tail.
     const usage = fromOpenAIUsage(lastObjectMember(text, "usage"));
     const cost = costOfCall(resolved, usage);
-    scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id, upstreamModel: target.model, ...(usage ? { usage } : {}), ...(cost === undefined ? {} : { costNano: cost }) });
     const overhead = call.sentAt - raw.receivedAt + (performance.now() - doneAt);
+    scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id, upstreamModel: target.model, overheadMs: overhead, ...(usage ? { usage } : {}), ...(cost === undefined ? {} : { costNano: cost }) });
     return new Response(text, { headers: { "content-type": "application/json", ...gatewayHeaders(scope, deployment.id, overhead, call.response.headers), ...costHeader(cost) } });
   } catch (error) {
     const gatewayError = toGatewayError(error);

@@ -68,6 +68,7 @@ export const admissionHeaders = (scope: CallScope): Record<string, string> => sc
 export function openCall(deps: CallDeps, input: CallInput, operation: Operation, model: string, stream: boolean): CallScope {
   // Time-ordered (UUIDv7): the ledger's primary-key index then grows at its end instead of at random pages.
   const callId = Bun.randomUUIDv7();
+  deps.observer.onStart?.();
   const startedAt = Date.now();
   const { request, raw, body } = input;
   const endUser = typeof body.user === "string" && body.user ? body.user : undefined;

@@ -1,5 +1,6 @@
 import type { CliFlags } from "../cli/args.ts";
 import type { Config } from "./schema.ts";
+import type { AccessLogLevel } from "../telemetry/access-log.ts";
 
 /** Effective server settings after flags, environment, config file and defaults (in that order). */
 export interface RuntimeSettings {
@@ -10,6 +11,8 @@ export interface RuntimeSettings {
   idleTimeoutSeconds: number;
   allowUnauthenticatedPublic: boolean;
   accessLog: boolean;
+  accessLogLevel: AccessLogLevel;
+  metrics: boolean;
   dropParams: boolean;
   masterKey?: string;
 }
@@ -28,6 +31,8 @@ export function runtimeSettings(config: Config, flags: CliFlags, env: Record<str
     idleTimeoutSeconds: server.idle_timeout_seconds ?? 30,
     allowUnauthenticatedPublic: flags.allowUnauthenticatedPublic || server.allow_unauthenticated_public === true,
     accessLog: flags.accessLog || server.access_log === true,
+    accessLogLevel: server.access_log_level ?? "info",
+    metrics: server.metrics !== false,
     dropParams: flags.dropParams || config.settings?.drop_params === true,
   };
   const masterKey = env.SWITCHBOARD_MASTER_KEY || config.auth?.master_key;

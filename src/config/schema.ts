@@ -95,6 +95,12 @@ export const ConfigSchema = Type.Object(
           idle_timeout_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 255, description: "Idle keep-alive connections close after this; proxied calls are exempt." })),
           allow_unauthenticated_public: Type.Optional(Type.Boolean({ description: "Allow binding a non-loopback address with no master key." })),
           access_log: Type.Optional(Type.Boolean({ description: "Write one JSON line per call to stdout, batched off the request path." })),
+          access_log_level: Type.Optional(
+            Type.Union([Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], {
+              description: "Lowest level written: info (every call), warn (4xx and 5xx), error (5xx only). Default info.",
+            }),
+          ),
+          metrics: Type.Optional(Type.Boolean({ description: "Serve Prometheus metrics at GET /metrics (default true; no secrets or per-user labels)." })),
         },
         strict,
       ),

@@ -29,6 +29,8 @@ export interface CallRecord {
   durationMs: number;
   /** Milliseconds from receiving the request to the upstream's first streamed event (or its whole answer). */
   ttftMs?: number;
+  /** Milliseconds the gateway spent around the upstream call (x-switchboard-overhead-duration-ms). */
+  overheadMs?: number;
   /** Upstream attempts the router made (absent when the call never reached the router). */
   attempts?: number;
   /** The attempts that failed before the answer (or the final error), oldest first. */
@@ -49,6 +51,8 @@ export interface AttemptFailure {
 /** Receives finished calls. Implementations must not block: they run on the request's tail. */
 export interface CallObserver {
   onCall(record: CallRecord): void;
+  /** A proxied call started (its record follows); for in-flight gauges. */
+  onStart?(): void;
 }
 
 /** An observer that drops everything. */
@@ -58,5 +62,5 @@ export const silentObserver: CallObserver = { onCall() {} };
 export function observers(list: readonly CallObserver[]): CallObserver {
   if (list.length === 0) return silentObserver;
   if (list.length === 1) return list[0] as CallObserver;
-  return { onCall: (record) => list.forEach((o) => o.onCall(record)) };
+  return { onCall: (record) => list.forEach((o) => o.onCall(record)), onStart: () => list.forEach((o) => o.onStart?.()) };
 }

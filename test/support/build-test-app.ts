@@ -3,7 +3,8 @@ import type { Config } from "../../src/config/schema.ts";
 import { buildModelTable } from "../../src/router/models.ts";
 import { Router } from "../../src/router/router.ts";
 import { newLifecycle, type Lifecycle } from "../../src/server/lifecycle.ts";
-import type { CallRecord } from "../../src/telemetry/calls.ts";
+import { observers, type CallObserver, type CallRecord } from "../../src/telemetry/calls.ts";
+import { gatewayMetrics } from "../../src/telemetry/gateway-metrics.ts";
 import { closeAccounts, type Accounts } from "../../src/auth/accounts.ts";
 
 export interface GatewayOptions {
@@ -19,6 +20,8 @@ export interface GatewayOptions {
   accounts?: Accounts;
   /** A router with a fake clock or sleep; default: one built from `config.router`. */
   router?: Router;
+  /** Serve `GET /metrics` as main does. */
+  metrics?: boolean;
 }
 
 export interface TestGateway {
@@ -44,15 +47,19 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const loggedErrors: { message: string; error: unknown }[] = [];
   const lifecycle = newLifecycle();
   const maxBodyBytes = opts.maxBodyBytes ?? 32 * 1024 * 1024;
+  const router = opts.router ?? new Router(config.router ? { config: config.router } : {});
+  const metrics = opts.metrics ? gatewayMetrics(table, router, opts.accounts) : undefined;
+  const recorder: CallObserver = { onCall: (record) => records.push(record) };
   const app = buildApp({
     models: table,
-    observer: { onCall: (record) => records.push(record) },
+    observer: metrics ? observers([recorder, metrics]) : recorder,
+    ...(metrics ? { metrics } : {}),
     lifecycle,
     ...(opts.masterKey ? { masterKey: opts.masterKey } : {}),
     dropParams: opts.dropParams ?? false,
     maxBodyBytes,
     ...(opts.accounts ? { accounts: opts.accounts } : {}),
-    router: opts.router ?? new Router(config.router ? { config: config.router } : {}),
+    router,
     logError: (message, error) => loggedErrors.push({ message, error }),
   });
   app.listen({

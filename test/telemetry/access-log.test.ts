@@ -48,4 +48,18 @@ describe("accessLog", () => {
     expect(lines).toHaveLength(10_001);
     expect(JSON.parse(lines.at(-1)!)).toEqual({ level: "warn", msg: "access log lines dropped", dropped: 5 });
   });
+
+  test("each line carries its level; a minimum level drops the calls below it", () => {
+    const writes: string[] = [];
+    const log = accessLog((text) => writes.push(text), "warn");
+    log.onCall(record(1));
+    log.onCall({ ...record(2), status: 429, outcome: "error" });
+    log.onCall({ ...record(3), status: 502, outcome: "error" });
+    log.stop();
+    const lines = writes.join("").trimEnd().split("\n").map((line) => JSON.parse(line));
+    expect(lines.map((l) => [l.callId, l.level])).toEqual([
+      ["call-2", "warn"],
+      ["call-3", "error"],
+    ]);
+  });
 });
