@@ -9,6 +9,7 @@ import { Router } from "./router/router.ts";
 import { HealthChecker } from "./router/health.ts";
 import { healthRoute } from "./admin/health.ts";
 import type { Metrics } from "./telemetry/metrics.ts";
+import type { Tracing } from "./telemetry/tracing.ts";
 import { authenticator } from "./auth/authenticate.ts";
 import type { Accounts } from "./auth/accounts.ts";
 import { adminRoutes } from "./admin/routes.ts";
@@ -35,6 +36,8 @@ export interface AppDeps {
   health?: HealthChecker;
   /** Served at `GET /metrics` (Prometheus text) when present; it must also be among the observers. */
   metrics?: Metrics;
+  /** OpenInference spans over OTLP, when tracing is on. */
+  tracing?: Tracing;
   /** Where internal errors are reported (never to the client). */
   logError?: (message: string, error: unknown) => void;
 }
@@ -46,7 +49,14 @@ export function buildApp(deps: AppDeps) {
   const { accounts } = deps;
   const authenticate = authenticator(deps.masterKey, accounts?.directory);
   const router = deps.router ?? new Router();
-  const callDeps = { models: deps.models, observer: deps.observer, dropParams: deps.dropParams, router, ...(accounts ? { accounting: accounts.accounting } : {}) };
+  const callDeps = {
+    models: deps.models,
+    observer: deps.observer,
+    dropParams: deps.dropParams,
+    router,
+    ...(accounts ? { accounting: accounts.accounting } : {}),
+    ...(deps.tracing ? { tracing: deps.tracing } : {}),
+  };
   const routes: RouteSpec[] = [
     ...openAIRoutes(callDeps, deps.lifecycle.startedAt),
     ...anthropicRoutes(callDeps),

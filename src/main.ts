@@ -10,6 +10,8 @@ import { buildModelTable } from "./router/models.ts";
 import { Router } from "./router/router.ts";
 import { HealthChecker } from "./router/health.ts";
 import { gatewayMetrics } from "./telemetry/gateway-metrics.ts";
+import { Tracing } from "./telemetry/tracing.ts";
+import { tracingTarget } from "./telemetry/tracing-config.ts";
 import { isLoopback } from "./server/host.ts";
 import { newLifecycle } from "./server/lifecycle.ts";
 import { accessLog } from "./telemetry/access-log.ts";
@@ -58,7 +60,9 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
   const access = settings.accessLog ? accessLog(undefined, settings.accessLogLevel) : undefined;
   if (access) sinks.push(access);
   const router = new Router(config.router ? { config: config.router } : {});
-  const metrics = settings.metrics ? gatewayMetrics(table, router, accounts) : undefined;
+  const target = tracingTarget(config, loaded.env);
+  const tracing = target ? new Tracing({ ...target, onError: (error) => log(`tracing: ${error instanceof Error ? error.message : String(error)}`) }) : undefined;
+  const metrics = settings.metrics ? gatewayMetrics(table, router, accounts, tracing) : undefined;
   if (metrics) sinks.push(metrics);
   const health = new HealthChecker(table, router);
   if (config.router?.health_check_interval_seconds) {
@@ -75,6 +79,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     router,
     health,
     ...(metrics ? { metrics } : {}),
+    ...(tracing ? { tracing } : {}),
     logError: (message, error) => log(`${message}: ${error instanceof Error ? error.message : String(error)}`),
   });
   app.listen({
@@ -108,6 +113,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     await server.stop(true);
     access?.stop();
     health.stop();
+    await tracing?.stop().catch((error: unknown) => log(`tracing: ${error instanceof Error ? error.message : String(error)}`));
     try {
       await closeAccounts(accounts);
     } catch (error) {

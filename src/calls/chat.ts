@@ -25,7 +25,7 @@ export async function handleChatCall(deps: CallDeps, dialect: DialectRuntime, in
   const { body, server } = input;
   const model = String(body.model);
   const stream = dialect.isStream(body);
-  const scope = openCall(deps, input, "chat", model, stream);
+  const scope = openCall(deps, input, "chat", model, stream, dialect.wire);
   let resolved: Resolved | undefined;
   try {
     const admitted = admitModel(deps, scope, body, model, "chat");
@@ -92,7 +92,10 @@ function timed(stage: EventStage, timing: StreamTiming): EventStage {
 function streamResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, upstreamBody: ChunkSource, stage: EventStage, timing: StreamTiming): Response {
   const overhead = call.sentAt - scope.raw.receivedAt + (performance.now() - call.headersAt);
   timing.overheadMs = overhead;
-  const relayed = relaySse(upstreamBody, timed(stage, timing), call.abort);
+  // Tracing keeps the frames the client got (the trace thread reads the answer from them).
+  let frames: string[] | undefined;
+  if (scope.trace) frames = scope.trace.streamFrames = [];
+  const relayed = relaySse(upstreamBody, timed(stage, timing), call.abort, frames ? (frame) => void frames.push(frame) : undefined);
   // The client left while the first event was awaited: nothing will read this, so end it now
   // (the upstream is aborted and the call recorded as cancelled).
   if (scope.request.signal.aborted) void relayed.cancel().catch(() => {});
@@ -156,6 +159,8 @@ function respondSameFormat(dialect: DialectRuntime, scope: CallScope, resolved: 
   const cost = costOfCall(resolved, observed.usage);
   if (reverseNames && reverseNames.size > 0 && dialect.rewriteBody) text = dialect.rewriteBody(text, reverseNames);
   const overheadMs = overheadOf(scope, call, prepared.doneAt as number);
+  // The trace keeps the answer as the client gets it; the record (made next) hands it over.
+  if (scope.trace) scope.trace.responseText = text;
   scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id, upstreamModel: target.model, ttftMs: call.headersAt - scope.raw.receivedAt, overheadMs, ...observed, ...withCost(cost) });
   return bufferedResponse(scope, resolved, call, text, overheadMs, cost);
 }
@@ -181,6 +186,7 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
   const cost = costOfCall(resolved, result.usage);
   const body = JSON.stringify(dialect.codec.encodeResult(result, chat, model));
   const overheadMs = overheadOf(scope, call, prepared.doneAt as number);
+  if (scope.trace) scope.trace.responseText = body;
   scope.record({
     status: 200,
     outcome: "ok",

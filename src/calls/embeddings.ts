@@ -26,6 +26,7 @@ export async function handleEmbeddings(deps: CallDeps, input: CallInput): Promis
     const usage = fromOpenAIUsage(lastObjectMember(text, "usage"));
     const cost = costOfCall(resolved, usage);
     const overhead = call.sentAt - raw.receivedAt + (performance.now() - doneAt);
+    if (scope.trace) scope.trace.responseText = text;
     scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id, upstreamModel: target.model, overheadMs: overhead, ...(usage ? { usage } : {}), ...(cost === undefined ? {} : { costNano: cost }) });
     return new Response(text, { headers: { "content-type": "application/json", ...gatewayHeaders(scope, deployment.id, overhead, call.response.headers), ...costHeader(cost) } });
   } catch (error) {

@@ -12,6 +12,9 @@ import type { Caller } from "../auth/caller.ts";
 import type { RouteInput } from "../server/route-spec.ts";
 import { route, type Routed, type RouteRequest } from "../router/route.ts";
 import { byTags } from "../router/tags.ts";
+import type { Tracing } from "../telemetry/tracing.ts";
+import type { WireFormat } from "../providers/types.ts";
+import { beginTrace, traceAttempt, traceItemOf, traceTextsOf, type TraceCapture } from "./trace-capture.ts";
 import type { Router } from "../router/router.ts";
 import { admitCall, authorizeModel, type Accounting, type Admission } from "./admit.ts";
 
@@ -24,6 +27,8 @@ export interface CallDeps {
   accounting?: Accounting;
   /** Chooses deployments, retries, falls back, cools failing deployments down. */
   router: Router;
+  /** OpenInference spans over OTLP; absent when tracing is off. */
+  tracing?: Tracing;
 }
 
 /** One proxied request as a call handler receives it. */
@@ -55,6 +60,8 @@ export interface CallScope {
   routed: Routed<unknown> | undefined;
   /** The request's `metadata.tags` (they also steer tagged deployments). */
   tags: readonly string[] | undefined;
+  /** What the call keeps for its trace, when tracing is on. */
+  trace: TraceCapture | undefined;
   /** Reports the call once to the observer and settles its admission. */
   record: (fields: Partial<CallRecord> & Pick<CallRecord, "status" | "outcome">) => void;
 }
@@ -65,7 +72,7 @@ const NO_HEADERS: Record<string, string> = {};
 export const admissionHeaders = (scope: CallScope): Record<string, string> => scope.admission?.headers ?? NO_HEADERS;
 
 /** Opens a call scope for `input`; the model is the name the client sent. */
-export function openCall(deps: CallDeps, input: CallInput, operation: Operation, model: string, stream: boolean): CallScope {
+export function openCall(deps: CallDeps, input: CallInput, operation: Operation, model: string, stream: boolean, wire: WireFormat = "openai"): CallScope {
   // Time-ordered (UUIDv7): the ledger's primary-key index then grows at its end instead of at random pages.
   const callId = Bun.randomUUIDv7();
   deps.observer.onStart?.();
@@ -84,6 +91,7 @@ export function openCall(deps: CallDeps, input: CallInput, operation: Operation,
     reachedUpstream: false,
     routed: undefined,
     tags,
+    trace: deps.tracing ? beginTrace(request, body, wire, deps.tracing.redactAll) : undefined,
     record: (fields) => {
       if (recorded) return;
       recorded = true;
@@ -107,6 +115,7 @@ export function openCall(deps: CallDeps, input: CallInput, operation: Operation,
       scope.admission?.finish(record, scope.reachedUpstream);
       scope.routed?.finish({ ok: record.outcome === "ok", ...(record.usage ? { tokens: record.usage.input + record.usage.output } : {}) });
       deps.observer.onCall(record);
+      if (scope.trace && deps.tracing && operation !== "count_tokens") deps.tracing.submit(traceItemOf(scope.trace, record, scope.caller, scope.routed), traceTextsOf(scope.trace, raw.text));
     },
   };
   return scope;
@@ -234,6 +243,7 @@ class CallRouting implements RouteRequest {
 export function startUpstream(scope: CallScope, resolved: Resolved, built: UpstreamRequest, server: Server<unknown> | null | undefined, stream = false): Promise<UpstreamCall> {
   server?.timeout(scope.request, 0);
   scope.reachedUpstream = true;
+  if (scope.trace) traceAttempt(scope.trace, resolved.deployment.id, resolved.deployment.provider.id, built.headers);
   return callUpstream(resolved, built, scope.request.signal, stream);
 }
 
@@ -250,6 +260,7 @@ export async function readBuffered(call: UpstreamCall): Promise<string> {
 
 /** Records a failed call; the dialect renders the error. */
 export function recordFailure(scope: CallScope, error: GatewayError, resolved?: Resolved): void {
+  if (scope.trace) scope.trace.errorMessage = error.message;
   const deployment = resolved?.deployment;
   // After the router gave up there is no chosen deployment: the error names the last one tried.
   const deploymentId = deployment?.id ?? error.details.deploymentId;

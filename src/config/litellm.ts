@@ -173,6 +173,7 @@ export function fromLiteLLM(raw: Dict): Translation {
   for (const [key, value] of Object.entries(asDict(raw.litellm_settings))) {
     if (key === "drop_params" && typeof value === "boolean") settings.drop_params = value;
     else if (routerSetting(router, key, value)) continue;
+    else if (key === "turn_off_message_logging" && typeof value === "boolean") config.tracing = { ...config.tracing, redact_messages: value };
     else if (key === "request_timeout" && typeof value === "number" && value > 0) settings.request_timeout_seconds = value;
     else warnings.push(`litellm_settings.${key}: not supported yet; ignored`);
   }

@@ -83,6 +83,23 @@ export const RouterSchema = Type.Object(
   strict,
 );
 
+/** OpenInference traces over OTLP (HTTP/protobuf); the standard OTEL_* variables work too. */
+export const TracingSchema = Type.Object(
+  {
+    enabled: Type.Optional(Type.Boolean({ description: "Export a span per call (default: on when an endpoint is set here or in OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT)." })),
+    endpoint: Type.Optional(
+      Type.String({ pattern: "^https?://", description: "OTLP/HTTP traces URL, e.g. http://localhost:6006/v1/traces (Phoenix) or https://otlp.arize.com/v1/traces." }),
+    ),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "Sent with every export (e.g. Arize space and API keys: write os.environ/NAME)." })),
+    service_name: Type.Optional(Type.String({ minLength: 1, description: "service.name of the spans (default switchboard; OTEL_SERVICE_NAME wins)." })),
+    redact_messages: Type.Optional(
+      Type.Boolean({ description: "Replace prompt and completion text, tool arguments and images in spans with a placeholder (LiteLLM's turn_off_message_logging); counts, model, cost and timing stay." }),
+    ),
+    max_queue: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: "Calls held for export at most; past it new ones are dropped and counted (default 10000)." })),
+  },
+  strict,
+);
+
 export const ConfigSchema = Type.Object(
   {
     server: Type.Optional(
@@ -136,6 +153,7 @@ export const ConfigSchema = Type.Object(
     ),
     models: Type.Optional(Type.Array(ModelEntrySchema)),
     router: Type.Optional(RouterSchema),
+    tracing: Type.Optional(TracingSchema),
   },
   strict,
 );

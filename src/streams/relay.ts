@@ -20,7 +20,7 @@ const encoder = new TextEncoder();
  * is read only when the client has taken the last one (back-pressure); a client that disconnects
  * cancels the upstream read and `abort()`s the upstream request.
  */
-export function relaySse(body: ReadableStream<Uint8Array> | ChunkSource, stage: EventStage, abort: () => void): ReadableStream<Uint8Array> {
+export function relaySse(body: ReadableStream<Uint8Array> | ChunkSource, stage: EventStage, abort: () => void, onFrame?: (frame: string) => void): ReadableStream<Uint8Array> {
   const reader: ChunkSource = body instanceof ReadableStream ? body.getReader() : body;
   const parser = new SseParser();
   let done = false;
@@ -35,7 +35,10 @@ export function relaySse(body: ReadableStream<Uint8Array> | ChunkSource, stage: 
           } catch (error) {
             done = true;
             const frame = stage.fail(error);
-            if (frame) controller.enqueue(encoder.encode(frame));
+            if (frame) {
+              onFrame?.(frame);
+              controller.enqueue(encoder.encode(frame));
+            }
             controller.close();
             return;
           }
@@ -47,6 +50,7 @@ export function relaySse(body: ReadableStream<Uint8Array> | ChunkSource, stage: 
             // An in-band upstream error (or an event the stage cannot read): end with the stage's error frame.
             done = true;
             out += stage.fail(error) ?? "";
+            onFrame?.(out);
             controller.enqueue(encoder.encode(out));
             controller.close();
             abort();
@@ -56,11 +60,15 @@ export function relaySse(body: ReadableStream<Uint8Array> | ChunkSource, stage: 
           if (chunk.done) {
             done = true;
             out += stage.end() ?? "";
-            if (out) controller.enqueue(encoder.encode(out));
+            if (out) {
+              onFrame?.(out);
+              controller.enqueue(encoder.encode(out));
+            }
             controller.close();
             return;
           }
           if (out) {
+            onFrame?.(out);
             controller.enqueue(encoder.encode(out));
             return;
           }

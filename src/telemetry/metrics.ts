@@ -93,6 +93,8 @@ export interface MetricsSources {
   cooling(): readonly { id: string }[];
   /** The spend ledger's queue, when there is a store. */
   ledger?(): { queued: number; failing: boolean };
+  /** The trace export queue, when tracing is on. */
+  tracing?(): { queued: number; exported: number; dropped: number };
 }
 
 /** The gateway's metrics: a call observer that counts, and the scrape that renders. */
@@ -162,6 +164,18 @@ export class Metrics implements CallObserver {
       const failing = new Family("switchboard_spend_ledger_failing", "1 while the ledger's database is failing (rows are kept and retried).", "gauge", []);
       failing.add([], ledger.failing ? 1 : 0);
       failing.render(out);
+    }
+    const traces = this.sources.tracing?.();
+    if (traces) {
+      const exported = new Family("switchboard_trace_spans_exported_total", "Spans the collector took.", "counter", []);
+      exported.add([], traces.exported);
+      exported.render(out);
+      const dropped = new Family("switchboard_trace_export_dropped_total", "Calls whose trace was dropped: queue full, or spans the collector refused or never took.", "counter", []);
+      dropped.add([], traces.dropped);
+      dropped.render(out);
+      const queued = new Family("switchboard_trace_queued_calls", "Calls waiting for their trace to be exported.", "gauge", []);
+      queued.add([], traces.queued);
+      queued.render(out);
     }
     return `${out.join("\n")}\n`;
   }

@@ -5,6 +5,7 @@ import { Router } from "../../src/router/router.ts";
 import { newLifecycle, type Lifecycle } from "../../src/server/lifecycle.ts";
 import { observers, type CallObserver, type CallRecord } from "../../src/telemetry/calls.ts";
 import { gatewayMetrics } from "../../src/telemetry/gateway-metrics.ts";
+import type { Tracing } from "../../src/telemetry/tracing.ts";
 import { closeAccounts, type Accounts } from "../../src/auth/accounts.ts";
 
 export interface GatewayOptions {
@@ -22,6 +23,8 @@ export interface GatewayOptions {
   router?: Router;
   /** Serve `GET /metrics` as main does. */
   metrics?: boolean;
+  /** Export traces (stopped with the gateway). */
+  tracing?: Tracing;
 }
 
 export interface TestGateway {
@@ -48,12 +51,13 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const lifecycle = newLifecycle();
   const maxBodyBytes = opts.maxBodyBytes ?? 32 * 1024 * 1024;
   const router = opts.router ?? new Router(config.router ? { config: config.router } : {});
-  const metrics = opts.metrics ? gatewayMetrics(table, router, opts.accounts) : undefined;
+  const metrics = opts.metrics ? gatewayMetrics(table, router, opts.accounts, opts.tracing) : undefined;
   const recorder: CallObserver = { onCall: (record) => records.push(record) };
   const app = buildApp({
     models: table,
     observer: metrics ? observers([recorder, metrics]) : recorder,
     ...(metrics ? { metrics } : {}),
+    ...(opts.tracing ? { tracing: opts.tracing } : {}),
     lifecycle,
     ...(opts.masterKey ? { masterKey: opts.masterKey } : {}),
     dropParams: opts.dropParams ?? false,
@@ -83,6 +87,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     app,
     stop: async () => {
       await app.stop(true);
+      await opts.tracing?.stop();
       if (opts.accounts) await closeAccounts(opts.accounts);
     },
   };

@@ -1,0 +1,65 @@
+/** What the request thread and the trace thread say to each other (see tracing.ts and trace-worker.ts). */
+
+/** Where spans go and how they are labelled. */
+export interface TracingTarget {
+  /** OTLP/HTTP traces URL. */
+  endpoint: string;
+  headers: Record<string, string>;
+  serviceName: string;
+  /** Redact message text for every call (a request can also ask for it, per call). */
+  redact: boolean;
+  /** How long one export may take, retries of a failing collector included (default 10 s). */
+  exportTimeoutMs?: number;
+}
+
+/** One upstream attempt of a call: a child span. */
+export interface TraceAttempt {
+  spanId: string;
+  deploymentId: string;
+  provider?: string;
+  startMs: number;
+  endMs: number;
+  /** Set when the attempt failed. */
+  errorCode?: string;
+  status?: number;
+}
+
+/** One finished call, as the trace thread needs it to build its spans (its texts travel apart, see TraceTexts). Times are epoch milliseconds. */
+export interface TraceItem {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  startMs: number;
+  endMs: number;
+  operation: "chat" | "embeddings";
+  /** The client's wire format. */
+  dialect: "openai" | "anthropic";
+  stream: boolean;
+  model: string;
+  upstreamModel?: string;
+  provider?: string;
+  status: number;
+  outcome: "ok" | "error" | "cancelled";
+  errorCode?: string;
+  errorMessage?: string;
+  usage?: { input: number; output: number; cacheRead?: number; cacheWrite?: number; reasoning?: number; audioInput?: number; audioOutput?: number };
+  /** Nano-dollars. */
+  cost?: { total: number; input: number; output: number; cacheRead: number; cacheWrite: number; reasoning?: number };
+  endUser?: string;
+  sessionId?: string;
+  tags?: string[];
+  gateway: { callId: string; deploymentId?: string; keyAlias?: string; teamId?: string; teamAlias?: string };
+  redact: boolean;
+  attempts: TraceAttempt[];
+}
+
+/** The texts of one call, sent beside the items' JSON: a string crosses threads as a copy, while inside JSON every quote of it would be escaped and parsed again. */
+export interface TraceTexts {
+  requestText: string;
+  responseText?: string;
+  streamFrames?: string[];
+}
+
+export type TraceRequest = { type: "open"; id: number; target: TracingTarget } | { type: "export"; id: number; items: string; texts: TraceTexts[] };
+
+export type TraceReply = { type: "exported"; id: number; exported: number; failed: number; error?: string };

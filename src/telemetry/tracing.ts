@@ -1,0 +1,118 @@
+/**
+ * Tracing, the request thread's side: each finished call leaves a compact trace item (ids, timing,
+ * the request text and the answer the client got, usage and cost) in a bounded queue; a timer hands
+ * the queue to the trace thread, which builds the OpenInference spans and exports them over OTLP.
+ * Nothing here parses, serialises per call or waits on the network, and a dead or slow collector
+ * only makes the queue overflow, which is counted.
+ */
+import type { TraceItem, TraceReply, TraceRequest, TraceTexts, TracingTarget } from "./trace-protocol.ts";
+
+export interface TracingOptions extends TracingTarget {
+  /** Calls held for export at most (default 10,000). */
+  maxQueue?: number;
+  /** How often queued calls go to the trace thread (default 200 ms). */
+  intervalMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/** Where the worker's code is, from source or inside the compiled executable (see the build script). */
+function workerUrl(): URL {
+  return import.meta.url.includes("/$bunfs/") ? new URL("./telemetry/trace-worker.ts", import.meta.url) : new URL("./trace-worker.ts", import.meta.url);
+}
+
+/** Counters for `/metrics` and readiness. */
+export interface TracingStatus {
+  queued: number;
+  exported: number;
+  /** Calls dropped because the queue was full, plus spans the collector refused or never took. */
+  dropped: number;
+}
+
+export class Tracing {
+  readonly redactAll: boolean;
+  private queue: TraceItem[] = [];
+  private texts: TraceTexts[] = [];
+  private readonly maxQueue: number;
+  private readonly worker: Worker;
+  private readonly timer: ReturnType<typeof setInterval>;
+  /** A batch is with the trace thread until it answers: one at a time, so the thread never piles up. */
+  private inFlight: { resolve: () => void } | undefined;
+  private nextId = 1;
+  private dropped = 0;
+  private exported = 0;
+  private stopped = false;
+
+  constructor(private readonly options: TracingOptions) {
+    this.redactAll = options.redact;
+    this.maxQueue = options.maxQueue ?? 10_000;
+    this.worker = new Worker(workerUrl().href);
+    this.worker.unref();
+    this.worker.onmessage = (event: MessageEvent<TraceReply>) => this.onReply(event.data);
+    this.worker.onerror = (event) => options.onError?.(new Error(`the trace thread failed: ${event.message}`));
+    const { maxQueue: _maxQueue, intervalMs: _intervalMs, onError: _onError, ...target } = options;
+    this.post({ type: "open", id: 0, target });
+    this.timer = setInterval(() => this.send(), options.intervalMs ?? 200);
+    this.timer.unref();
+  }
+
+  /** Queues a finished call's trace; never blocks, never throws. */
+  submit(item: TraceItem, texts: TraceTexts): void {
+    if (this.stopped || this.queue.length >= this.maxQueue) {
+      this.dropped++;
+      return;
+    }
+    this.queue.push(item);
+    this.texts.push(texts);
+  }
+
+  status(): TracingStatus {
+    return { queued: this.queue.length, exported: this.exported, dropped: this.dropped };
+  }
+
+  /** Exports everything queued and waits for the collector's answer (shutdown, tests). */
+  async flush(): Promise<void> {
+    for (let i = 0; i < 1_000 && (this.queue.length > 0 || this.inFlight); i++) {
+      if (this.inFlight) await new Promise<void>((resolve) => setTimeout(resolve, 10));
+      else await this.send();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    try {
+      await this.flush();
+    } finally {
+      this.worker.terminate();
+    }
+  }
+
+  private post(request: TraceRequest): void {
+    this.worker.postMessage(request);
+  }
+
+  private send(): Promise<void> {
+    if (this.inFlight || this.queue.length === 0) return Promise.resolve();
+    const items = this.queue;
+    const texts = this.texts;
+    this.queue = [];
+    this.texts = [];
+    return new Promise<void>((resolve) => {
+      this.inFlight = { resolve };
+      // Referenced while a batch is out, so a shutdown waiting on it is not cut short.
+      this.worker.ref();
+      this.post({ type: "export", id: this.nextId++, items: JSON.stringify(items), texts });
+    });
+  }
+
+  private onReply(reply: TraceReply): void {
+    if (reply.type !== "exported") return;
+    this.exported += reply.exported;
+    this.dropped += reply.failed;
+    if (reply.error) this.options.onError?.(new Error(reply.error));
+    const waiting = this.inFlight;
+    this.inFlight = undefined;
+    this.worker.unref();
+    waiting?.resolve();
+  }
+}
