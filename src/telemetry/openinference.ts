@@ -23,6 +23,8 @@ import {
   type Message,
   type Sink,
 } from "./openinference-messages.ts";
+import type { CostBreakdown } from "../pricing/types.ts";
+import type { Usage } from "../spec/usage.ts";
 
 export { REDACTED };
 
@@ -45,17 +47,9 @@ export interface TraceCall {
   /** Provider id: "openai", "anthropic", "groq", "mock", "openai_compatible", ... */
   provider?: string;
   /** `input` counts ALL prompt tokens, cache reads and writes included. */
-  usage?: {
-    input: number;
-    output: number;
-    cacheRead?: number;
-    cacheWrite?: number;
-    reasoning?: number;
-    audioInput?: number;
-    audioOutput?: number;
-  };
+  usage?: Usage;
   /** Nano-dollars (integers): total and breakdown. */
-  cost?: { total: number; input: number; output: number; cacheRead: number; cacheWrite: number; reasoning?: number };
+  cost?: CostBreakdown;
   /** The request's `user` field (OpenAI) / metadata.user_id (Anthropic). */
   endUser?: string;
   /** Only from an explicit header or metadata field; never derived. */

@@ -1,4 +1,6 @@
 /** What the request thread and the trace thread say to each other (see tracing.ts and trace-worker.ts). */
+import type { CostBreakdown } from "../pricing/types.ts";
+import type { Usage } from "../spec/usage.ts";
 
 /** Where spans go and how they are labelled. */
 export interface TracingTarget {
@@ -42,9 +44,9 @@ export interface TraceItem {
   outcome: "ok" | "error" | "cancelled";
   errorCode?: string;
   errorMessage?: string;
-  usage?: { input: number; output: number; cacheRead?: number; cacheWrite?: number; reasoning?: number; audioInput?: number; audioOutput?: number };
+  usage?: Usage;
   /** Nano-dollars. */
-  cost?: { total: number; input: number; output: number; cacheRead: number; cacheWrite: number; reasoning?: number };
+  cost?: CostBreakdown;
   endUser?: string;
   sessionId?: string;
   tags?: string[];
