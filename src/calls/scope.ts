@@ -172,11 +172,6 @@ function withFallbacks(deps: CallDeps, caller: Caller, model: string, group: rea
   return all;
 }
 
-/** Resolves the model or fails with a 404 that says what to do. */
-export function resolveModel(deps: CallDeps, model: string, operation: Operation): Resolved {
-  return resolveGroup(deps, model, operation)[0] as Resolved;
-}
-
 /** The deployments of a model name that can serve `operation`, or a 404/400 that says what to do. */
 export function resolveGroup(deps: CallDeps, model: string, operation: Operation): readonly Resolved[] {
   const group = deps.models.group(model);
