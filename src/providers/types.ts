@@ -15,6 +15,22 @@ export interface Target {
   apiBase: string;
   apiKey?: string;
   headers?: Record<string, string>;
+  /** Cloud region: AWS region for Bedrock, Google Cloud location for Vertex AI. */
+  region?: string;
+  /** The `api-version` query parameter (Azure OpenAI). */
+  apiVersion?: string;
+  /** Google Cloud project id (Vertex AI). */
+  project?: string;
+  /** AWS credentials for SigV4 (Bedrock); absent when a Bedrock API key (bearer) is used. */
+  aws?: AwsCredentials;
+  /** A Google service-account JSON document, as text (Vertex AI). */
+  googleCredentials?: string;
+}
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
 }
 
 /** A built upstream call: pure data, no I/O. */

@@ -15,7 +15,9 @@
  *                authentication, rate limits, budget reservation and settlement, cost headers and the
  *                ledger all run on every request, none of them ever refuses;
  *   - group:     the `gateway` setup with `bench` served by a group of 3 deployments (same upstream,
- *                weighted shuffle): the router's choice on every request.
+ *                weighted shuffle): the router's choice on every request;
+ *   - traced:    the `gateway` setup with tracing on: every call becomes OpenInference spans exported
+ *                over OTLP/HTTP protobuf to test/bench/otlp-sink.ts (a collector that only counts).
  * Then, for each concurrency, runs a bounded load against each of them (warm-up, then a measured
  * window), plus a streaming case, and prints a markdown table: RPS, p50/p99 latency, latency added
  * over the direct upstream, CPU-ms per request and peak RSS of the serving process, host CPU use;
@@ -32,7 +34,7 @@
  *   BENCH_STREAM=1         also run the streaming case (0 to skip)
  *   BENCH_STREAM_CONCURRENCY=16
  *   BENCH_LOADGEN=auto     auto | wrk | bun
- *   BENCH_TARGETS=upstream,proxy,gateway,keys,group
+ *   BENCH_TARGETS=upstream,proxy,gateway,keys,group,traced
  *   BENCH_PROFILE=1        run the gateway under `bun --cpu-prof --cpu-prof-md`; prints where the profile went
  *                          (=keys: the keys gateway instead; =gateway,keys or =all: both)
  *   BENCH_JSON=<file>      also write the raw results as JSON
@@ -63,7 +65,7 @@ const WARMUP = envNum("BENCH_WARMUP", 1);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,16,64").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const STREAM_ON = process.env.BENCH_STREAM !== "0";
 const STREAM_C = envNum("BENCH_STREAM_CONCURRENCY", 16);
-const TARGETS = (process.env.BENCH_TARGETS ?? "upstream,proxy,gateway,keys,group").split(",") as TargetName[];
+const TARGETS = (process.env.BENCH_TARGETS ?? "upstream,proxy,gateway,keys,group,traced").split(",") as TargetName[];
 /** Which gateways run under the CPU profiler: BENCH_PROFILE=1 (or =gateway), =keys, =gateway,keys or =all. */
 const PROFILE: ReadonlySet<GatewayName> = (() => {
   const wanted = (process.env.BENCH_PROFILE ?? "").split(",").map((s) => s.trim());
@@ -71,6 +73,7 @@ const PROFILE: ReadonlySet<GatewayName> = (() => {
   if (wanted.some((w) => w === "1" || w === "gateway" || w === "all")) on.add("gateway");
   if (wanted.some((w) => w === "keys" || w === "all")) on.add("keys");
   if (wanted.some((w) => w === "group" || w === "all")) on.add("group");
+  if (wanted.some((w) => w === "traced" || w === "all")) on.add("traced");
   return on;
 })();
 /** BENCH_PIN=1: the server under test (proxy, gateway) on the last core, upstream and load generator on the others. */
@@ -79,8 +82,8 @@ const LAST_CORE = cpus().length - 1;
 const pinned = (argv: string[], role: "server" | "driver") =>
   PIN ? ["taskset", "-c", role === "server" ? String(LAST_CORE) : `0-${LAST_CORE - 1}`, ...argv] : argv;
 
-type TargetName = "upstream" | "proxy" | "gateway" | "keys" | "group";
-type GatewayName = Extract<TargetName, "gateway" | "keys" | "group">;
+type TargetName = "upstream" | "proxy" | "gateway" | "keys" | "group" | "traced";
+type GatewayName = Extract<TargetName, "gateway" | "keys" | "group" | "traced">;
 
 /** What the load generators send to targets that do not check it (the upstream's and plain gateway's key is ignored). */
 const DEFAULT_AUTH = "Bearer sk-bench";
@@ -326,11 +329,24 @@ interface Target {
   authorization: string;
 }
 
-const LABELS: Record<TargetName, string> = { upstream: "direct", proxy: "trivial proxy", gateway: "switchboard", keys: "switchboard + keys", group: "switchboard, 3 deployments" };
+const LABELS: Record<TargetName, string> = {
+  upstream: "direct",
+  proxy: "trivial proxy",
+  gateway: "switchboard",
+  keys: "switchboard + keys",
+  group: "switchboard, 3 deployments",
+  traced: "switchboard + tracing",
+};
 
 async function startUpstream(): Promise<{ child: Child; base: string }> {
   const { child, match } = await startChild("upstream", pinned([BUN, join(BENCH_DIR, "upstream.ts"), "0"], "driver"), /listening (\d+)/);
   return { child, base: `http://127.0.0.1:${match[1]}/v1` };
+}
+
+/** The OTLP collector the `traced` gateway exports to; its base URL (`/v1/traces`, `/stats`). */
+async function startOtlpSink(): Promise<string> {
+  const { match } = await startChild("otlp-sink", pinned([BUN, join(BENCH_DIR, "otlp-sink.ts"), "0"], "driver"), /listening (\d+)/);
+  return `http://127.0.0.1:${match[1]}`;
 }
 
 async function startProxy(upstreamBase: string): Promise<{ child: Child; url: string }> {
@@ -354,7 +370,7 @@ interface Gateway {
  * key. `keys`: a random master key and a virtual key created in its store before it starts;
  * requests then authenticate with that key.
  */
-async function startGateway(name: GatewayName, upstreamBase: string, tmpDir: string): Promise<Gateway> {
+async function startGateway(name: GatewayName, upstreamBase: string, tmpDir: string, otlpBase?: string): Promise<Gateway> {
   const dir = join(tmpDir, name);
   const dataDir = join(dir, "data");
   mkdirSync(dir, { recursive: true });
@@ -367,6 +383,7 @@ async function startGateway(name: GatewayName, upstreamBase: string, tmpDir: str
       name === "group"
         ? ["a", "b", "c"].map((id) => ({ model_name: "bench", id: `bench-${id}`, model: "openai/gpt-4o-mini", api_base: upstreamBase, api_key: "sk-bench" }))
         : [{ model_name: "bench", model: "openai/gpt-4o-mini", api_base: upstreamBase, api_key: "sk-bench" }],
+    ...(name === "traced" && otlpBase ? { tracing: { endpoint: `${otlpBase}/v1/traces` } } : {}),
   };
   const configPath = join(dir, "switchboard-bench.json");
   writeFileSync(configPath, JSON.stringify(config, null, 2));
@@ -571,6 +588,24 @@ function verdicts(rows: Row[]): { text: string; pass: boolean } {
       `- Router, 3-deployment group / single deployment at c=${refC}: **${(ratio * 100).toFixed(1)}%** throughput (${f(group.result.rps, 0)} vs ${f(gw.result.rps, 0)} rps); CPU ${f(group.cpuMsPerReq, 3)} vs ${f(gw.cpuMsPerReq, 3)} ms/req (${signed(group.cpuMsPerReq - gw.cpuMsPerReq, 3)} ms)`,
     );
   }
+  const traced = find("traced", refC);
+  if (traced && gw) {
+    const ratio = traced.result.rps / gw.result.rps;
+    const ok = ratio >= 0.9;
+    pass &&= ok;
+    const others = CONCURRENCY.flatMap((c) => {
+      const t = find("traced", c);
+      const g = find("gateway", c);
+      return t && g ? [`c=${c}: ${pct(t, g)}`] : [];
+    }).join(", ");
+    out.push(
+      `- Throughput, gateway + tracing / gateway at c=${refC}: **${(ratio * 100).toFixed(1)}%** (${f(traced.result.rps, 0)} vs ${f(gw.result.rps, 0)} rps); target ≥ 90% → ${ok ? "PASS" : "FAIL"}; CPU ${f(traced.cpuMsPerReq, 3)} vs ${f(gw.cpuMsPerReq, 3)} ms/req  [all: ${others}]`,
+    );
+  }
+  const straced = find("traced", STREAM_C, "stream");
+  if (straced && sgw) {
+    out.push(`- Streaming at c=${STREAM_C}, gateway + tracing / gateway: ${pct(straced, sgw)} throughput; CPU ${f(straced.cpuMsPerReq, 3)} vs ${f(sgw.cpuMsPerReq, 3)} ms/req`);
+  }
   if (skeys && sgw) {
     out.push(`- Streaming at c=${STREAM_C}, gateway + keys / gateway: ${pct(skeys, sgw)} throughput; CPU ${f(skeys.cpuMsPerReq, 3)} vs ${f(sgw.cpuMsPerReq, 3)} ms/req`);
   }
@@ -588,7 +623,14 @@ async function ledgerLines(gateways: Gateway[]): Promise<string> {
       lines.push(`- ${LABELS[gateway.name]}: ledger not readable (${error instanceof Error ? error.message : String(error)})`);
       continue;
     }
-    const what = gateway.name === "keys" ? `${ledger.keyedRows} under the bench key, $${ledger.costUsd.toFixed(4)} charged` : gateway.name === "group" ? "ledger on, no keys, 3 deployments" : "ledger on, no keys";
+    const what =
+      gateway.name === "keys"
+        ? `${ledger.keyedRows} under the bench key, $${ledger.costUsd.toFixed(4)} charged`
+        : gateway.name === "group"
+          ? "ledger on, no keys, 3 deployments"
+          : gateway.name === "traced"
+            ? "ledger on, no keys, tracing on"
+            : "ledger on, no keys";
     lines.push(`- ${LABELS[gateway.name]}: ${ledger.rows} spend rows stored (${what}) for ${completed.get(gateway.name) ?? 0} responses counted by the load generator`);
   }
   return lines.join("\n");
@@ -611,9 +653,10 @@ async function main(): Promise<number> {
     targets.push(target("proxy", proxy.child.proc.pid, proxy.url));
   }
   const gateways: Gateway[] = [];
-  for (const name of ["gateway", "keys", "group"] as const) {
+  const otlpBase = TARGETS.includes("traced") ? await startOtlpSink() : undefined;
+  for (const name of ["gateway", "keys", "group", "traced"] as const) {
     if (!TARGETS.includes(name)) continue;
-    const gateway = await startGateway(name, upstream.base, tmp);
+    const gateway = await startGateway(name, upstream.base, tmp, otlpBase);
     gateways.push(gateway);
     targets.push(target(name, gateway.child.proc.pid, gateway.url, gateway.authorization));
   }
@@ -634,6 +677,11 @@ async function main(): Promise<number> {
   // Stop the gateways gracefully (SIGTERM: they store queued spend rows and write their profiles), then read their ledgers.
   await Promise.all(gateways.map((g) => stopChild(g.child.proc)));
   const ledgers = await ledgerLines(gateways);
+  let exportLine = "";
+  if (otlpBase) {
+    const stats = (await fetch(`${otlpBase}/stats`).then((r) => r.json())) as { exports: number; bytes: number };
+    exportLine = `\n### Trace export\n\n- switchboard + tracing: ${stats.exports} OTLP exports, ${(stats.bytes / 1e6).toFixed(1)} MB of protobuf received by the collector for ${completed.get("traced") ?? 0} responses\n`;
+  }
 
   const { text, pass } = verdicts(rows);
   const header = [
@@ -643,11 +691,11 @@ async function main(): Promise<number> {
     `bun ${bunVersion} · ${cpus().length} cores · load generator: ${LOADGEN === "wrk" ? "wrk (1 thread)" : "built-in (test/bench/loadgen.ts)"} · ${WARMUP} s warm-up + ${LOADGEN === "wrk" ? Math.max(1, Math.round(SECONDS)) : SECONDS} s measured per row · non-streaming body ${CHAT_BODY.length} B · ${PIN ? `pinned: servers on core ${LAST_CORE}, upstream + load generator on the rest` : "no CPU pinning"}`,
     "",
     "CPU ms/req and peak RSS are for the serving process (for *direct*, the mock upstream itself); host CPU % is the whole machine during the measured window.",
-    "*switchboard*: ledger on, no keys (no master key; one spend row per call, batched to SQLite), priced deployment. *switchboard + keys*: the same plus a master key and one virtual key with rpm/tpm/parallel limits and a strict budget. *switchboard, 3 deployments*: the first, with the model served by a group of three deployments (weighted shuffle).",
+    "*switchboard*: ledger on, no keys (no master key; one spend row per call, batched to SQLite), priced deployment. *switchboard + keys*: the same plus a master key and one virtual key with rpm/tpm/parallel limits and a strict budget. *switchboard, 3 deployments*: the first, with the model served by a group of three deployments (weighted shuffle). *switchboard + tracing*: the first, with OpenInference spans exported over OTLP/HTTP protobuf to a local collector.",
     "",
     "",
   ].join("\n");
-  console.log(`${header}${table(rows)}\n\n### Targets\n\n${text}\n${ledgers ? `\n### Spend ledger\n\n${ledgers}\n` : ""}`);
+  console.log(`${header}${table(rows)}\n\n### Targets\n\n${text}\n${ledgers ? `\n### Spend ledger\n\n${ledgers}\n` : ""}${exportLine}`);
   console.log(`_total bench time ${((performance.now() - t0) / 1000).toFixed(1)} s_`);
 
   if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ loadgen: LOADGEN, seconds: SECONDS, rows }, null, 2));
