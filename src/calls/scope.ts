@@ -14,7 +14,7 @@ import { route, type Routed, type RouteRequest } from "../router/route.ts";
 import { byTags } from "../router/tags.ts";
 import type { Tracing } from "../telemetry/tracing.ts";
 import type { WireFormat } from "../providers/types.ts";
-import { beginTrace, traceAttempt, traceItemOf, traceTextsOf, type TraceCapture } from "./trace-capture.ts";
+import { answerTextOf, beginTrace, traceAttempt, traceItemOf, type TraceCapture } from "./trace-capture.ts";
 import type { Router } from "../router/router.ts";
 import { admitCall, authorizeModel, type Accounting, type Admission } from "./admit.ts";
 
@@ -115,7 +115,7 @@ export function openCall(deps: CallDeps, input: CallInput, operation: Operation,
       scope.admission?.finish(record, scope.reachedUpstream);
       scope.routed?.finish({ ok: record.outcome === "ok", ...(record.usage ? { tokens: record.usage.input + record.usage.output } : {}) });
       deps.observer.onCall(record);
-      if (scope.trace && deps.tracing && operation !== "count_tokens") deps.tracing.submit(traceItemOf(scope.trace, record, scope.caller, scope.routed), traceTextsOf(scope.trace, raw.text));
+      if (scope.trace && deps.tracing && operation !== "count_tokens") deps.tracing.submit(traceItemOf(scope.trace, record, scope.caller, scope.routed), raw.text, answerTextOf(scope.trace));
     },
   };
   return scope;

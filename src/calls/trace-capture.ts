@@ -10,7 +10,7 @@ import { costOf } from "../pricing/cost.ts";
 import type { Caller } from "../auth/caller.ts";
 import type { CallRecord } from "../telemetry/calls.ts";
 import { callTraceContext, randomHex, traceparentFor, type TraceContext } from "../telemetry/trace-context.ts";
-import type { TraceAttempt, TraceItem, TraceTexts } from "../telemetry/trace-protocol.ts";
+import type { TraceAttempt, TraceItem } from "../telemetry/trace-protocol.ts";
 
 export interface TraceCapture {
   context: TraceContext;
@@ -110,12 +110,10 @@ export function traceItemOf(capture: TraceCapture, record: CallRecord, caller: C
   return item;
 }
 
-/** The texts of the call: the request as sent and the answer as the client got it. */
-export function traceTextsOf(capture: TraceCapture, requestText: string): TraceTexts {
-  const texts: TraceTexts = { requestText };
-  if (capture.responseText !== undefined) texts.responseText = capture.responseText;
-  if (capture.streamFrames) texts.streamFrames = capture.streamFrames;
-  return texts;
+/** The answer as the client got it: the buffered body, or the stream's frames joined ("" when there was none). */
+export function answerTextOf(capture: TraceCapture): string {
+  if (capture.streamFrames) return capture.streamFrames.join("");
+  return capture.responseText ?? "";
 }
 
 /** The call's cost split as the ledger priced it (same prices, same computation). */

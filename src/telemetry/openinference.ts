@@ -36,6 +36,8 @@ export interface TraceCall {
   dialect: "openai" | "anthropic";
   /** The request body as the client sent it (parsed JSON). */
   request: Record<string, unknown>;
+  /** The same body as text, when at hand: `input.value` then reuses it instead of serialising the parsed body again. */
+  requestText?: string;
   /** The buffered answer as the client received it (parsed JSON, client's format), when not streamed and successful. */
   response?: Record<string, unknown>;
   /** For a stream: the data payloads of the SSE events the client received, in order (the client's format; OpenAI's "[DONE]" may be among them; Anthropic events carry their `type` in the JSON). */
@@ -90,6 +92,8 @@ const NOT_PARAMETERS = new Set([
 const SECRET_KEYS = new Set(["authorization", "authorization_token", "api_key", "apikey", "x-api-key"]);
 const maskSecrets = (key: string, value: unknown): unknown =>
   typeof value === "string" && SECRET_KEYS.has(key.toLowerCase()) ? REDACTED : value;
+/** Whether a body's text could hold one of SECRET_KEYS at all; only then must its JSON be masked (a replacer costs a call per value). */
+const MAY_HOLD_SECRETS = /authorization|api_?key/i;
 
 // Not in the semantic conventions: the gateway's own attributes.
 const GATEWAY_CALL_ID = "switchboard.call_id";
@@ -117,6 +121,8 @@ export function openInferenceAttributes(call: TraceCall): Attributes {
   const sink: Sink = { attrs, redact: call?.redact !== false };
   const request: Record<string, unknown> = isObject(call?.request) ? call.request : {};
   const chat = call?.operation !== "embeddings";
+  const requestText = typeof call?.requestText === "string" && !MAY_HOLD_SECRETS.test(call.requestText) ? call.requestText : undefined;
+  const replacer = requestText === undefined ? maskSecrets : undefined;
 
   attempt(() => {
     attrs[SC.OPENINFERENCE_SPAN_KIND] = spanKindOf(call);
@@ -130,11 +136,11 @@ export function openInferenceAttributes(call: TraceCall): Attributes {
       params[key] = request[key];
       any = true;
     }
-    if (any) attrs[SC.LLM_INVOCATION_PARAMETERS] = JSON.stringify(params, maskSecrets);
+    if (any) attrs[SC.LLM_INVOCATION_PARAMETERS] = JSON.stringify(params, replacer);
   });
   attempt(() => {
     if (!isObject(call.request)) return;
-    attrs[SC.INPUT_VALUE] = sink.redact ? REDACTED : JSON.stringify(call.request, maskSecrets);
+    attrs[SC.INPUT_VALUE] = sink.redact ? REDACTED : (requestText ?? JSON.stringify(call.request, maskSecrets));
     attrs[SC.INPUT_MIME_TYPE] = sink.redact ? MimeType.TEXT : MimeType.JSON;
   });
 

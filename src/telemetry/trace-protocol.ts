@@ -55,13 +55,14 @@ export interface TraceItem {
   attempts: TraceAttempt[];
 }
 
-/** The texts of one call, sent beside the items' JSON: a string crosses threads as a copy, while inside JSON every quote of it would be escaped and parsed again. */
-export interface TraceTexts {
-  requestText: string;
-  responseText?: string;
-  streamFrames?: string[];
-}
+/**
+ * A batch crosses to the trace thread as one flat list of strings, three per call: the item as
+ * JSON, the request text, and the answer the client got (the buffered body, or the stream's SSE
+ * frames joined). Strings cross threads as plain copies; nested objects would be walked and
+ * rebuilt, and texts inside JSON would be escaped and parsed again.
+ */
+export const PARTS_PER_CALL = 3;
 
-export type TraceRequest = { type: "open"; id: number; target: TracingTarget } | { type: "export"; id: number; items: string; texts: TraceTexts[] };
+export type TraceRequest = { type: "open"; id: number; target: TracingTarget } | { type: "export"; id: number; parts: string[] };
 
 export type TraceReply = { type: "exported"; id: number; exported: number; failed: number; error?: string };

@@ -1,17 +1,20 @@
 /**
- * Tracing, the request thread's side: each finished call leaves a compact trace item (ids, timing,
- * the request text and the answer the client got, usage and cost) in a bounded queue; a timer hands
- * the queue to the trace thread, which builds the OpenInference spans and exports them over OTLP.
- * Nothing here parses, serialises per call or waits on the network, and a dead or slow collector
- * only makes the queue overflow, which is counted.
+ * Tracing, the request thread's side: each finished call leaves three strings (its trace item as
+ * JSON, the request text, the answer the client got) in a bounded queue; the queue goes to the
+ * trace thread every interval or once a batch is full, and the thread builds the OpenInference
+ * spans and exports them over OTLP. Nothing here parses or waits on the network; a call's objects
+ * die with the call (the queue holds only flat strings), and a dead or slow collector only makes
+ * the queue overflow, which is counted.
  */
-import type { TraceItem, TraceReply, TraceRequest, TraceTexts, TracingTarget } from "./trace-protocol.ts";
+import { PARTS_PER_CALL, type TraceItem, type TraceReply, type TraceRequest, type TracingTarget } from "./trace-protocol.ts";
 
 export interface TracingOptions extends TracingTarget {
   /** Calls held for export at most (default 10,000). */
   maxQueue?: number;
   /** How often queued calls go to the trace thread (default 200 ms). */
   intervalMs?: number;
+  /** Calls that make a batch worth sending before the interval is up (default 256). */
+  batchSize?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -30,9 +33,10 @@ export interface TracingStatus {
 
 export class Tracing {
   readonly redactAll: boolean;
-  private queue: TraceItem[] = [];
-  private texts: TraceTexts[] = [];
-  private readonly maxQueue: number;
+  /** PARTS_PER_CALL strings per queued call. */
+  private parts: string[] = [];
+  private readonly maxParts: number;
+  private readonly batchParts: number;
   private readonly worker: Worker;
   private readonly timer: ReturnType<typeof setInterval>;
   /** A batch is with the trace thread until it answers: one at a time, so the thread never piles up. */
@@ -44,34 +48,36 @@ export class Tracing {
 
   constructor(private readonly options: TracingOptions) {
     this.redactAll = options.redact;
-    this.maxQueue = options.maxQueue ?? 10_000;
+    this.maxParts = (options.maxQueue ?? 10_000) * PARTS_PER_CALL;
+    this.batchParts = (options.batchSize ?? 256) * PARTS_PER_CALL;
     this.worker = new Worker(workerUrl().href);
     this.worker.unref();
     this.worker.onmessage = (event: MessageEvent<TraceReply>) => this.onReply(event.data);
     this.worker.onerror = (event) => options.onError?.(new Error(`the trace thread failed: ${event.message}`));
-    const { maxQueue: _maxQueue, intervalMs: _intervalMs, onError: _onError, ...target } = options;
+    const { maxQueue: _maxQueue, intervalMs: _intervalMs, batchSize: _batchSize, onError: _onError, ...target } = options;
     this.post({ type: "open", id: 0, target });
     this.timer = setInterval(() => this.send(), options.intervalMs ?? 200);
     this.timer.unref();
   }
 
-  /** Queues a finished call's trace; never blocks, never throws. */
-  submit(item: TraceItem, texts: TraceTexts): void {
-    if (this.stopped || this.queue.length >= this.maxQueue) {
+  /** Queues a finished call's trace: its item, the request text and the answer text (a stream's frames joined). Never blocks, never throws. */
+  submit(item: TraceItem, requestText: string, answerText: string): void {
+    if (this.stopped || this.parts.length >= this.maxParts) {
       this.dropped++;
       return;
     }
-    this.queue.push(item);
-    this.texts.push(texts);
+    this.parts.push(JSON.stringify(item), requestText, answerText);
+    // A full batch leaves now: short-lived strings are cheap to collect, and the trace thread gets even work.
+    if (this.parts.length >= this.batchParts) void this.send();
   }
 
   status(): TracingStatus {
-    return { queued: this.queue.length, exported: this.exported, dropped: this.dropped };
+    return { queued: this.parts.length / PARTS_PER_CALL, exported: this.exported, dropped: this.dropped };
   }
 
   /** Exports everything queued and waits for the collector's answer (shutdown, tests). */
   async flush(): Promise<void> {
-    for (let i = 0; i < 1_000 && (this.queue.length > 0 || this.inFlight); i++) {
+    for (let i = 0; i < 1_000 && (this.parts.length > 0 || this.inFlight); i++) {
       if (this.inFlight) await new Promise<void>((resolve) => setTimeout(resolve, 10));
       else await this.send();
     }
@@ -92,16 +98,14 @@ export class Tracing {
   }
 
   private send(): Promise<void> {
-    if (this.inFlight || this.queue.length === 0) return Promise.resolve();
-    const items = this.queue;
-    const texts = this.texts;
-    this.queue = [];
-    this.texts = [];
+    if (this.inFlight || this.parts.length === 0) return Promise.resolve();
+    const parts = this.parts;
+    this.parts = [];
     return new Promise<void>((resolve) => {
       this.inFlight = { resolve };
       // Referenced while a batch is out, so a shutdown waiting on it is not cut short.
       this.worker.ref();
-      this.post({ type: "export", id: this.nextId++, items: JSON.stringify(items), texts });
+      this.post({ type: "export", id: this.nextId++, parts });
     });
   }
 

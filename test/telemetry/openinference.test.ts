@@ -544,6 +544,20 @@ describe("openInferenceAttributes", () => {
     expect(attrs["llm.invocation_parameters"]).toContain("https://mcp.example");
   });
 
+  test("the request text is input.value as sent; a text that may hold credentials is masked instead", () => {
+    const clean = '{"model":"m",  "messages":[{"role":"user","content":"hi"}],"max_tokens":5}';
+    const plain = openInferenceAttributes(call({ request: JSON.parse(clean), requestText: clean }));
+    expect(plain["input.value"]).toBe(clean);
+    expect(plain["llm.invocation_parameters"]).toBe('{"max_tokens":5}');
+    for (const key of ["api_key", "API_KEY", "apiKey", "authorization", "authorization_token"]) {
+      const text = `{"model":"m","messages":[],"${key}":"sk-live-999","extra":{"Authorization":"Bearer sk-live-888"}}`;
+      const attrs = openInferenceAttributes(call({ request: JSON.parse(text), requestText: text }));
+      expect(JSON.stringify(attrs)).not.toContain("sk-live-9");
+      expect(JSON.stringify(attrs)).not.toContain("sk-live-8");
+      expect(attrs["input.value"]).toContain(REDACTED);
+    }
+  });
+
   test("malformed input never throws and yields fewer attributes", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
