@@ -9,6 +9,7 @@ import { relaySse, type EventStage } from "../streams/relay.ts";
 import type { DialectRuntime } from "./dialect.ts";
 import { gatewayHeaders } from "./headers.ts";
 import type { StreamOutcome } from "./outcome.ts";
+import { passthroughOf } from "../providers/passthrough-of.ts";
 import { admitModel, costHeader, costOfCall, openCall, readBuffered, recordFailure, routeCall, startUpstream, type CallDeps, type CallInput, type CallScope } from "./scope.ts";
 import { translatedStage } from "./translated-stage.ts";
 
@@ -32,7 +33,8 @@ export async function handleChatCall(deps: CallDeps, dialect: DialectRuntime, in
     // Decoded once, and only if a deployment that needs translation is tried.
     let decoded: ChatRequest | undefined;
     const routed = await routeCall(deps, scope, admitted, "chat", (candidate) => {
-      if (candidate.deployment.provider.wire === dialect.wire) return sameFormat(deps, scope, candidate, body, stream, server);
+      const { provider } = candidate.deployment;
+      if (provider.wire === dialect.wire && provider.buildPassthrough) return sameFormat(deps, scope, candidate, body, stream, server);
       decoded ??= dialect.codec.decodeChat(body);
       return translated(deps, scope, candidate, decoded, server);
     });
@@ -95,7 +97,7 @@ function streamResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall
   // Tracing keeps the frames the client got (the trace thread reads the answer from them).
   let frames: string[] | undefined;
   if (scope.trace) frames = scope.trace.streamFrames = [];
-  const relayed = relaySse(upstreamBody, timed(stage, timing), call.abort, frames ? (frame) => void frames.push(frame) : undefined);
+  const relayed = relaySse(upstreamBody, timed(stage, timing), call.abort, frames ? (frame) => void frames.push(frame) : undefined, resolved.deployment.provider.streamDecoder?.());
   // The client left while the first event was awaited: nothing will read this, so end it now
   // (the upstream is aborted and the call recorded as cancelled).
   if (scope.request.signal.aborted) void relayed.cancel().catch(() => {});
@@ -103,6 +105,9 @@ function streamResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall
     headers: { ...SSE_HEADERS, ...gatewayHeaders(scope, resolved.deployment.id, overhead, call.response.headers) },
   });
 }
+
+/** The id of an answer whose provider gave none: the gateway's call id, so the answer can be found in the spend log. */
+const answerId = (scope: CallScope) => scope.callId.replaceAll("-", "");
 
 /** The cost field of a call record, when there is one. */
 const withCost = (cost: number | undefined) => (cost === undefined ? {} : { costNano: cost });
@@ -128,7 +133,7 @@ async function settleAnswer(call: UpstreamCall, stream: boolean, provider: Provi
   }
   try {
     if (!call.response.body) throw new GatewayError("provider.bad_response", `${provider.label} answered a stream request with no body.`);
-    const body = await peekFirstEvent(call.response.body, provider.label, (event) => provider.streamError(event), call.chunk);
+    const body = await peekFirstEvent(call.response.body, provider.label, (event) => provider.streamError(event), call.chunk, provider.streamDecoder?.());
     call.firstByte();
     return { body };
   } catch (error) {
@@ -141,7 +146,7 @@ async function settleAnswer(call: UpstreamCall, stream: boolean, provider: Provi
 /** Same wire format: the body is forwarded as received. */
 async function sameFormat(deps: CallDeps, scope: CallScope, resolved: Resolved, body: Record<string, unknown>, stream: boolean, server: Server<unknown> | null | undefined): Promise<Prepared> {
   const { deployment, target } = resolved;
-  const built = deployment.provider.buildPassthrough("chat", { raw: scope.raw.text, parsed: body, stream, headers: scope.request.headers }, target, { dropParams: deps.dropParams });
+  const built = passthroughOf(deployment.provider)("chat", { raw: scope.raw.text, parsed: body, stream, headers: scope.request.headers }, target, { dropParams: deps.dropParams });
   const call = await startUpstream(scope, resolved, built, server, stream);
   return { kind: "same", call, reverseNames: built.reverseNames, ...(await settleAnswer(call, stream, deployment.provider)) };
 }
@@ -179,10 +184,11 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
   const { call, chat, state } = prepared;
   if (prepared.body) {
     const timing: StreamTiming = {};
-    const stage = translatedStage(deployment.provider.chat.streamReader(state), dialect.codec.streamEncoder(chat, model), call.explain, onStreamEnd(scope, resolved, call, timing), scope.raw.text.length);
+    const stage = translatedStage(deployment.provider.chat.streamReader(state), dialect.codec.streamEncoder(chat, model), call.explain, onStreamEnd(scope, resolved, call, timing), scope.raw.text.length, answerId(scope));
     return streamResponse(scope, resolved, call, prepared.body, stage, timing);
   }
   const result = deployment.provider.chat.parseResponse(prepared.text as string, state);
+  if (result.id === "") result.id = answerId(scope);
   const cost = costOfCall(resolved, result.usage);
   const body = JSON.stringify(dialect.codec.encodeResult(result, chat, model));
   const overheadMs = overheadOf(scope, call, prepared.doneAt as number);

@@ -1,12 +1,18 @@
+import { passthroughOf } from "../providers/passthrough-of.ts";
 import { lastObjectMember } from "../json/find-member.ts";
 import type { Resolved } from "../router/models.ts";
-import { toGatewayError } from "../spec/errors.ts";
+import type { UpstreamCall } from "../router/execute.ts";
+import type { UpstreamAnswer } from "../providers/types.ts";
+import { GatewayError, toGatewayError } from "../spec/errors.ts";
 import { fromOpenAIUsage } from "../spec/usage.ts";
 import { toOpenAIErrorResponse } from "../dialects/openai/errors.ts";
 import { gatewayHeaders } from "./headers.ts";
 import { admitModel, costHeader, costOfCall, openCall, readBuffered, recordFailure, routeCall, startUpstream, type CallDeps, type CallInput } from "./scope.ts";
 
-/** `POST /v1/embeddings` to an OpenAI-wire upstream, forwarded as received. */
+/**
+ * `POST /v1/embeddings`: forwarded as received to an OpenAI-wire upstream; translated for a
+ * provider with its own embeddings wire (one client request may take several upstream calls).
+ */
 export async function handleEmbeddings(deps: CallDeps, input: CallInput): Promise<Response> {
   const { body, raw, server } = input;
   const model = String(body.model);
@@ -15,9 +21,24 @@ export async function handleEmbeddings(deps: CallDeps, input: CallInput): Promis
   try {
     const admitted = admitModel(deps, scope, body, model, "embeddings");
     const routed = await routeCall(deps, scope, admitted, "embeddings", async (candidate) => {
-      const built = candidate.deployment.provider.buildPassthrough("embeddings", { raw: raw.text, parsed: body, stream: false }, candidate.target, { dropParams: deps.dropParams });
-      const call = await startUpstream(scope, candidate, built, server);
-      return { call, text: await readBuffered(call), doneAt: performance.now() };
+      const { provider } = candidate.deployment;
+      const options = { dropParams: deps.dropParams };
+      if (!provider.embeddings) {
+        const built = passthroughOf(provider)("embeddings", { raw: raw.text, parsed: body, stream: false }, candidate.target, options);
+        const call = await startUpstream(scope, candidate, built, server);
+        return { call, text: await readBuffered(call), doneAt: performance.now() };
+      }
+      const { upstreams, state } = provider.embeddings.buildRequests(body, candidate.target, options);
+      const answers: UpstreamAnswer[] = [];
+      let call: UpstreamCall | undefined;
+      // In order, one at a time: a batch is small, and a failure stops the rest.
+      for (const built of upstreams) {
+        call = await startUpstream(scope, candidate, built, server);
+        answers.push({ body: await readBuffered(call), headers: call.response.headers });
+      }
+      if (!call) throw new GatewayError("caller.invalid_request", "The embeddings request has no input.", { param: "input" });
+      const text = JSON.stringify(provider.embeddings.parseResponses(answers, state, model));
+      return { call, text, doneAt: performance.now() };
     });
     resolved = routed.resolved;
     const { deployment, target } = resolved;

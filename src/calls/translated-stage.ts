@@ -11,7 +11,8 @@ import { OutcomeTracker, type StreamOutcome } from "./outcome.ts";
  * Cross-format stream stage: upstream events -> provider reader -> spec parts -> client encoder.
  * A reader that throws (an in-band upstream error) ends the stream through `fail`. A stream that
  * ends before the provider's usage is billed from estimates (see OutcomeTracker); `promptChars`
- * is the client's request body length, for the input estimate.
+ * is the client's request body length, for the input estimate; `fallbackId` names the answer when
+ * the provider gives it no id (Bedrock's Converse).
  */
 export function translatedStage(
   reader: StreamReader,
@@ -19,6 +20,7 @@ export function translatedStage(
   explain: (error: unknown) => GatewayError,
   onEnd: (outcome: StreamOutcome) => void,
   promptChars?: number,
+  fallbackId = "",
 ): EventStage {
   const outcome = new OutcomeTracker(onEnd, promptChars);
   const emit = (parts: StreamPart[]): string => {
@@ -42,7 +44,7 @@ export function translatedStage(
           outcome.finishReason = part.finishReason;
           break;
       }
-      out += encoder.part(part);
+      out += encoder.part(part.type === "start" && part.id === "" ? { ...part, id: fallbackId } : part);
     }
     return out;
   };

@@ -48,9 +48,25 @@ export const ModelEntrySchema = Type.Object(
     order: Type.Optional(Type.Integer({ minimum: 0, description: "Priority under the `priority` strategy: lower first (default 0)." })),
     rpm: Type.Optional(Type.Integer({ minimum: 0, description: "Requests per minute this deployment may take; at the cap it is skipped." })),
     tpm: Type.Optional(Type.Integer({ minimum: 0, description: "Tokens per minute this deployment may take; at the cap it is skipped." })),
+    api_version: Type.Optional(Type.String({ minLength: 1, description: "Azure OpenAI `api-version` (default: the provider's current GA version; `v1` for the v1 API)." })),
+    aws_region_name: Type.Optional(Type.String({ minLength: 1, description: "Bedrock: the AWS region (default AWS_REGION / AWS_DEFAULT_REGION)." })),
+    aws_access_key_id: Type.Optional(Type.String({ minLength: 1, description: "Bedrock: a secret, `os.environ/AWS_ACCESS_KEY_ID` (the default)." })),
+    aws_secret_access_key: Type.Optional(Type.String({ minLength: 1, description: "Bedrock: a secret, `os.environ/AWS_SECRET_ACCESS_KEY` (the default)." })),
+    aws_session_token: Type.Optional(Type.String({ minLength: 1, description: "Bedrock: a secret, `os.environ/AWS_SESSION_TOKEN` (the default) for temporary credentials." })),
+    vertex_project: Type.Optional(Type.String({ minLength: 1, description: "Vertex AI: the Google Cloud project (default: the service account's project_id)." })),
+    vertex_location: Type.Optional(Type.String({ minLength: 1, description: "Vertex AI: the location, e.g. us-central1 or global (default VERTEXAI_LOCATION, else us-central1)." })),
+    vertex_credentials: Type.Optional(
+      Type.String({ minLength: 1, description: "Vertex AI: a service-account JSON document or the path of one (default GOOGLE_APPLICATION_CREDENTIALS)." }),
+    ),
   },
   strict,
 );
+
+/** The provider-specific settings of a deployment, handed to the provider that serves it. */
+export type CloudSettings = Pick<
+  Static<typeof ModelEntrySchema>,
+  "api_base" | "api_version" | "aws_region_name" | "aws_access_key_id" | "aws_secret_access_key" | "aws_session_token" | "vertex_project" | "vertex_location" | "vertex_credentials" | "region"
+>;
 
 const StrategySchema = Type.Union(
   STRATEGIES.map((s) => Type.Literal(s)),

@@ -1,9 +1,15 @@
 import type { ChatRequest, ChatResult, StreamPart } from "../spec/chat.ts";
 import type { GatewayError } from "../spec/errors.ts";
-import type { SseEvent } from "../streams/sse-parser.ts";
+import type { CloudSettings } from "../config/schema.ts";
+import type { EventDecoder, SseEvent } from "../streams/sse-parser.ts";
 
-/** Wire formats upstreams speak; a provider whose wire equals the client's dialect takes the fast path. */
+/** Wire formats clients speak; a provider whose wire equals the client's dialect takes the fast path. */
 export type WireFormat = "openai" | "anthropic";
+
+/** Wire formats upstreams speak: the client dialects, and those no client speaks (always translated). */
+export type ProviderWire = WireFormat | "gemini" | "bedrock";
+
+
 
 /** Sends a built request, with fetch's signature (no Request object is built on the hot path). */
 export type Transport = (url: string, init: RequestInit) => Promise<Response>;
@@ -62,22 +68,39 @@ export interface Provider {
   id: string;
   /** Human name for messages and docs. */
   label: string;
-  wire: WireFormat;
+  wire: ProviderWire;
   /** Default base URL; undefined means a deployment must set `api_base`. */
   defaultApiBase?: string;
   /** Environment variables that may hold the API key, first found wins. */
   apiKeyEnv: readonly string[];
   /** Environment variables that may hold the base URL (local servers: ollama, vllm…). */
   apiBaseEnv: readonly string[];
-  /** Whether calls need a key at all (local servers do not). */
+  /** Providers whose embedded prices apply to this one's models when it has none of its own (Azure: OpenAI's). */
+  pricesAs?: readonly string[];
+  /** Environment variables whose presence (cloud credentials, not an API key) turns on the provider's `<id>/*` models. */
+  credentialEnv?: readonly string[];
+  /** Whether calls need a key at all (local servers do not; cloud providers with their own credentials say so in `configure`). */
   requiresApiKey: boolean;
+  /**
+   * Completes a deployment's target from its provider-specific settings and the environment (region,
+   * cloud credentials, api version); returns a problem that keeps the deployment from working.
+   */
+  configure?(target: Target, settings: CloudSettings, env: Record<string, string | undefined>): string | undefined;
+  /** The provider that serves this upstream model, when one id covers models of several wires (Vertex AI: Gemini and Claude). */
+  variant?(model: string): Provider;
+  /** The one async step before sending: request signing (SigV4) or a fresh OAuth token. */
+  authorize?(upstream: UpstreamRequest, target: Target): Promise<UpstreamRequest>;
+  /** The stream framing when it is not SSE. */
+  streamDecoder?(): EventDecoder;
+  /** Embeddings for providers whose wire is not OpenAI's (one client request may take several upstream calls). */
+  embeddings?: EmbeddingsTranslator;
   operations: readonly Operation[];
   /** In-process transport (the mock); undefined means the network. */
   transport?: Transport;
   /** Spec translators: used whenever the client's dialect differs from the provider's wire. */
   chat: ChatTranslator;
-  /** Builds the upstream request for a same-format call (client dialect = provider wire). */
-  buildPassthrough(operation: Operation, input: PassthroughInput, target: Target, options: PassthroughOptions): UpstreamRequest;
+  /** Builds the upstream request for a same-format call (client dialect = provider wire); absent when no client speaks the provider's wire. */
+  buildPassthrough?(operation: Operation, input: PassthroughInput, target: Target, options: PassthroughOptions): UpstreamRequest;
   /** Maps a non-2xx upstream answer to a gateway error (message redacted and truncated). */
   mapError(status: number, body: string, headers: Headers): GatewayError;
   /**
@@ -104,6 +127,19 @@ export interface StreamReader {
   event(event: SseEvent): StreamPart[];
   /** The upstream ended; returns any parts still owed (e.g. a finish the provider never sent). */
   end(): StreamPart[];
+}
+
+/** Translates an OpenAI embeddings request to a provider's wire and the answers back. */
+export interface EmbeddingsTranslator {
+  buildRequests(body: Record<string, unknown>, target: Target, options: PassthroughOptions): { upstreams: UpstreamRequest[]; state: TranslationState };
+  /** The OpenAI-shape answer (`{object:"list",data,model,usage}`) from the upstream answers, in request order. */
+  parseResponses(answers: readonly UpstreamAnswer[], state: TranslationState, model: string): Record<string, unknown>;
+}
+
+/** One buffered upstream answer. */
+export interface UpstreamAnswer {
+  body: string;
+  headers: Headers;
 }
 
 /** Pure translation between the spec and one provider's wire format: no fetch, clock, env or database. */

@@ -1,6 +1,6 @@
 import { GatewayError } from "../spec/errors.ts";
 import { redactUpstreamText, removeSecrets } from "../providers/redact.ts";
-import type { UpstreamRequest } from "../providers/types.ts";
+import type { Target, UpstreamRequest } from "../providers/types.ts";
 import type { Resolved } from "./models.ts";
 import { callWatcher, type CutReason } from "./watch.ts";
 
@@ -21,6 +21,11 @@ export interface UpstreamCall {
   chunk?: () => void;
   /** Turns a failure while reading the body into the error that says why (timeout or broken connection). */
   explain: (error: unknown) => GatewayError;
+}
+
+/** Every secret a target holds, for scrubbing upstream text. */
+export function secretsOf(target: Target): (string | undefined)[] {
+  return [target.apiKey, target.aws?.secretAccessKey, target.aws?.sessionToken];
 }
 
 /**
@@ -62,13 +67,15 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
     if (cutBy === "timeout") {
       return new GatewayError("provider.timeout", `${provider.label} did not finish within ${deployment.timeoutMs / 1000} s (deployment ${deployment.id}).`, { provider: provider.id });
     }
-    const reason = redactUpstreamText(error instanceof Error ? error.message : String(error), [target.apiKey]);
+    const reason = redactUpstreamText(error instanceof Error ? error.message : String(error), secretsOf(target));
     return new GatewayError("provider.unreachable", `${what} ${provider.label} (deployment ${deployment.id}): ${reason}`, { provider: provider.id, cause: error });
   };
   const sentAt = performance.now();
   let response: Response;
   try {
-    response = await (provider.transport ?? fetch)(built.url, { method: "POST", headers: built.headers, body: built.body, signal: controller.signal });
+    // Signing or a token refresh is the one async step of building a request; its errors are the provider's.
+    const ready = provider.authorize ? await provider.authorize(built, target) : built;
+    response = await (provider.transport ?? fetch)(ready.url, { method: "POST", headers: ready.headers, body: ready.body, signal: controller.signal });
   } catch (error) {
     settle();
     throw explain(error, "Could not reach");
@@ -80,7 +87,7 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
   if (!response.ok) {
     const body = await response.text().catch(() => "");
     settle();
-    throw provider.mapError(response.status, removeSecrets(body, [target.apiKey]), response.headers);
+    throw provider.mapError(response.status, removeSecrets(body, secretsOf(target)), response.headers);
   }
   return { response, sentAt, headersAt, abort, settle, firstByte: () => watch.firstByte(), ...(stream && deployment.idleMs !== undefined ? { chunk: () => watch.chunk() } : {}), explain: (error) => explain(error, "Lost the connection to") };
 }

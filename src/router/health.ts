@@ -1,3 +1,4 @@
+import { passthroughOf } from "../providers/passthrough-of.ts";
 import { GatewayError, toGatewayError } from "../spec/errors.ts";
 import type { ChatRequest } from "../spec/chat.ts";
 import type { UpstreamRequest } from "../providers/types.ts";
@@ -41,7 +42,7 @@ function probe(deployment: Deployment): UpstreamRequest | string {
   }
   if (provider.operations.includes("embeddings")) {
     const parsed = { model: target.model, input: "ping" };
-    return provider.buildPassthrough("embeddings", { raw: JSON.stringify(parsed), parsed, stream: false }, target, { dropParams: true });
+    return passthroughOf(provider)("embeddings", { raw: JSON.stringify(parsed), parsed, stream: false }, target, { dropParams: true });
   }
   return "it serves no operation a health check can call";
 }

@@ -4,6 +4,7 @@ import { MOCK_MODELS } from "../providers/mock/catalogue.ts";
 import { findProvider, PROVIDERS } from "../providers/registry.ts";
 import type { Provider, Target } from "../providers/types.ts";
 import { priceFor } from "../pricing/cost.ts";
+import { lookupPrice } from "../pricing/lookup.ts";
 import type { ModelPrice } from "../pricing/types.ts";
 
 /** One place a model name can be served from. */
@@ -37,10 +38,12 @@ export interface Deployment {
 export type PriceOf = (model: string) => ModelPrice | undefined;
 
 /** Memoised price lookup for one provider: one table lookup per distinct model, none per request after. */
-function pricer(providerId: string, override?: Partial<ModelPrice>): PriceOf {
+function pricer(provider: Provider, override?: Partial<ModelPrice>): PriceOf {
   const cache = new Map<string, ModelPrice | undefined>();
+  // A host of another vendor's models (Azure, Vertex AI) is priced from that vendor's rows when it has none of its own.
+  const ids = [provider.id, ...(provider.pricesAs ?? [])];
   return (model) => {
-    if (!cache.has(model)) cache.set(model, priceFor(providerId, model, override));
+    if (!cache.has(model)) cache.set(model, priceFor(ids.find((id) => lookupPrice(id, model)) ?? provider.id, model, override));
     return cache.get(model);
   };
 }
@@ -175,11 +178,12 @@ export function buildModelTable(config: Config, env: Record<string, string | und
       return;
     }
     const providerId = entry.model.slice(0, slash);
-    const provider = findProvider(providerId);
-    if (!provider) {
+    const named = findProvider(providerId);
+    if (!named) {
       problems.push(`${path}/model: unknown provider '${providerId}' (known: ${[...PROVIDERS.keys()].join(", ")})`);
       return;
     }
+    const provider = named.variant?.(entry.model.slice(slash + 1)) ?? named;
     const apiBase = entry.api_base ?? firstEnv(env, provider.apiBaseEnv) ?? provider.defaultApiBase;
     if (!apiBase) {
       problems.push(`${path}: ${provider.label} has no default URL; set api_base`);
@@ -204,13 +208,18 @@ export function buildModelTable(config: Config, env: Record<string, string | und
     const target: Target = { model: entry.model.slice(slash + 1), apiBase };
     if (apiKey) target.apiKey = apiKey;
     if (entry.headers) target.headers = entry.headers;
+    const problem = provider.configure?.(target, entry, env);
+    if (problem) {
+      problems.push(`${path}: ${problem}`);
+      return;
+    }
     const deployment: Deployment = {
       id,
       modelName: entry.model_name,
       provider,
       target,
       timeoutMs: (entry.timeout_seconds ?? 0) * 1000 || defaultTimeout,
-      priceOf: pricer(provider.id, priceOverride(entry.price, path, problems)),
+      priceOf: pricer(provider, priceOverride(entry.price, path, problems)),
       weight: entry.weight ?? 1,
       order: entry.order ?? 0,
     };
@@ -230,18 +239,20 @@ export function buildModelTable(config: Config, env: Record<string, string | und
       if (provider.transport) continue;
       const apiKey = firstEnv(env, provider.apiKeyEnv);
       const envBase = firstEnv(env, provider.apiBaseEnv);
-      const enabled = provider.requiresApiKey ? !!apiKey : !!envBase;
+      const credentials = firstEnv(env, provider.credentialEnv ?? []);
+      const enabled = provider.requiresApiKey ? !!apiKey : !!envBase || !!credentials;
       const apiBase = envBase ?? provider.defaultApiBase;
       if (!enabled || !apiBase) continue;
       const target: Target = { model: "*", apiBase };
       if (apiKey) target.apiKey = apiKey;
-      table.add(`${provider.id}/*`, { id: `${provider.id}/*`, modelName: `${provider.id}/*`, provider, target, timeoutMs: defaultTimeout, priceOf: pricer(provider.id), weight: 1, order: 0 });
+      if (provider.configure?.(target, {}, env)) continue;
+      table.add(`${provider.id}/*`, { id: `${provider.id}/*`, modelName: `${provider.id}/*`, provider, target, timeoutMs: defaultTimeout, priceOf: pricer(provider), weight: 1, order: 0 });
     }
   }
 
   if (config.settings?.mock_models !== false) {
     const mock = findProvider("mock") as Provider;
-    const deployment: Deployment = { id: "mock/*", modelName: "mock/*", provider: mock, target: { model: "mock/*", apiBase: mock.defaultApiBase as string }, timeoutMs: defaultTimeout, priceOf: pricer(mock.id), weight: 1, order: 0 };
+    const deployment: Deployment = { id: "mock/*", modelName: "mock/*", provider: mock, target: { model: "mock/*", apiBase: mock.defaultApiBase as string }, timeoutMs: defaultTimeout, priceOf: pricer(mock), weight: 1, order: 0 };
     table.add("mock/*", deployment, false);
     for (const model of MOCK_MODELS) {
       if (table.resolve(model.id)?.deployment.modelName === model.id) continue; // configured explicitly

@@ -1,5 +1,5 @@
 import { GatewayError } from "../spec/errors.ts";
-import type { SseEvent } from "./sse-parser.ts";
+import type { EventDecoder, SseEvent } from "./sse-parser.ts";
 
 const decoder = new TextDecoder();
 const LINE = /\r\n|\r|\n/;
@@ -46,17 +46,20 @@ export interface ChunkSource {
  * (no extra stream layer: the relay reads it directly).
  * Until then nothing has been sent to the client, so a failure here (reset, timeout, an upstream
  * that closes without a word, or whose first event is an error) can still be retried elsewhere.
- * `inspect` turns an error event into the error to retry on.
+ * `inspect` turns an error event into the error to retry on. A stream framed otherwise than SSE
+ * comes with a fresh decoder of its framing, used for the peek only (the relay decodes it all again).
  */
 export async function peekFirstEvent(
   body: ReadableStream<Uint8Array>,
   who: string,
   inspect: (event: SseEvent) => GatewayError | undefined,
   onChunk?: () => void,
+  framing?: EventDecoder,
 ): Promise<ChunkSource> {
   const reader = body.getReader();
   const held: Uint8Array[] = [];
   let text = "";
+  let size = 0;
   for (;;) {
     const next = await reader.read();
     if (next.done) {
@@ -64,6 +67,26 @@ export async function peekFirstEvent(
       break;
     }
     held.push(next.value);
+    size += next.value.byteLength;
+    if (framing) {
+      let first: SseEvent | undefined;
+      try {
+        first = framing.push(next.value)[0];
+      } catch (error) {
+        void reader.cancel().catch(() => {});
+        throw new GatewayError("provider.bad_response", `${who} sent a stream that could not be read: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (first) {
+        const error = inspect(first);
+        if (error) {
+          void reader.cancel().catch(() => {});
+          throw error;
+        }
+        break;
+      }
+      if (size >= PEEK_LIMIT_BYTES) break;
+      continue;
+    }
     // Only the head is decoded (a first event is small); a character split across chunks is
     // decoded whole once its second half arrives, since the head is decoded from all held bytes.
     text = held.length === 1 ? decoder.decode(next.value) : decoder.decode(Buffer.concat(held));

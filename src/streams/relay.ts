@@ -1,5 +1,5 @@
 import type { ChunkSource } from "./peek.ts";
-import { SseParser, type SseEvent } from "./sse-parser.ts";
+import { SseParser, type EventDecoder, type SseEvent } from "./sse-parser.ts";
 
 /** Turns upstream events into client frames. Pure and synchronous: state lives in the closure that made it. */
 export interface EventStage {
@@ -16,13 +16,18 @@ export interface EventStage {
 const encoder = new TextEncoder();
 
 /**
- * Relays an upstream SSE body to the client through one stage. Pull-driven, so an upstream chunk
+ * Relays an upstream event stream (SSE unless another decoder is given) to the client through one stage. Pull-driven, so an upstream chunk
  * is read only when the client has taken the last one (back-pressure); a client that disconnects
  * cancels the upstream read and `abort()`s the upstream request.
  */
-export function relaySse(body: ReadableStream<Uint8Array> | ChunkSource, stage: EventStage, abort: () => void, onFrame?: (frame: string) => void): ReadableStream<Uint8Array> {
+export function relaySse(
+  body: ReadableStream<Uint8Array> | ChunkSource,
+  stage: EventStage,
+  abort: () => void,
+  onFrame?: (frame: string) => void,
+  decoder: EventDecoder = new SseParser(),
+): ReadableStream<Uint8Array> {
   const reader: ChunkSource = body instanceof ReadableStream ? body.getReader() : body;
-  const parser = new SseParser();
   let done = false;
   return new ReadableStream<Uint8Array>(
     {
@@ -42,9 +47,10 @@ export function relaySse(body: ReadableStream<Uint8Array> | ChunkSource, stage: 
             controller.close();
             return;
           }
-          const events = chunk.done ? parser.end() : parser.push(chunk.value as Uint8Array);
           let out = "";
           try {
+            // A framing error (a cut or corrupt binary frame) ends the stream like an in-band error.
+            const events = chunk.done ? decoder.end() : decoder.push(chunk.value as Uint8Array);
             for (const event of events) out += stage.event(event) ?? "";
           } catch (error) {
             // An in-band upstream error (or an event the stage cannot read): end with the stage's error frame.

@@ -5,12 +5,19 @@ export interface SseEvent {
   id?: string;
 }
 
+/** Turns an upstream stream's bytes into events: SSE (SseParser) or another framing (AWS event stream). */
+export interface EventDecoder {
+  push(chunk: Uint8Array): SseEvent[];
+  /** The stream ended; returns what was still held, or throws when a frame was cut short. */
+  end(): SseEvent[];
+}
+
 /**
  * Incremental SSE parser (WHATWG event-stream rules): push bytes as they arrive, get the complete
  * events back. Lines end in LF, CRLF or CR; a CR at a chunk's end waits for the next chunk in case
  * an LF follows. Comments (`:`) and `retry` are ignored; multi-line `data` is joined with LF.
  */
-export class SseParser {
+export class SseParser implements EventDecoder {
   private readonly decoder = new TextDecoder();
   private buffer = "";
   private data: string[] = [];

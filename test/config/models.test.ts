@@ -185,8 +185,8 @@ describe("mock models", () => {
 
 describe("problems", () => {
   test("an unknown provider", () => {
-    const { table, problems } = only([{ model_name: "x", model: "azure/gpt-4o" }]);
-    expect(problems).toEqual([`/models/0/model: unknown provider 'azure' (known: ${[...PROVIDERS.keys()].join(", ")})`]);
+    const { table, problems } = only([{ model_name: "x", model: "nosuch/gpt-4o" }]);
+    expect(problems).toEqual([`/models/0/model: unknown provider 'nosuch' (known: ${[...PROVIDERS.keys()].join(", ")})`]);
     expect(table.resolve("x")).toBeUndefined();
   });
 
@@ -229,7 +229,7 @@ describe("problems", () => {
 
   test("every problem is reported, not just the first", () => {
     const { problems } = only([
-      { model_name: "a", model: "azure/x" },
+      { model_name: "a", model: "nosuch/x" },
       { model_name: "b", model: "openai/x" },
       { model_name: "c", model: "openai_compatible/x" },
     ]);

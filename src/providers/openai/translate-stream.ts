@@ -83,7 +83,9 @@ export function openAIStreamReader(label: string): StreamReader {
       if (chunk.error !== undefined && chunk.error !== null) throw mapOpenAIInBandError(label, chunk);
       if (event.event === "error") throw mapOpenAIInBandError(label, { error: chunk });
       const parts: StreamPart[] = [];
-      if (!started) {
+      // Azure opens with an annotation-only chunk (prompt filter results, empty id and no choices): the start waits for a real one.
+      const annotationOnly = chunk.id === "" && Array.isArray(chunk.choices) && chunk.choices.length === 0 && chunk.usage == null;
+      if (!started && !annotationOnly) {
         started = true;
         parts.push({ type: "start", id: typeof chunk.id === "string" ? chunk.id : "", model: typeof chunk.model === "string" ? chunk.model : "" });
       }
