@@ -16,7 +16,22 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 /** A clean environment: no provider keys, no SWITCHBOARD_* from the developer's shell. */
 const baseEnv = (): Record<string, string> => ({ PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1", SWITCHBOARD_DATA_DIR: dataDir });
 const STRONG_MASTER = "sk-cli-test-Qm9vYmFyLWJhei1xdXV4LTAxMjM0NTY3ODk";
-const exampleEnv = { OPENAI_API_KEY: "sk-fake-openai", ANTHROPIC_API_KEY: "sk-ant-fake", GROQ_API_KEY: "gsk-fake", SWITCHBOARD_MASTER_KEY: STRONG_MASTER };
+// A service account whose key is never used: loading only checks the document's fields.
+const serviceAccount = join(dataDir, "service-account.json");
+await Bun.write(serviceAccount, JSON.stringify({ type: "service_account", project_id: "p", private_key_id: "k1", private_key: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", client_email: "sa@p.iam.gserviceaccount.com" }));
+const exampleEnv = {
+  OPENAI_API_KEY: "sk-fake-openai",
+  ANTHROPIC_API_KEY: "sk-ant-fake",
+  GROQ_API_KEY: "gsk-fake",
+  GEMINI_API_KEY: "gm-fake",
+  GOOGLE_APPLICATION_CREDENTIALS: serviceAccount,
+  AWS_ACCESS_KEY_ID: "AKIAFAKE",
+  AWS_SECRET_ACCESS_KEY: "fake-secret",
+  AWS_SESSION_TOKEN: "fake-session",
+  AWS_REGION: "us-east-1",
+  AZURE_API_KEY: "az-fake",
+  SWITCHBOARD_MASTER_KEY: STRONG_MASTER,
+};
 
 async function run(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const proc = Bun.spawn([bun, "src/main.ts", ...args], { cwd: root, stdout: "pipe", stderr: "pipe", env: { ...baseEnv(), ...extraEnv } });
@@ -267,10 +282,13 @@ describe("serving config/switchboard.yaml", () => {
       const response = await fetch(`${server.origin}/v1/models`, { headers: { authorization: `Bearer ${exampleEnv.SWITCHBOARD_MASTER_KEY}` } });
       expect(response.status).toBe(200);
       const listed = ((await response.json()) as { data: { id: string }[] }).data.map((m) => m.id);
-      expect(listed.slice(0, 6)).toEqual(["gpt-4o", "gpt-4o-mini", "claude-sonnet", "llama/*", "internal-qwen", "local-llama"]);
+      expect(listed.slice(0, 10)).toEqual(["gpt-4o", "gpt-4o-mini", "claude-sonnet", "llama/*", "internal-qwen", "local-llama", "gemini-flash", "claude-vertex", "claude-bedrock", "gpt-4o-azure"]);
       expect(listed).toContain("anthropic/*");
       expect(listed).toContain("openai/*");
       expect(listed).toContain("groq/*");
+      // Cloud credentials in the environment turn on their providers' families too.
+      expect(listed).toContain("gemini/*");
+      expect(listed).toContain("bedrock/*");
       expect(listed).toContain("mock/echo");
       expect(listed).not.toContain("default");
     } finally {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { redactConfig, resolveEnvRefs, type RefProblem } from "../../src/config/env-refs.ts";
@@ -312,7 +313,22 @@ describe("LiteLLM import", () => {
 });
 
 describe("the example configs in config/", () => {
-  const env = { OPENAI_API_KEY: "sk-fake-openai", ANTHROPIC_API_KEY: "sk-ant-fake", GROQ_API_KEY: "gsk-fake", SWITCHBOARD_MASTER_KEY: "fake-master", LITELLM_MASTER_KEY: "sk-fake-litellm" };
+  // A service account whose key is never used: loading only checks the document's fields.
+  const serviceAccount = join(mkdtempSync(join(tmpdir(), "sb-sa-")), "sa.json");
+  writeFileSync(serviceAccount, JSON.stringify({ type: "service_account", project_id: "p", private_key_id: "k1", private_key: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", client_email: "sa@p.iam.gserviceaccount.com" }));
+  const env = {
+    OPENAI_API_KEY: "sk-fake-openai",
+    ANTHROPIC_API_KEY: "sk-ant-fake",
+    GROQ_API_KEY: "gsk-fake",
+    GEMINI_API_KEY: "gm-fake",
+    GOOGLE_APPLICATION_CREDENTIALS: serviceAccount,
+    AWS_ACCESS_KEY_ID: "AKIAFAKE",
+    AWS_SECRET_ACCESS_KEY: "fake-secret",
+    AWS_SESSION_TOKEN: "fake-session",
+    AZURE_API_KEY: "az-fake",
+    SWITCHBOARD_MASTER_KEY: "fake-master",
+    LITELLM_MASTER_KEY: "sk-fake-litellm",
+  };
 
   for (const name of ["minimal.yaml", "switchboard.yaml", "litellm.yaml"]) {
     test(`${name} loads and builds a model table without problems`, async () => {
@@ -350,7 +366,7 @@ describe("the example configs in config/", () => {
     expect([...modelKeys].sort()).toEqual(Object.keys(ModelEntrySchema.properties).sort());
     expect(written.auth?.master_key).toBe("os.environ/SWITCHBOARD_MASTER_KEY");
     const providers = new Set((written.models ?? []).map((m) => m.model.split("/")[0]));
-    expect(providers).toEqual(new Set(["openai", "anthropic", "groq", "openai_compatible", "ollama"]));
+    expect(providers).toEqual(new Set(["openai", "anthropic", "groq", "openai_compatible", "ollama", "gemini", "vertex_ai", "bedrock", "azure"]));
   });
 
   test("switchboard.yaml: master key, aliases, wildcard and local models resolve as documented", async () => {
@@ -373,8 +389,14 @@ describe("the example configs in config/", () => {
       "/auth/master_key: environment variable SWITCHBOARD_MASTER_KEY is not set",
       "/models/0/api_key: environment variable OPENAI_API_KEY is not set",
       "/models/1/api_key: environment variable OPENAI_API_KEY is not set",
+      "/models/10/api_key: environment variable AZURE_API_KEY is not set",
       "/models/3/api_key: environment variable ANTHROPIC_API_KEY is not set",
       "/models/4/api_key: environment variable GROQ_API_KEY is not set",
+      "/models/7/api_key: environment variable GEMINI_API_KEY is not set",
+      "/models/8/vertex_credentials: environment variable GOOGLE_APPLICATION_CREDENTIALS is not set",
+      "/models/9/aws_access_key_id: environment variable AWS_ACCESS_KEY_ID is not set",
+      "/models/9/aws_secret_access_key: environment variable AWS_SECRET_ACCESS_KEY is not set",
+      "/models/9/aws_session_token: environment variable AWS_SESSION_TOKEN is not set",
     ]);
   });
 

@@ -1,0 +1,15 @@
+import { GatewayError } from "../../spec/errors.ts";
+import type { Target, UpstreamRequest } from "../types.ts";
+import { tokenSourceFor } from "./credentials.ts";
+
+/** Adds the deployment's OAuth token (cached until shortly before it expires, refreshed by one caller at a time). */
+export async function authorizeVertex(upstream: UpstreamRequest, target: Target): Promise<UpstreamRequest> {
+  if (!target.googleCredentials) throw new GatewayError("provider.unauthenticated", "The Vertex AI deployment has no service account; set vertex_credentials.", { provider: "vertex_ai" });
+  const token = await tokenSourceFor(target.googleCredentials).token();
+  return { ...upstream, headers: { ...upstream.headers, authorization: `Bearer ${token}` } };
+}
+
+/** The project and location a configured Vertex target always has. */
+export function placeOf(target: Target): { project: string; location: string } {
+  return { project: target.project ?? "", location: target.region ?? "us-central1" };
+}

@@ -1,0 +1,53 @@
+import { buildGeminiEmbeddings, parseGeminiEmbeddings } from "../gemini/embeddings.ts";
+import { geminiStreamError, mapGeminiError } from "../gemini/errors.ts";
+import { toGeminiBody } from "../gemini/request.ts";
+import { parseGeminiResponse } from "../gemini/response.ts";
+import { geminiStreamReader } from "../gemini/stream.ts";
+import type { Provider, Target } from "../types.ts";
+import { authorizeVertex, placeOf } from "./authorize.ts";
+import { vertexGeminiUrl } from "./urls.ts";
+
+const LABEL = "Vertex AI";
+
+/** JSON in, JSON or SSE out, then the deployment's own headers; the token is added by authorize. */
+function vertexHeaders(target: Target, stream: boolean): Record<string, string> {
+  const headers: Record<string, string> = { "content-type": "application/json", accept: stream ? "text/event-stream" : "application/json" };
+  for (const [name, value] of Object.entries(target.headers ?? {})) headers[name.toLowerCase()] = value;
+  return headers;
+}
+
+/** Gemini on Vertex AI: the Gemini translators, Vertex's project/location URL and an OAuth token. */
+export const geminiOnVertex: Provider = {
+  id: "vertex_ai",
+  label: LABEL,
+  wire: "gemini",
+  // Replaced by the location's host when the deployment is configured (see index.ts).
+  defaultApiBase: "https://aiplatform.googleapis.com",
+  apiKeyEnv: [],
+  apiBaseEnv: [],
+  requiresApiKey: false,
+  operations: ["chat", "embeddings"],
+  pricesAs: ["gemini"],
+  authorize: authorizeVertex,
+  chat: {
+    buildRequest(request, target, options) {
+      const { body, state } = toGeminiBody(request, options, { model: target.model, vertex: true });
+      const { project, location } = placeOf(target);
+      return { upstream: { url: vertexGeminiUrl(project, location, target.model, request.stream, target.apiBase), headers: vertexHeaders(target, request.stream), body: JSON.stringify(body) }, state };
+    },
+    parseResponse: (body, state) => parseGeminiResponse(body, state, LABEL),
+    streamReader: (state) => geminiStreamReader(state, LABEL),
+  },
+  embeddings: {
+    buildRequests(body, target, options) {
+      // Vertex AI serves Gemini embeddings on the same batch method; only the address and credential differ.
+      const built = buildGeminiEmbeddings(body, target, options);
+      const { project, location } = placeOf(target);
+      const url = vertexGeminiUrl(project, location, target.model, false, target.apiBase).replace(/:generateContent$/, ":batchEmbedContents");
+      return { ...built, upstreams: built.upstreams.map((upstream) => ({ ...upstream, url, headers: vertexHeaders(target, false) })) };
+    },
+    parseResponses: (answers, state, model) => parseGeminiEmbeddings(answers, state, model, LABEL),
+  },
+  mapError: (status, body, headers) => mapGeminiError(LABEL, status, body, headers),
+  streamError: (event) => geminiStreamError(LABEL, event),
+};
