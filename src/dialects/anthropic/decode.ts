@@ -6,7 +6,7 @@ import type { CountTokensRequest, MessagesRequest } from "./schema.ts";
 type Block = Record<string, unknown>;
 
 // Fields with a spec home; every other top-level field rides in `extra` under its wire name.
-const MAPPED = new Set(["model", "messages", "system", "tools", "tool_choice", "stream", "max_tokens", "temperature", "top_p", "top_k", "stop_sequences", "metadata", "thinking"]);
+const MAPPED = new Set(["model", "messages", "system", "tools", "tool_choice", "stream", "max_tokens", "temperature", "top_p", "top_k", "stop_sequences", "metadata", "thinking", "output_config"]);
 
 function fromAnthropicSystem(system: MessagesRequest["system"]): Message | undefined {
   if (system === undefined) return undefined;
@@ -68,6 +68,33 @@ function fromAnthropicThinking(thinking: NonNullable<MessagesRequest["thinking"]
   }
 }
 
+const EFFORTS: Record<string, NonNullable<Reasoning["effort"]>> = { low: "low", medium: "medium", high: "high", xhigh: "high", max: "high" };
+
+/**
+ * `output_config`: a JSON-schema `format` becomes the spec's response format and `effort` its
+ * reasoning effort (`xhigh` and `max` as `high`, the spec's top); anything else rides in `extra`.
+ */
+function readOutputConfig(config: unknown, request: ChatRequest, extra: Record<string, unknown>): void {
+  if (!config || typeof config !== "object" || Array.isArray(config)) {
+    extra.output_config = config;
+    return;
+  }
+  const { format, effort, ...rest } = config as Block;
+  if (format !== undefined && format !== null) {
+    const block = format as Block;
+    if (block.type !== "json_schema" || !block.schema || typeof block.schema !== "object" || Array.isArray(block.schema)) {
+      throw invalidField("output_config.format", "expected {type: 'json_schema', schema: {...}}");
+    }
+    request.responseFormat = { type: "json_schema", name: "response", schema: block.schema as Record<string, unknown> };
+  }
+  if (typeof effort === "string") {
+    const mapped = EFFORTS[effort];
+    if (!mapped) throw invalidField("output_config.effort", "expected low, medium, high, xhigh or max");
+    request.reasoning = { ...request.reasoning, effort: mapped };
+  }
+  if (Object.keys(rest).length > 0) extra.output_config = rest;
+}
+
 /** Reads a validated `/v1/messages` (or `count_tokens`) body into the spec. Throws a 400 naming the field for what the spec cannot hold. */
 export function fromAnthropicRequest(body: MessagesRequest | CountTokensRequest): ChatRequest {
   const messages: Message[] = [];
@@ -108,5 +135,6 @@ export function fromAnthropicRequest(body: MessagesRequest | CountTokensRequest)
     if (reasoning) request.reasoning = reasoning;
     else extra.thinking = body.thinking;
   }
+  if ("output_config" in body && body.output_config !== undefined) readOutputConfig(body.output_config, request, extra);
   return request;
 }

@@ -251,4 +251,16 @@ describe("Anthropic request -> spec", () => {
     expect(body).toEqual(before);
     expect(request.extra).toEqual({ metadata: { tenant: "t" } });
   });
+
+  test("output_config: a JSON-schema format is the response format, effort is the reasoning effort, the rest rides in extra", () => {
+    const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false };
+    const request = decode({ messages: [{ role: "user", content: "x" }], output_config: { format: { type: "json_schema", schema }, effort: "xhigh", future: 1 } });
+    expect(request.responseFormat).toEqual({ type: "json_schema", name: "response", schema });
+    expect(request.reasoning).toEqual({ effort: "high" });
+    expect(request.extra).toEqual({ output_config: { future: 1 } });
+    const withThinking = decode({ messages: [{ role: "user", content: "x" }], thinking: { type: "enabled", budget_tokens: 2048 }, output_config: { effort: "low" } });
+    expect(withThinking.reasoning).toEqual({ enabled: true, budgetTokens: 2048, effort: "low" });
+    expect(rejection({ messages: [{ role: "user", content: "x" }], output_config: { format: { type: "xml" } } }).message).toContain("output_config.format");
+    expect(rejection({ messages: [{ role: "user", content: "x" }], output_config: { effort: "huge" } }).status).toBe(400);
+  });
 });
