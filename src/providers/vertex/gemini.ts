@@ -1,10 +1,10 @@
-import { buildGeminiEmbeddings, parseGeminiEmbeddings } from "../gemini/embeddings.ts";
 import { geminiStreamError, mapGeminiError } from "../gemini/errors.ts";
 import { toGeminiBody } from "../gemini/request.ts";
 import { parseGeminiResponse } from "../gemini/response.ts";
 import { geminiStreamReader } from "../gemini/stream.ts";
 import type { Provider, Target } from "../types.ts";
 import { authorizeVertex, placeOf } from "./authorize.ts";
+import { vertexEmbeddings } from "./embeddings.ts";
 import { vertexGeminiUrl } from "./urls.ts";
 
 const LABEL = "Vertex AI";
@@ -38,16 +38,7 @@ export const geminiOnVertex: Provider = {
     parseResponse: (body, state) => parseGeminiResponse(body, state, LABEL),
     streamReader: (state) => geminiStreamReader(state, LABEL),
   },
-  embeddings: {
-    buildRequests(body, target, options) {
-      // Vertex AI serves Gemini embeddings on the same batch method; only the address and credential differ.
-      const built = buildGeminiEmbeddings(body, target, options);
-      const { project, location } = placeOf(target);
-      const url = vertexGeminiUrl(project, location, target.model, false, target.apiBase).replace(/:generateContent$/, ":batchEmbedContents");
-      return { ...built, upstreams: built.upstreams.map((upstream) => ({ ...upstream, url, headers: vertexHeaders(target, false) })) };
-    },
-    parseResponses: (answers, state, model) => parseGeminiEmbeddings(answers, state, model, LABEL),
-  },
+  embeddings: vertexEmbeddings,
   mapError: (status, body, headers) => mapGeminiError(LABEL, status, body, headers),
   streamError: (event) => geminiStreamError(LABEL, event),
 };
