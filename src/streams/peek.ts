@@ -60,6 +60,20 @@ export async function peekFirstEvent(
   const held: Uint8Array[] = [];
   let text = "";
   let size = 0;
+  // The first event of the head so far (undefined while it is incomplete); a framing error is the upstream's fault.
+  const head = (chunk: Uint8Array): SseEvent | undefined => {
+    if (framing) {
+      try {
+        return framing.push(chunk)[0];
+      } catch (error) {
+        throw new GatewayError("provider.bad_response", `${who} sent a stream that could not be read: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    // Only the head is decoded (a first event is small); a character split across chunks is
+    // decoded whole once its second half arrives, since the head is decoded from all held bytes.
+    text = held.length === 1 ? decoder.decode(chunk) : decoder.decode(Buffer.concat(held));
+    return firstEvent(text);
+  };
   for (;;) {
     const next = await reader.read();
     if (next.done) {
@@ -68,38 +82,16 @@ export async function peekFirstEvent(
     }
     held.push(next.value);
     size += next.value.byteLength;
-    if (framing) {
-      let first: SseEvent | undefined;
-      try {
-        first = framing.push(next.value)[0];
-      } catch (error) {
-        void reader.cancel().catch(() => {});
-        throw new GatewayError("provider.bad_response", `${who} sent a stream that could not be read: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      if (first) {
-        const error = inspect(first);
-        if (error) {
-          void reader.cancel().catch(() => {});
-          throw error;
-        }
-        break;
-      }
-      if (size >= PEEK_LIMIT_BYTES) break;
-      continue;
+    let first: SseEvent | undefined;
+    try {
+      first = head(next.value);
+      const error = first && inspect(first);
+      if (error) throw error;
+    } catch (error) {
+      void reader.cancel().catch(() => {});
+      throw error;
     }
-    // Only the head is decoded (a first event is small); a character split across chunks is
-    // decoded whole once its second half arrives, since the head is decoded from all held bytes.
-    text = held.length === 1 ? decoder.decode(next.value) : decoder.decode(Buffer.concat(held));
-    const first = firstEvent(text);
-    if (first) {
-      const error = inspect(first);
-      if (error) {
-        void reader.cancel().catch(() => {});
-        throw error;
-      }
-      break;
-    }
-    if (text.length >= PEEK_LIMIT_BYTES) break;
+    if (first || size >= PEEK_LIMIT_BYTES) break;
   }
   // Without a chunk callback the reader's own promise is handed on: no extra promise per chunk.
   const readNext: () => Promise<{ done: boolean; value?: Uint8Array }> = onChunk

@@ -1,3 +1,4 @@
+import { embeddingTexts, vectorAsBase64, wantsBase64 } from "../embedding-input.ts";
 import { GatewayError } from "../../spec/errors.ts";
 import type { PassthroughOptions, Target, UpstreamRequest } from "../types.ts";
 import { refuseBedrockParam } from "./params.ts";
@@ -36,13 +37,6 @@ function familyOf(model: string): Family {
   throw new GatewayError("caller.invalid_request", `The gateway embeds text on Bedrock with Titan text or Cohere embed models, not '${model}'.`, { param: "model" });
 }
 
-function textsOf(input: unknown): string[] {
-  const texts = typeof input === "string" ? [input] : Array.isArray(input) && input.every((item) => typeof item === "string") ? (input as string[]) : undefined;
-  if (texts === undefined) throw new GatewayError("caller.invalid_request", "Bedrock embedding models take text (a string or a list of strings), not token ids.", { param: "input" });
-  if (texts.length === 0) throw new GatewayError("caller.invalid_request", "input must hold at least one text.", { param: "input" });
-  return texts;
-}
-
 /** `dimensions` if the family takes that value; otherwise refused (or dropped with drop_params). */
 function dimensionsFor(family: Family, value: unknown, options: PassthroughOptions): number | undefined {
   if (value === undefined || value === null) return undefined;
@@ -55,12 +49,9 @@ function dimensionsFor(family: Family, value: unknown, options: PassthroughOptio
 /** Builds the InvokeModel calls for an OpenAI embeddings request: one per text (Titan) or per 96 texts (Cohere). */
 export function buildBedrockEmbeddings(body: Record<string, unknown>, target: Target, options: PassthroughOptions = { dropParams: false }): { upstreams: UpstreamRequest[]; state: BedrockEmbeddingsState } {
   const family = familyOf(target.model);
-  const texts = textsOf(body.input);
+  const texts = embeddingTexts(body.input, "Amazon Bedrock");
   for (const name of Object.keys(body)) if (!KNOWN.has(name) && body[name] !== undefined) refuseBedrockParam(options, name, `does not support the embeddings parameter '${name}'`);
-  const format = body.encoding_format;
-  if (format !== undefined && format !== null && format !== "float" && format !== "base64") {
-    throw new GatewayError("caller.invalid_request", `encoding_format must be 'float' or 'base64', not ${JSON.stringify(format)}.`, { param: "encoding_format" });
-  }
+  const base64 = wantsBase64(body.encoding_format);
   const dimensions = dimensionsFor(family, body.dimensions, options);
   const call = (payload: Record<string, unknown>): UpstreamRequest => ({ url: bedrockModelUrl(target, "invoke"), headers: bedrockHeaders(target, "application/json"), body: JSON.stringify(payload) });
   let upstreams: UpstreamRequest[];
@@ -77,7 +68,7 @@ export function buildBedrockEmbeddings(body: Record<string, unknown>, target: Ta
     upstreams = [];
     for (let i = 0; i < texts.length; i += COHERE_BATCH) upstreams.push(call({ texts: texts.slice(i, i + COHERE_BATCH), input_type: inputType, ...extra }));
   }
-  return { upstreams, state: { encodingFormat: format === "base64" ? "base64" : "float" } };
+  return { upstreams, state: { encodingFormat: base64 ? "base64" : "float" } };
 }
 
 function vectorsOf(body: string): { vectors: number[][]; tokens?: number } {
@@ -104,8 +95,6 @@ export function inputTokenCount(headers: Headers): number | undefined {
   return Number.isInteger(value) && value >= 0 ? value : undefined;
 }
 
-/** A vector as OpenAI's base64 encoding: little-endian float32 bytes. */
-const toBase64 = (vector: number[]): string => Buffer.from(new Float32Array(vector).buffer).toString("base64");
 
 /**
  * The InvokeModel answers (in call order) as one OpenAI embeddings list. Usage is Titan's
@@ -117,7 +106,7 @@ export function parseBedrockEmbeddings(bodies: string[], model: string, state: B
   let tokens: number | undefined = 0;
   bodies.forEach((body, call) => {
     const read = vectorsOf(body);
-    for (const vector of read.vectors) data.push({ object: "embedding", index: data.length, embedding: state.encodingFormat === "base64" ? toBase64(vector) : vector });
+    for (const vector of read.vectors) data.push({ object: "embedding", index: data.length, embedding: state.encodingFormat === "base64" ? vectorAsBase64(vector) : vector });
     const counted = read.tokens ?? headerTokens[call];
     tokens = tokens === undefined || counted === undefined ? undefined : tokens + counted;
   });

@@ -1,7 +1,7 @@
 import { isRecord } from "../../json/is-record.ts";
-import { GatewayError } from "../../spec/errors.ts";
 import { estimateTokens } from "../../spec/estimate.ts";
 import { joinUrl } from "../openai/request.ts";
+import { embeddingDimensions, embeddingTexts, vectorAsBase64, wantsBase64 } from "../embedding-input.ts";
 import type { PassthroughOptions, Target, TranslationState, UpstreamAnswer, UpstreamRequest } from "../types.ts";
 import { refuseGeminiParam } from "./params.ts";
 import { geminiHeaders, geminiModelPath } from "./request.ts";
@@ -21,30 +21,15 @@ export interface GeminiEmbeddingsState {
 /** Fields of an OpenAI embeddings body the translator reads itself; `user` has no Gemini field and is left out. */
 const HANDLED = new Set(["model", "input", "dimensions", "encoding_format", "user", "task_type", "taskType"]);
 
-const invalid = (message: string, param: string) => new GatewayError("caller.invalid_request", message, { param });
-
-function toInputs(input: unknown): string[] {
-  const inputs = typeof input === "string" ? [input] : input;
-  if (!Array.isArray(inputs) || !inputs.every((item) => typeof item === "string")) {
-    throw invalid("Gemini embeds text: input must be a string or an array of strings (token-id arrays cannot be sent).", "input");
-  }
-  if (inputs.length === 0) throw invalid("input must hold at least one string.", "input");
-  return inputs;
-}
-
 /**
  * An OpenAI embeddings body as Gemini `:batchEmbedContents` calls of at most 100 inputs each, one
  * request per input, `dimensions` as `outputDimensionality`, LiteLLM's `task_type` as `taskType`.
  * Unknown fields are refused, or dropped with drop_params.
  */
 export function buildGeminiEmbeddings(body: Record<string, unknown>, target: Target, options: PassthroughOptions): { upstreams: UpstreamRequest[]; state: GeminiEmbeddingsState } {
-  const inputs = toInputs(body.input);
-  const dimensions = body.dimensions;
-  if (dimensions !== undefined && dimensions !== null && !(typeof dimensions === "number" && Number.isInteger(dimensions) && dimensions > 0)) {
-    throw invalid("dimensions must be a positive whole number.", "dimensions");
-  }
-  const format = body.encoding_format;
-  if (format !== undefined && format !== null && format !== "float" && format !== "base64") throw invalid("encoding_format must be 'float' or 'base64'.", "encoding_format");
+  const inputs = embeddingTexts(body.input, "Gemini");
+  const dimensions = embeddingDimensions(body.dimensions);
+  const base64 = wantsBase64(body.encoding_format);
   const taskType = body.task_type ?? body.taskType;
   for (const key of Object.keys(body)) if (!HANDLED.has(key) && body[key] !== undefined && body[key] !== null) refuseGeminiParam(options, key, `embeddings do not support the parameter '${key}'`);
   const model = geminiModelPath(target.model);
@@ -62,13 +47,9 @@ export function buildGeminiEmbeddings(body: Record<string, unknown>, target: Tar
     upstreams.push({ url, headers: geminiHeaders(target, false), body: JSON.stringify({ requests: chunk.map(toRequest) }) });
     chunkChars.push(chunk.reduce((sum, text) => sum + text.length, 0));
   }
-  return { upstreams, state: { chunkChars, base64: format === "base64" } };
+  return { upstreams, state: { chunkChars, base64 } };
 }
 
-/** A vector as OpenAI's base64 form: little-endian float32 bytes. */
-function toBase64(values: number[]): string {
-  return Buffer.from(new Float32Array(values).buffer).toString("base64");
-}
 
 function readState(state: TranslationState): GeminiEmbeddingsState {
   const given = state as Partial<GeminiEmbeddingsState> | undefined;
@@ -93,7 +74,7 @@ export function parseGeminiEmbeddings(answers: readonly UpstreamAnswer[], transl
     for (const item of embeddings) {
       const values = isRecord(item) ? item.values : undefined;
       if (!Array.isArray(values) || !values.every((value) => typeof value === "number")) throw badGeminiResponse(label, `embedding ${data.length} has no list of numbers`);
-      data.push({ object: "embedding", index: data.length, embedding: state.base64 ? toBase64(values) : values });
+      data.push({ object: "embedding", index: data.length, embedding: state.base64 ? vectorAsBase64(values) : values });
     }
     const reported = isRecord(parsed.usageMetadata) ? parsed.usageMetadata.promptTokenCount : undefined;
     tokens += typeof reported === "number" && Number.isFinite(reported) && reported >= 0 ? reported : estimateTokens(state.chunkChars[call] ?? 0);

@@ -1,7 +1,7 @@
 import { badGeminiResponse, readGeminiResponse } from "../gemini/response.ts";
 import { refuseGeminiParam } from "../gemini/params.ts";
 import { isRecord } from "../../json/is-record.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import { embeddingDimensions, embeddingTexts, vectorAsBase64, wantsBase64 } from "../embedding-input.ts";
 import type { EmbeddingsTranslator, Target, UpstreamRequest } from "../types.ts";
 import { placeOf } from "./authorize.ts";
 import { vertexGeminiUrl } from "./urls.ts";
@@ -17,18 +17,8 @@ const perCall = (model: string): number => (model.startsWith("gemini-embedding")
 /** Fields of an OpenAI embeddings body read here; `user` has no Vertex field and is left out. */
 const HANDLED = new Set(["model", "input", "dimensions", "encoding_format", "user", "task_type", "taskType"]);
 
-const invalid = (message: string, param: string) => new GatewayError("caller.invalid_request", message, { param });
-
 interface VertexEmbeddingsState {
   base64: boolean;
-}
-
-function inputsOf(input: unknown): string[] {
-  const inputs = typeof input === "string" ? [input] : input;
-  if (!Array.isArray(inputs) || inputs.length === 0 || !inputs.every((item) => typeof item === "string")) {
-    throw invalid("Vertex AI embeds text: input must be a string or a non-empty array of strings (token-id arrays cannot be sent).", "input");
-  }
-  return inputs;
 }
 
 /** JSON in and out, then the deployment's headers; the token is added by authorize. */
@@ -38,18 +28,12 @@ function headersOf(target: Target): Record<string, string> {
   return headers;
 }
 
-const toBase64 = (values: number[]): string => Buffer.from(new Float32Array(values).buffer).toString("base64");
-
 /** OpenAI embeddings as Vertex AI's `:predict` (instances of `content`, `dimensions` as `outputDimensionality`, LiteLLM's `task_type`). */
 export const vertexEmbeddings: EmbeddingsTranslator = {
   buildRequests(body, target, options) {
-    const inputs = inputsOf(body.input);
-    const dimensions = body.dimensions;
-    if (dimensions !== undefined && dimensions !== null && !(typeof dimensions === "number" && Number.isInteger(dimensions) && dimensions > 0)) {
-      throw invalid("dimensions must be a positive whole number.", "dimensions");
-    }
-    const format = body.encoding_format;
-    if (format !== undefined && format !== null && format !== "float" && format !== "base64") throw invalid("encoding_format must be 'float' or 'base64'.", "encoding_format");
+    const inputs = embeddingTexts(body.input, LABEL);
+    const dimensions = embeddingDimensions(body.dimensions);
+    const base64 = wantsBase64(body.encoding_format);
     for (const key of Object.keys(body)) if (!HANDLED.has(key) && body[key] !== undefined && body[key] !== null) refuseGeminiParam(options, key, `embeddings do not support the parameter '${key}'`);
     const taskType = body.task_type ?? body.taskType;
     const { project, location } = placeOf(target);
@@ -61,7 +45,7 @@ export const vertexEmbeddings: EmbeddingsTranslator = {
       const instances = inputs.slice(i, i + size).map((content) => ({ content, ...(typeof taskType === "string" ? { task_type: taskType } : {}) }));
       upstreams.push({ url, headers: headersOf(target), body: JSON.stringify({ instances, ...(parameters ? { parameters } : {}) }) });
     }
-    const state: VertexEmbeddingsState = { base64: format === "base64" };
+    const state: VertexEmbeddingsState = { base64 };
     return { upstreams, state };
   },
   parseResponses(answers, translation, model) {
@@ -75,7 +59,7 @@ export const vertexEmbeddings: EmbeddingsTranslator = {
         const embeddings = isRecord(prediction) && isRecord(prediction.embeddings) ? prediction.embeddings : undefined;
         const values = embeddings?.values;
         if (!Array.isArray(values) || !values.every((value) => typeof value === "number")) throw badGeminiResponse(LABEL, `prediction ${data.length} has no list of numbers`);
-        data.push({ object: "embedding", index: data.length, embedding: base64 ? toBase64(values) : values });
+        data.push({ object: "embedding", index: data.length, embedding: base64 ? vectorAsBase64(values) : values });
         const count = isRecord(embeddings?.statistics) ? embeddings.statistics.token_count : undefined;
         if (typeof count === "number" && Number.isFinite(count)) tokens += count;
       }
