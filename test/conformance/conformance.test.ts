@@ -50,16 +50,22 @@ for (const provider of PROVIDERS) {
         const context = () => ({ model: feature, upstream, cacheWrites: provider.cacheWrites === true, hiddenReasoning: provider.hiddenReasoning === true });
         if (feature === "abort") {
           test.skipIf(skip !== undefined)(`${dialect} client: ${feature}`, async () => {
+            const seen = upstream.violations.length;
             await runAbort(dialect, clients, context());
-            expect(upstream.violations).toEqual([]);
+            expect(upstream.violations.slice(seen)).toEqual([]);
           });
           continue;
         }
         for (const stream of [false, true]) {
           test.skipIf(skip !== undefined)(`${dialect} client: ${feature}${stream ? " (streamed)" : ""}`, async () => {
-            if (isError(feature)) await runError(dialect, clients, feature, stream, feature);
-            else await runFeature(dialect, clients, feature, stream, context());
-            expect(upstream.violations).toEqual([]);
+            // Only this test's requests: one broken feature must not fail the rest.
+            const seen = upstream.violations.length;
+            try {
+              if (isError(feature)) await runError(dialect, clients, feature, stream, feature);
+              else await runFeature(dialect, clients, feature, stream, context());
+            } finally {
+              expect(upstream.violations.slice(seen)).toEqual([]);
+            }
           });
         }
       }

@@ -1,3 +1,4 @@
+import { EFFORT_BUDGETS } from "../../spec/reasoning.ts";
 import type { ChatRequest } from "../../spec/chat.ts";
 import { GatewayError } from "../../spec/errors.ts";
 import { defaultMaxTokens } from "./max-tokens.ts";
@@ -5,12 +6,6 @@ import { defaultMaxTokens } from "./max-tokens.ts";
 /** Anthropic's smallest `thinking.budget_tokens`. */
 export const MIN_THINKING_BUDGET = 1024;
 
-/**
- * Budgets for OpenAI's `reasoning_effort`: the gateway's choice (Anthropic has no effort levels for
- * manual thinking). `minimal` and `low` get Anthropic's minimum; `high` leaves room for an answer
- * under every Claude 4 model's max output.
- */
-export const EFFORT_BUDGETS = { minimal: 1024, low: 1024, medium: 4096, high: 16000 } as const;
 
 /** Room for the answer itself when the gateway picks `max_tokens` around an explicit budget. */
 const ANSWER_ROOM = 4096;

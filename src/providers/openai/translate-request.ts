@@ -1,4 +1,5 @@
-import type { ChatRequest, ResponseFormat, ToolChoice, ToolDefinition } from "../../spec/chat.ts";
+import type { ChatRequest, Reasoning, ResponseFormat, ToolChoice, ToolDefinition } from "../../spec/chat.ts";
+import { effortOfBudget } from "../../spec/reasoning.ts";
 import type { PassthroughOptions, Target, TranslationState, UpstreamRequest } from "../types.ts";
 import type { OpenAIWireProfile } from "./profile.ts";
 import { GATEWAY_ONLY_FIELDS, joinUrl, openAIHeaders, openAIPath, unsupportedParamError } from "./request.ts";
@@ -17,6 +18,18 @@ const OWNED_FIELDS: ReadonlySet<string> = new Set([
   "max_completion_tokens",
   ...GATEWAY_ONLY_FIELDS,
 ]);
+
+/**
+ * `reasoning_effort`, Chat Completions' only reasoning control: the effort asked for, or the one a
+ * thinking budget (Anthropic clients) stands for, so a small budget never runs at the model's default effort.
+ */
+function toOpenAIEffort(reasoning: Reasoning | undefined): Reasoning["effort"] {
+  if (!reasoning || reasoning.enabled === false) return undefined;
+  if (reasoning.effort) return reasoning.effort;
+  const budget = reasoning.budgetTokens;
+  if (budget === undefined) return undefined;
+  return effortOfBudget(budget);
+}
 
 /** A spec tool as an OpenAI function tool. */
 function toOpenAITool(tool: ToolDefinition): Record<string, unknown> {
@@ -63,7 +76,8 @@ export function toOpenAIRequest(request: ChatRequest, profile: OpenAIWireProfile
   if (request.seed !== undefined) body.seed = request.seed;
   if (request.user !== undefined) body.user = request.user;
   if (request.responseFormat) body.response_format = toOpenAIResponseFormat(request.responseFormat);
-  if (request.reasoning?.effort) body.reasoning_effort = request.reasoning.effort;
+  const effort = toOpenAIEffort(request.reasoning);
+  if (effort) body.reasoning_effort = effort;
   if (request.stream) {
     body.stream = true;
     // The gateway always wants usage; the client's encoder shows it only if the client asked.

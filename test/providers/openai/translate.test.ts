@@ -48,6 +48,16 @@ describe("buildRequest", () => {
     });
   });
 
+  test("reasoning_effort: the effort asked for, or the one a thinking budget stands for; none when thinking is off", () => {
+    const effort = (reasoning: ChatRequest["reasoning"]) => toOpenAIRequest(request({ reasoning }), profile, keep).reasoning_effort;
+    expect(effort({ effort: "high", budgetTokens: 1024 })).toBe("high");
+    expect(effort({ enabled: true, budgetTokens: 1024 })).toBe("low");
+    expect(effort({ enabled: true, budgetTokens: 4096 })).toBe("medium");
+    expect(effort({ enabled: true, budgetTokens: 20_000 })).toBe("high");
+    expect(effort({ enabled: true })).toBeUndefined();
+    expect(effort({ enabled: false, budgetTokens: 2048 })).toBeUndefined();
+  });
+
   test("a profile with streamUsage: false gets no stream_options", () => {
     const body = toOpenAIRequest(request({ stream: true }), { ...profile, streamUsage: false }, keep);
     expect(body.stream).toBe(true);
