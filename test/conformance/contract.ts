@@ -54,7 +54,8 @@ export const featureModel = (feature: Feature, claude = false): string => (claud
 
 /** The feature a mock is asked for, from the upstream model id it received (undefined for an unknown id). */
 export function featureOf(model: string): Feature | undefined {
-  const match = /(?:^|[/@])(?:claude-)?conf-([a-z0-9-]+)/.exec(model);
+  // `conf-text`, `claude-conf-text@…`, Bedrock's `anthropic.claude-conf-text-v1:0`.
+  const match = /(?:^|[/@.])(?:claude-)?conf-([a-z0-9-]+?)(?=$|[:@/]|-v\d)/.exec(model);
   const name = match?.[1];
   return (FEATURES as readonly string[]).includes(name ?? "") ? (name as Feature) : undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * The README's conformance matrix (dialect x provider x feature), generated from the suite's own
- * table: a cell is ✅ when the suite runs that feature for that provider and dialect, or – with the
- * provider's stated reason as a footnote when it is skipped. `bun test/conformance/matrix.ts`
+ * table: a cell is ✅ when the suite runs that feature for that provider and dialect (with a footnote
+ * where the provider does less: no reasoning text, no cache-write count), or – with the provider's
+ * stated reason as a footnote when it is skipped. `bun test/conformance/matrix.ts`
  * rewrites the README section; the suite fails while the README differs.
  */
 import { join } from "node:path";
@@ -29,7 +30,10 @@ export function matrixMarkdown(providers: readonly ConformanceProvider[]): strin
     for (const feature of FEATURES) {
       const cells = providers.map((provider) => {
         const skip = provider.skips?.[feature];
-        return skip === undefined ? "✅" : `–<sup>${note(skip)}</sup>`;
+        if (skip !== undefined) return `–<sup>${note(skip)}</sup>`;
+        if (feature === "reasoning" && provider.hiddenReasoning) return `✅<sup>${note("The effort (or the effort a thinking budget stands for) reaches the model; Chat Completions returns no reasoning text.")}</sup>`;
+        if (feature === "usage-cache" && !provider.cacheWrites) return `✅<sup>${note("Cache reads; the provider reports no cache writes.")}</sup>`;
+        return "✅";
       });
       lines.push(`| ${FEATURE_TITLES[feature]} | ${cells.join(" | ")} |`);
     }

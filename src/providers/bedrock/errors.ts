@@ -35,7 +35,8 @@ const CODE_BY_TYPE: Readonly<Record<string, ErrorCode>> = {
 const STATUS_BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   "provider.bad_request": 400,
   "provider.context_length_exceeded": 400,
-  "provider.unauthenticated": 403,
+  // AWS answers bad credentials with 403 like a denied permission; clients tell the two apart by 401.
+  "provider.unauthenticated": 401,
   "provider.forbidden": 403,
   "provider.not_found": 404,
   "provider.rate_limited": 429,
@@ -107,8 +108,10 @@ export function mapBedrockError(label: string, status: number, body: string, hea
   const shown = rawType?.split(":")[0]?.split("#").pop();
   const safe = redactUpstreamText(read.message || `HTTP ${status}`);
   const retryAfter = parseRetryAfter(headers);
-  return new GatewayError(codeFor(type, status, read.message), `${label} returned ${status}${shown ? ` (${shown})` : ""}: ${safe}`, {
-    status: statusFor(status),
+  const code = codeFor(type, status, read.message);
+  return new GatewayError(code, `${label} returned ${status}${shown ? ` (${shown})` : ""}: ${safe}`, {
+    // Bad credentials are a 401 to clients, though AWS sends them as 403 (see STATUS_BY_CODE).
+    status: code === "provider.unauthenticated" ? 401 : statusFor(status),
     ...(retryAfter !== undefined ? { retryAfter } : {}),
     headers: bedrockPassthroughHeaders(headers),
     provider: label,
