@@ -5,6 +5,7 @@
  * come in (never headers), and string values under credential-like keys are masked in the JSON.
  */
 import {
+  LLMProvider,
   LLMSystem,
   MimeType,
   OpenInferenceSpanKind,
@@ -68,6 +69,15 @@ export function spanKindOf(call: Pick<TraceCall, "operation">): "LLM" | "EMBEDDI
 }
 
 /** Provider ids whose OpenInference `llm.system` differs from the id, or is worth naming. */
+/** `llm.provider`: who hosts the model, in OpenInference's names where it has one; other ids as they are. */
+const HOSTS: Record<string, string> = {
+  gemini: LLMProvider.GOOGLE,
+  vertex_ai: LLMProvider.GOOGLE,
+  bedrock: LLMProvider.AWS,
+  azure: LLMProvider.AZURE,
+  mistral: LLMProvider.MISTRALAI,
+};
+
 const SYSTEMS: Record<string, string> = {
   openai: LLMSystem.OPENAI,
   azure: LLMSystem.OPENAI,
@@ -77,6 +87,7 @@ const SYSTEMS: Record<string, string> = {
   cohere: LLMSystem.COHERE,
   vertex_ai: LLMSystem.VERTEXAI,
   vertexai: LLMSystem.VERTEXAI,
+  gemini: LLMSystem.VERTEXAI,
   ai21: LLMSystem.AI21,
   meta: LLMSystem.META,
   bedrock: LLMSystem.AMAZON,
@@ -192,7 +203,7 @@ function modelAttributes(attrs: Attributes, call: TraceCall, chat: boolean): voi
   const provider = call.provider;
   if (nonEmpty(provider)) {
     attrs[SC.LLM_SYSTEM] = SYSTEMS[provider.toLowerCase()] ?? provider;
-    attrs[SC.LLM_PROVIDER] = provider;
+    attrs[SC.LLM_PROVIDER] = HOSTS[provider.toLowerCase()] ?? provider;
   }
   const model = nonEmpty(call.upstreamModel) ? call.upstreamModel : call.model;
   if (!nonEmpty(model)) return;

@@ -89,10 +89,14 @@ describe("openInferenceAttributes", () => {
     });
   });
 
-  test("llm.system maps known provider ids; others keep the id; llm.provider is the id", () => {
+  test("llm.system and llm.provider map known provider ids to OpenInference's names; others keep the id", () => {
     const mistral = openInferenceAttributes(call({ provider: "mistral" }));
     expect(mistral["llm.system"]).toBe("mistralai");
-    expect(mistral["llm.provider"]).toBe("mistral");
+    expect(mistral["llm.provider"]).toBe("mistralai");
+    for (const [provider, system, host] of [["gemini", "vertexai", "google"], ["vertex_ai", "vertexai", "google"], ["bedrock", "amazon", "aws"], ["azure", "openai", "azure"], ["openai", "openai", "openai"]] as const) {
+      const attrs = openInferenceAttributes(call({ provider }));
+      expect([attrs["llm.system"], attrs["llm.provider"]]).toEqual([system, host]);
+    }
     const groq = openInferenceAttributes(call({ provider: "groq" }));
     expect(groq["llm.system"]).toBe("groq");
     expect(openInferenceAttributes(call({ provider: "anthropic" }))["llm.system"]).toBe("anthropic");
