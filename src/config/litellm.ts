@@ -21,6 +21,9 @@ const asDict = (value: unknown): Dict => (value && typeof value === "object" && 
 
 /** litellm_params we translate, mapped to our field. */
 const PARAMS: Record<string, keyof ModelEntry> = { api_key: "api_key", api_base: "api_base", base_url: "api_base", timeout: "timeout_seconds", extra_headers: "headers" };
+/** Cloud settings LiteLLM names as we do (Azure, Bedrock, Vertex AI): strings, taken as written. */
+const CLOUD_PARAMS = new Set(["api_version", "aws_region_name", "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "vertex_project", "vertex_location", "vertex_credentials"] as const);
+type CloudParam = typeof CLOUD_PARAMS extends Set<infer T> ? T : never;
 /** litellm_params that only tune later features: accepted with one warning naming them. */
 const LATER_PARAMS = new Set(["max_retries", "max_parallel_requests"]);
 /** Numeric litellm_params that map one to one onto a deployment field. */
@@ -149,6 +152,9 @@ export function fromLiteLLM(raw: Dict): Translation {
       else if (target === "timeout_seconds" && typeof value === "number") out.timeout_seconds = value;
       else if (target === "headers" && value && typeof value === "object") out.headers = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
       else if ((target === "api_key" || target === "api_base") && typeof value === "string") out[target] = value;
+      else if (CLOUD_PARAMS.has(key as CloudParam) && typeof value === "string" && value) out[key as CloudParam] = value;
+      // LiteLLM also takes the service account as a mapping.
+      else if (key === "vertex_credentials" && value && typeof value === "object") out.vertex_credentials = JSON.stringify(value);
       else ignored.push(LATER_PARAMS.has(key) ? `${key} (not yet supported)` : key);
     }
     const info = asDict(entry.model_info);

@@ -414,6 +414,23 @@ describe("the example configs in config/", () => {
   });
 });
 
+describe("LiteLLM cloud deployments", () => {
+  test("Azure, Bedrock and Vertex AI settings in litellm_params are imported as written (a service account mapping as JSON)", () => {
+    const account = { type: "service_account", project_id: "p" };
+    const { config, warnings } = fromLiteLLM({
+      model_list: [
+        { model_name: "az", litellm_params: { model: "azure/my-deployment", api_base: "https://r.openai.azure.com", api_key: "k", api_version: "2024-10-21" } },
+        { model_name: "br", litellm_params: { model: "bedrock/anthropic.claude-3-haiku-20240307-v1:0", aws_region_name: "us-west-2", aws_access_key_id: "AKIA", aws_secret_access_key: "s", aws_session_token: "t" } },
+        { model_name: "vx", litellm_params: { model: "vertex_ai/gemini-2.5-pro", vertex_project: "p", vertex_location: "europe-west4", vertex_credentials: account } },
+      ],
+    });
+    expect(warnings).toEqual([]);
+    expect(config.models?.[0]).toEqual({ model_name: "az", model: "azure/my-deployment", api_base: "https://r.openai.azure.com", api_key: "k", api_version: "2024-10-21" });
+    expect(config.models?.[1]).toMatchObject({ aws_region_name: "us-west-2", aws_access_key_id: "AKIA", aws_secret_access_key: "s", aws_session_token: "t" });
+    expect(config.models?.[2]).toMatchObject({ vertex_project: "p", vertex_location: "europe-west4", vertex_credentials: JSON.stringify(account) });
+  });
+});
+
 describe("LiteLLM routing import", () => {
   test("model_list entries sharing a model_name become one group, with their routing params and the router settings", () => {
     const { config, warnings } = fromLiteLLM({
