@@ -40,9 +40,9 @@ function sessionOf(request: Request, body: Record<string, unknown>): string | un
 }
 
 /** Starts a call's trace: joined to the caller's `traceparent`; redacted by config or by `x-switchboard-redact: true`. */
-export function beginTrace(request: Request, body: Record<string, unknown>, wire: WireFormat, redactAll: boolean): TraceCapture {
+export function beginTrace(request: Request, body: Record<string, unknown>, wire: WireFormat, redactAll: boolean, callId: string): TraceCapture {
   const capture: TraceCapture = {
-    context: callTraceContext(request.headers.get("traceparent")),
+    context: callTraceContext(request.headers.get("traceparent"), callId),
     wire,
     redact: redactAll || TRUE.test(request.headers.get("x-switchboard-redact") ?? ""),
     attempts: [],

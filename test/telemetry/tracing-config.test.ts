@@ -35,5 +35,15 @@ describe("trace context", () => {
     const fresh = callTraceContext(null);
     expect(fresh.parentSpanId).toBeUndefined();
     expect(fresh.traceId).toMatch(/^[0-9a-f]{32}$/);
+    // A new trace takes the call's id, so spend rows and traces share one id.
+    expect(callTraceContext(null, "0193a5b2-7c1d-7e3f-8a9b-0c1d2e3f4a5b").traceId).toBe("0193a5b27c1d7e3f8a9b0c1d2e3f4a5b");
+    expect(callTraceContext("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "0193a5b2-7c1d-7e3f-8a9b-0c1d2e3f4a5b").traceId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
+  });
+
+  test("span ids are 16 hex digits, never repeated over many draws (the pool refills from the CSPRNG)", () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 5000; i++) ids.add(callTraceContext(null).spanId);
+    expect(ids.size).toBe(5000);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{16}$/);
   });
 });
