@@ -146,7 +146,7 @@ async function settleAnswer(call: UpstreamCall, stream: boolean, provider: Provi
 /** Same wire format: the body is forwarded as received. */
 async function sameFormat(deps: CallDeps, scope: CallScope, resolved: Resolved, body: Record<string, unknown>, stream: boolean, server: Server<unknown> | null | undefined): Promise<Prepared> {
   const { deployment, target } = resolved;
-  const built = passthroughOf(deployment.provider)("chat", { raw: scope.raw.text, parsed: body, stream, headers: scope.request.headers }, target, { dropParams: deps.dropParams });
+  const built = passthroughOf(deployment.provider, "chat", { raw: scope.raw.text, parsed: body, stream, headers: scope.request.headers }, target, { dropParams: deps.dropParams });
   const call = await startUpstream(scope, resolved, built, server, stream);
   return { kind: "same", call, reverseNames: built.reverseNames, ...(await settleAnswer(call, stream, deployment.provider)) };
 }

@@ -25,7 +25,7 @@ export async function handleCountTokens(deps: CallDeps, input: CallInput): Promi
     }
     // Counting is free upstream, but it is still a request: rate limits and the ledger apply.
     scope.admission = admitCall(deps.accounting, input.caller, [resolved], body, raw.text.length, false);
-    const built = passthroughOf(deployment.provider)("count_tokens", { raw: raw.text, parsed: body, stream: false, headers: request.headers }, target, { dropParams: deps.dropParams });
+    const built = passthroughOf(deployment.provider, "count_tokens", { raw: raw.text, parsed: body, stream: false, headers: request.headers }, target, { dropParams: deps.dropParams });
     const call = await startUpstream(scope, resolved, built, server);
     const text = await readBuffered(call);
     scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id });

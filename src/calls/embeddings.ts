@@ -24,7 +24,7 @@ export async function handleEmbeddings(deps: CallDeps, input: CallInput): Promis
       const { provider } = candidate.deployment;
       const options = { dropParams: deps.dropParams };
       if (!provider.embeddings) {
-        const built = passthroughOf(provider)("embeddings", { raw: raw.text, parsed: body, stream: false }, candidate.target, options);
+        const built = passthroughOf(provider, "embeddings", { raw: raw.text, parsed: body, stream: false }, candidate.target, options);
         const call = await startUpstream(scope, candidate, built, server);
         return { call, text: await readBuffered(call), doneAt: performance.now() };
       }

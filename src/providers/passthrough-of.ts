@@ -1,9 +1,8 @@
-import type { Provider } from "./types.ts";
+import type { Operation, PassthroughInput, PassthroughOptions, Provider, Target, UpstreamRequest } from "./types.ts";
 import { GatewayError } from "../spec/errors.ts";
 
-/** A provider's same-format request builder; callers reach it only for providers that have one, so its absence is the gateway's fault. */
-export function passthroughOf(provider: Provider): NonNullable<Provider["buildPassthrough"]> {
-  const build = provider.buildPassthrough;
-  if (!build) throw new GatewayError("gateway.internal", `${provider.label} takes no request as sent; the gateway should have translated it.`);
-  return build.bind(provider);
+/** Builds a same-format request; callers reach it only for providers that have a builder, so its absence is the gateway's fault. */
+export function passthroughOf(provider: Provider, operation: Operation, input: PassthroughInput, target: Target, options: PassthroughOptions): UpstreamRequest {
+  if (!provider.buildPassthrough) throw new GatewayError("gateway.internal", `${provider.label} takes no request as sent; the gateway should have translated it.`);
+  return provider.buildPassthrough(operation, input, target, options);
 }

@@ -42,7 +42,7 @@ function probe(deployment: Deployment): UpstreamRequest | string {
   }
   if (provider.operations.includes("embeddings")) {
     const parsed = { model: target.model, input: "ping" };
-    return passthroughOf(provider)("embeddings", { raw: JSON.stringify(parsed), parsed, stream: false }, target, { dropParams: true });
+    return passthroughOf(provider, "embeddings", { raw: JSON.stringify(parsed), parsed, stream: false }, target, { dropParams: true });
   }
   return "it serves no operation a health check can call";
 }

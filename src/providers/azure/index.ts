@@ -33,7 +33,7 @@ export const azure: Provider = {
     },
   },
   buildPassthrough(operation, input, target, options) {
-    const built = passthroughOf(base)(operation, input, target, options);
+    const built = passthroughOf(base, operation, input, target, options);
     return toAzure(built, target, operation === "embeddings" ? "embeddings" : "chat", input.stream);
   },
   pricesAs: ["openai"],

@@ -100,9 +100,9 @@ describe("buildAnthropicPassthrough", () => {
   });
 
   test("the provider attaches reverseNames to the upstream request only when names were rewritten", () => {
-    const plain = passthroughOf(anthropic)("chat", input(RAW), TARGET, STRICT);
+    const plain = passthroughOf(anthropic, "chat", input(RAW), TARGET, STRICT);
     expect("reverseNames" in plain).toBe(false);
-    const renamed = passthroughOf(anthropic)("chat", input('{"model":"m","max_tokens":1,"tools":[{"name":"a.b","input_schema":{"type":"object"}}],"messages":[{"role":"user","content":"x"}]}'), TARGET, STRICT);
+    const renamed = passthroughOf(anthropic, "chat", input('{"model":"m","max_tokens":1,"tools":[{"name":"a.b","input_schema":{"type":"object"}}],"messages":[{"role":"user","content":"x"}]}'), TARGET, STRICT);
     expect([...(renamed.reverseNames ?? [])]).toEqual([["a_b", "a.b"]]);
   });
 
