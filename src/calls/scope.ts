@@ -91,7 +91,7 @@ export function openCall(deps: CallDeps, input: CallInput, operation: Operation,
     reachedUpstream: false,
     routed: undefined,
     tags,
-    trace: deps.tracing ? beginTrace(request, body, wire, deps.tracing.redactAll, callId) : undefined,
+    trace: deps.tracing ? beginTrace(request, body, wire, deps.tracing, callId) : undefined,
     record: (fields) => {
       if (recorded) return;
       recorded = true;

@@ -39,12 +39,25 @@ function sessionOf(request: Request, body: Record<string, unknown>): string | un
   return undefined;
 }
 
-/** Starts a call's trace: joined to the caller's `traceparent`; redacted by config or by `x-switchboard-redact: true`. */
-export function beginTrace(request: Request, body: Record<string, unknown>, wire: WireFormat, redactAll: boolean, callId: string): TraceCapture {
+/** What starting a trace needs from the tracer: whether to trace at all, and the redaction default. */
+export interface TraceSampler {
+  readonly redactAll: boolean;
+  samples(traceId: string, parentSampled: boolean | undefined): boolean;
+}
+
+/**
+ * Starts a call's trace: joined to the caller's `traceparent`; redacted by config or by
+ * `x-switchboard-redact: true`. Undefined when the sampler leaves this trace out (nothing is captured).
+ */
+export function beginTrace(request: Request, body: Record<string, unknown>, wire: WireFormat, sampler: TraceSampler, callId: string): TraceCapture | undefined {
+  const context = callTraceContext(request.headers.get("traceparent"), callId);
+  if (!sampler.samples(context.traceId, context.parentSpanId !== undefined ? context.sampled : undefined)) return undefined;
+  // Recorded, so the upstream is told it is sampled, whatever the caller's flag was.
+  context.sampled = true;
   const capture: TraceCapture = {
-    context: callTraceContext(request.headers.get("traceparent"), callId),
+    context,
     wire,
-    redact: redactAll || TRUE.test(request.headers.get("x-switchboard-redact") ?? ""),
+    redact: sampler.redactAll || TRUE.test(request.headers.get("x-switchboard-redact") ?? ""),
     attempts: [],
   };
   const sessionId = sessionOf(request, body);

@@ -112,6 +112,13 @@ export const TracingSchema = Type.Object(
       Type.Boolean({ description: "Replace prompt and completion text, tool arguments and images in spans with a placeholder (LiteLLM's turn_off_message_logging); counts, model, cost and timing stay." }),
     ),
     max_queue: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: "Calls held for export at most; past it new ones are dropped and counted (default 10000)." })),
+    sample_rate: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description: "Share of new traces exported, decided by trace id (default 1: every call); a caller's traceparent decides for its own trace. OTEL_TRACES_SAMPLER(_ARG) are read too.",
+      }),
+    ),
   },
   strict,
 );

@@ -7,7 +7,7 @@ export interface TraceContext {
   spanId: string;
   /** The caller's span, when the request came with a valid `traceparent`. */
   parentSpanId?: string;
-  /** Whether the caller sampled this trace (its flags); the gateway exports either way. */
+  /** Whether the trace is sampled: the caller's flag when it sent one (the sampler decides what counts). */
   sampled: boolean;
 }
 

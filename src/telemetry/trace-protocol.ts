@@ -14,6 +14,14 @@ export interface TracingTarget {
   exportTimeoutMs?: number;
 }
 
+/** Which calls are traced: OpenTelemetry's samplers, decided on the request thread before any capture. */
+export interface Sampling {
+  /** Share of new traces kept, by trace id (1: all, 0: none). */
+  ratio: number;
+  /** A caller's `traceparent` decides for its trace (OpenTelemetry's parent-based samplers). */
+  parentBased: boolean;
+}
+
 /** One upstream attempt of a call: a child span. */
 export interface TraceAttempt {
   spanId: string;

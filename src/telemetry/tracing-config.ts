@@ -1,5 +1,5 @@
 import type { Config } from "../config/schema.ts";
-import type { TracingTarget } from "./trace-protocol.ts";
+import type { Sampling, TracingTarget } from "./trace-protocol.ts";
 
 /** The OTLP/HTTP default when tracing is on without an endpoint. */
 const DEFAULT_ENDPOINT = "http://localhost:4318/v1/traces";
@@ -17,6 +17,36 @@ export function parseOtlpHeaders(text: string | undefined): Record<string, strin
     }
   }
   return headers;
+}
+
+/**
+ * Which calls are traced: `tracing.sample_rate` (parent-based ratio), else the standard
+ * OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG; the default is OpenTelemetry's, parentbased_always_on.
+ * An unknown sampler name is a problem, not a silent default.
+ */
+export function tracingSampling(config: Config, env: Record<string, string | undefined>): Sampling | string {
+  const rate = config.tracing?.sample_rate;
+  if (rate !== undefined) return { ratio: rate, parentBased: true };
+  const name = (env.OTEL_TRACES_SAMPLER ?? "parentbased_always_on").trim().toLowerCase();
+  const arg = env.OTEL_TRACES_SAMPLER_ARG;
+  const ratio = arg === undefined || arg.trim() === "" ? 1 : Number(arg);
+  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) return `OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1, got '${arg}'`;
+  switch (name) {
+    case "always_on":
+      return { ratio: 1, parentBased: false };
+    case "always_off":
+      return { ratio: 0, parentBased: false };
+    case "traceidratio":
+      return { ratio, parentBased: false };
+    case "parentbased_always_on":
+      return { ratio: 1, parentBased: true };
+    case "parentbased_always_off":
+      return { ratio: 0, parentBased: true };
+    case "parentbased_traceidratio":
+      return { ratio, parentBased: true };
+    default:
+      return `OTEL_TRACES_SAMPLER '${name}' is not one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio`;
+  }
 }
 
 /**

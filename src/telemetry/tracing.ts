@@ -6,7 +6,7 @@
  * die with the call (the queue holds only flat strings), and a dead or slow collector only makes
  * the queue overflow, which is counted.
  */
-import { PARTS_PER_CALL, type TraceItem, type TraceReply, type TraceRequest, type TracingTarget } from "./trace-protocol.ts";
+import { PARTS_PER_CALL, type Sampling, type TraceItem, type TraceReply, type TraceRequest, type TracingTarget } from "./trace-protocol.ts";
 
 export interface TracingOptions extends TracingTarget {
   /** Calls held for export at most (default 10,000). */
@@ -15,6 +15,8 @@ export interface TracingOptions extends TracingTarget {
   intervalMs?: number;
   /** Calls that make a batch worth sending before the interval is up (default 256). */
   batchSize?: number;
+  /** Which calls are traced (default: every call, a caller's traceparent deciding for its trace). */
+  sampling?: Sampling;
   onError?: (error: unknown) => void;
 }
 
@@ -33,6 +35,7 @@ export interface TracingStatus {
 
 export class Tracing {
   readonly redactAll: boolean;
+  private readonly sampling: Sampling;
   /** PARTS_PER_CALL strings per queued call. */
   private parts: string[] = [];
   private readonly maxParts: number;
@@ -48,16 +51,29 @@ export class Tracing {
 
   constructor(private readonly options: TracingOptions) {
     this.redactAll = options.redact;
+    this.sampling = options.sampling ?? { ratio: 1, parentBased: true };
     this.maxParts = (options.maxQueue ?? 10_000) * PARTS_PER_CALL;
     this.batchParts = (options.batchSize ?? 256) * PARTS_PER_CALL;
     this.worker = new Worker(workerUrl().href);
     this.worker.unref();
     this.worker.onmessage = (event: MessageEvent<TraceReply>) => this.onReply(event.data);
     this.worker.onerror = (event) => options.onError?.(new Error(`the trace thread failed: ${event.message}`));
-    const { maxQueue: _maxQueue, intervalMs: _intervalMs, batchSize: _batchSize, onError: _onError, ...target } = options;
+    const { maxQueue: _maxQueue, intervalMs: _intervalMs, batchSize: _batchSize, sampling: _sampling, onError: _onError, ...target } = options;
     this.post({ type: "open", id: 0, target });
     this.timer = setInterval(() => this.send(), options.intervalMs ?? 200);
     this.timer.unref();
+  }
+
+  /**
+   * Whether a call of this trace is traced at all (decided before any capture, so an unsampled call
+   * costs nothing): the caller's flag when it sent a traceparent and sampling is parent-based,
+   * else the trace id's last 32 bits against the ratio (the same answer for every call of a trace).
+   */
+  samples(traceId: string, parentSampled: boolean | undefined): boolean {
+    if (parentSampled !== undefined && this.sampling.parentBased) return parentSampled;
+    if (this.sampling.ratio >= 1) return true;
+    if (this.sampling.ratio <= 0) return false;
+    return Number.parseInt(traceId.slice(-8), 16) / 0x1_0000_0000 < this.sampling.ratio;
   }
 
   /** Queues a finished call's trace: its item, the request text and the answer text (a stream's frames joined). Never blocks, never throws. */

@@ -40,6 +40,7 @@
  *   BENCH_JSON=<file>      also write the raw results as JSON
  *   BENCH_STRICT=1         exit 1 when a target (throughput ratio, CPU per request) is missed
  *   BENCH_ENTRY=src/main.ts  the gateway entry point to run (for A/B experiments)
+ *   BENCH_TRACE_SAMPLE=1   the traced gateway's tracing.sample_rate (share of calls traced)
  *
  * Every child is stopped (SIGTERM, then SIGKILL by PID) on exit, on error and on SIGINT/SIGTERM;
  * upstream and proxy also exit when the runner's end of their stdin closes.
@@ -65,6 +66,7 @@ const WARMUP = envNum("BENCH_WARMUP", 1);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,16,64").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const STREAM_ON = process.env.BENCH_STREAM !== "0";
 const STREAM_C = envNum("BENCH_STREAM_CONCURRENCY", 16);
+const TRACE_SAMPLE = Math.min(1, envNum("BENCH_TRACE_SAMPLE", 1));
 const TARGETS = (process.env.BENCH_TARGETS ?? "upstream,proxy,gateway,keys,group,traced").split(",") as TargetName[];
 /** Which gateways run under the CPU profiler: BENCH_PROFILE=1 (or =gateway), =keys, =gateway,keys or =all. */
 const PROFILE: ReadonlySet<GatewayName> = (() => {
@@ -383,7 +385,7 @@ async function startGateway(name: GatewayName, upstreamBase: string, tmpDir: str
       name === "group"
         ? ["a", "b", "c"].map((id) => ({ model_name: "bench", id: `bench-${id}`, model: "openai/gpt-4o-mini", api_base: upstreamBase, api_key: "sk-bench" }))
         : [{ model_name: "bench", model: "openai/gpt-4o-mini", api_base: upstreamBase, api_key: "sk-bench" }],
-    ...(name === "traced" && otlpBase ? { tracing: { endpoint: `${otlpBase}/v1/traces` } } : {}),
+    ...(name === "traced" && otlpBase ? { tracing: { endpoint: `${otlpBase}/v1/traces`, sample_rate: TRACE_SAMPLE } } : {}),
   };
   const configPath = join(dir, "switchboard-bench.json");
   writeFileSync(configPath, JSON.stringify(config, null, 2));

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseOtlpHeaders, tracingTarget } from "../../src/telemetry/tracing-config.ts";
+import { parseOtlpHeaders, tracingSampling, tracingTarget } from "../../src/telemetry/tracing-config.ts";
 import { callTraceContext, parseTraceparent } from "../../src/telemetry/trace-context.ts";
 
 describe("tracingTarget", () => {
@@ -21,6 +21,24 @@ describe("tracingTarget", () => {
 
   test("OTLP header lists skip malformed pairs", () => {
     expect(parseOtlpHeaders("a=1, b = two ,broken,=x,c=%E0%A4%A")).toEqual({ a: "1", b: "two" });
+  });
+});
+
+describe("tracingSampling", () => {
+  test("OpenTelemetry's default (parentbased_always_on); sample_rate wins; the standard samplers and their argument", () => {
+    expect(tracingSampling({}, {})).toEqual({ ratio: 1, parentBased: true });
+    expect(tracingSampling({ tracing: { sample_rate: 0.25 } }, { OTEL_TRACES_SAMPLER: "always_off" })).toEqual({ ratio: 0.25, parentBased: true });
+    expect(tracingSampling({}, { OTEL_TRACES_SAMPLER: "always_on" })).toEqual({ ratio: 1, parentBased: false });
+    expect(tracingSampling({}, { OTEL_TRACES_SAMPLER: "always_off" })).toEqual({ ratio: 0, parentBased: false });
+    expect(tracingSampling({}, { OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.1" })).toEqual({ ratio: 0.1, parentBased: false });
+    expect(tracingSampling({}, { OTEL_TRACES_SAMPLER: "ParentBased_TraceIdRatio", OTEL_TRACES_SAMPLER_ARG: "0.5" })).toEqual({ ratio: 0.5, parentBased: true });
+    expect(tracingSampling({}, { OTEL_TRACES_SAMPLER: "parentbased_always_off" })).toEqual({ ratio: 0, parentBased: true });
+  });
+
+  test("an unknown sampler or an argument outside 0..1 is a problem naming it", () => {
+    expect(tracingSampling({}, { OTEL_TRACES_SAMPLER: "jaeger_remote" })).toContain("'jaeger_remote' is not one of");
+    expect(tracingSampling({}, { OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "2" })).toContain("from 0 to 1");
+    expect(tracingSampling({}, { OTEL_TRACES_SAMPLER_ARG: "half" })).toContain("'half'");
   });
 });
 

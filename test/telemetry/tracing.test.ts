@@ -10,6 +10,7 @@ import { Tracing } from "../../src/telemetry/tracing.ts";
 import { startGateway, type TestGateway } from "../support/build-test-app.ts";
 import { startMockAnthropic, TEXT_ANSWER, type MockAnthropic } from "../support/mock-anthropic.ts";
 import { OK_TEXT, startMockUpstream, TOOL_CALL, type MockUpstream } from "../support/mock-upstream.ts";
+import { callTraceContext } from "../../src/telemetry/trace-context.ts";
 import { startOtlpReceiver, type DecodedSpan, type OtlpReceiver } from "../support/otlp-receiver.ts";
 
 const UPSTREAM_KEY = "sk-upstream-trace-secret-0001";
@@ -197,6 +198,35 @@ describe("context, redaction and secrets", () => {
     const sent = upstream.requests.at(-1)?.headers.traceparent ?? "";
     expect(sent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     expect(childrenOf(span).map((c) => c.spanId)).toContain(sent.split("-")[2] ?? "none");
+  });
+
+  test("sampling: a caller's unsampled traceparent is not traced under the default sampler; a ratio keeps about its share, decided per trace id", async () => {
+    const call = (traceparent?: string) =>
+      fetch(`${plain.gateway.baseURL}/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${CLIENT_KEY}`, "content-type": "application/json", ...(traceparent ? { traceparent } : {}) },
+        body: JSON.stringify({ model: "gpt-test", messages: [{ role: "user", content: "sampled?" }] }),
+      });
+    const unsampled = await call("00-5bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
+    expect(unsampled.status).toBe(200);
+    expect(upstream.requests.at(-1)?.headers.traceparent).toBeUndefined();
+    const sampled = await call();
+    await spanOf(plain.tracing, sampled.headers.get("x-switchboard-call-id"));
+    expect(receiver.spans.some((s) => s.traceId === "5bf92f3577b34da6a3ce929d0e0e4736")).toBe(false);
+
+    const sampler = new Tracing({ endpoint: `${receiver.url}/v1/traces`, headers: {}, serviceName: "s", redact: false, sampling: { ratio: 0.25, parentBased: true } });
+    try {
+      let kept = 0;
+      for (let i = 0; i < 4000; i++) if (sampler.samples(callTraceContext(null).traceId, undefined)) kept++;
+      expect(kept).toBeGreaterThan(800);
+      expect(kept).toBeLessThan(1200);
+      const id = callTraceContext(null).traceId;
+      expect(new Set(Array.from({ length: 5 }, () => sampler.samples(id, undefined))).size).toBe(1);
+      expect(sampler.samples(id, true)).toBe(true);
+      expect(sampler.samples(id, false)).toBe(false);
+    } finally {
+      await sampler.stop();
+    }
   });
 
   test("redaction (config or header) removes prompt and completion text; keys never appear", async () => {
