@@ -1,3 +1,4 @@
+import { mapAnthropicStopReason } from "../anthropic/response.ts";
 import type { ChatResult, ContentPart, FinishReason } from "../../spec/chat.ts";
 import { GatewayError } from "../../spec/errors.ts";
 import type { Usage } from "../../spec/usage.ts";
@@ -22,24 +23,13 @@ export function fromBedrockUsage(wire: ConverseUsage | undefined): Usage | undef
   return usage;
 }
 
-/** Converse `stopReason` -> spec finish reason. */
+/**
+ * Converse `stopReason` -> spec finish reason: Anthropic's reasons (Converse took them over) plus
+ * Bedrock's guardrail and content-filter stops; malformed_model_output, malformed_tool_use and
+ * anything newer are `other`, the reason kept in providerMetadata.
+ */
 export function mapBedrockStopReason(reason: string | undefined): FinishReason {
-  switch (reason) {
-    case "end_turn":
-    case "stop_sequence":
-      return "stop";
-    case "max_tokens":
-    case "model_context_window_exceeded":
-      return "length";
-    case "tool_use":
-      return "tool-calls";
-    case "guardrail_intervened":
-    case "content_filtered":
-      return "content-filter";
-    default:
-      // malformed_model_output, malformed_tool_use, and anything newer: the reason stays in providerMetadata.
-      return "other";
-  }
+  return reason === "guardrail_intervened" || reason === "content_filtered" ? "content-filter" : mapAnthropicStopReason(reason);
 }
 
 /** The facts only Bedrock reports, for `providerMetadata.bedrock` (wire names; absent ones left out). */
