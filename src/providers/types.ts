@@ -9,8 +9,6 @@ export type WireFormat = "openai" | "anthropic";
 /** Wire formats upstreams speak: the client dialects, and those no client speaks (always translated). */
 export type ProviderWire = WireFormat | "gemini" | "bedrock";
 
-
-
 /** Sends a built request, with fetch's signature (no Request object is built on the hot path). */
 export type Transport = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -33,6 +31,7 @@ export interface Target {
   googleCredentials?: string;
 }
 
+/** An AWS access key pair, with the session token of temporary credentials. */
 export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;

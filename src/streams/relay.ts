@@ -16,9 +16,9 @@ export interface EventStage {
 const encoder = new TextEncoder();
 
 /**
- * Relays an upstream event stream (SSE unless another decoder is given) to the client through one stage. Pull-driven, so an upstream chunk
- * is read only when the client has taken the last one (back-pressure); a client that disconnects
- * cancels the upstream read and `abort()`s the upstream request.
+ * Relays an upstream event stream (SSE unless another decoder is given) to the client through one
+ * stage. Pull-driven, so an upstream chunk is read only when the client has taken the last one
+ * (back-pressure); a client that disconnects cancels the upstream read and `abort()`s the upstream request.
  */
 export function relaySse(
   body: ReadableStream<Uint8Array> | ChunkSource,

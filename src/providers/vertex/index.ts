@@ -35,9 +35,11 @@ function configureVertex(target: Target, settings: CloudSettings, env: Record<st
   return undefined;
 }
 
+const claudeOnVertex: Provider = { ...anthropicOnVertex, configure: configureVertex };
+
 /** Vertex AI: Gemini models on Google's wire, Claude models on Anthropic's (so Anthropic clients keep the fast path). */
 export const vertex: Provider = {
   ...geminiOnVertex,
   configure: configureVertex,
-  variant: (model) => (vertexPublisher(model) === "anthropic" && !model.includes("*") ? { ...anthropicOnVertex, configure: configureVertex } : vertex),
+  variant: (model) => (vertexPublisher(model) === "anthropic" && !model.includes("*") ? claudeOnVertex : vertex),
 };
