@@ -17,7 +17,7 @@ import { requestGate } from "./server/gate.ts";
 import type { Lifecycle } from "./server/lifecycle.ts";
 import { openApiDocument } from "./server/openapi.ts";
 import { routeHandler } from "./server/route-handler.ts";
-import { GatewayError, toGatewayError } from "./spec/errors.ts";
+import { GatewayError, toGatewayError } from "./canonical/errors.ts";
 import type { CallObserver } from "./telemetry/calls.ts";
 import { VERSION } from "./version.ts";
 

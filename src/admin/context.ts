@@ -1,6 +1,6 @@
 import { budgetWindow, spendInWindow } from "../budgets/window.ts";
 import type { Principal, Store } from "../store/types.ts";
-import { GatewayError } from "../spec/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 import type { AdminContext, AdminDeps, LiveSpend } from "./types.ts";
 
 /** Spend from the stored rollup alone (what the CLI sees). */

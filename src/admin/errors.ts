@@ -1,4 +1,4 @@
-import { GatewayError } from "../spec/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 import { StoreConflict } from "../store/types.ts";
 
 /** A 404 for a key, team or user that does not exist (OpenAI's not_found_error, code "not_found"). */

@@ -3,7 +3,7 @@
  * budgets and spend as JSON numbers in dollars; the conversion in goes through the number's
  * decimal text (what the client wrote), never a float multiply, so `0.1` is exactly 100,000,000.
  */
-import { GatewayError } from "../spec/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 import { NANO_PER_USD } from "../pricing/units.ts";
 
 const DECIMAL = /^(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/;

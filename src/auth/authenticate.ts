@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { GatewayError } from "../spec/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 import { MASTER_CALLER, OPEN_CALLER, type Caller } from "./caller.ts";
 import type { AccountDirectory } from "./directory.ts";
 import { looksLikeVirtualKey } from "./key-material.ts";

@@ -1,4 +1,4 @@
-import { GatewayError } from "../spec/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 import { formatUsd } from "../pricing/units.ts";
 import type { Budget, SpendTotals } from "../store/types.ts";
 import { budgetWindow, spendInWindow } from "./window.ts";

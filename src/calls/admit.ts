@@ -6,7 +6,7 @@ import type { Lease, RateLimiter, Subject } from "../limits/types.ts";
 import type { ModelPrice } from "../pricing/types.ts";
 import type { Resolved } from "../router/models.ts";
 import type { SpendWriter } from "../spend/writer.ts";
-import { GatewayError } from "../spec/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 import type { Principal } from "../store/types.ts";
 import type { CallRecord } from "../telemetry/calls.ts";
 import { spendRowOf } from "./spend-row.ts";

@@ -1,9 +1,9 @@
 import type { Server } from "bun";
 import type { Resolved } from "../router/models.ts";
 import type { UpstreamCall } from "../router/execute.ts";
-import type { ChatRequest } from "../spec/chat.ts";
+import type { ChatRequest } from "../canonical/chat.ts";
 import type { Provider, TranslationState } from "../providers/types.ts";
-import { GatewayError, toGatewayError } from "../spec/errors.ts";
+import { GatewayError, toGatewayError } from "../canonical/errors.ts";
 import { peekFirstEvent, type ChunkSource } from "../streams/peek.ts";
 import { relaySse, type EventStage } from "../streams/relay.ts";
 import type { DialectRuntime } from "./dialect.ts";
@@ -19,7 +19,7 @@ const JSON_HEADERS = { "content-type": "application/json" };
 /**
  * One chat call in any client dialect to any provider. When the provider speaks the client's wire
  * format the body is forwarded as received (same-format fast path); otherwise it is decoded into
- * the spec, built for the provider, and the answer encoded back into the client's format. The
+ * the canonical model, built for the provider, and the answer encoded back into the client's format. The
  * router picks the deployment; everything up to the answer's first byte may be retried.
  */
 export async function handleChatCall(deps: CallDeps, dialect: DialectRuntime, input: CallInput): Promise<Response> {
@@ -170,7 +170,7 @@ function respondSameFormat(dialect: DialectRuntime, scope: CallScope, resolved: 
   return bufferedResponse(scope, resolved, call, text, overheadMs, cost);
 }
 
-/** Another wire format: the spec request built for the provider. */
+/** Another wire format: the canonical request built for the provider. */
 async function translated(deps: CallDeps, scope: CallScope, resolved: Resolved, decoded: ChatRequest, server: Server<unknown> | null | undefined): Promise<Prepared> {
   const { deployment, target } = resolved;
   const chat: ChatRequest = { ...decoded, model: target.model };

@@ -1,6 +1,6 @@
 import { passthroughOf } from "../providers/passthrough-of.ts";
 import type { Resolved } from "../router/models.ts";
-import { GatewayError, toGatewayError } from "../spec/errors.ts";
+import { GatewayError, toGatewayError } from "../canonical/errors.ts";
 import { toAnthropicErrorResponse } from "../dialects/anthropic/errors.ts";
 import { gatewayHeaders } from "./headers.ts";
 import { admitCall, authorizeModel } from "./admit.ts";

@@ -1,6 +1,6 @@
 import type { ChatDialect } from "../dialects/types.ts";
 import type { WireFormat } from "../providers/types.ts";
-import type { GatewayError } from "../spec/errors.ts";
+import type { GatewayError } from "../canonical/errors.ts";
 import type { EventStage } from "../streams/relay.ts";
 import type { CallRecord } from "../telemetry/calls.ts";
 import type { StreamOutcome } from "./outcome.ts";

@@ -1,6 +1,6 @@
-import type { GatewayError } from "../spec/errors.ts";
-import { estimateTokens } from "../spec/estimate.ts";
-import type { Usage } from "../spec/usage.ts";
+import type { GatewayError } from "../canonical/errors.ts";
+import { estimateTokens } from "../canonical/estimate.ts";
+import type { Usage } from "../canonical/usage.ts";
 
 /** How a relayed stream ended, for the call record. */
 export interface StreamOutcome {

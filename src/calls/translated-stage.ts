@@ -1,14 +1,14 @@
 import type { StreamEncoder } from "../dialects/types.ts";
 import type { StreamReader } from "../providers/types.ts";
-import type { StreamPart } from "../spec/chat.ts";
-import type { GatewayError } from "../spec/errors.ts";
-import { fromAnthropicUsage } from "../spec/usage.ts";
+import type { StreamPart } from "../canonical/chat.ts";
+import type { GatewayError } from "../canonical/errors.ts";
+import { fromAnthropicUsage } from "../canonical/usage.ts";
 import type { EventStage } from "../streams/relay.ts";
 import type { SseEvent } from "../streams/sse-parser.ts";
 import { OutcomeTracker, type StreamOutcome } from "./outcome.ts";
 
 /**
- * Cross-format stream stage: upstream events -> provider reader -> spec parts -> client encoder.
+ * Cross-format stream stage: upstream events -> provider reader -> canonical parts -> client encoder.
  * A reader that throws (an in-band upstream error) ends the stream through `fail`. A stream that
  * ends before the provider's usage is billed from estimates (see OutcomeTracker); `promptChars`
  * is the client's request body length, for the input estimate; `fallbackId` names the answer when

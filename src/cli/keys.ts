@@ -12,7 +12,7 @@ import { GenerateKeyBody } from "../admin/schemas.ts";
 import { keyPatch } from "../admin/settings.ts";
 import type { AdminContext } from "../admin/types.ts";
 import { isToken } from "../auth/key-material.ts";
-import { GatewayError } from "../spec/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 import { openStore } from "../store/open.ts";
 import { DEFAULT_DATA_DIR, type KeyCreateOptions, type KeysCommand } from "./args.ts";
 

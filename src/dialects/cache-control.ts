@@ -1,5 +1,5 @@
-import { GatewayError } from "../spec/errors.ts";
-import type { CacheControl } from "../spec/chat.ts";
+import { GatewayError } from "../canonical/errors.ts";
+import type { CacheControl } from "../canonical/chat.ts";
 
 /**
  * Reads an optional `cache_control` marker. Both dialects carry the same wire object (Anthropic's;

@@ -1,7 +1,7 @@
-import type { ChatRequest, ChatResult, StreamPart } from "../spec/chat.ts";
-import type { GatewayError } from "../spec/errors.ts";
+import type { ChatRequest, ChatResult, StreamPart } from "../canonical/chat.ts";
+import type { GatewayError } from "../canonical/errors.ts";
 
-/** Turns spec stream parts into the client's wire frames (SSE text). Stateful; one per call. */
+/** Turns canonical stream parts into the client's wire frames (SSE text). Stateful; one per call. */
 export interface StreamEncoder {
   /** Frames for one part ("" when the part produces none yet). */
   part(part: StreamPart): string;
@@ -11,9 +11,9 @@ export interface StreamEncoder {
   fail(error: GatewayError): string;
 }
 
-/** What clients speak: decode their request into the spec, encode spec answers and errors back. */
+/** What clients speak: decode their request into the canonical model, encode canonical answers and errors back. */
 export interface ChatDialect {
-  /** Parses a validated request body; throws GatewayError (caller.invalid_request, naming the field) for what the spec cannot hold. */
+  /** Parses a validated request body; throws GatewayError (caller.invalid_request, naming the field) for what the canonical model cannot hold. */
   decodeChat(body: Record<string, unknown>): ChatRequest;
   /** The client-facing JSON body for a complete answer. `model` is the name the client called. */
   encodeResult(result: ChatResult, request: ChatRequest, model: string): unknown;

@@ -1,9 +1,9 @@
-import type { Usage } from "../spec/usage.ts";
+import type { Usage } from "../canonical/usage.ts";
 import { lookupPrice } from "./lookup.ts";
 import type { CostBreakdown, LongContextPrice, ModelPrice } from "./types.ts";
 import { assertNano } from "./units.ts";
 
-/** Extra counts the spec's Usage does not carry. */
+/** Extra counts the canonical model's Usage does not carry. */
 export interface CostOptions {
   /** How many of `usage.cacheWrite` were Anthropic 1-hour TTL writes (the rest are 5-minute). */
   cacheWrite1h?: number;

@@ -1,5 +1,5 @@
 /** The OpenAI embeddings request fields every text-embedding provider reads alike. */
-import { GatewayError } from "../spec/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 
 const invalid = (message: string, param: string) => new GatewayError("caller.invalid_request", message, { param });
 

@@ -1,5 +1,5 @@
-import type { ChatRequest, ChatResult, StreamPart } from "../spec/chat.ts";
-import type { GatewayError } from "../spec/errors.ts";
+import type { ChatRequest, ChatResult, StreamPart } from "../canonical/chat.ts";
+import type { GatewayError } from "../canonical/errors.ts";
 import type { CloudSettings } from "../config/schema.ts";
 import type { EventDecoder, SseEvent } from "../streams/sse-parser.ts";
 
@@ -96,7 +96,7 @@ export interface Provider {
   operations: readonly Operation[];
   /** In-process transport (the mock); undefined means the network. */
   transport?: Transport;
-  /** Spec translators: used whenever the client's dialect differs from the provider's wire. */
+  /** Canonical translators: used whenever the client's dialect differs from the provider's wire. */
   chat: ChatTranslator;
   /** Builds the upstream request for a same-format call (client dialect = provider wire); absent when no client speaks the provider's wire. */
   buildPassthrough?(operation: Operation, input: PassthroughInput, target: Target, options: PassthroughOptions): UpstreamRequest;
@@ -121,7 +121,7 @@ export interface PassthroughOptions {
  */
 export type TranslationState = unknown;
 
-/** Reads an upstream stream: SSE events in, spec parts out. Throws a GatewayError for an in-band error event. */
+/** Reads an upstream stream: SSE events in, canonical parts out. Throws a GatewayError for an in-band error event. */
 export interface StreamReader {
   event(event: SseEvent): StreamPart[];
   /** The upstream ended; returns any parts still owed (e.g. a finish the provider never sent). */
@@ -141,7 +141,7 @@ export interface UpstreamAnswer {
   headers: Headers;
 }
 
-/** Pure translation between the spec and one provider's wire format: no fetch, clock, env or database. */
+/** Pure translation between the canonical model and one provider's wire format: no fetch, clock, env or database. */
 export interface ChatTranslator {
   buildRequest(request: ChatRequest, target: Target, options: PassthroughOptions): { upstream: UpstreamRequest; state: TranslationState };
   parseResponse(body: string, state: TranslationState): ChatResult;

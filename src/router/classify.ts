@@ -3,7 +3,7 @@
  * list applies, and whether it says anything about the deployment's health.
  */
 
-import type { ErrorCode, GatewayError } from "../spec/errors.ts";
+import type { ErrorCode, GatewayError } from "../canonical/errors.ts";
 
 /** Codes that describe a transient upstream state, whatever status they carry. */
 const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([

@@ -1,4 +1,4 @@
-import { GatewayError } from "../spec/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 import { redactUpstreamText, removeSecrets } from "../providers/redact.ts";
 import type { Target, UpstreamRequest } from "../providers/types.ts";
 import type { Resolved } from "./models.ts";

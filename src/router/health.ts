@@ -1,6 +1,6 @@
 import { passthroughOf } from "../providers/passthrough-of.ts";
-import { GatewayError, toGatewayError } from "../spec/errors.ts";
-import type { ChatRequest } from "../spec/chat.ts";
+import { GatewayError, toGatewayError } from "../canonical/errors.ts";
+import type { ChatRequest } from "../canonical/chat.ts";
 import type { UpstreamRequest } from "../providers/types.ts";
 import { countsAsFailure } from "./classify.ts";
 import { callUpstream } from "./execute.ts";

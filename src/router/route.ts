@@ -1,4 +1,4 @@
-import { GatewayError, toGatewayError } from "../spec/errors.ts";
+import { GatewayError, toGatewayError } from "../canonical/errors.ts";
 import { backoffMs } from "./backoff.ts";
 import { countsAsFailure, failureKind, isRetryable } from "./classify.ts";
 import type { Resolved } from "./models.ts";

@@ -1,4 +1,4 @@
-import { GatewayError } from "../spec/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 
 /** The request body as received, kept so same-format calls forward it without re-serialising. */
 export interface RawBody {

@@ -1,4 +1,4 @@
-import { GatewayError } from "../spec/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 import { isValidHost } from "./host.ts";
 import type { Lifecycle } from "./lifecycle.ts";
 

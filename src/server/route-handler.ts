@@ -2,7 +2,7 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { Server } from "bun";
 import { toOpenAIErrorResponse } from "../dialects/openai/errors.ts";
 import type { RouteSpec } from "./route-spec.ts";
-import { GatewayError, toGatewayError } from "../spec/errors.ts";
+import { GatewayError, toGatewayError } from "../canonical/errors.ts";
 import { rawBodyOf, readJsonBody } from "./body.ts";
 import { validationError } from "./validation.ts";
 import { requireMaster, type Authenticate } from "../auth/authenticate.ts";

@@ -1,6 +1,6 @@
 import type { TSchema } from "@sinclair/typebox";
 import type { Server } from "bun";
-import type { GatewayError } from "../spec/errors.ts";
+import type { GatewayError } from "../canonical/errors.ts";
 import type { Caller } from "../auth/caller.ts";
 import type { RawBody } from "./body.ts";
 

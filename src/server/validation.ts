@@ -1,4 +1,4 @@
-import { GatewayError } from "../spec/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 
 interface SchemaLike {
   anyOf?: SchemaLike[];

@@ -1,4 +1,4 @@
-import { GatewayError } from "../spec/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 import type { EventDecoder, SseEvent } from "./sse-parser.ts";
 
 const decoder = new TextDecoder();

@@ -1,5 +1,5 @@
 import type { Operation } from "../providers/types.ts";
-import type { Usage } from "../spec/usage.ts";
+import type { Usage } from "../canonical/usage.ts";
 
 /** What the gateway knows about one finished call; the input to spend, traces and access logs. */
 export interface CallRecord {

@@ -5,9 +5,11 @@
  * reader tolerates malformed input by returning less.
  */
 import { SemanticConventions as SC } from "@arizeai/openinference-semantic-conventions";
-import type { Attributes } from "./openinference.ts";
 
 export const REDACTED = "__REDACTED__";
+
+/** Flattened span attributes, as OpenInference names them. */
+export type Attributes = Record<string, string | number | boolean | string[]>;
 
 export interface ToolCallInfo {
   id?: string;

@@ -21,15 +21,14 @@ import {
   writeAnthropicInput,
   writeMessage,
   writeOpenAIInput,
+  type Attributes,
   type Message,
   type Sink,
 } from "./openinference-messages.ts";
 import type { CostBreakdown } from "../pricing/types.ts";
-import type { Usage } from "../spec/usage.ts";
+import type { Usage } from "../canonical/usage.ts";
 
-export { REDACTED };
-
-export type Attributes = Record<string, string | number | boolean | string[]>;
+export { REDACTED, type Attributes };
 
 export interface TraceCall {
   operation: "chat" | "embeddings";

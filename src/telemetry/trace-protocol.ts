@@ -1,6 +1,6 @@
 /** What the request thread and the trace thread say to each other (see tracing.ts and trace-worker.ts). */
 import type { CostBreakdown } from "../pricing/types.ts";
-import type { Usage } from "../spec/usage.ts";
+import type { Usage } from "../canonical/usage.ts";
 
 /** Where spans go and how they are labelled. */
 export interface TracingTarget {

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { addToTotals, BudgetBook, type BudgetSubject } from "../../src/budgets/book.ts";
 import { worstCaseCost } from "../../src/calls/admit.ts";
 import type { ModelPrice } from "../../src/pricing/types.ts";
-import { GatewayError } from "../../src/spec/errors.ts";
+import { GatewayError } from "../../src/canonical/errors.ts";
 
 const subject = (max: number | undefined, spent = 0, scope: BudgetSubject["scope"] = "key"): BudgetSubject => ({
   scope,

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import type { Config } from "../../src/config/schema.ts";
-import { estimateTokens } from "../../src/spec/estimate.ts";
+import { estimateTokens } from "../../src/canonical/estimate.ts";
 import type { CallRecord } from "../../src/telemetry/calls.ts";
 import { sseData, startGateway, type TestGateway } from "../support/build-test-app.ts";
 import { startMockAnthropic, type MockAnthropic } from "../support/mock-anthropic.ts";

@@ -7,8 +7,8 @@ import { openAIPassthroughStage } from "../../src/dialects/openai/stream.ts";
 import { openAIStreamEncoder } from "../../src/dialects/openai/stream-encoder.ts";
 import { anthropicStreamReader } from "../../src/providers/anthropic/stream.ts";
 import { openAIStreamReader } from "../../src/providers/openai/translate-stream.ts";
-import { GatewayError } from "../../src/spec/errors.ts";
-import { estimateTokens, stringFieldChars, stringFieldPattern } from "../../src/spec/estimate.ts";
+import { GatewayError } from "../../src/canonical/errors.ts";
+import { estimateTokens, stringFieldChars, stringFieldPattern } from "../../src/canonical/estimate.ts";
 import type { EventStage } from "../../src/streams/relay.ts";
 import { SseParser, type SseEvent } from "../../src/streams/sse-parser.ts";
 

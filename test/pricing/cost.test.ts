@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { costOf, priceFor } from "../../src/pricing/cost.ts";
 import type { ModelPrice } from "../../src/pricing/types.ts";
 import { formatUsd } from "../../src/pricing/units.ts";
-import { fromAnthropicUsage, fromOpenAIUsage } from "../../src/spec/usage.ts";
+import { fromAnthropicUsage, fromOpenAIUsage } from "../../src/canonical/usage.ts";
 
 function mustPrice(provider: string, model: string): ModelPrice {
   const price = priceFor(provider, model);

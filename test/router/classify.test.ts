@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { countsAsFailure, failureKind, isRetryable, type FailureKind } from "../../src/router/classify.ts";
-import { GatewayError, type ErrorCode } from "../../src/spec/errors.ts";
+import { GatewayError, type ErrorCode } from "../../src/canonical/errors.ts";
 
 const err = (code: ErrorCode, status?: number) => new GatewayError(code, "test", status === undefined ? {} : { status });
 

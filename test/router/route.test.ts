@@ -5,7 +5,7 @@ import { route, type RouteRequest } from "../../src/router/route.ts";
 import { Router } from "../../src/router/router.ts";
 import { buildModelTable } from "../../src/router/models.ts";
 import type { RouterConfig } from "../../src/config/schema.ts";
-import { GatewayError } from "../../src/spec/errors.ts";
+import { GatewayError } from "../../src/canonical/errors.ts";
 
 /** Deployments of one group, from a real model table so they are built as the gateway builds them. */
 function group(specs: { id: string; rpm?: number }[]): Resolved[] {

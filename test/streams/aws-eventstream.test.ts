@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { crc32 } from "node:zlib";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { GatewayError } from "../../src/spec/errors.ts";
+import { GatewayError } from "../../src/canonical/errors.ts";
 import { AwsEventStreamDecoder } from "../../src/streams/aws-eventstream.ts";
 import type { SseEvent } from "../../src/streams/sse-parser.ts";
 import { encodeMessages, type RecordedMessage } from "../fixtures/bedrock/make-fixtures.ts";

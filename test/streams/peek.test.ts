@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { anthropic } from "../../src/providers/anthropic/index.ts";
 import { openai } from "../../src/providers/openai/index.ts";
 import { isRetryable } from "../../src/router/classify.ts";
-import { GatewayError } from "../../src/spec/errors.ts";
+import { GatewayError } from "../../src/canonical/errors.ts";
 import { firstEvent, peekFirstEvent, type ChunkSource } from "../../src/streams/peek.ts";
 import { splitsAtEveryByte } from "../support/rechunk.ts";
 

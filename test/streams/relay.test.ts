@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { StreamOutcome } from "../../src/calls/outcome.ts";
 import { openAIPassthroughStage } from "../../src/dialects/openai/stream.ts";
 import { relaySse } from "../../src/streams/relay.ts";
-import { GatewayError } from "../../src/spec/errors.ts";
+import { GatewayError } from "../../src/canonical/errors.ts";
 import { seeded, splitRandomly, streamOf } from "../support/rechunk.ts";
 
 // What UpstreamCall.explain does for a broken connection (router/execute.ts).

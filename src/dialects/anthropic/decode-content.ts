@@ -1,5 +1,5 @@
-import type { CacheControl, ContentPart, DocumentPart, ImagePart, MediaSource, Message, TextPart, ToolResultPart } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { CacheControl, ContentPart, DocumentPart, ImagePart, MediaSource, Message, TextPart, ToolResultPart } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import { fromWireCacheControl } from "../cache-control.ts";
 
 type Block = Record<string, unknown>;
@@ -9,7 +9,7 @@ export function invalidField(param: string, what: string): GatewayError {
   return new GatewayError("caller.invalid_request", `Invalid value for '${param}': ${what}.`, { param });
 }
 
-/** A 400 for a block the spec has no place for: say so, and what to do instead. */
+/** A 400 for a block the canonical model has no place for: say so, and what to do instead. */
 function untranslatable(param: string, type: string): GatewayError {
   return new GatewayError(
     "caller.invalid_request",
@@ -88,7 +88,7 @@ function fromAnthropicToolResult(block: Block, param: string): ToolResultPart {
 }
 
 /**
- * A user turn's content as spec messages. Tool results become `tool` messages and keep their
+ * A user turn's content as canonical messages. Tool results become `tool` messages and keep their
  * place: `[tool_result, tool_result, text]` is a tool message with two results, then a user message.
  */
 export function fromAnthropicUserContent(content: string | Block[], param: string): Message[] {
@@ -118,7 +118,7 @@ export function fromAnthropicUserContent(content: string | Block[], param: strin
   return messages;
 }
 
-/** An assistant turn's content as one spec message: text, thinking (with signature) and tool calls, in order. */
+/** An assistant turn's content as one canonical message: text, thinking (with signature) and tool calls, in order. */
 export function fromAnthropicAssistantContent(content: string | Block[], param: string): Message {
   if (typeof content === "string") return { role: "assistant", content: [{ type: "text", text: content }] };
   const parts = content.map((block, i): ContentPart => {

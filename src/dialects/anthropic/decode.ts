@@ -1,11 +1,11 @@
-import type { ChatRequest, Message, Reasoning, ToolChoice, ToolDefinition } from "../../spec/chat.ts";
+import type { ChatRequest, Message, Reasoning, ToolChoice, ToolDefinition } from "../../canonical/chat.ts";
 import { fromWireCacheControl } from "../cache-control.ts";
 import { fromAnthropicAssistantContent, fromAnthropicUserContent, invalidField } from "./decode-content.ts";
 import type { CountTokensRequest, MessagesRequest } from "./schema.ts";
 
 type Block = Record<string, unknown>;
 
-// Fields with a spec home; every other top-level field rides in `extra` under its wire name.
+// Fields with a canonical home; every other top-level field rides in `extra` under its wire name.
 const MAPPED = new Set(["model", "messages", "system", "tools", "tool_choice", "stream", "max_tokens", "temperature", "top_p", "top_k", "stop_sequences", "metadata", "thinking", "output_config"]);
 
 function fromAnthropicSystem(system: MessagesRequest["system"]): Message | undefined {
@@ -71,8 +71,8 @@ function fromAnthropicThinking(thinking: NonNullable<MessagesRequest["thinking"]
 const EFFORTS: Record<string, NonNullable<Reasoning["effort"]>> = { low: "low", medium: "medium", high: "high", xhigh: "high", max: "high" };
 
 /**
- * `output_config`: a JSON-schema `format` becomes the spec's response format and `effort` its
- * reasoning effort (`xhigh` and `max` as `high`, the spec's top); anything else rides in `extra`.
+ * `output_config`: a JSON-schema `format` becomes the canonical model's response format and `effort` its
+ * reasoning effort (`xhigh` and `max` as `high`, the canonical model's top); anything else rides in `extra`.
  */
 function readOutputConfig(config: unknown, request: ChatRequest, extra: Record<string, unknown>): void {
   if (!config || typeof config !== "object" || Array.isArray(config)) {
@@ -95,7 +95,7 @@ function readOutputConfig(config: unknown, request: ChatRequest, extra: Record<s
   if (Object.keys(rest).length > 0) extra.output_config = rest;
 }
 
-/** Reads a validated `/v1/messages` (or `count_tokens`) body into the spec. Throws a 400 naming the field for what the spec cannot hold. */
+/** Reads a validated `/v1/messages` (or `count_tokens`) body into the canonical model. Throws a 400 naming the field for what the canonical model cannot hold. */
 export function fromAnthropicRequest(body: MessagesRequest | CountTokensRequest): ChatRequest {
   const messages: Message[] = [];
   const system = fromAnthropicSystem(body.system);

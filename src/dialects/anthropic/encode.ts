@@ -1,4 +1,4 @@
-import type { ChatResult, ContentPart } from "../../spec/chat.ts";
+import type { ChatResult, ContentPart } from "../../canonical/chat.ts";
 import { toAnthropicStop, type AnthropicStop } from "./stop-reason.ts";
 import { toAnthropicUsage, type AnthropicUsage } from "./usage.ts";
 
@@ -58,7 +58,7 @@ function toAnthropicBlock(part: ContentPart): AnthropicContentBlock | undefined 
   }
 }
 
-/** A complete spec answer as an Anthropic Message; `model` is the name the client called. */
+/** A complete canonical answer as an Anthropic Message; `model` is the name the client called. */
 export function toAnthropicMessage(result: ChatResult, model: string): AnthropicMessage {
   const content: AnthropicContentBlock[] = [];
   for (const part of result.content) {

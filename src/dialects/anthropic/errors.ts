@@ -1,4 +1,4 @@
-import type { GatewayError } from "../../spec/errors.ts";
+import type { GatewayError } from "../../canonical/errors.ts";
 
 /** Anthropic's error body. */
 export interface AnthropicErrorBody {

@@ -1,7 +1,7 @@
 import type { PassthroughStageOptions } from "../../calls/dialect.ts";
 import { OutcomeTracker } from "../../calls/outcome.ts";
-import { stringFieldChars, stringFieldPattern } from "../../spec/estimate.ts";
-import { fromAnthropicUsage, type Usage } from "../../spec/usage.ts";
+import { stringFieldChars, stringFieldPattern } from "../../canonical/estimate.ts";
+import { fromAnthropicUsage, type Usage } from "../../canonical/usage.ts";
 import { mapAnthropicStreamError } from "../../providers/anthropic/errors.ts";
 import { reverseToolNamesInEvent } from "../../providers/anthropic/passthrough.ts";
 import type { EventStage } from "../../streams/relay.ts";

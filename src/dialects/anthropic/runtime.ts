@@ -1,6 +1,6 @@
 import type { DialectRuntime } from "../../calls/dialect.ts";
 import { lastObjectMember, lastStringMember } from "../../json/find-member.ts";
-import { fromAnthropicUsage } from "../../spec/usage.ts";
+import { fromAnthropicUsage } from "../../canonical/usage.ts";
 import { reverseToolNamesInBody } from "../../providers/anthropic/passthrough.ts";
 import { anthropicDialect } from "./index.ts";
 import { anthropicPassthroughStage } from "./passthrough-stage.ts";

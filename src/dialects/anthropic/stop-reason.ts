@@ -1,4 +1,4 @@
-import type { FinishReason } from "../../spec/chat.ts";
+import type { FinishReason } from "../../canonical/chat.ts";
 
 /** Anthropic's `stop_reason` and `stop_sequence` pair. */
 export interface AnthropicStop {
@@ -7,7 +7,7 @@ export interface AnthropicStop {
 }
 
 /**
- * Maps the spec finish reason to Anthropic's. `stop_sequence` is known only when an Anthropic-wire
+ * Maps the canonical finish reason to Anthropic's. `stop_sequence` is known only when an Anthropic-wire
  * upstream reported it (`providerMetadata.anthropic.stop_sequence`). An answer that ends with tool
  * calls reports `tool_use` even when the upstream said plain "stop" (some OpenAI-compatible servers
  * do): Anthropic clients, the SDK's tool runner included, run tools only on `tool_use`.

@@ -1,6 +1,6 @@
-import type { FinishReason, StreamPart } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
-import type { Usage } from "../../spec/usage.ts";
+import type { FinishReason, StreamPart } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
+import type { Usage } from "../../canonical/usage.ts";
 import { encodeSse } from "../../streams/sse-parser.ts";
 import type { StreamEncoder } from "../types.ts";
 import { toAnthropicMessageId } from "./encode.ts";
@@ -75,7 +75,7 @@ function closable(block: Block, followed: boolean): boolean {
 }
 
 /**
- * Spec stream parts -> Anthropic SSE. Anthropic streams one content block at a time, but spec
+ * Canonical stream parts -> Anthropic SSE. Anthropic streams one content block at a time, but canonical
  * tool calls may interleave their argument fragments (`index` tells them apart). So blocks queue
  * in the order they began: the head is open on the wire and streams as it arrives; a later block
  * buffers its fragments until it reaches the head, then goes out as one delta and streams from

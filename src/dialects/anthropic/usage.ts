@@ -1,4 +1,4 @@
-import type { Usage } from "../../spec/usage.ts";
+import type { Usage } from "../../canonical/usage.ts";
 
 /** Anthropic's usage object. */
 export interface AnthropicUsage {
@@ -9,8 +9,8 @@ export interface AnthropicUsage {
 }
 
 /**
- * Renders spec usage the Anthropic way: `input_tokens` is only the uncached part of the prompt
- * (the spec's `input` counts cache reads and writes too). Unknown usage reads as zeroes.
+ * Renders canonical usage the Anthropic way: `input_tokens` is only the uncached part of the prompt
+ * (the canonical model's `input` counts cache reads and writes too). Unknown usage reads as zeroes.
  */
 export function toAnthropicUsage(usage: Usage | undefined): AnthropicUsage {
   const cacheRead = usage?.cacheRead ?? 0;

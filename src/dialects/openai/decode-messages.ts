@@ -1,7 +1,7 @@
 import { isRecord } from "../../json/is-record.ts";
 import { fromDataUri } from "../../providers/openai/data-uri.ts";
-import type { ContentPart, DocumentPart, ImagePart, Message, TextPart, ToolResultPart } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { ContentPart, DocumentPart, ImagePart, Message, TextPart, ToolResultPart } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import { fromWireCacheControl } from "../cache-control.ts";
 
 function invalid(message: string, param: string): GatewayError {
@@ -35,7 +35,7 @@ function fromOpenAIFile(part: Record<string, unknown>, param: string): DocumentP
   return out;
 }
 
-/** Copies a part's `cache_control` (LiteLLM's OpenAI-format extension) onto the spec part. */
+/** Copies a part's `cache_control` (LiteLLM's OpenAI-format extension) onto the canonical part. */
 function withCache<T extends TextPart | ImagePart | DocumentPart | ToolResultPart>(part: T, wire: Record<string, unknown>, param: string): T {
   const cacheControl = fromWireCacheControl(wire.cache_control, param);
   if (cacheControl) part.cacheControl = cacheControl;
@@ -101,7 +101,7 @@ function assistantParts(message: Record<string, unknown>, param: string): Conten
     if (!isRecord(call) || typeof call.id !== "string" || !fn || typeof fn.name !== "string") {
       throw invalid("A tool call needs id and function.name.", `${param}.tool_calls[${j}]`);
     }
-    // Arguments stay the JSON text the client sent, even malformed: the spec carries text, not values.
+    // Arguments stay the JSON text the client sent, even malformed: the canonical model carries text, not values.
     parts.push({ type: "tool-call", id: call.id, name: fn.name, arguments: typeof fn.arguments === "string" ? fn.arguments : JSON.stringify(fn.arguments ?? {}) });
   });
   return parts;
@@ -115,8 +115,8 @@ function toolResult(message: Record<string, unknown>, param: string): ToolResult
 }
 
 /**
- * OpenAI chat messages -> spec messages. `developer` is a system message; consecutive `tool`
- * messages become one spec tool message (providers that group results, like Anthropic, need them together).
+ * OpenAI chat messages -> canonical messages. `developer` is a system message; consecutive `tool`
+ * messages become one canonical tool message (providers that group results, like Anthropic, need them together).
  */
 export function fromOpenAIMessages(messages: unknown): Message[] {
   if (!Array.isArray(messages)) throw invalid("messages must be an array.", "messages");

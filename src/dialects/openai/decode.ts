@@ -1,11 +1,11 @@
 import { isRecord } from "../../json/is-record.ts";
 import { GATEWAY_ONLY_FIELDS } from "../../providers/openai/request.ts";
-import type { ChatRequest, Reasoning, ResponseFormat, ToolChoice, ToolDefinition } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { ChatRequest, Reasoning, ResponseFormat, ToolChoice, ToolDefinition } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import { fromWireCacheControl } from "../cache-control.ts";
 import { fromOpenAIMessages } from "./decode-messages.ts";
 
-/** Body fields with a spec home (or none anywhere); every other field goes to `extra` by its wire name. */
+/** Body fields with a canonical home (or none anywhere); every other field goes to `extra` by its wire name. */
 const KNOWN_FIELDS: ReadonlySet<string> = new Set([
   "model",
   "messages",
@@ -43,7 +43,7 @@ function numberField(body: Record<string, unknown>, key: string): number | undef
   return value;
 }
 
-/** Function tools become spec tools; any other tool type is provider-hosted and passes through as given. */
+/** Function tools become canonical tools; any other tool type is provider-hosted and passes through as given. */
 function fromOpenAITools(tools: unknown[], request: ChatRequest): void {
   const defined: ToolDefinition[] = [];
   const hosted: Record<string, unknown>[] = [];
@@ -108,8 +108,8 @@ function fromOpenAIStop(stop: unknown): string[] {
 }
 
 /**
- * A validated OpenAI chat completions body -> spec request. Null means "not set". Fields without a
- * spec home go to `extra` under their wire name; what the spec cannot hold (n > 1, file ids, audio
+ * A validated OpenAI chat completions body -> canonical request. Null means "not set". Fields without a
+ * canonical home go to `extra` under their wire name; what the canonical model cannot hold (n > 1, file ids, audio
  * input) is refused with a 400 naming the field.
  */
 export function fromOpenAIChatRequest(body: Record<string, unknown>): ChatRequest {

@@ -1,7 +1,7 @@
-import type { ChatResult, FinishReason, ToolCallPart } from "../../spec/chat.ts";
-import { toOpenAIUsage } from "../../spec/usage.ts";
+import type { ChatResult, FinishReason, ToolCallPart } from "../../canonical/chat.ts";
+import { toOpenAIUsage } from "../../canonical/usage.ts";
 
-/** The spec's finish reason as OpenAI's `finish_reason`; "error" and "other" have no OpenAI name, and "stop" is the closest. */
+/** The canonical model's finish reason as OpenAI's `finish_reason`; "error" and "other" have no OpenAI name, and "stop" is the closest. */
 export function toOpenAIFinishReason(reason: FinishReason): "stop" | "length" | "tool_calls" | "content_filter" {
   switch (reason) {
     case "length":
@@ -16,7 +16,7 @@ export function toOpenAIFinishReason(reason: FinishReason): "stop" | "length" | 
 }
 
 /**
- * A spec result as an OpenAI `chat.completion` object. `model` is the name the client called;
+ * A canonical result as an OpenAI `chat.completion` object. `model` is the name the client called;
  * `created` (Unix seconds) is passed in so the function stays pure. Text parts are joined into
  * `content` (null when the answer is only tool calls), thinking into `reasoning_content`, and signed
  * thinking also into `thinking_blocks` so it can be sent back.

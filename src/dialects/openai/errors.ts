@@ -1,4 +1,4 @@
-import type { GatewayError } from "../../spec/errors.ts";
+import type { GatewayError } from "../../canonical/errors.ts";
 
 /** OpenAI's error body for a gateway error. */
 export function toOpenAIErrorBody(error: GatewayError): { error: { message: string; type: string; param: string | null; code: string } } {

@@ -6,7 +6,7 @@ import { openAIStreamEncoder } from "./stream-encoder.ts";
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
-/** The OpenAI chat completions dialect: decodes client bodies into the spec and encodes answers, streams and errors back. */
+/** The OpenAI chat completions dialect: decodes client bodies into the canonical model and encodes answers, streams and errors back. */
 export const openAIDialect: ChatDialect = {
   decodeChat: fromOpenAIChatRequest,
   encodeResult: (result, _request, model) => toOpenAIChatCompletion(result, model, nowSeconds()),

@@ -1,4 +1,4 @@
-import { GatewayError } from "../../spec/errors.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import type { ModelTable } from "../../router/models.ts";
 import type { Caller } from "../../auth/caller.ts";
 import { listedModelAllowed, modelAllowed } from "../../auth/model-access.ts";

@@ -1,6 +1,6 @@
 import type { DialectRuntime } from "../../calls/dialect.ts";
 import { lastObjectMember, lastStringMember } from "../../json/find-member.ts";
-import { fromOpenAIUsage } from "../../spec/usage.ts";
+import { fromOpenAIUsage } from "../../canonical/usage.ts";
 import type { CallRecord } from "../../telemetry/calls.ts";
 import { openAIDialect } from "./index.ts";
 import { openAIPassthroughStage } from "./stream.ts";

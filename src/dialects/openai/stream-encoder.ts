@@ -1,6 +1,6 @@
-import type { ChatRequest, StreamPart } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
-import { toOpenAIUsage, type Usage } from "../../spec/usage.ts";
+import type { ChatRequest, StreamPart } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
+import { toOpenAIUsage, type Usage } from "../../canonical/usage.ts";
 import type { StreamEncoder } from "../types.ts";
 import { toOpenAIFinishReason } from "./encode.ts";
 import { toOpenAIErrorBody } from "./errors.ts";
@@ -10,7 +10,7 @@ const DONE = "data: [DONE]\n\n";
 const frame = (body: unknown): string => `data: ${JSON.stringify(body)}\n\n`;
 
 /**
- * Encodes spec stream parts as OpenAI `chat.completion.chunk` frames: a role chunk first, then
+ * Encodes canonical stream parts as OpenAI `chat.completion.chunk` frames: a role chunk first, then
  * content / `reasoning_content` / tool-call deltas, the finish chunk, and at the end a usage chunk
  * (`choices: []`, only when the client asked with `stream_options.include_usage`) and `[DONE]`.
  * `created` (Unix seconds) is passed in so the encoder stays pure.
@@ -23,7 +23,7 @@ export function openAIStreamEncoder(request: ChatRequest, model: string, created
   let usage: Usage | undefined;
   // Reasoning text since the last signature, for the block the signature closes.
   let thinking = "";
-  // OpenAI clients index tool calls 0..n-1 in arrival order; spec indexes may be sparse (Anthropic block indexes).
+  // OpenAI clients index tool calls 0..n-1 in arrival order; canonical indexes may be sparse (Anthropic block indexes).
   const toolIndex = new Map<number, number>();
   // With include_usage OpenAI sends `usage: null` on every chunk but the last.
   const usageField = request.streamUsage ? { usage: null } : {};

@@ -1,9 +1,9 @@
 import { encodeSse, type SseEvent } from "../../streams/sse-parser.ts";
 import type { EventStage } from "../../streams/relay.ts";
 import { OutcomeTracker, type StreamOutcome } from "../../calls/outcome.ts";
-import type { GatewayError } from "../../spec/errors.ts";
-import { stringFieldChars, stringFieldPattern } from "../../spec/estimate.ts";
-import { fromOpenAIUsage } from "../../spec/usage.ts";
+import type { GatewayError } from "../../canonical/errors.ts";
+import { stringFieldChars, stringFieldPattern } from "../../canonical/estimate.ts";
+import { fromOpenAIUsage } from "../../canonical/usage.ts";
 import { toOpenAIErrorBody } from "./errors.ts";
 
 // Only chunks that carry a usage object are parsed; every other chunk is forwarded as received.

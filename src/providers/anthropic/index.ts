@@ -7,7 +7,7 @@ import { anthropicStreamReader } from "./stream.ts";
 
 const LABEL = "Anthropic";
 
-/** Anthropic's Messages API: spec translation for OpenAI-format clients, the raw fast path for Anthropic-format ones. */
+/** Anthropic's Messages API: canonical translation for OpenAI-format clients, the raw fast path for Anthropic-format ones. */
 export const anthropic: Provider = {
   id: "anthropic",
   label: LABEL,

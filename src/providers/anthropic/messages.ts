@@ -1,5 +1,5 @@
-import type { CacheControl, ContentPart, DocumentPart, ImagePart, Message, ToolCallPart, ToolResultPart } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { CacheControl, ContentPart, DocumentPart, ImagePart, Message, ToolCallPart, ToolResultPart } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import { withoutEmptySystem, withoutEmptyText } from "./empty-text.ts";
 import type {
   AnthropicCacheControl,
@@ -75,7 +75,7 @@ function toToolResult(part: ToolResultPart, index: number): AnthropicToolResultB
   return withCache(block, part.cacheControl);
 }
 
-/** Which parts each spec role may hold on Anthropic (images and documents only in user turns). */
+/** Which parts each canonical role may hold on Anthropic (images and documents only in user turns). */
 const ALLOWED: Record<Message["role"], ReadonlySet<ContentPart["type"]>> = {
   system: new Set(["text"]),
   user: new Set(["text", "image", "document", "tool-result"]),
@@ -105,7 +105,7 @@ function toBlock(part: ContentPart, index: number, toolName: (name: string) => s
 }
 
 /**
- * Spec messages -> Anthropic `system` blocks and alternating turns. System messages (anywhere)
+ * Canonical messages -> Anthropic `system` blocks and alternating turns. System messages (anywhere)
  * join `system` in order; tool messages become user turns of tool_result blocks; consecutive
  * turns of one role merge, tool results first in their turn (Anthropic requires them before any
  * text); blank text is removed or replaced (empty-text.ts). `toolName` maps the client's tool

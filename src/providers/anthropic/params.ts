@@ -1,4 +1,4 @@
-import { GatewayError } from "../../spec/errors.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import type { PassthroughOptions } from "../types.ts";
 
 /**

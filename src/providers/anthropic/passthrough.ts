@@ -1,5 +1,5 @@
 import { editTopLevel, type TopLevelEdits } from "../../json/top-level.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import { joinUrl } from "../openai/request.ts";
 import type { Operation, PassthroughInput, Target, UpstreamRequest } from "../types.ts";
 import { ANTHROPIC_VERSION, anthropicHeaders } from "./request.ts";

@@ -1,4 +1,4 @@
-import type { ChatRequest } from "../../spec/chat.ts";
+import type { ChatRequest } from "../../canonical/chat.ts";
 import { joinUrl } from "../openai/request.ts";
 import type { PassthroughOptions, Target, UpstreamRequest } from "../types.ts";
 import { isBlankText } from "./empty-text.ts";
@@ -35,7 +35,7 @@ function requestedBetas(request: ChatRequest): string[] {
   return [];
 }
 
-/** Builds the Anthropic Messages API call for a spec request, and the state its answer is read with. */
+/** Builds the Anthropic Messages API call for a canonical request, and the state its answer is read with. */
 export function buildAnthropicRequest(request: ChatRequest, target: Target, options: PassthroughOptions): { upstream: UpstreamRequest; state: AnthropicState } {
   const names = planRequestToolNames(request);
   let plan = planTokens(request, target.model);

@@ -1,6 +1,6 @@
-import type { ChatResult, ContentPart, FinishReason } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
-import type { Usage } from "../../spec/usage.ts";
+import type { ChatResult, ContentPart, FinishReason } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
+import type { Usage } from "../../canonical/usage.ts";
 import type { TranslationState } from "../types.ts";
 import { clientToolName, readState } from "./state.ts";
 import type { AnthropicResponseMessage, AnthropicUsage } from "./wire.ts";
@@ -8,8 +8,8 @@ import type { AnthropicResponseMessage, AnthropicUsage } from "./wire.ts";
 const count = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : 0);
 
 /**
- * Anthropic usage -> spec usage. Anthropic's `input_tokens` excludes cache reads and writes; the
- * spec's `input` counts every prompt token, so the three are summed.
+ * Anthropic usage -> canonical usage. Anthropic's `input_tokens` excludes cache reads and writes; the
+ * canonical's `input` counts every prompt token, so the three are summed.
  */
 export function fromAnthropicUsage(wire: AnthropicUsage): Usage {
   const cacheRead = count(wire.cache_read_input_tokens);
@@ -22,7 +22,7 @@ export function fromAnthropicUsage(wire: AnthropicUsage): Usage {
   return usage;
 }
 
-/** Anthropic `stop_reason` -> spec finish reason. */
+/** Anthropic `stop_reason` -> canonical finish reason. */
 export function mapAnthropicStopReason(reason: string | null | undefined): FinishReason {
   switch (reason) {
     case "end_turn":
@@ -49,7 +49,7 @@ export function anthropicMetadata(stopReason: string | null | undefined, stopSeq
 /**
  * Reads a complete Messages API answer. Tool names come back as the client sent them; the forced
  * `response_format` tool's input comes back as text (the answer); server-tool blocks, which the
- * spec has no part for, are kept in `providerMetadata.anthropic.server_content`.
+ * canonical has no part for, are kept in `providerMetadata.anthropic.server_content`.
  */
 export function parseAnthropicResponse(body: string, translation: TranslationState): ChatResult {
   const state = readState(translation);

@@ -1,5 +1,5 @@
-import type { StreamPart } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { StreamPart } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import type { SseEvent } from "../../streams/sse-parser.ts";
 import type { StreamReader, TranslationState } from "../types.ts";
 import { mapAnthropicStreamError } from "./errors.ts";
@@ -24,7 +24,7 @@ interface StreamEventData {
 const USAGE_FIELDS = ["input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens_details"] as const;
 
 /**
- * Reads Anthropic's Messages stream (whole SSE events; framing is the parser's job) into spec parts.
+ * Reads Anthropic's Messages stream (whole SSE events; framing is the parser's job) into canonical parts.
  * Tool calls are announced with `index` = their content-block index; the forced `response_format`
  * tool streams as text. Usage is message_start's input and cache counts combined with
  * message_delta's output. An `error` event throws a GatewayError.
@@ -80,7 +80,7 @@ export function anthropicStreamReader(translation: TranslationState, label = "An
         return parts;
       }
       default:
-        // Server-tool blocks (server_tool_use, web_search_tool_result, ...) have no spec part.
+        // Server-tool blocks (server_tool_use, web_search_tool_result, ...) have no canonical part.
         blocks.set(index, { kind: "other" });
         return [];
     }

@@ -1,6 +1,6 @@
-import { EFFORT_BUDGETS } from "../../spec/reasoning.ts";
-import type { ChatRequest } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import { EFFORT_BUDGETS } from "../../canonical/reasoning.ts";
+import type { ChatRequest } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import { defaultMaxTokens } from "./max-tokens.ts";
 
 /** Anthropic's smallest `thinking.budget_tokens`. */

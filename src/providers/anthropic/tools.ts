@@ -1,5 +1,5 @@
-import type { ChatRequest, ResponseFormat, ToolDefinition } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { ChatRequest, ResponseFormat, ToolDefinition } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import type { PassthroughOptions } from "../types.ts";
 import { toAnthropicCacheControl } from "./messages.ts";
 import { refuseParam } from "./params.ts";

@@ -3,7 +3,7 @@
  * (POST /v1/messages, anthropic-version 2023-06-01).
  */
 
-/** Prompt-cache marker; the same shape as the spec's. */
+/** Prompt-cache marker; the same shape as the canonical model's. */
 export interface AnthropicCacheControl {
   type: "ephemeral";
   ttl?: string;

@@ -1,5 +1,5 @@
 import { isRecord } from "../../json/is-record.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import { mapOpenAIError } from "../openai/errors.ts";
 import { redactUpstreamText, removeSecrets } from "../redact.ts";
 

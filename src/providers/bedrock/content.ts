@@ -1,12 +1,12 @@
-import type { CacheControl, DocumentPart, ImagePart, MediaSource, ToolCallPart, ToolResultPart } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { CacheControl, DocumentPart, ImagePart, MediaSource, ToolCallPart, ToolResultPart } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import { EMPTY_TEXT_PLACEHOLDER, isBlankText } from "../anthropic/empty-text.ts";
 import type { ConverseCachePoint, ConverseDocumentBlock, ConverseImageBlock, ConverseMediaSource, ConverseToolResultBlock, ConverseToolResultContent, ConverseToolUseBlock } from "./wire.ts";
 
 /** A 400 naming the message at fault. */
 export const invalidMessage = (index: number, message: string) => new GatewayError("caller.invalid_request", `messages[${index}]: ${message}`, { param: `messages[${index}]` });
 
-/** Converse's cache breakpoint for a spec cache marker; only `5m` and `1h` are TTLs Bedrock takes. */
+/** Converse's cache breakpoint for a canonical cache marker; only `5m` and `1h` are TTLs Bedrock takes. */
 export function toCachePoint(cache: CacheControl): ConverseCachePoint {
   return cache.ttl === "5m" || cache.ttl === "1h" ? { cachePoint: { type: "default", ttl: cache.ttl } } : { cachePoint: { type: "default" } };
 }
@@ -93,7 +93,7 @@ export function toToolUseBlock(part: ToolCallPart, index: number, toolName: (nam
 /**
  * A tool result. Blank text inside it is removed (Converse rejects blank text); a result left
  * with nothing carries the empty-text placeholder, since Converse requires result content.
- * Spec results are text and images, so `json` content is never produced.
+ * Canonical results are text and images, so `json` content is never produced.
  */
 export function toToolResultBlock(part: ToolResultPart, index: number): ConverseToolResultBlock {
   const content: ConverseToolResultContent[] = [];

@@ -1,5 +1,5 @@
 import { embeddingTexts, vectorAsBase64, wantsBase64 } from "../embedding-input.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import type { PassthroughOptions, Target, UpstreamRequest } from "../types.ts";
 import { refuseBedrockParam } from "./params.ts";
 import { bedrockHeaders, bedrockModelUrl } from "./request.ts";

@@ -1,4 +1,4 @@
-import type { CacheControl, ContentPart, Message } from "../../spec/chat.ts";
+import type { CacheControl, ContentPart, Message } from "../../canonical/chat.ts";
 import { EMPTY_TEXT_PLACEHOLDER, isBlankText } from "../anthropic/empty-text.ts";
 import { invalidMessage, toCachePoint, toDocumentBlock, toImageBlock, toToolResultBlock, toToolUseBlock } from "./content.ts";
 import type { ConverseCachePoint, ConverseContentBlock, ConverseMessage, ConverseSystemBlock } from "./wire.ts";
@@ -16,7 +16,7 @@ interface Turn {
   units: Unit[];
 }
 
-/** Which parts each spec role may hold (images and documents only in user turns). */
+/** Which parts each canonical role may hold (images and documents only in user turns). */
 const ALLOWED: Record<Message["role"], ReadonlySet<ContentPart["type"]>> = {
   system: new Set(["text"]),
   user: new Set(["text", "image", "document", "tool-result"]),
@@ -74,7 +74,7 @@ function withoutBlankText(turn: Turn, last: boolean): Turn | undefined {
 const flatten = (units: readonly Unit[]): ConverseContentBlock[] => units.flatMap((item) => (item.cache ? [item.block, item.cache] : [item.block]));
 
 /**
- * Spec messages -> Converse `system` blocks and alternating turns. System messages (anywhere) join
+ * Canonical messages -> Converse `system` blocks and alternating turns. System messages (anywhere) join
  * `system` in order; tool messages become user turns of toolResult blocks; consecutive turns of
  * one role merge, tool results first (Claude requires them before any text); cache markers become
  * `cachePoint` blocks right after the block they mark; blank text is removed or replaced.

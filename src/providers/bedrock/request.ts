@@ -1,5 +1,5 @@
-import type { ChatRequest } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { ChatRequest } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import { isBlankText } from "../anthropic/empty-text.ts";
 import { planTokens, type TokenPlan } from "../anthropic/thinking.ts";
 import type { PassthroughOptions, Target, UpstreamRequest } from "../types.ts";
@@ -53,7 +53,7 @@ function planClaude(request: ChatRequest, model: string, options: PassthroughOpt
 const wantsReasoning = (request: ChatRequest): boolean =>
   request.reasoning !== undefined && request.reasoning.enabled !== false && (request.reasoning.effort !== undefined || request.reasoning.budgetTokens !== undefined);
 
-/** Builds the Converse (or ConverseStream) call for a spec request, and the state its answer is read with. */
+/** Builds the Converse (or ConverseStream) call for a canonical request, and the state its answer is read with. */
 export function buildBedrockRequest(request: ChatRequest, target: Target, options: PassthroughOptions): { upstream: UpstreamRequest; state: BedrockState } {
   const claude = isAnthropicModel(target.model);
   const names = planConverseToolNames(request);

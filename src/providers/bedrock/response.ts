@@ -1,7 +1,7 @@
 import { mapAnthropicStopReason } from "../anthropic/response.ts";
-import type { ChatResult, ContentPart, FinishReason } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
-import type { Usage } from "../../spec/usage.ts";
+import type { ChatResult, ContentPart, FinishReason } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
+import type { Usage } from "../../canonical/usage.ts";
 import type { TranslationState } from "../types.ts";
 import { clientToolName, readBedrockState } from "./state.ts";
 import type { ConverseResponse, ConverseUsage } from "./wire.ts";
@@ -9,8 +9,8 @@ import type { ConverseResponse, ConverseUsage } from "./wire.ts";
 const count = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : 0);
 
 /**
- * Converse usage -> spec usage. Like Anthropic's, Bedrock's `inputTokens` excludes cache reads and
- * writes (its `totalTokens` includes them); the spec's `input` counts every prompt token, so the
+ * Converse usage -> canonical usage. Like Anthropic's, Bedrock's `inputTokens` excludes cache reads and
+ * writes (its `totalTokens` includes them); the canonical model's `input` counts every prompt token, so the
  * three are summed. Undefined when the usage holds no counts.
  */
 export function fromBedrockUsage(wire: ConverseUsage | undefined): Usage | undefined {
@@ -24,7 +24,7 @@ export function fromBedrockUsage(wire: ConverseUsage | undefined): Usage | undef
 }
 
 /**
- * Converse `stopReason` -> spec finish reason: Anthropic's reasons (Converse took them over) plus
+ * Converse `stopReason` -> canonical finish reason: Anthropic's reasons (Converse took them over) plus
  * Bedrock's guardrail and content-filter stops; malformed_model_output, malformed_tool_use and
  * anything newer are `other`, the reason kept in providerMetadata.
  */
@@ -43,7 +43,7 @@ export function bedrockMetadata(fields: { stopReason?: string | undefined; laten
  * Reads a complete Converse answer. Converse names neither the answer nor its model: the model is
  * the one the request went to and the id is left empty for the caller to fill (e.g. from the
  * `x-amzn-requestid` header). Tool names come back as the client sent them; the forced
- * `response_format` tool's input comes back as text; blocks the spec has no part for (citations,
+ * `response_format` tool's input comes back as text; blocks the canonical model has no part for (citations,
  * images, ...) are kept in `providerMetadata.bedrock.otherContent`.
  */
 export function parseBedrockResponse(body: string, translation: TranslationState): ChatResult {

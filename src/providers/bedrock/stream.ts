@@ -1,5 +1,5 @@
-import type { FinishReason, StreamPart } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { FinishReason, StreamPart } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import { AWS_EXCEPTION_EVENT } from "../../streams/aws-eventstream.ts";
 import type { SseEvent } from "../../streams/sse-parser.ts";
 import type { StreamReader, TranslationState } from "../types.ts";
@@ -30,7 +30,7 @@ export function bedrockStreamError(label: string, event: SseEvent): GatewayError
 }
 
 /**
- * Reads ConverseStream (events from streams/aws-eventstream.ts) into spec parts. Only tool blocks
+ * Reads ConverseStream (events from streams/aws-eventstream.ts) into canonical parts. Only tool blocks
  * have a `contentBlockStart`; text and reasoning blocks begin with their first delta. Tool calls
  * are announced with `index` = their content-block index; the forced `response_format` tool
  * streams as text. `messageStop` (the stop reason) comes before `metadata` (usage, metrics,

@@ -1,5 +1,5 @@
-import type { ChatRequest, ResponseFormat, ToolChoice, ToolDefinition } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { ChatRequest, ResponseFormat, ToolChoice, ToolDefinition } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import type { ToolNamePlan } from "../anthropic/tool-names.ts";
 import { JSON_TOOL_NAME, planRequestToolNames } from "../anthropic/tools.ts";
 import type { PassthroughOptions } from "../types.ts";

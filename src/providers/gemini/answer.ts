@@ -1,5 +1,5 @@
-import type { FinishReason } from "../../spec/chat.ts";
-import type { Usage } from "../../spec/usage.ts";
+import type { FinishReason } from "../../canonical/chat.ts";
+import type { Usage } from "../../canonical/usage.ts";
 import type { GeminiCandidate, GeminiModalityCount, GeminiResponse, GeminiUsageMetadata } from "./wire.ts";
 
 /** Pieces shared by the buffered and the streamed reader. */
@@ -12,7 +12,7 @@ const FILTERED = new Set(["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTE
 const FAILED = new Set(["MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL", "TOO_MANY_TOOL_CALLS", "MALFORMED_RESPONSE", "MISSING_THOUGHT_SIGNATURE"]);
 
 /**
- * Gemini `finishReason` -> spec finish reason. Gemini says STOP after function calls, so STOP with
+ * Gemini `finishReason` -> canonical finish reason. Gemini says STOP after function calls, so STOP with
  * calls is "tool-calls". MALFORMED_FUNCTION_CALL and its kin are "error": the model meant to call
  * a function and produced nothing usable (the raw reason and `finishMessage` are in providerMetadata).
  */
@@ -29,9 +29,9 @@ const modality = (details: GeminiModalityCount[] | undefined, name: string): num
   count((Array.isArray(details) ? details : []).find((detail) => detail?.modality === name)?.tokenCount);
 
 /**
- * Gemini `usageMetadata` -> spec usage. `promptTokenCount` already includes cached tokens (as the
- * spec's `input` does) and tool-use prompt tokens (built-in tools' results) come on top; output is
- * the answer plus the thoughts, which Gemini counts apart but bills as output (the spec's
+ * Gemini `usageMetadata` -> canonical usage. `promptTokenCount` already includes cached tokens (as the
+ * canonical's `input` does) and tool-use prompt tokens (built-in tools' results) come on top; output is
+ * the answer plus the thoughts, which Gemini counts apart but bills as output (the canonical model's
  * `output` includes reasoning, as OpenAI's and Anthropic's do).
  */
 export function fromGeminiUsage(wire: GeminiUsageMetadata | undefined): Usage | undefined {
@@ -48,7 +48,7 @@ export function fromGeminiUsage(wire: GeminiUsageMetadata | undefined): Usage | 
   return usage;
 }
 
-/** Candidate fields the spec has no place for, kept under `providerMetadata.gemini` when present. */
+/** Candidate fields the canonical model has no place for, kept under `providerMetadata.gemini` when present. */
 const CANDIDATE_FIELDS = ["finishMessage", "safetyRatings", "citationMetadata", "groundingMetadata", "urlContextMetadata", "avgLogprobs"] as const;
 
 /** `providerMetadata.gemini`: the raw finish reason, and Gemini-only facts of the answer. */

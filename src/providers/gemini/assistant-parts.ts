@@ -1,5 +1,5 @@
-import type { ContentPart, ToolCallPart } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { ContentPart, ToolCallPart } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import type { GeminiPart } from "./wire.ts";
 
 /**
@@ -37,7 +37,7 @@ function attachToLast(parts: GeminiPart[], signature: string): void {
 
 /**
  * An assistant message as the parts of one `model` turn. Gemini returns thought signatures on the
- * part they belong to; the spec carries each as a signed thinking part placed before that part (see
+ * part they belong to; the canonical model carries each as a signed thinking part placed before that part (see
  * response.ts), and clients may move it (OpenAI-format clients send all thinking blocks first). So
  * a signature goes to the next function call when one follows, else to the next text, else to the
  * part before it. Thought text itself is not sent back (Gemini does not need it); thinking without a

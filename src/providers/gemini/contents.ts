@@ -1,5 +1,5 @@
-import type { ContentPart, Message, ToolResultPart } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { ContentPart, Message, ToolResultPart } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import { toGeminiModelParts } from "./assistant-parts.ts";
 import { toGeminiMediaPart } from "./media.ts";
 import { isGemma, usesGemini3Features } from "./models.ts";
@@ -7,7 +7,7 @@ import type { GeminiContent, GeminiPart } from "./wire.ts";
 
 const invalid = (index: number, message: string) => new GatewayError("caller.invalid_request", `messages[${index}]: ${message}`, { param: `messages[${index}]` });
 
-/** Which parts each spec role may hold on Gemini (assistant parts are checked in assistant-parts.ts). */
+/** Which parts each canonical role may hold on Gemini (assistant parts are checked in assistant-parts.ts). */
 const ALLOWED: Record<Exclude<Message["role"], "assistant">, ReadonlySet<ContentPart["type"]>> = {
   system: new Set(["text"]),
   user: new Set(["text", "image", "document", "tool-result"]),
@@ -67,7 +67,7 @@ function finish(block: Block): GeminiContent {
 }
 
 /**
- * Spec messages -> Gemini `systemInstruction` and `contents`. System messages (anywhere) join the
+ * Canonical messages -> Gemini `systemInstruction` and `contents`. System messages (anywhere) join the
  * instruction in order; assistant messages become `model` turns; consecutive tool results become
  * one `user` turn of function responses (Gemini wants as many responses as the turn had calls);
  * consecutive user messages merge. Gemma takes no system instruction, so its text leads the first

@@ -1,5 +1,5 @@
 import { isRecord } from "../../json/is-record.ts";
-import { estimateTokens } from "../../spec/estimate.ts";
+import { estimateTokens } from "../../canonical/estimate.ts";
 import { joinUrl } from "../openai/request.ts";
 import { embeddingDimensions, embeddingTexts, vectorAsBase64, wantsBase64 } from "../embedding-input.ts";
 import type { PassthroughOptions, Target, TranslationState, UpstreamAnswer, UpstreamRequest } from "../types.ts";
@@ -59,7 +59,7 @@ function readState(state: TranslationState): GeminiEmbeddingsState {
 /**
  * The `:batchEmbedContents` answers, in request order, as one OpenAI embeddings response for `model`.
  * Gemini API text-embedding models report no token count, so a call's tokens are then estimated
- * from its input (about four characters a token, spec/estimate.ts): LiteLLM users expect non-zero
+ * from its input (about four characters a token, canonical/estimate.ts): LiteLLM users expect non-zero
  * `prompt_tokens` to budget and bill by, and an estimate is closer than 0. Newer models'
  * `usageMetadata.promptTokenCount` is used when present.
  */

@@ -1,5 +1,5 @@
 import { isRecord } from "../../json/is-record.ts";
-import { GatewayError, type ErrorCode } from "../../spec/errors.ts";
+import { GatewayError, type ErrorCode } from "../../canonical/errors.ts";
 import type { SseEvent } from "../../streams/sse-parser.ts";
 import { parseRetryAfter, passthroughHeaders } from "../openai/errors.ts";
 import { redactUpstreamText } from "../redact.ts";

@@ -1,5 +1,5 @@
-import type { MediaSource } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { MediaSource } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import { fromDataUri } from "../openai/data-uri.ts";
 import type { GeminiPart } from "./wire.ts";
 

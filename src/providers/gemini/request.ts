@@ -1,4 +1,4 @@
-import type { ChatRequest } from "../../spec/chat.ts";
+import type { ChatRequest } from "../../canonical/chat.ts";
 import { joinUrl } from "../openai/request.ts";
 import type { PassthroughOptions, Target, UpstreamRequest } from "../types.ts";
 import { toGeminiContents } from "./contents.ts";
@@ -46,7 +46,7 @@ function toGenerationConfig(request: ChatRequest, options: PassthroughOptions, m
 }
 
 /**
- * A spec request as a generateContent body (the same body streams), and the state its answer is
+ * A canonical request as a generateContent body (the same body streams), and the state its answer is
  * read with. Pure: the model and platform come from `context`. `user` (abuse-tracking id) has no
  * Gemini field and is left out.
  */

@@ -1,6 +1,6 @@
 import { isRecord } from "../../json/is-record.ts";
-import type { ChatResult, ContentPart } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { ChatResult, ContentPart } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import type { TranslationState } from "../types.ts";
 import { fromGeminiUsage, geminiMetadata, mapGeminiFinishReason, toolCallId } from "./answer.ts";
 import { mapGeminiStreamError } from "./errors.ts";
@@ -26,9 +26,9 @@ export function readGeminiResponse(text: string, label: string, inStream = false
 }
 
 /**
- * Gemini parts -> spec parts, in order. A thought part is thinking; a thought signature on any other
+ * Gemini parts -> canonical parts, in order. A thought part is thinking; a thought signature on any other
  * part becomes a signed, empty thinking part just before it (so the client can send it back, see
- * assistant-parts.ts); function calls get ids (toolCallId). Parts the spec has no form for (inline
+ * assistant-parts.ts); function calls get ids (toolCallId). Parts the canonical model has no form for (inline
  * images the model drew, code execution) are returned apart.
  */
 export function fromGeminiParts(parts: readonly GeminiPart[], state: GeminiState, responseId: string | undefined): { content: ContentPart[]; calls: number; other: GeminiPart[] } {

@@ -1,4 +1,4 @@
-import type { FinishReason, StreamPart } from "../../spec/chat.ts";
+import type { FinishReason, StreamPart } from "../../canonical/chat.ts";
 import type { StreamReader, TranslationState } from "../types.ts";
 import { fromGeminiUsage, geminiMetadata, mapGeminiFinishReason, toolCallId } from "./answer.ts";
 import { readGeminiResponse } from "./response.ts";
@@ -37,7 +37,7 @@ export function geminiStreamReader(translation: TranslationState, label = "Gemin
       out.push({ type: "tool-call-start", index, id: toolCallId(part.functionCall.id, responseId, index), name: clientFunctionName(state, part.functionCall.name) });
       out.push({ type: "tool-call-delta", index, argumentsDelta: JSON.stringify(part.functionCall.args ?? {}) });
     }
-    // Inline data the model drew and code-execution parts have no spec stream part.
+    // Inline data the model drew and code-execution parts have no canonical stream part.
     return out;
   };
 

@@ -1,5 +1,5 @@
-import type { Reasoning } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { Reasoning } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import { cannotDisableThinking, minimumThinkingLevel, usesGemini3Features } from "./models.ts";
 import type { GeminiThinkingConfig } from "./wire.ts";
 
@@ -10,7 +10,7 @@ import type { GeminiThinkingConfig } from "./wire.ts";
 export const EFFORT_BUDGETS = { minimal: 128, low: 1024, medium: 2048, high: 4096 } as const;
 
 /**
- * The spec's reasoning controls as `thinkingConfig`; undefined leaves the model's default (Gemini
+ * The canonical model's reasoning controls as `thinkingConfig`; undefined leaves the model's default (Gemini
  * 2.5 and 3 think by default, without returning thoughts).
  * - An explicit budget is sent as `thinkingBudget` on every model (Gemini 3 still takes budgets).
  * - An effort level is a `thinkingLevel` on Gemini 3 (`minimal` becomes the model's lowest level)

@@ -1,5 +1,5 @@
-import type { ChatRequest, ToolDefinition } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { ChatRequest, ToolDefinition } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import type { PassthroughOptions } from "../types.ts";
 import { refuseGeminiParam } from "./params.ts";
 import { isEmptyObjectSchema, toGeminiJsonSchema } from "./schema.ts";

@@ -1,4 +1,4 @@
-import { GatewayError, type ErrorCode } from "../../spec/errors.ts";
+import { GatewayError, type ErrorCode } from "../../canonical/errors.ts";
 import { redactUpstreamText } from "../redact.ts";
 
 interface OpenAIErrorBody {

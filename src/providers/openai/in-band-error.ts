@@ -1,4 +1,4 @@
-import { GatewayError } from "../../spec/errors.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import { redactUpstreamText } from "../redact.ts";
 import { mapOpenAIError } from "./errors.ts";
 

@@ -1,4 +1,4 @@
-import type { GatewayError } from "../../spec/errors.ts";
+import type { GatewayError } from "../../canonical/errors.ts";
 import type { Provider } from "../types.ts";
 import { mapOpenAIError } from "./errors.ts";
 import type { OpenAIWireProfile } from "./profile.ts";

@@ -1,5 +1,5 @@
 import { editTopLevel, insertTopLevel, type TopLevelEdits } from "../../json/top-level.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import type { Operation, PassthroughInput, PassthroughOptions, Target, UpstreamRequest } from "../types.ts";
 import type { OpenAIWireProfile } from "./profile.ts";
 

@@ -1,5 +1,5 @@
-import type { ContentPart, DocumentPart, ImagePart, Message, TextPart, ToolCallPart, ToolResultPart } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import type { ContentPart, DocumentPart, ImagePart, Message, TextPart, ToolCallPart, ToolResultPart } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 import { toDataUri } from "./data-uri.ts";
 
 /** A content part of an OpenAI chat message. */
@@ -123,7 +123,7 @@ function toOpenAIAssistant(message: Message): OpenAIMessage {
 }
 
 /**
- * Spec messages -> OpenAI chat messages. System, assistant and tool content is sent as a string
+ * Canonical messages -> OpenAI chat messages. System, assistant and tool content is sent as a string
  * (several OpenAI-compatible servers reject part arrays outside user messages); cache markers are
  * dropped since OpenAI caches prompts on its own.
  */

@@ -1,11 +1,11 @@
-import type { ChatRequest, Reasoning, ResponseFormat, ToolChoice, ToolDefinition } from "../../spec/chat.ts";
-import { effortOfBudget } from "../../spec/reasoning.ts";
+import type { ChatRequest, Reasoning, ResponseFormat, ToolChoice, ToolDefinition } from "../../canonical/chat.ts";
+import { effortOfBudget } from "../../canonical/reasoning.ts";
 import type { PassthroughOptions, Target, TranslationState, UpstreamRequest } from "../types.ts";
 import type { OpenAIWireProfile } from "./profile.ts";
 import { GATEWAY_ONLY_FIELDS, joinUrl, openAIHeaders, openAIPath, unsupportedParamError } from "./request.ts";
 import { toOpenAIMessages } from "./translate-messages.ts";
 
-/** Body fields this translator writes from the spec; an `extra` entry may never overwrite them. */
+/** Body fields this translator writes from the canonical model; an `extra` entry may never overwrite them. */
 const OWNED_FIELDS: ReadonlySet<string> = new Set([
   "model",
   "messages",
@@ -31,7 +31,7 @@ function toOpenAIEffort(reasoning: Reasoning | undefined): Reasoning["effort"] {
   return effortOfBudget(budget);
 }
 
-/** A spec tool as an OpenAI function tool. */
+/** A canonical tool as an OpenAI function tool. */
 function toOpenAITool(tool: ToolDefinition): Record<string, unknown> {
   const fn: Record<string, unknown> = { name: tool.name };
   if (tool.description !== undefined) fn.description = tool.description;
@@ -40,12 +40,12 @@ function toOpenAITool(tool: ToolDefinition): Record<string, unknown> {
   return { type: "function", function: fn };
 }
 
-/** The spec's tool choice as OpenAI's `tool_choice`. */
+/** The canonical model's tool choice as OpenAI's `tool_choice`. */
 function toOpenAIToolChoice(choice: ToolChoice): unknown {
   return choice.type === "tool" ? { type: "function", function: { name: choice.name } } : choice.type;
 }
 
-/** The spec's response format as OpenAI's `response_format`. */
+/** The canonical model's response format as OpenAI's `response_format`. */
 function toOpenAIResponseFormat(format: ResponseFormat): Record<string, unknown> {
   if (format.type !== "json_schema") return { type: format.type };
   const schema: Record<string, unknown> = { name: format.name, schema: format.schema };
@@ -55,7 +55,7 @@ function toOpenAIResponseFormat(format: ResponseFormat): Record<string, unknown>
 }
 
 /**
- * A spec request as an OpenAI chat completions body (an object, before serialisation). Applies the
+ * A canonical request as an OpenAI chat completions body (an object, before serialisation). Applies the
  * profile's quirks last: unsupported parameters are dropped (`dropParams`) or refused, then renamed.
  */
 export function toOpenAIRequest(request: ChatRequest, profile: OpenAIWireProfile, options: PassthroughOptions): Record<string, unknown> {
@@ -99,7 +99,7 @@ export function toOpenAIRequest(request: ChatRequest, profile: OpenAIWireProfile
   return body;
 }
 
-/** Builds the upstream chat completions call for a spec request. No state: OpenAI answers need no request context. */
+/** Builds the upstream chat completions call for a canonical request. No state: OpenAI answers need no request context. */
 export function buildOpenAIChatRequest(
   profile: OpenAIWireProfile,
   request: ChatRequest,

@@ -1,10 +1,10 @@
 import { isRecord } from "../../json/is-record.ts";
-import type { ChatResult, ContentPart, FinishReason } from "../../spec/chat.ts";
-import { GatewayError } from "../../spec/errors.ts";
-import { fromOpenAIUsage } from "../../spec/usage.ts";
+import type { ChatResult, ContentPart, FinishReason } from "../../canonical/chat.ts";
+import { GatewayError } from "../../canonical/errors.ts";
+import { fromOpenAIUsage } from "../../canonical/usage.ts";
 import { mapOpenAIInBandError } from "./in-band-error.ts";
 
-/** OpenAI's `finish_reason` in spec terms; anything unknown (or null) is "other". */
+/** OpenAI's `finish_reason` in canonical terms; anything unknown (or null) is "other". */
 export function fromOpenAIFinishReason(reason: unknown): FinishReason {
   switch (reason) {
     case "stop":
@@ -45,7 +45,7 @@ function textOf(content: unknown): string {
   return content.map((part) => (isRecord(part) && typeof part.text === "string" ? part.text : "")).join("");
 }
 
-/** Parses an OpenAI `chat.completion` body into a spec result (choice 0; the gateway never asks for more). */
+/** Parses an OpenAI `chat.completion` body into a canonical result (choice 0; the gateway never asks for more). */
 export function fromOpenAIChatCompletion(label: string, body: string): ChatResult {
   let parsed: unknown;
   try {

@@ -1,6 +1,6 @@
 import { isRecord } from "../../json/is-record.ts";
-import type { StreamPart } from "../../spec/chat.ts";
-import { fromOpenAIUsage } from "../../spec/usage.ts";
+import type { StreamPart } from "../../canonical/chat.ts";
+import { fromOpenAIUsage } from "../../canonical/usage.ts";
 import type { SseEvent } from "../../streams/sse-parser.ts";
 import type { StreamReader } from "../types.ts";
 import { mapOpenAIInBandError } from "./in-band-error.ts";
@@ -24,7 +24,7 @@ function firstChoice(choices: unknown): Record<string, unknown> | undefined {
 }
 
 /**
- * Reads an OpenAI-wire stream of `chat.completion.chunk` events into spec parts. Usage and finish
+ * Reads an OpenAI-wire stream of `chat.completion.chunk` events into canonical parts. Usage and finish
  * come out in the order the upstream sends them (the usage chunk usually follows the finish).
  * If the upstream ends without a finish_reason, `end()` owes a finish of "other": the upstream never
  * said why it stopped, and "stop" would pass a cut-short answer off as complete.

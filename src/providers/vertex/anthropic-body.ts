@@ -1,5 +1,5 @@
 import { editTopLevel } from "../../json/top-level.ts";
-import { GatewayError } from "../../spec/errors.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 
 /** The only `anthropic_version` Claude on Vertex AI accepts; it goes in the body, not a header. */
 export const VERTEX_ANTHROPIC_VERSION = "vertex-2023-10-16";

@@ -1,4 +1,4 @@
-import { GatewayError } from "../../spec/errors.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 
 /** Google's OAuth token endpoint, used when a service-account file names none. */
 export const GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token";

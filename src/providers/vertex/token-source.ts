@@ -1,4 +1,4 @@
-import { GatewayError, type ErrorCode } from "../../spec/errors.ts";
+import { GatewayError, type ErrorCode } from "../../canonical/errors.ts";
 import { redactUpstreamText } from "../redact.ts";
 import { importRs256PrivateKey, signRs256Jwt } from "./jwt.ts";
 import type { ServiceAccount } from "./service-account.ts";

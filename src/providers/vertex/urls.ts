@@ -1,4 +1,4 @@
-import { GatewayError } from "../../spec/errors.ts";
+import { GatewayError } from "../../canonical/errors.ts";
 
 /** Which publisher serves a model on Vertex AI: Anthropic's Messages API or Google's Gemini API. */
 export type VertexPublisher = "anthropic" | "google";

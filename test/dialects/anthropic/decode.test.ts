@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { anthropicDialect } from "../../../src/dialects/anthropic/index.ts";
-import type { ChatRequest } from "../../../src/spec/chat.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import type { ChatRequest } from "../../../src/canonical/chat.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 
 const decode = (body: Record<string, unknown>): ChatRequest => anthropicDialect.decodeChat({ model: "claude-sonnet-4-5", max_tokens: 1024, ...body });
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { toAnthropicMessageId, toAnthropicToolInput } from "../../../src/dialects/anthropic/encode.ts";
 import { anthropicDialect } from "../../../src/dialects/anthropic/index.ts";
-import type { ChatRequest, ChatResult, FinishReason } from "../../../src/spec/chat.ts";
+import type { ChatRequest, ChatResult, FinishReason } from "../../../src/canonical/chat.ts";
 import { clientAnswering } from "./sdk-stream.ts";
 
 const request: ChatRequest = { model: "gpt-4o", messages: [], stream: false, extra: {} };

@@ -1,7 +1,7 @@
 import { APIError, InternalServerError, OverloadedError, RateLimitError } from "@anthropic-ai/sdk";
 import { describe, expect, test } from "bun:test";
 import { anthropicDialect } from "../../../src/dialects/anthropic/index.ts";
-import { ERROR_CODES, GatewayError, type ErrorCode } from "../../../src/spec/errors.ts";
+import { ERROR_CODES, GatewayError, type ErrorCode } from "../../../src/canonical/errors.ts";
 import { clientAnswering } from "./sdk-stream.ts";
 
 // Every gateway code: the status an Anthropic client sees, Anthropic's error type, and x-should-retry.

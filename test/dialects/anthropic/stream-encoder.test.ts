@@ -2,8 +2,8 @@ import { APIError } from "@anthropic-ai/sdk";
 import { describe, expect, test } from "bun:test";
 import { toAnthropicMessage } from "../../../src/dialects/anthropic/encode.ts";
 import { anthropicStreamEncoder } from "../../../src/dialects/anthropic/stream-encoder.ts";
-import type { ChatResult, StreamPart } from "../../../src/spec/chat.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import type { ChatResult, StreamPart } from "../../../src/canonical/chat.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 import { seeded } from "../../support/rechunk.ts";
 import { expectWellFormed, framesOf, sdkFinalMessage, shape } from "./sdk-stream.ts";
 

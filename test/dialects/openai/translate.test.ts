@@ -7,8 +7,8 @@ import { openAIDialect } from "../../../src/dialects/openai/index.ts";
 import { openAIStreamEncoder } from "../../../src/dialects/openai/stream-encoder.ts";
 import { openai } from "../../../src/providers/openai/index.ts";
 import { toOpenAIRequest } from "../../../src/providers/openai/translate-request.ts";
-import type { ChatRequest, ChatResult, StreamPart } from "../../../src/spec/chat.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import type { ChatRequest, ChatResult, StreamPart } from "../../../src/canonical/chat.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 import { SseParser } from "../../../src/streams/sse-parser.ts";
 
 const CREATED = 1_750_000_000;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { EMPTY_TEXT_PLACEHOLDER } from "../../../src/providers/anthropic/empty-text.ts";
-import type { Message } from "../../../src/spec/chat.ts";
+import type { Message } from "../../../src/canonical/chat.ts";
 import { assistant, build, system, user } from "./helpers.ts";
 
 const PLACEHOLDER = { type: "text", text: EMPTY_TEXT_PLACEHOLDER };

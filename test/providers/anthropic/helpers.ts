@@ -1,4 +1,4 @@
-import type { ChatRequest, Message } from "../../../src/spec/chat.ts";
+import type { ChatRequest, Message } from "../../../src/canonical/chat.ts";
 import { buildAnthropicRequest } from "../../../src/providers/anthropic/request.ts";
 import type { AnthropicState } from "../../../src/providers/anthropic/state.ts";
 import type { PassthroughOptions, Target } from "../../../src/providers/types.ts";

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { anthropic } from "../../../src/providers/anthropic/index.ts";
 import type { Target, TranslationState, UpstreamRequest } from "../../../src/providers/types.ts";
-import type { ChatRequest, ChatResult, ContentPart, StreamPart } from "../../../src/spec/chat.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import type { ChatRequest, ChatResult, ContentPart, StreamPart } from "../../../src/canonical/chat.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 import { SseParser } from "../../../src/streams/sse-parser.ts";
 import {
   JSON_ANSWER,

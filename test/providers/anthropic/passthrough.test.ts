@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { anthropic } from "../../../src/providers/anthropic/index.ts";
 import { buildAnthropicPassthrough, reverseToolNamesInBody, reverseToolNamesInEvent } from "../../../src/providers/anthropic/passthrough.ts";
 import type { PassthroughInput } from "../../../src/providers/types.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 import { STRICT, TARGET } from "./helpers.ts";
 
 const input = (raw: string, headers?: Headers): PassthroughInput => ({ raw, parsed: JSON.parse(raw), stream: false, ...(headers ? { headers } : {}) });

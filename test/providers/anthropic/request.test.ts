@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { buildAnthropicRequest } from "../../../src/providers/anthropic/request.ts";
 import { defaultMaxTokens } from "../../../src/providers/anthropic/max-tokens.ts";
-import type { ChatRequest, Message } from "../../../src/spec/chat.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import type { ChatRequest, Message } from "../../../src/canonical/chat.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 import { assistant, build, chatRequest, deepFreeze, DROP, STRICT, system, TARGET, user } from "./helpers.ts";
 
 /** Runs `fn`, expecting a caller.invalid_request GatewayError; returns it. */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { fromAnthropicUsage, mapAnthropicStopReason, parseAnthropicResponse } from "../../../src/providers/anthropic/response.ts";
 import type { AnthropicState } from "../../../src/providers/anthropic/state.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 
 const NO_STATE: AnthropicState = { reverseNames: new Map() };
 

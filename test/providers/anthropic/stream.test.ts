@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { anthropicStreamReader } from "../../../src/providers/anthropic/stream.ts";
 import type { AnthropicState } from "../../../src/providers/anthropic/state.ts";
-import type { StreamPart } from "../../../src/spec/chat.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import type { StreamPart } from "../../../src/canonical/chat.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 import { SseParser } from "../../../src/streams/sse-parser.ts";
 import { seeded, splitRandomly, splitsAtEveryByte } from "../../support/rechunk.ts";
 

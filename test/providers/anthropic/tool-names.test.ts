@@ -3,7 +3,7 @@ import { buildAnthropicRequest } from "../../../src/providers/anthropic/request.
 import { parseAnthropicResponse } from "../../../src/providers/anthropic/response.ts";
 import { anthropicStreamReader } from "../../../src/providers/anthropic/stream.ts";
 import { isValidToolName, planToolNames, sanitizeToolName } from "../../../src/providers/anthropic/tool-names.ts";
-import type { ChatRequest, ToolDefinition } from "../../../src/spec/chat.ts";
+import type { ChatRequest, ToolDefinition } from "../../../src/canonical/chat.ts";
 import { build, chatRequest, deepFreeze, STRICT, TARGET, user } from "./helpers.ts";
 
 const tool = (name: string): ToolDefinition => ({ name, parameters: { type: "object", properties: {} } });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { fromOpenAIChatCompletion } from "../../../src/providers/openai/translate-response.ts";
 import { openAIStreamReader } from "../../../src/providers/openai/translate-stream.ts";
-import type { StreamPart } from "../../../src/spec/chat.ts";
+import type { StreamPart } from "../../../src/canonical/chat.ts";
 import { SseParser } from "../../../src/streams/sse-parser.ts";
 import { seeded, splitRandomly, splitsAtEveryByte } from "../../support/rechunk.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { AZURE_DEFAULT_API_VERSION, AZURE_FOUNDRY_API_VERSION, azureEndpoint, azureUrl } from "../../../src/providers/azure/url.ts";
 import type { Target } from "../../../src/providers/types.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 
 const target = (fields: Partial<Target>): Target => ({ model: "gpt-4o-prod", apiBase: "https://acme.openai.azure.com", apiKey: "0123456789abcdef0123456789abcdef", ...fields });
 

@@ -1,8 +1,8 @@
 import { buildBedrockRequest } from "../../../src/providers/bedrock/request.ts";
 import type { BedrockState } from "../../../src/providers/bedrock/state.ts";
 import type { PassthroughOptions, Target } from "../../../src/providers/types.ts";
-import type { ChatRequest, Message } from "../../../src/spec/chat.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import type { ChatRequest, Message } from "../../../src/canonical/chat.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 
 export const CLAUDE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 export const TARGET: Target = { model: CLAUDE, apiBase: "", region: "us-east-1", aws: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" } };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { ChatRequest, ToolDefinition } from "../../../src/spec/chat.ts";
+import type { ChatRequest, ToolDefinition } from "../../../src/canonical/chat.ts";
 import { assistant, build, DROP, NOVA, refused, STRICT, system, user } from "./helpers.ts";
 
 const WEATHER: ToolDefinition = { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };

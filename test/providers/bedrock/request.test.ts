@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { buildBedrockRequest } from "../../../src/providers/bedrock/request.ts";
-import type { ChatRequest, ToolDefinition } from "../../../src/spec/chat.ts";
+import type { ChatRequest, ToolDefinition } from "../../../src/canonical/chat.ts";
 import { build, chatRequest, CLAUDE, deepFreeze, DROP, NOVA, refused, STRICT, system, TARGET, user } from "./helpers.ts";
 
 const WEATHER: ToolDefinition = { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };

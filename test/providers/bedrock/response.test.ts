@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { fromBedrockUsage, mapBedrockStopReason, parseBedrockResponse } from "../../../src/providers/bedrock/response.ts";
 import type { BedrockState } from "../../../src/providers/bedrock/state.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 import { CLAUDE } from "./helpers.ts";
 
 const STATE: BedrockState = { model: CLAUDE, reverseNames: new Map() };

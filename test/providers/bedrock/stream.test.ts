@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import type { BedrockState } from "../../../src/providers/bedrock/state.ts";
 import { bedrockStreamError, bedrockStreamReader } from "../../../src/providers/bedrock/stream.ts";
-import type { StreamPart } from "../../../src/spec/chat.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import type { StreamPart } from "../../../src/canonical/chat.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 import { AwsEventStreamDecoder } from "../../../src/streams/aws-eventstream.ts";
 import { seeded, splitRandomly, splitsAtEveryByte } from "../../support/rechunk.ts";
 

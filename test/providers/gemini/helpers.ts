@@ -2,8 +2,8 @@ import { expect as bunExpect } from "bun:test";
 import { buildGeminiRequest } from "../../../src/providers/gemini/request.ts";
 import type { GeminiState } from "../../../src/providers/gemini/state.ts";
 import type { PassthroughOptions, Target } from "../../../src/providers/types.ts";
-import type { ChatRequest, Message } from "../../../src/spec/chat.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import type { ChatRequest, Message } from "../../../src/canonical/chat.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 
 export const API_KEY = "AIzaSyD-test0123456789abcdefghijklmnopq";
 export const TARGET: Target = { model: "gemini-2.5-flash", apiBase: "https://generativelanguage.googleapis.com/v1beta", apiKey: API_KEY };

@@ -1,7 +1,7 @@
 import { describe, test } from "bun:test";
 import { SKIP_THOUGHT_SIGNATURE } from "../../../src/providers/gemini/assistant-parts.ts";
 import { planGeminiNames } from "../../../src/providers/gemini/tool-names.ts";
-import type { ChatRequest, ContentPart, Message, ToolDefinition } from "../../../src/spec/chat.ts";
+import type { ChatRequest, ContentPart, Message, ToolDefinition } from "../../../src/canonical/chat.ts";
 import { at, build, buildFor, DROP, expect, refused, user } from "./helpers.ts";
 
 const WEATHER: ToolDefinition = {

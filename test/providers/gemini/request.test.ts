@@ -1,6 +1,6 @@
 import { describe, test } from "bun:test";
 import { buildGeminiRequest, toGeminiBody } from "../../../src/providers/gemini/request.ts";
-import type { ChatRequest, Message } from "../../../src/spec/chat.ts";
+import type { ChatRequest, Message } from "../../../src/canonical/chat.ts";
 import { API_KEY, assistant, at, build, buildFor, chatRequest, deepFreeze, DROP, expect, refused, STRICT, system, TARGET, user } from "./helpers.ts";
 
 describe("URL, headers and the basic body", () => {

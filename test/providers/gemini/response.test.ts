@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { fromGeminiUsage, mapGeminiFinishReason } from "../../../src/providers/gemini/answer.ts";
 import { parseGeminiResponse } from "../../../src/providers/gemini/response.ts";
 import type { GeminiState } from "../../../src/providers/gemini/state.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 import { fixtureText, NO_STATE } from "./helpers.ts";
 
 const parse = async (name: string, state: GeminiState = NO_STATE) => parseGeminiResponse(await fixtureText(name), state);

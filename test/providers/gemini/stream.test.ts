@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import type { GeminiState } from "../../../src/providers/gemini/state.ts";
 import { geminiStreamReader } from "../../../src/providers/gemini/stream.ts";
-import type { StreamPart } from "../../../src/spec/chat.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import type { StreamPart } from "../../../src/canonical/chat.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 import { SseParser } from "../../../src/streams/sse-parser.ts";
 import { seeded, splitRandomly, splitsAtEveryByte } from "../../support/rechunk.ts";
 import { fixtureBytes, NO_STATE } from "./helpers.ts";

@@ -6,8 +6,8 @@ import { buildOpenAIChatRequest, toOpenAIRequest } from "../../../src/providers/
 import { fromOpenAIChatCompletion } from "../../../src/providers/openai/translate-response.ts";
 import { openAIStreamReader } from "../../../src/providers/openai/translate-stream.ts";
 import type { Target } from "../../../src/providers/types.ts";
-import type { ChatRequest, StreamPart } from "../../../src/spec/chat.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import type { ChatRequest, StreamPart } from "../../../src/canonical/chat.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 import { SseParser, type SseEvent } from "../../../src/streams/sse-parser.ts";
 import { seeded, splitRandomly, splitsAtEveryByte } from "../../support/rechunk.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { vertexEmbeddings } from "../../../src/providers/vertex/embeddings.ts";
 import type { Target } from "../../../src/providers/types.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 
 const target = (model: string): Target => ({ model, apiBase: "https://us-central1-aiplatform.googleapis.com", project: "proj-1", region: "us-central1" });
 const STRICT = { dropParams: false };

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { pemToDer } from "../../../src/providers/vertex/jwt.ts";
 import { GOOGLE_TOKEN_URI, parseServiceAccount } from "../../../src/providers/vertex/service-account.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 import { makeAccount, type TestAccount } from "../../fixtures/vertex/google-mock.ts";
 
 let account: TestAccount;

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { parseServiceAccount, type ServiceAccount } from "../../../src/providers/vertex/service-account.ts";
 import { clearSharedGoogleTokenSources, GoogleTokenSource, sharedGoogleTokenSource } from "../../../src/providers/vertex/token-source.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 import { makeAccount, tokenEndpoint, type TestAccount } from "../../fixtures/vertex/google-mock.ts";
 
 let testAccount: TestAccount;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { toVertexAnthropicBody, toVertexAnthropicCountTokensBody, VERTEX_ANTHROPIC_VERSION } from "../../../src/providers/vertex/anthropic-body.ts";
 import { vertexAnthropicCountTokensUrl, vertexAnthropicUrl, vertexGeminiUrl, vertexHost, vertexPublisher } from "../../../src/providers/vertex/urls.ts";
-import { GatewayError } from "../../../src/spec/errors.ts";
+import { GatewayError } from "../../../src/canonical/errors.ts";
 
 describe("Vertex AI URLs", () => {
   test("Gemini, regional: generateContent and streamGenerateContent?alt=sse", () => {

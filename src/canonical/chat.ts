@@ -124,7 +124,7 @@ export interface ChatRequest {
   /** The client asked for usage on the stream (OpenAI `stream_options.include_usage`). */
   streamUsage?: boolean;
   /**
-   * Request parameters with no spec field, by their wire name (e.g. `logit_bias`, `presence_penalty`).
+   * Request parameters with no canonical field, by their wire name (e.g. `logit_bias`, `presence_penalty`).
    * A provider forwards the ones it understands and reports the rest as unsupported.
    */
   extra: Record<string, unknown>;

@@ -79,7 +79,7 @@ interface AnthropicUsageWire {
 
 /**
  * Reads Anthropic's `usage`. Anthropic counts cache reads and writes apart from `input_tokens`;
- * the spec's `input` includes them, so each can be priced on its own.
+ * the canonical model's `input` includes them, so each can be priced on its own.
  */
 export function fromAnthropicUsage(raw: unknown): Usage | undefined {
   if (!raw || typeof raw !== "object") return undefined;
