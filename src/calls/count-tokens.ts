@@ -4,7 +4,7 @@ import { GatewayError, toGatewayError } from "../canonical/errors.ts";
 import { toAnthropicErrorResponse } from "../dialects/anthropic/errors.ts";
 import { gatewayHeaders } from "./headers.ts";
 import { admitCall, authorizeModel } from "./admit.ts";
-import { openCall, readBuffered, recordFailure, startUpstream, type CallDeps, type CallInput } from "./scope.ts";
+import { openCall, readBuffered, recordFailure, startUpstream, throwIfRefused, type CallDeps, type CallInput } from "./scope.ts";
 
 /**
  * `POST /v1/messages/count_tokens`: forwarded to providers that count tokens themselves (Anthropic).
@@ -16,8 +16,12 @@ export async function handleCountTokens(deps: CallDeps, input: CallInput): Promi
   const scope = openCall(deps, input, "count_tokens", model, false);
   let resolved: Resolved | undefined;
   try {
-    const found = deps.models.resolve(authorizeModel(input.caller, model));
-    if (!found) throw new GatewayError("caller.model_not_found", `The model '${model}' does not exist on this gateway. GET /v1/models lists the models you can use.`, { param: "model" });
+    const name = authorizeModel(input.caller, model);
+    const found = deps.models.resolve(name);
+    if (!found) {
+      throwIfRefused(deps.models, name);
+      throw new GatewayError("caller.model_not_found", `The model '${model}' does not exist on this gateway. GET /v1/models lists the models you can use.`, { param: "model" });
+    }
     resolved = found;
     const { deployment, target } = resolved;
     if (!deployment.provider.operations.includes("count_tokens")) {

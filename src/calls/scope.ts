@@ -4,6 +4,7 @@ import type { ModelTable, Resolved } from "../router/models.ts";
 import type { Operation, UpstreamRequest } from "../providers/types.ts";
 import type { RawBody } from "../server/body.ts";
 import { GatewayError } from "../canonical/errors.ts";
+import { invalidModelId } from "../providers/model-id.ts";
 import type { CallObserver, CallRecord } from "../telemetry/calls.ts";
 import { costOf } from "../pricing/cost.ts";
 import { formatUsd } from "../pricing/units.ts";
@@ -172,10 +173,17 @@ function withFallbacks(deps: CallDeps, caller: Caller, model: string, group: rea
   return all;
 }
 
+/** The 400 for a name a wildcard matches but whose model id could leave the upstream URL's path (the table serves nothing for it). */
+export function throwIfRefused(models: ModelTable, model: string): void {
+  const problem = models.refusal(model);
+  if (problem !== undefined) throw invalidModelId(problem);
+}
+
 /** The deployments of a model name that can serve `operation`, or a 404/400 that says what to do. */
 export function resolveGroup(deps: CallDeps, model: string, operation: Operation): readonly Resolved[] {
   const group = deps.models.group(model);
   if (!group || group.length === 0) {
+    throwIfRefused(deps.models, model);
     throw new GatewayError("caller.model_not_found", `The model '${model}' does not exist on this gateway. GET /v1/models lists the models you can use.`, { param: "model" });
   }
   // Nearly always every deployment can: filter (and allocate) only when one cannot.

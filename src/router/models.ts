@@ -1,6 +1,7 @@
 import type { Config, ModelEntry, PriceEntry } from "../config/schema.ts";
 import { perMillion } from "../pricing/units.ts";
 import { MOCK_MODELS } from "../providers/mock/catalogue.ts";
+import { isSafeModelId, modelIdProblem } from "../providers/model-id.ts";
 import { findProvider, PROVIDERS } from "../providers/registry.ts";
 import type { Provider, Target } from "../providers/types.ts";
 import { priceFor } from "../pricing/cost.ts";
@@ -126,26 +127,39 @@ export class ModelTable {
 
   /**
    * Every deployment serving a model name, in configuration order: exact names win over patterns,
-   * the longest matching pattern among patterns. Choosing among them is the router's job.
+   * the longest matching pattern among patterns. Choosing among them is the router's job. A pattern's
+   * match becomes (part of) the upstream model id, so a match no provider can have as an id
+   * (`gemini/x/../../upload`, `a?b`) serves nothing; {@link refusal} says why.
    */
   group(name: string): readonly Resolved[] | undefined {
     const exact = this.exactGroups.get(name);
     if (exact) return exact;
-    for (const { prefix, deployments } of this.patterns) {
-      if (name.length > prefix.length && name.startsWith(prefix)) {
-        const rest = name.slice(prefix.length);
-        return deployments.map((deployment) => ({ deployment, target: { ...deployment.target, model: deployment.target.model.replace("*", rest) } }));
-      }
-    }
-    return undefined;
+    const pattern = this.pattern(name);
+    if (!pattern) return undefined;
+    const rest = name.slice(pattern.prefix.length);
+    if (!isSafeModelId(rest)) return undefined;
+    // A function, so `$&` and friends in the client's name are not replacement patterns.
+    return pattern.deployments.map((deployment) => ({ deployment, target: { ...deployment.target, model: deployment.target.model.replace("*", () => rest) } }));
+  }
+
+  /** Why `name` serves nothing although a pattern matches it: what is wrong with the model id it would send; undefined otherwise. */
+  refusal(name: string): string | undefined {
+    if (this.exactGroups.has(name)) return undefined;
+    const pattern = this.pattern(name);
+    return pattern ? modelIdProblem(name.slice(pattern.prefix.length)) : undefined;
   }
 
   /** How many deployments serve a model name (no copies). */
   groupSize(name: string): number {
     const exact = this.exact.get(name);
     if (exact) return exact.length;
-    for (const { prefix, deployments } of this.patterns) if (name.length > prefix.length && name.startsWith(prefix)) return deployments.length;
-    return 0;
+    return this.pattern(name)?.deployments.length ?? 0;
+  }
+
+  /** The longest pattern matching `name` with something after its prefix. */
+  private pattern(name: string): { prefix: string; deployments: Deployment[] } | undefined {
+    for (const pattern of this.patterns) if (name.length > pattern.prefix.length && name.startsWith(pattern.prefix)) return pattern;
+    return undefined;
   }
 
   /** Every deployment once, in configuration order (for health checks). */
@@ -199,13 +213,20 @@ export function buildModelTable(config: Config, env: Record<string, string | und
       problems.push(`${path}/model: '*' in model needs a model_name ending in '*'`);
       return;
     }
+    const upstreamModel = entry.model.slice(slash + 1);
+    // Exact ids from config go into URLs as they are; the request's part of a wildcard is checked per call.
+    const idProblem = modelIdProblem(upstreamModel.replace("*", "x"));
+    if (idProblem) {
+      problems.push(`${path}/model: the upstream model id ${idProblem}; no provider has such an id`);
+      return;
+    }
     let id = entry.id ?? entry.model_name;
     if (seenIds.has(id)) {
       if (entry.id) problems.push(`${path}/id: '${id}' is used by another deployment`);
       id = `${id}#${index}`;
     }
     seenIds.add(id);
-    const target: Target = { model: entry.model.slice(slash + 1), apiBase };
+    const target: Target = { model: upstreamModel, apiBase };
     if (apiKey) target.apiKey = apiKey;
     if (entry.headers) target.headers = entry.headers;
     const problem = provider.configure?.(target, entry, env);

@@ -1,4 +1,5 @@
 import { GatewayError } from "../../canonical/errors.ts";
+import { modelIdSegment } from "../model-id.ts";
 import type { Target } from "../types.ts";
 
 /**
@@ -77,10 +78,8 @@ export function azureEndpoint(target: Target, operation: "chat" | "embeddings"):
     const sent = version === undefined || version.toLowerCase() === "v1" || version.toLowerCase() === "latest" ? undefined : version;
     return { style: "v1", url: withQuery(`${root}/openai/v1/${op}`, sent, query) };
   }
-  if (target.model.trim() === "") {
-    throw new GatewayError("gateway.internal", "The Azure deployment has no deployment name; set model to the deployment's name.", { provider: "Azure OpenAI" });
-  }
-  const deployment = encodeURIComponent(target.model.trim());
+  // The name may come from the request (`azure/*`): one encoded segment ('/' too, as OpenAI's SDK encodes it), or a 400.
+  const deployment = modelIdSegment(target.model.trim(), "Azure OpenAI", { slash: true });
   return { style: "deployments", url: withQuery(`${root}/openai/deployments/${deployment}/${op}`, version ?? AZURE_DEFAULT_API_VERSION, query) };
 }
 

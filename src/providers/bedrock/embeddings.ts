@@ -48,12 +48,13 @@ function dimensionsFor(family: Family, value: unknown, options: PassthroughOptio
 
 /** Builds the InvokeModel calls for an OpenAI embeddings request: one per text (Titan) or per 96 texts (Cohere). */
 export function buildBedrockEmbeddings(body: Record<string, unknown>, target: Target, options: PassthroughOptions = { dropParams: false }): { upstreams: UpstreamRequest[]; state: BedrockEmbeddingsState } {
+  const url = bedrockModelUrl(target, "invoke");
   const family = familyOf(target.model);
   const texts = embeddingTexts(body.input, "Amazon Bedrock");
   for (const name of Object.keys(body)) if (!KNOWN.has(name) && body[name] !== undefined) refuseBedrockParam(options, name, `does not support the embeddings parameter '${name}'`);
   const base64 = wantsBase64(body.encoding_format);
   const dimensions = dimensionsFor(family, body.dimensions, options);
-  const call = (payload: Record<string, unknown>): UpstreamRequest => ({ url: bedrockModelUrl(target, "invoke"), headers: bedrockHeaders(target, "application/json"), body: JSON.stringify(payload) });
+  const call = (payload: Record<string, unknown>): UpstreamRequest => ({ url, headers: bedrockHeaders(target, "application/json"), body: JSON.stringify(payload) });
   let upstreams: UpstreamRequest[];
   if (family === "titan-v2") upstreams = texts.map((inputText) => call({ inputText, ...(dimensions !== undefined ? { dimensions } : {}), normalize: true }));
   else if (family === "titan-v1") upstreams = texts.map((inputText) => call({ inputText }));

@@ -1,6 +1,7 @@
 import type { ChatRequest } from "../../canonical/chat.ts";
 import { GatewayError } from "../../canonical/errors.ts";
 import { isBlankText } from "../anthropic/empty-text.ts";
+import { modelIdSegment } from "../model-id.ts";
 import { planTokens, type TokenPlan } from "../anthropic/thinking.ts";
 import type { PassthroughOptions, Target, UpstreamRequest } from "../types.ts";
 import { toConverseMessages } from "./messages.ts";
@@ -25,9 +26,12 @@ export function bedrockBaseUrl(target: Target): string {
   return `https://bedrock-runtime.${target.region}.amazonaws.com`;
 }
 
-/** The URL of one operation on one model. The id is one path segment: `:` and an ARN's `/` are percent-encoded. */
+/**
+ * The URL of one operation on one model. The id is one path segment, encoded as AWS's SDK encodes
+ * its `modelId` label (`:` and an ARN's `/` percent-encoded); an id that could leave the path is a 400.
+ */
 export function bedrockModelUrl(target: Target, action: BedrockAction): string {
-  return `${bedrockBaseUrl(target)}/model/${encodeURIComponent(target.model)}/${action}`;
+  return `${bedrockBaseUrl(target)}/model/${modelIdSegment(target.model, "Amazon Bedrock", { slash: true })}/${action}`;
 }
 
 /** JSON in; JSON or event-stream out; a Bedrock API key as a bearer token (SigV4 is added later, by sign.ts); deployment headers last. */

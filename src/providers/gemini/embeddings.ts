@@ -4,7 +4,7 @@ import { joinUrl } from "../openai/request.ts";
 import { embeddingDimensions, embeddingTexts, vectorAsBase64, wantsBase64 } from "../embedding-input.ts";
 import type { PassthroughOptions, Target, TranslationState, UpstreamAnswer, UpstreamRequest } from "../types.ts";
 import { refuseGeminiParam } from "./params.ts";
-import { geminiHeaders, geminiModelPath } from "./request.ts";
+import { geminiHeaders, geminiModelPath, geminiModelUrlPath } from "./request.ts";
 import { badGeminiResponse, readGeminiResponse } from "./response.ts";
 
 /** Gemini's batchEmbedContents takes at most 100 requests per call; larger inputs are split across calls. */
@@ -27,6 +27,7 @@ const HANDLED = new Set(["model", "input", "dimensions", "encoding_format", "use
  * Unknown fields are refused, or dropped with drop_params.
  */
 export function buildGeminiEmbeddings(body: Record<string, unknown>, target: Target, options: PassthroughOptions): { upstreams: UpstreamRequest[]; state: GeminiEmbeddingsState } {
+  const url = joinUrl(target.apiBase, `/${geminiModelUrlPath(target.model)}:batchEmbedContents`);
   const inputs = embeddingTexts(body.input, "Gemini");
   const dimensions = embeddingDimensions(body.dimensions);
   const base64 = wantsBase64(body.encoding_format);
@@ -39,7 +40,6 @@ export function buildGeminiEmbeddings(body: Record<string, unknown>, target: Tar
     ...(typeof dimensions === "number" ? { outputDimensionality: dimensions } : {}),
     ...(typeof taskType === "string" ? { taskType } : {}),
   });
-  const url = joinUrl(target.apiBase, `/${model}:batchEmbedContents`);
   const upstreams: UpstreamRequest[] = [];
   const chunkChars: number[] = [];
   for (let i = 0; i < inputs.length; i += MAX_EMBEDDING_INPUTS) {

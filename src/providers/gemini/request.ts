@@ -1,4 +1,5 @@
 import type { ChatRequest } from "../../canonical/chat.ts";
+import { modelIdSegment } from "../model-id.ts";
 import { joinUrl } from "../openai/request.ts";
 import type { PassthroughOptions, Target, UpstreamRequest } from "../types.ts";
 import { toGeminiContents } from "./contents.ts";
@@ -67,9 +68,19 @@ export function toGeminiBody(request: ChatRequest, options: PassthroughOptions, 
   return { body, state: { model, reverseNames: names.reverse } };
 }
 
-/** `models/{id}` unless the id is already a resource name (`models/...`, `tunedModels/...`). */
+/** `models/{id}` unless the id is already a resource name (`models/...`, `tunedModels/...`), as the Gemini SDK names models. */
 export function geminiModelPath(model: string): string {
   return model.startsWith("models/") || model.startsWith("tunedModels/") ? model : `models/${model}`;
+}
+
+/**
+ * The model's resource name as a URL path: `models/` or `tunedModels/`, then the id as one encoded
+ * segment. An id that is not one safe name (`x/../../upload`, `a?b`) is a 400, never a URL.
+ */
+export function geminiModelUrlPath(model: string): string {
+  const resource = geminiModelPath(model);
+  const slash = resource.indexOf("/");
+  return `${resource.slice(0, slash + 1)}${modelIdSegment(resource.slice(slash + 1), "Gemini", { example: "gemini-2.5-flash or models/gemini-2.5-flash" })}`;
 }
 
 /** Headers for a Gemini API call: JSON in, JSON or SSE out, the key in `x-goog-api-key`, deployment headers last. */
@@ -82,10 +93,11 @@ export function geminiHeaders(target: Target, stream: boolean): Record<string, s
 
 /** Builds the Gemini API (AI Studio) call: `:generateContent`, or `:streamGenerateContent?alt=sse` when streaming. */
 export function buildGeminiRequest(request: ChatRequest, target: Target, options: PassthroughOptions): { upstream: UpstreamRequest; state: GeminiState } {
-  const { body, state } = toGeminiBody(request, options, { model: target.model });
   const method = request.stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
+  const url = joinUrl(target.apiBase, `/${geminiModelUrlPath(target.model)}${method}`);
+  const { body, state } = toGeminiBody(request, options, { model: target.model });
   return {
-    upstream: { url: joinUrl(target.apiBase, `/${geminiModelPath(target.model)}${method}`), headers: geminiHeaders(target, request.stream), body: JSON.stringify(body) },
+    upstream: { url, headers: geminiHeaders(target, request.stream), body: JSON.stringify(body) },
     state,
   };
 }

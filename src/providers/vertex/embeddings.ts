@@ -4,7 +4,7 @@ import { isRecord } from "../../json/is-record.ts";
 import { embeddingDimensions, embeddingTexts, vectorAsBase64, wantsBase64 } from "../embedding-input.ts";
 import type { EmbeddingsTranslator, Target, UpstreamRequest } from "../types.ts";
 import { placeOf } from "./authorize.ts";
-import { vertexGeminiUrl } from "./urls.ts";
+import { vertexPredictUrl } from "./urls.ts";
 
 const LABEL = "Vertex AI";
 
@@ -37,7 +37,7 @@ export const vertexEmbeddings: EmbeddingsTranslator = {
     for (const key of Object.keys(body)) if (!HANDLED.has(key) && body[key] !== undefined && body[key] !== null) refuseGeminiParam(options, key, `embeddings do not support the parameter '${key}'`);
     const taskType = body.task_type ?? body.taskType;
     const { project, location } = placeOf(target);
-    const url = vertexGeminiUrl(project, location, target.model, false, target.apiBase).replace(/:generateContent$/, ":predict");
+    const url = vertexPredictUrl(project, location, target.model, target.apiBase);
     const parameters = typeof dimensions === "number" ? { outputDimensionality: dimensions } : undefined;
     const upstreams: UpstreamRequest[] = [];
     const size = perCall(target.model);

@@ -1,4 +1,5 @@
 import { GatewayError } from "../../canonical/errors.ts";
+import { encodePathSegment, modelIdSegment } from "../model-id.ts";
 
 /** Which publisher serves a model on Vertex AI: Anthropic's Messages API or Google's Gemini API. */
 export type VertexPublisher = "anthropic" | "google";
@@ -26,10 +27,10 @@ export function vertexHost(location: string): string {
   return location === "global" ? "aiplatform.googleapis.com" : `${location}-aiplatform.googleapis.com`;
 }
 
-/** A path segment, escaped except for `@` (Vertex's model version separator, as its docs write it). */
-function segment(field: string, value: string): string {
-  if (value.trim() === "") throw badSetting(field, "is empty");
-  return encodeURIComponent(value).replace(/%40/g, "@");
+/** The project (from config) as a path segment. */
+function projectSegment(project: string): string {
+  if (project.trim() === "") throw badSetting("project", "is empty");
+  return encodePathSegment(project);
 }
 
 /**
@@ -41,12 +42,19 @@ function modelPath(publisher: VertexPublisher, project: string, location: string
   const host = vertexHost(location);
   const base = apiBase && apiBase.trim() !== "" ? apiBase.trim().replace(/\/+$/, "") : `https://${host}`;
   const versioned = /\/v1(beta1)?$/.test(base) ? base : `${base}/v1`;
-  return `${versioned}/projects/${segment("project", project)}/locations/${location}/publishers/${publisher}/models/${segment("model", model)}`;
+  // The model may come from the request (a wildcard deployment): one segment, `@` kept as Vertex writes versions, or a 400.
+  const id = modelIdSegment(model, "Vertex AI", { keepAt: true, example: publisher === "anthropic" ? "claude-sonnet-4-5@20250929" : "gemini-2.5-flash" });
+  return `${versioned}/projects/${projectSegment(project)}/locations/${location}/publishers/${publisher}/models/${id}`;
 }
 
 /** Gemini on Vertex AI: `:generateContent`, or `:streamGenerateContent?alt=sse` for server-sent events. */
 export function vertexGeminiUrl(project: string, location: string, model: string, stream: boolean, apiBase?: string): string {
   return `${modelPath("google", project, location, model, apiBase)}${stream ? ":streamGenerateContent?alt=sse" : ":generateContent"}`;
+}
+
+/** Embeddings on Vertex AI: `:predict`. */
+export function vertexPredictUrl(project: string, location: string, model: string, apiBase?: string): string {
+  return `${modelPath("google", project, location, model, apiBase)}:predict`;
 }
 
 /** Claude on Vertex AI: `:rawPredict`, or `:streamRawPredict` (Anthropic's own SSE events). */

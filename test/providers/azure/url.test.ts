@@ -81,6 +81,8 @@ describe("azureUrl: refusals", () => {
   test("an apiBase that is not an http(s) URL, or an empty deployment name, is a clear error", () => {
     expect(() => azureUrl(target({ apiBase: "acme.openai.azure.com" }), "chat")).toThrow(GatewayError);
     expect(() => azureUrl(target({ apiBase: "ftp://acme.openai.azure.com" }), "chat")).toThrow("api_base");
-    expect(() => azureUrl(target({ model: " " }), "chat")).toThrow("deployment name");
+    // A blank name can only come from a request (`azure/ ` on a wildcard): the caller's 400.
+    expect(() => azureUrl(target({ model: " " }), "chat")).toThrow("is blank");
+    expect(() => azureUrl(target({ model: "x/../../v1/files" }), "chat")).toThrow("'..' path segment");
   });
 });

@@ -42,8 +42,10 @@ describe("Vertex AI URLs", () => {
     );
   });
 
-  test("path-breaking characters are escaped; bad locations and empty names refused", () => {
-    expect(vertexGeminiUrl("p", "us-central1", "x/../y?z", false)).toContain("/models/x%2F..%2Fy%3Fz:generateContent");
+  test("reserved characters are escaped; path-breaking model ids, bad locations and empty names refused", () => {
+    expect(vertexGeminiUrl("p", "us-central1", "my model:v2", false)).toContain("/models/my%20model%3Av2:generateContent");
+    expect(vertexGeminiUrl("my project", "us-central1", "gemini-2.5-flash", false)).toContain("/projects/my%20project/locations/");
+    for (const model of ["x/../y?z", "a#b", "..", "a/b"]) expect(() => vertexGeminiUrl("p", "us-central1", model, false)).toThrow(GatewayError);
     for (const location of ["evil.com/", "US-CENTRAL1", "", "us central1"]) {
       expect(() => vertexGeminiUrl("p", location, "gemini-2.5-flash", false)).toThrow(GatewayError);
     }
