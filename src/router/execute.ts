@@ -1,5 +1,6 @@
 import { GatewayError } from "../canonical/errors.ts";
 import { redactUpstreamText, removeSecrets } from "../providers/redact.ts";
+import { isRedirect, NO_REDIRECTS, redirectError } from "../providers/redirect.ts";
 import type { Target, UpstreamRequest } from "../providers/types.ts";
 import type { Resolved } from "./models.ts";
 import { callWatcher, type CutReason } from "./watch.ts";
@@ -75,7 +76,8 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
   try {
     // Signing or a token refresh is the one async step of building a request; its errors are the provider's.
     const ready = provider.authorize ? await provider.authorize(built, target) : built;
-    response = await (provider.transport ?? fetch)(ready.url, { method: "POST", headers: ready.headers, body: ready.body, signal: controller.signal });
+    // Never followed: a redirect would carry the credential headers and the prompt to another host.
+    response = await (provider.transport ?? fetch)(ready.url, { method: "POST", headers: ready.headers, body: ready.body, signal: controller.signal, redirect: NO_REDIRECTS });
   } catch (error) {
     settle();
     throw explain(error, "Could not reach");
@@ -85,6 +87,10 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
   if (stream) watch.headers();
   else watch.firstByte();
   if (!response.ok) {
+    if (isRedirect(response.status)) {
+      settle();
+      throw redirectError(`${provider.label} (deployment ${deployment.id})`, response, built.url, "check that the deployment's api_base is the provider's API address itself.", provider.id);
+    }
     const body = await response.text().catch(() => "");
     settle();
     throw provider.mapError(response.status, removeSecrets(body, secretsOf(target)), response.headers);
