@@ -156,7 +156,8 @@ function respondSameFormat(dialect: DialectRuntime, scope: CallScope, resolved: 
   const { call, reverseNames } = prepared;
   if (prepared.body) {
     const timing: StreamTiming = {};
-    const stage = dialect.passthroughStage({ clientWantsUsage: dialect.wantsStreamUsage(body), explain: call.explain, onEnd: onStreamEnd(scope, resolved, call, timing), promptChars: scope.raw.text.length, ...(reverseNames ? { reverseNames } : {}) });
+    const { provider } = deployment;
+    const stage = dialect.passthroughStage({ clientWantsUsage: dialect.wantsStreamUsage(body), explain: call.explain, streamError: (event) => provider.streamError(event), onEnd: onStreamEnd(scope, resolved, call, timing), promptChars: scope.raw.text.length, ...(reverseNames ? { reverseNames } : {}) });
     return streamResponse(scope, resolved, call, prepared.body, stage, timing);
   }
   let text = prepared.text as string;

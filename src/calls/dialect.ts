@@ -2,6 +2,7 @@ import type { ChatDialect } from "../dialects/types.ts";
 import type { WireFormat } from "../providers/types.ts";
 import type { GatewayError } from "../canonical/errors.ts";
 import type { EventStage } from "../streams/relay.ts";
+import type { SseEvent } from "../streams/sse-parser.ts";
 import type { CallRecord } from "../telemetry/calls.ts";
 import type { StreamOutcome } from "./outcome.ts";
 
@@ -9,6 +10,8 @@ import type { StreamOutcome } from "./outcome.ts";
 export interface PassthroughStageOptions {
   clientWantsUsage: boolean;
   explain: (error: unknown) => GatewayError;
+  /** The provider's reading of an error event (undefined when the event is none); stages ask only about events that can be errors. */
+  streamError: (event: SseEvent) => GatewayError | undefined;
   onEnd: (outcome: StreamOutcome) => void;
   /** Upstream tool name -> the client's, for names the gateway had to rewrite. */
   reverseNames?: ReadonlyMap<string, string>;

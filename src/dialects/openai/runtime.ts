@@ -19,5 +19,5 @@ export const openAIRuntime: DialectRuntime = {
   isStream: (body) => body.stream === true,
   wantsStreamUsage: (body) => (body.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true,
   observeBody: observeCompletion,
-  passthroughStage: ({ clientWantsUsage, explain, onEnd, promptChars }) => openAIPassthroughStage(clientWantsUsage, explain, onEnd, promptChars),
+  passthroughStage: openAIPassthroughStage,
 };
