@@ -26,8 +26,8 @@ export interface DialectRuntime {
   isStream(body: Record<string, unknown>): boolean;
   /** Whether the client asked for usage on a stream (Anthropic always gets it). */
   wantsStreamUsage(body: Record<string, unknown>): boolean;
-  /** Same-format: reads usage and finish reason from a buffered answer without re-encoding it. */
-  observeBody(text: string): Pick<CallRecord, "usage" | "finishReason">;
+  /** Same-format: usage and finish reason of a buffered answer (parsed once, when it was checked). */
+  observeAnswer(answer: Record<string, unknown>): Pick<CallRecord, "usage" | "finishReason">;
   /** Same-format: rewrites a buffered answer only where the gateway must (reverse tool names). */
   rewriteBody?(text: string, reverseNames: ReadonlyMap<string, string>): string;
   /** Same-format: the stage that relays upstream events as received while observing them. */

@@ -6,6 +6,7 @@
  * only as a redirect target proves it received nothing.
  */
 import type { Server } from "bun";
+import { completion } from "./scripted-upstream.ts";
 
 /** One request as it arrived. */
 export interface Hit {
@@ -83,16 +84,7 @@ export function sseAnswer(pieces: readonly string[], contentType = "text/event-s
 }
 
 /** A chat completion in OpenAI's shape, saying `text`. */
-export function openAICompletion(text: string, model = "up-model"): Response {
-  return Response.json({
-    id: "chatcmpl-hostile",
-    object: "chat.completion",
-    created: 1,
-    model,
-    choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs: null, finish_reason: "stop" }],
-    usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
-  });
-}
+export const openAICompletion = (text: string, model = "up-model"): Response => completion(model, text);
 
 /** An OpenAI chunk's SSE frame. */
 export const openAIChunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
