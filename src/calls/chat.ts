@@ -1,7 +1,7 @@
 import type { Server } from "bun";
 import type { Resolved } from "../router/models.ts";
 import type { UpstreamCall } from "../router/execute.ts";
-import type { ChatRequest } from "../canonical/chat.ts";
+import type { ChatRequest, ChatResult } from "../canonical/chat.ts";
 import type { Provider, TranslationState } from "../providers/types.ts";
 import { GatewayError, toGatewayError } from "../canonical/errors.ts";
 import { peekFirstEvent, type ChunkSource } from "../streams/peek.ts";
@@ -12,6 +12,7 @@ import type { StreamOutcome } from "./outcome.ts";
 import { passthroughOf } from "../providers/passthrough-of.ts";
 import { admitModel, costHeader, costOfCall, openCall, readBuffered, recordFailure, routeCall, startUpstream, type CallDeps, type CallInput, type CallScope } from "./scope.ts";
 import { translatedStage } from "./translated-stage.ts";
+import { isJsonAnswer, jsonInsteadOfStream, parseBufferedAnswer, readAnswer, unreadableFirstEvent } from "./answer-checks.ts";
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
 const JSON_HEADERS = { "content-type": "application/json" };
@@ -120,22 +121,27 @@ function bufferedResponse(scope: CallScope, resolved: Resolved, call: UpstreamCa
   return new Response(text, { headers: { ...JSON_HEADERS, ...gatewayHeaders(scope, resolved.deployment.id, overhead, call.response.headers), ...costHeader(cost) } });
 }
 
-/** An upstream answer the router committed to: a stream whose first chunk arrived, or a whole body. */
+/** An upstream answer the router committed to: a stream whose first event arrived, or a whole body read. */
 type Prepared =
-  | { kind: "same"; call: UpstreamCall; reverseNames: ReadonlyMap<string, string> | undefined; body?: ChunkSource; text?: string; doneAt?: number }
-  | { kind: "translated"; call: UpstreamCall; chat: ChatRequest; state: TranslationState; body?: ChunkSource; text?: string; doneAt?: number };
+  | { kind: "same"; call: UpstreamCall; reverseNames: ReadonlyMap<string, string> | undefined; body?: ChunkSource; text?: string; answer?: Record<string, unknown>; doneAt?: number }
+  | { kind: "translated"; call: UpstreamCall; chat: ChatRequest; state: TranslationState; body?: ChunkSource; result?: ChatResult; doneAt?: number };
 
-/** Reads what an attempt must have before it counts as a success: a stream's first chunk, or the whole answer. */
+/**
+ * Reads what an attempt must have before it counts as a success: a stream's first event (a JSON
+ * object, not an error), or the whole answer. A stream request answered with a JSON body fails here.
+ */
 async function settleAnswer(call: UpstreamCall, stream: boolean, provider: Provider): Promise<{ body?: ChunkSource; text?: string; doneAt?: number }> {
   if (!stream) {
     const text = await readBuffered(call);
     return { text, doneAt: performance.now() };
   }
   try {
-    if (!call.response.body) throw new GatewayError("provider.bad_response", `${provider.label} answered a stream request with no body.`);
-    const body = await peekFirstEvent(call.response.body, provider.label, (event) => provider.streamError(event), call.chunk, provider.streamDecoder?.());
+    const { body } = call.response;
+    if (!body) throw new GatewayError("provider.bad_response", `${provider.label} answered a stream request with no body.`);
+    if (isJsonAnswer(call.response)) throw jsonInsteadOfStream(provider, await call.response.text());
+    const source = await peekFirstEvent(body, provider.label, (event) => provider.streamError(event) ?? unreadableFirstEvent(event, provider), call.chunk, provider.streamDecoder?.());
     call.firstByte();
-    return { body };
+    return { body: source };
   } catch (error) {
     call.abort();
     call.settle();
@@ -148,7 +154,11 @@ async function sameFormat(deps: CallDeps, scope: CallScope, resolved: Resolved, 
   const { deployment, target } = resolved;
   const built = passthroughOf(deployment.provider, "chat", { raw: scope.raw.text, parsed: body, stream, headers: scope.request.headers }, target, { dropParams: deps.dropParams });
   const call = await startUpstream(scope, resolved, built, server, stream);
-  return { kind: "same", call, reverseNames: built.reverseNames, ...(await settleAnswer(call, stream, deployment.provider)) };
+  const settled = await settleAnswer(call, stream, deployment.provider);
+  if (settled.text === undefined) return { kind: "same", call, reverseNames: built.reverseNames, ...settled };
+  const text = settled.text;
+  const answer = readAnswer(call, () => parseBufferedAnswer(deployment.provider, text));
+  return { kind: "same", call, reverseNames: built.reverseNames, ...settled, answer };
 }
 
 function respondSameFormat(dialect: DialectRuntime, scope: CallScope, resolved: Resolved, body: Record<string, unknown>, prepared: Extract<Prepared, { kind: "same" }>): Response {
@@ -156,11 +166,12 @@ function respondSameFormat(dialect: DialectRuntime, scope: CallScope, resolved: 
   const { call, reverseNames } = prepared;
   if (prepared.body) {
     const timing: StreamTiming = {};
-    const stage = dialect.passthroughStage({ clientWantsUsage: dialect.wantsStreamUsage(body), explain: call.explain, onEnd: onStreamEnd(scope, resolved, call, timing), promptChars: scope.raw.text.length, ...(reverseNames ? { reverseNames } : {}) });
+    const { provider } = deployment;
+    const stage = dialect.passthroughStage({ clientWantsUsage: dialect.wantsStreamUsage(body), explain: call.explain, streamError: (event) => provider.streamError(event), onEnd: onStreamEnd(scope, resolved, call, timing), promptChars: scope.raw.text.length, ...(reverseNames ? { reverseNames } : {}) });
     return streamResponse(scope, resolved, call, prepared.body, stage, timing);
   }
   let text = prepared.text as string;
-  const observed = dialect.observeBody(text);
+  const observed = dialect.observeAnswer(prepared.answer as Record<string, unknown>);
   const cost = costOfCall(resolved, observed.usage);
   if (reverseNames && reverseNames.size > 0 && dialect.rewriteBody) text = dialect.rewriteBody(text, reverseNames);
   const overheadMs = overheadOf(scope, call, prepared.doneAt as number);
@@ -176,7 +187,10 @@ async function translated(deps: CallDeps, scope: CallScope, resolved: Resolved, 
   const chat: ChatRequest = { ...decoded, model: target.model };
   const { upstream, state } = deployment.provider.chat.buildRequest(chat, target, { dropParams: deps.dropParams });
   const call = await startUpstream(scope, resolved, upstream, server, chat.stream === true);
-  return { kind: "translated", call, chat, state, ...(await settleAnswer(call, chat.stream === true, deployment.provider)) };
+  const { text, ...settled } = await settleAnswer(call, chat.stream === true, deployment.provider);
+  if (text === undefined) return { kind: "translated", call, chat, state, ...settled };
+  const result = readAnswer(call, () => deployment.provider.chat.parseResponse(text, state));
+  return { kind: "translated", call, chat, state, ...settled, result };
 }
 
 function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: Resolved, model: string, prepared: Extract<Prepared, { kind: "translated" }>): Response {
@@ -187,7 +201,7 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
     const stage = translatedStage(deployment.provider.chat.streamReader(state), dialect.codec.streamEncoder(chat, model), call.explain, onStreamEnd(scope, resolved, call, timing), scope.raw.text.length, answerId(scope));
     return streamResponse(scope, resolved, call, prepared.body, stage, timing);
   }
-  const result = deployment.provider.chat.parseResponse(prepared.text as string, state);
+  const result = prepared.result as ChatResult;
   if (result.id === "") result.id = answerId(scope);
   const cost = costOfCall(resolved, result.usage);
   const body = JSON.stringify(dialect.codec.encodeResult(result, chat, model));

@@ -3,6 +3,7 @@ import type { Resolved } from "../router/models.ts";
 import { GatewayError, toGatewayError } from "../canonical/errors.ts";
 import { toAnthropicErrorResponse } from "../dialects/anthropic/errors.ts";
 import { gatewayHeaders } from "./headers.ts";
+import { parseBufferedAnswer, readAnswer } from "./answer-checks.ts";
 import { admitCall, authorizeModel } from "./admit.ts";
 import { openCall, readBuffered, recordFailure, startUpstream, throwIfRefused, type CallDeps, type CallInput } from "./scope.ts";
 
@@ -32,6 +33,7 @@ export async function handleCountTokens(deps: CallDeps, input: CallInput): Promi
     const built = passthroughOf(deployment.provider, "count_tokens", { raw: raw.text, parsed: body, stream: false, headers: request.headers }, target, { dropParams: deps.dropParams });
     const call = await startUpstream(scope, resolved, built, server);
     const text = await readBuffered(call);
+    readAnswer(call, () => parseBufferedAnswer(deployment.provider, text));
     scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id });
     return new Response(text, { headers: { "content-type": "application/json", ...gatewayHeaders(scope, deployment.id, undefined, call.response.headers) } });
   } catch (error) {

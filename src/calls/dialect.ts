@@ -2,6 +2,7 @@ import type { ChatDialect } from "../dialects/types.ts";
 import type { WireFormat } from "../providers/types.ts";
 import type { GatewayError } from "../canonical/errors.ts";
 import type { EventStage } from "../streams/relay.ts";
+import type { SseEvent } from "../streams/sse-parser.ts";
 import type { CallRecord } from "../telemetry/calls.ts";
 import type { StreamOutcome } from "./outcome.ts";
 
@@ -9,6 +10,8 @@ import type { StreamOutcome } from "./outcome.ts";
 export interface PassthroughStageOptions {
   clientWantsUsage: boolean;
   explain: (error: unknown) => GatewayError;
+  /** The provider's reading of an error event (undefined when the event is none); stages ask only about events that can be errors. */
+  streamError: (event: SseEvent) => GatewayError | undefined;
   onEnd: (outcome: StreamOutcome) => void;
   /** Upstream tool name -> the client's, for names the gateway had to rewrite. */
   reverseNames?: ReadonlyMap<string, string>;
@@ -23,8 +26,8 @@ export interface DialectRuntime {
   isStream(body: Record<string, unknown>): boolean;
   /** Whether the client asked for usage on a stream (Anthropic always gets it). */
   wantsStreamUsage(body: Record<string, unknown>): boolean;
-  /** Same-format: reads usage and finish reason from a buffered answer without re-encoding it. */
-  observeBody(text: string): Pick<CallRecord, "usage" | "finishReason">;
+  /** Same-format: usage and finish reason of a buffered answer (parsed once, when it was checked). */
+  observeAnswer(answer: Record<string, unknown>): Pick<CallRecord, "usage" | "finishReason">;
   /** Same-format: rewrites a buffered answer only where the gateway must (reverse tool names). */
   rewriteBody?(text: string, reverseNames: ReadonlyMap<string, string>): string;
   /** Same-format: the stage that relays upstream events as received while observing them. */

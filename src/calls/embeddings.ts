@@ -7,6 +7,7 @@ import { GatewayError, toGatewayError } from "../canonical/errors.ts";
 import { fromOpenAIUsage } from "../canonical/usage.ts";
 import { toOpenAIErrorResponse } from "../dialects/openai/errors.ts";
 import { gatewayHeaders } from "./headers.ts";
+import { checkObjectFraming, readAnswer } from "./answer-checks.ts";
 import { admitModel, costHeader, costOfCall, openCall, readBuffered, recordFailure, routeCall, startUpstream, type CallDeps, type CallInput } from "./scope.ts";
 
 /**
@@ -26,7 +27,10 @@ export async function handleEmbeddings(deps: CallDeps, input: CallInput): Promis
       if (!provider.embeddings) {
         const built = passthroughOf(provider, "embeddings", { raw: raw.text, parsed: body, stream: false }, candidate.target, options);
         const call = await startUpstream(scope, candidate, built, server);
-        return { call, text: await readBuffered(call), doneAt: performance.now() };
+        const text = await readBuffered(call);
+        // Relayed as received (mostly vectors, not parsed): only its framing is checked.
+        readAnswer(call, () => checkObjectFraming(provider, text));
+        return { call, text, doneAt: performance.now() };
       }
       const { upstreams, state } = provider.embeddings.buildRequests(body, candidate.target, options);
       const answers: UpstreamAnswer[] = [];

@@ -42,13 +42,3 @@ export function lastObjectMember(text: string, key: string): Record<string, unkn
   }
   return undefined;
 }
-
-/** The string value of the last `"key": "..."` member, or undefined when absent or not a plain string. */
-export function lastStringMember(text: string, key: string): string | undefined {
-  const start = lastValueStart(text, key);
-  if (start === -1 || text.charCodeAt(start) !== 34) return undefined;
-  const end = text.indexOf('"', start + 1);
-  if (end === -1) return undefined;
-  const value = text.slice(start + 1, end);
-  return value.includes("\\") ? undefined : value;
-}

@@ -1,3 +1,5 @@
+import { GatewayError } from "../canonical/errors.ts";
+
 /** Patterns that look like credentials in upstream text (keys echoed back in error messages). */
 const SECRET_PATTERNS: readonly RegExp[] = [
   /\b(sk|pk|rk|gsk|xai|sk-ant|sk-proj|sk-or)-[A-Za-z0-9_\-]{8,}/g,
@@ -15,9 +17,42 @@ export function removeSecrets(text: string, secrets: readonly (string | undefine
   return out;
 }
 
-/** Removes anything key-shaped and bounds the length, so upstream text is safe to show a client. */
-export function redactUpstreamText(text: string, secrets: readonly (string | undefined)[] = []): string {
+/** Removes the given secrets and anything key-shaped, keeping the length. */
+function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let out = removeSecrets(text, secrets);
   for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, "[redacted]");
+  return out;
+}
+
+/** Removes anything key-shaped and bounds the length, so upstream text is safe to show a client. */
+export function redactUpstreamText(text: string, secrets: readonly (string | undefined)[] = []): string {
+  const out = redactSecrets(text, secrets);
   return out.length > MAX_MESSAGE ? `${out.slice(0, MAX_MESSAGE)}… (truncated)` : out;
+}
+
+/**
+ * An upstream call's error with the call's credentials (and anything key-shaped) taken out of its
+ * message: the one pass every upstream error takes before a client, a record or a span sees it,
+ * whichever translator made it. The same error when there was nothing to take out.
+ */
+export function redactError(error: GatewayError, secrets: readonly (string | undefined)[]): GatewayError {
+  const message = redactSecrets(error.message, secrets);
+  return message === error.message ? error : new GatewayError(error.code, message, error.details);
+}
+
+/** Headers whose value is (or carries) a credential, lower-cased. */
+const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(["authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key", "x-amz-security-token"]);
+
+/**
+ * The credentials a built request carries in its headers (an OAuth or Entra token, a key), the
+ * scheme word dropped: secrets a deployment's settings do not hold, for exact removal.
+ */
+export function headerCredentials(headers: Record<string, string>): string[] {
+  const found: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (!value || !CREDENTIAL_HEADERS.has(name.toLowerCase())) continue;
+    const space = value.indexOf(" ");
+    found.push(space === -1 ? value : value.slice(space + 1));
+  }
+  return found;
 }

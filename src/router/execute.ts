@@ -1,5 +1,6 @@
 import { GatewayError } from "../canonical/errors.ts";
-import { redactUpstreamText, removeSecrets } from "../providers/redact.ts";
+import { headerCredentials, redactError, redactUpstreamText, removeSecrets } from "../providers/redact.ts";
+import { isRedirect, NO_REDIRECTS, redirectError } from "../providers/redirect.ts";
 import type { Target, UpstreamRequest } from "../providers/types.ts";
 import type { Resolved } from "./models.ts";
 import { callWatcher, type CutReason } from "./watch.ts";
@@ -19,7 +20,10 @@ export interface UpstreamCall {
   firstByte: () => void;
   /** Tell it each stream chunk (restarts the idle timeout); absent when the deployment has no idle timeout. */
   chunk?: () => void;
-  /** Turns a failure while reading the body into the error that says why (timeout or broken connection). */
+  /**
+   * Turns a failure while reading the body (timeout, broken connection, an error event) into the
+   * error that says why, with the call's credentials redacted from its message.
+   */
   explain: (error: unknown) => GatewayError;
 }
 
@@ -53,8 +57,12 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
     },
   );
   const settle = () => watch.stop();
+  // What was sent, once authorized: its headers hold credentials the target does not (an OAuth or Entra token).
+  let sent = built;
+  // Computed on the error path only.
+  const secrets = () => [...secretsOf(target), ...headerCredentials(sent.headers)];
   const explain = (error: unknown, what: string): GatewayError => {
-    if (error instanceof GatewayError) return error;
+    if (error instanceof GatewayError) return redactError(error, secrets());
     if (cutBy === "connect") {
       return new GatewayError("provider.timeout", `${provider.label} did not connect and answer with headers within ${(deployment.connectMs as number) / 1000} s (deployment ${deployment.id}).`, { provider: provider.id });
     }
@@ -67,7 +75,7 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
     if (cutBy === "timeout") {
       return new GatewayError("provider.timeout", `${provider.label} did not finish within ${deployment.timeoutMs / 1000} s (deployment ${deployment.id}).`, { provider: provider.id });
     }
-    const reason = redactUpstreamText(error instanceof Error ? error.message : String(error), secretsOf(target));
+    const reason = redactUpstreamText(error instanceof Error ? error.message : String(error), secrets());
     return new GatewayError("provider.unreachable", `${what} ${provider.label} (deployment ${deployment.id}): ${reason}`, { provider: provider.id, cause: error });
   };
   const sentAt = performance.now();
@@ -75,7 +83,9 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
   try {
     // Signing or a token refresh is the one async step of building a request; its errors are the provider's.
     const ready = provider.authorize ? await provider.authorize(built, target) : built;
-    response = await (provider.transport ?? fetch)(ready.url, { method: "POST", headers: ready.headers, body: ready.body, signal: controller.signal });
+    sent = ready;
+    // Never followed: a redirect would carry the credential headers and the prompt to another host.
+    response = await (provider.transport ?? fetch)(ready.url, { method: "POST", headers: ready.headers, body: ready.body, signal: controller.signal, redirect: NO_REDIRECTS });
   } catch (error) {
     settle();
     throw explain(error, "Could not reach");
@@ -85,9 +95,13 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
   if (stream) watch.headers();
   else watch.firstByte();
   if (!response.ok) {
+    if (isRedirect(response.status)) {
+      settle();
+      throw redirectError(`${provider.label} (deployment ${deployment.id})`, response, built.url, "check that the deployment's api_base is the provider's API address itself.", provider.id);
+    }
     const body = await response.text().catch(() => "");
     settle();
-    throw provider.mapError(response.status, removeSecrets(body, secretsOf(target)), response.headers);
+    throw provider.mapError(response.status, removeSecrets(body, secrets()), response.headers);
   }
   return { response, sentAt, headersAt, abort, settle, firstByte: () => watch.firstByte(), ...(stream && deployment.idleMs !== undefined ? { chunk: () => watch.chunk() } : {}), explain: (error) => explain(error, "Lost the connection to") };
 }

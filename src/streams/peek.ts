@@ -45,8 +45,8 @@ export interface ChunkSource {
  * Waits for a stream's first event and returns a source that replays what was read, then the rest
  * (no extra stream layer: the relay reads it directly).
  * Until then nothing has been sent to the client, so a failure here (reset, timeout, an upstream
- * that closes without a word, or whose first event is an error) can still be retried elsewhere.
- * `inspect` turns an error event into the error to retry on. A stream framed otherwise than SSE
+ * that closes without a complete event, or whose first event is an error or unreadable) can still
+ * be retried elsewhere. `inspect` turns such a first event into the error to retry on. A stream framed otherwise than SSE
  * comes with a fresh decoder of its framing, used for the peek only (the relay decodes it all again).
  */
 export async function peekFirstEvent(
@@ -74,10 +74,24 @@ export async function peekFirstEvent(
     text = held.length === 1 ? decoder.decode(chunk) : decoder.decode(Buffer.concat(held));
     return firstEvent(text);
   };
+  // The event the stream's end completes (an event left without its blank line counts, as in the relay's parser).
+  const tail = (): SseEvent | undefined => {
+    if (!framing) return firstEvent(`${text}\n\n`);
+    try {
+      return framing.end()[0];
+    } catch (error) {
+      throw new GatewayError("provider.bad_response", `${who} sent a stream that could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   for (;;) {
     const next = await reader.read();
     if (next.done) {
       if (held.length === 0) throw new GatewayError("provider.bad_response", `${who} ended the stream before sending anything.`);
+      // Ended without a complete event: what it sent (keep-alives, garbage, a JSON body) is no answer.
+      const last = tail();
+      if (!last) throw new GatewayError("provider.bad_response", `${who} ended the stream without sending an event; the answer cannot be read.`);
+      const error = inspect(last);
+      if (error) throw error;
       break;
     }
     held.push(next.value);

@@ -7,6 +7,8 @@ import { openAIPassthroughStage } from "../../src/dialects/openai/stream.ts";
 import { openAIStreamEncoder } from "../../src/dialects/openai/stream-encoder.ts";
 import { anthropicStreamReader } from "../../src/providers/anthropic/stream.ts";
 import { openAIStreamReader } from "../../src/providers/openai/translate-stream.ts";
+import { anthropic } from "../../src/providers/anthropic/index.ts";
+import { openai } from "../../src/providers/openai/index.ts";
 import { GatewayError } from "../../src/canonical/errors.ts";
 import { estimateTokens, stringFieldChars, stringFieldPattern } from "../../src/canonical/estimate.ts";
 import type { EventStage } from "../../src/streams/relay.ts";
@@ -54,8 +56,8 @@ function run(make: (onEnd: (o: StreamOutcome) => void) => EventStage, events: Ss
 
 const PROMPT_CHARS = 200; // -> 50 estimated input tokens
 
-const openAIPass = (onEnd: (o: StreamOutcome) => void) => openAIPassthroughStage(false, explain, onEnd, PROMPT_CHARS);
-const anthropicPass = (onEnd: (o: StreamOutcome) => void) => anthropicPassthroughStage({ clientWantsUsage: true, explain, onEnd, promptChars: PROMPT_CHARS });
+const openAIPass = (onEnd: (o: StreamOutcome) => void) => openAIPassthroughStage({ clientWantsUsage: false, explain, streamError: openai.streamError, onEnd, promptChars: PROMPT_CHARS });
+const anthropicPass = (onEnd: (o: StreamOutcome) => void) => anthropicPassthroughStage({ clientWantsUsage: true, explain, streamError: anthropic.streamError, onEnd, promptChars: PROMPT_CHARS });
 const request = { model: "m", messages: [], stream: true, extra: {} };
 const openAIToAnthropic = (onEnd: (o: StreamOutcome) => void) => translatedStage(openAIStreamReader("OpenAI"), anthropicStreamEncoder("claude-via-gpt"), explain, onEnd, PROMPT_CHARS);
 const anthropicToOpenAI = (onEnd: (o: StreamOutcome) => void) => translatedStage(anthropicStreamReader({}), openAIStreamEncoder(request, "gpt-via-claude", 0), explain, onEnd, PROMPT_CHARS);
@@ -124,12 +126,12 @@ describe("OpenAI passthrough stage: usage when the usage chunk never came", () =
       String.raw`{"id":"chatcmpl-1","choices":[{"index":0,"delta":{"refusal":"No."}}]}`,
     ].map((data) => ({ data }));
     // 6 + 10 + 3 = 19 characters -> 5 tokens; without promptChars there is no input estimate.
-    const outcome = run((onEnd) => openAIPassthroughStage(true, explain, onEnd), chunks, "cancel");
+    const outcome = run((onEnd) => openAIPassthroughStage({ clientWantsUsage: true, explain, streamError: openai.streamError, onEnd }), chunks, "cancel");
     expect(outcome).toEqual({ cancelled: true, usage: { input: 0, output: 5 }, usageEstimated: true });
   });
 
   test("nothing streamed and no request length: no usage to bill from", () => {
-    expect(run((onEnd) => openAIPassthroughStage(true, explain, onEnd), [], "cancel")).toEqual({ cancelled: true });
+    expect(run((onEnd) => openAIPassthroughStage({ clientWantsUsage: true, explain, streamError: openai.streamError, onEnd }), [], "cancel")).toEqual({ cancelled: true });
   });
 });
 

@@ -635,7 +635,9 @@ describe("errors in Anthropic's shape through the SDK", () => {
     expect(deltasOf(events).text).toEqual(["Partial"]);
     expect(error).toBeInstanceOf(AnthropicAPIError);
     expect((error as AnthropicAPIError).type).toBe("overloaded_error");
-    expect((error as AnthropicAPIError).error).toEqual({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } });
+    // The gateway's own error event (its message redacted like every upstream error text), not the upstream's as sent.
+    const overloaded = { type: "error", error: { type: "overloaded_error", message: "Anthropic sent an error mid-stream (overloaded_error): Overloaded" } };
+    expect((error as AnthropicAPIError).error).toEqual(overloaded);
     const [record] = (await recordsSettled(gateway, before + 1)).slice(before);
     expect(record).toMatchObject({ model: "claude/error-event", stream: true, status: 200, outcome: "error", errorCode: "provider.overloaded" });
 
@@ -647,7 +649,7 @@ describe("errors in Anthropic's shape through the SDK", () => {
     });
     const text = await response.text();
     expect(text.match(/^event: .+$/gm)).toEqual(["event: message_start", "event: content_block_start", "event: content_block_delta", "event: error"]);
-    expect(JSON.parse(sseData(text).at(-1)!)).toEqual({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } });
+    expect(JSON.parse(sseData(text).at(-1)!)).toEqual(overloaded);
   });
 
   test("a translated model's upstream breaking mid-stream: the partial text, then one Anthropic error event and nothing after it", async () => {

@@ -30,23 +30,21 @@ describe("editTopLevel", () => {
   });
 });
 
-import { lastObjectMember, lastStringMember } from "../../src/json/find-member.ts";
+import { lastObjectMember } from "../../src/json/find-member.ts";
 
-describe("lastObjectMember / lastStringMember", () => {
+describe("lastObjectMember", () => {
   test("reads the real top-level usage, not look-alikes inside strings", () => {
     const text = JSON.stringify({
       choices: [{ message: { content: 'he wrote "usage": {"prompt_tokens": 999} and "finish_reason": "x"' }, finish_reason: "stop" }],
       usage: { prompt_tokens: 12, completion_tokens: 3, prompt_tokens_details: { cached_tokens: 4 } },
     });
     expect(lastObjectMember(text, "usage")).toEqual({ prompt_tokens: 12, completion_tokens: 3, prompt_tokens_details: { cached_tokens: 4 } });
-    expect(lastStringMember(text, "finish_reason")).toBe("stop");
   });
 
   test("spaces around the colon (Python servers), braces inside strings, and absence", () => {
     expect(lastObjectMember('{"usage" : {"a": "}{", "b": {"c": 1}}}', "usage")).toEqual({ a: "}{", b: { c: 1 } });
     expect(lastObjectMember('{"usage": null}', "usage")).toBeUndefined();
     expect(lastObjectMember('{"x": 1}', "usage")).toBeUndefined();
-    expect(lastStringMember('{"finish_reason": null}', "finish_reason")).toBeUndefined();
   });
 });
 

@@ -49,6 +49,20 @@ describe("peekFirstEvent", () => {
     expect(isRetryable(error as GatewayError)).toBe(true);
   });
 
+  test("a stream that ends without a complete event (keep-alives, garbage, a JSON body) is a bad response", async () => {
+    for (const body of [": keep-alive\n\n", "this is not an event stream\n", '{"id":"chatcmpl-1","choices":[]}']) {
+      const error = await peekFirstEvent(streamOf([encoder.encode(body)]), "Up", none).catch((e: unknown) => e);
+      expect((error as GatewayError).code).toBe("provider.bad_response");
+    }
+  });
+
+  test("an event the stream's end completes (no blank line after it) is the first event, and is inspected", async () => {
+    const replay = await peekFirstEvent(streamOf([encoder.encode('data: {"choices":[]}')]), "Up", none);
+    expect(await text(replay)).toBe('data: {"choices":[]}');
+    const error = await peekFirstEvent(streamOf([encoder.encode('data: {"error":{"message":"down","code":503}}')]), "OpenAI", (event) => openai.streamError(event)).catch((e: unknown) => e);
+    expect((error as GatewayError).code).toBe("provider.overloaded");
+  });
+
   test("a stream that ends before any byte is a bad response", async () => {
     const error = await peekFirstEvent(streamOf([]), "Up", none).catch((e: unknown) => e);
     expect((error as GatewayError).code).toBe("provider.bad_response");

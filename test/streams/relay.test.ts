@@ -4,15 +4,17 @@ import { openAIPassthroughStage } from "../../src/dialects/openai/stream.ts";
 import { relaySse } from "../../src/streams/relay.ts";
 import { GatewayError } from "../../src/canonical/errors.ts";
 import { seeded, splitRandomly, streamOf } from "../support/rechunk.ts";
+import { openai } from "../../src/providers/openai/index.ts";
 
 // What UpstreamCall.explain does for a broken connection (router/execute.ts).
 const explain = (error: unknown) => new GatewayError("provider.unreachable", `Lost the connection to Test: ${(error as Error).message}`);
+const streamError = openai.streamError;
 
 const fixture = await Bun.file(new URL("../fixtures/openai/chat-stream-tool.sse", import.meta.url)).bytes();
 
 async function relay(pieces: Uint8Array[], wantsUsage: boolean) {
   let outcome: StreamOutcome | undefined;
-  const body = relaySse(streamOf(pieces), openAIPassthroughStage(wantsUsage, explain, (o) => (outcome = o)), () => {});
+  const body = relaySse(streamOf(pieces), openAIPassthroughStage({ clientWantsUsage: wantsUsage, explain, streamError, onEnd: (o) => (outcome = o) }), () => {});
   const text = await new Response(body).text();
   return { text, outcome };
 }
@@ -46,7 +48,7 @@ describe("OpenAI passthrough relay", () => {
       },
     });
     let outcome: StreamOutcome | undefined;
-    const text = await new Response(relaySse(broken, openAIPassthroughStage(false, explain, (o) => (outcome = o)), () => {})).text();
+    const text = await new Response(relaySse(broken, openAIPassthroughStage({ clientWantsUsage: false, explain, streamError, onEnd: (o) => (outcome = o) }), () => {})).text();
     const frames = text.split("\n\n").filter(Boolean);
     expect(frames.at(-1)).toBe("data: [DONE]");
     const error = JSON.parse(frames.at(-2)!.slice(6)).error;
@@ -63,7 +65,7 @@ describe("OpenAI passthrough relay", () => {
       cancel: () => void (upstreamCancelled = true),
     });
     let outcome: StreamOutcome | undefined;
-    const body = relaySse(endless, openAIPassthroughStage(false, explain, (o) => (outcome = o)), () => (aborted = true));
+    const body = relaySse(endless, openAIPassthroughStage({ clientWantsUsage: false, explain, streamError, onEnd: (o) => (outcome = o) }), () => (aborted = true));
     const reader = body.getReader();
     await reader.read();
     await reader.cancel();
@@ -78,7 +80,7 @@ describe("OpenAI passthrough relay", () => {
       { pull: (controller) => void (pulls++, controller.enqueue(new TextEncoder().encode(`data: ${pulls}\n\n`))) },
       { highWaterMark: 0 },
     );
-    const reader = relaySse(source, openAIPassthroughStage(true, explain, () => {}), () => {}).getReader();
+    const reader = relaySse(source, openAIPassthroughStage({ clientWantsUsage: true, explain, streamError, onEnd: () => {} }), () => {}).getReader();
     await reader.read();
     await reader.read();
     await Bun.sleep(20);

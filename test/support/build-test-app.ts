@@ -25,6 +25,8 @@ export interface GatewayOptions {
   metrics?: boolean;
   /** Export traces (stopped with the gateway). */
   tracing?: Tracing;
+  /** More call observers (an access log), told of every call after the test's own recorder. */
+  observers?: CallObserver[];
 }
 
 export interface TestGateway {
@@ -53,9 +55,10 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const router = opts.router ?? new Router(config.router ? { config: config.router } : {});
   const metrics = opts.metrics ? gatewayMetrics(table, router, opts.accounts, opts.tracing) : undefined;
   const recorder: CallObserver = { onCall: (record) => records.push(record) };
+  const sinks = [recorder, ...(metrics ? [metrics] : []), ...(opts.observers ?? [])];
   const app = buildApp({
     models: table,
-    observer: metrics ? observers([recorder, metrics]) : recorder,
+    observer: observers(sinks),
     ...(metrics ? { metrics } : {}),
     ...(opts.tracing ? { tracing: opts.tracing } : {}),
     lifecycle,

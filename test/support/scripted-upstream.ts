@@ -48,7 +48,8 @@ const enc = new TextEncoder();
 const chunk = (delta: Record<string, unknown>, finish: string | null, model: string) =>
   enc.encode(`data: ${JSON.stringify({ id: "chatcmpl-s", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`);
 
-function completion(model: string, text: string): Response {
+/** A chat completion in OpenAI's shape saying `text`, with usage. */
+export function completion(model: string, text: string): Response {
   return Response.json({
     id: "chatcmpl-s",
     object: "chat.completion",

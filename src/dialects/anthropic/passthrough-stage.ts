@@ -2,7 +2,6 @@ import type { PassthroughStageOptions } from "../../calls/dialect.ts";
 import { OutcomeTracker } from "../../calls/outcome.ts";
 import { stringFieldChars, stringFieldPattern } from "../../canonical/estimate.ts";
 import { fromAnthropicUsage, type Usage } from "../../canonical/usage.ts";
-import { mapAnthropicStreamError } from "../../providers/anthropic/errors.ts";
 import { reverseToolNamesInEvent } from "../../providers/anthropic/passthrough.ts";
 import type { EventStage } from "../../streams/relay.ts";
 import { encodeSse, type SseEvent } from "../../streams/sse-parser.ts";
@@ -22,10 +21,12 @@ const BLOCK_TEXT = stringFieldPattern(["text", "thinking", "partial_json", "name
 /**
  * Same-format stage for Anthropic streams: every event is forwarded as received; only the events
  * that carry usage, the stop reason or an error are read, and a tool-use start is rewritten only
- * when the gateway renamed that tool. A stream cut before message_delta is billed for message_start's
- * input and cache counts and the content it relayed (see OutcomeTracker).
+ * when the gateway renamed that tool. An `error` event is never relayed as sent (it can echo the key):
+ * it ends the stream with the gateway's error event, whose message went through the call's
+ * redaction (`explain`). A stream cut before message_delta is billed for message_start's input and
+ * cache counts and the content it relayed (see OutcomeTracker).
  */
-export function anthropicPassthroughStage({ explain, onEnd, reverseNames, promptChars }: PassthroughStageOptions): EventStage {
+export function anthropicPassthroughStage({ explain, streamError, onEnd, reverseNames, promptChars }: PassthroughStageOptions): EventStage {
   const outcome = new OutcomeTracker(onEnd, promptChars);
   let start: Usage | undefined;
   return {
@@ -34,8 +35,10 @@ export function anthropicPassthroughStage({ explain, onEnd, reverseNames, prompt
       if (name === "content_block_delta" || name === "content_block_start") {
         if (!outcome.usage) outcome.outputChars += stringFieldChars(event.data, BLOCK_TEXT);
         if (name === "content_block_start" && reverseNames) return encodeSse({ event: name, data: reverseToolNamesInEvent(event.data, reverseNames) });
-      } else if (name === "error") outcome.error = mapAnthropicStreamError("Anthropic", event.data);
-      else if (name === "message_start" || name === "message_delta") {
+      } else if (name === "error") {
+        const error = streamError(event);
+        if (error) throw error;
+      } else if (name === "message_start" || name === "message_delta") {
         const data = JSON.parse(event.data) as AnthropicEvent;
         if (name === "message_start") outcome.startUsage = start = fromAnthropicUsage(data.message?.usage);
         else {

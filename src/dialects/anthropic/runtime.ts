@@ -1,5 +1,4 @@
 import type { DialectRuntime } from "../../calls/dialect.ts";
-import { lastObjectMember, lastStringMember } from "../../json/find-member.ts";
 import { fromAnthropicUsage } from "../../canonical/usage.ts";
 import { reverseToolNamesInBody } from "../../providers/anthropic/passthrough.ts";
 import { anthropicDialect } from "./index.ts";
@@ -12,9 +11,9 @@ export const anthropicRuntime: DialectRuntime = {
   isStream: (body) => body.stream === true,
   // Anthropic streams always carry usage (message_start / message_delta).
   wantsStreamUsage: () => true,
-  observeBody(text) {
-    const usage = fromAnthropicUsage(lastObjectMember(text, "usage"));
-    const finishReason = lastStringMember(text, "stop_reason");
+  observeAnswer(answer) {
+    const usage = fromAnthropicUsage(answer.usage);
+    const finishReason = typeof answer.stop_reason === "string" ? answer.stop_reason : undefined;
     return { ...(usage ? { usage } : {}), ...(finishReason ? { finishReason } : {}) };
   },
   rewriteBody: reverseToolNamesInBody,

@@ -1,14 +1,15 @@
 import type { DialectRuntime } from "../../calls/dialect.ts";
-import { lastObjectMember, lastStringMember } from "../../json/find-member.ts";
 import { fromOpenAIUsage } from "../../canonical/usage.ts";
+import { isRecord } from "../../json/is-record.ts";
 import type { CallRecord } from "../../telemetry/calls.ts";
 import { openAIDialect } from "./index.ts";
 import { openAIPassthroughStage } from "./stream.ts";
 
-/** Reads usage and finish reason from a chat completion body without parsing all of it. */
-function observeCompletion(text: string): Pick<CallRecord, "usage" | "finishReason"> {
-  const usage = fromOpenAIUsage(lastObjectMember(text, "usage"));
-  const finishReason = lastStringMember(text, "finish_reason");
+/** Usage and finish reason of a chat completion (the first choice's). */
+function observeCompletion(answer: Record<string, unknown>): Pick<CallRecord, "usage" | "finishReason"> {
+  const usage = fromOpenAIUsage(answer.usage);
+  const choice = Array.isArray(answer.choices) ? answer.choices[0] : undefined;
+  const finishReason = isRecord(choice) && typeof choice.finish_reason === "string" ? choice.finish_reason : undefined;
   return { ...(usage ? { usage } : {}), ...(finishReason ? { finishReason } : {}) };
 }
 
@@ -18,6 +19,6 @@ export const openAIRuntime: DialectRuntime = {
   codec: openAIDialect,
   isStream: (body) => body.stream === true,
   wantsStreamUsage: (body) => (body.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true,
-  observeBody: observeCompletion,
-  passthroughStage: ({ clientWantsUsage, explain, onEnd, promptChars }) => openAIPassthroughStage(clientWantsUsage, explain, onEnd, promptChars),
+  observeAnswer: observeCompletion,
+  passthroughStage: openAIPassthroughStage,
 };

@@ -1,7 +1,7 @@
 import { encodeSse, type SseEvent } from "../../streams/sse-parser.ts";
 import type { EventStage } from "../../streams/relay.ts";
-import { OutcomeTracker, type StreamOutcome } from "../../calls/outcome.ts";
-import type { GatewayError } from "../../canonical/errors.ts";
+import { OutcomeTracker } from "../../calls/outcome.ts";
+import type { PassthroughStageOptions } from "../../calls/dialect.ts";
 import { stringFieldChars, stringFieldPattern } from "../../canonical/estimate.ts";
 import { fromOpenAIUsage } from "../../canonical/usage.ts";
 import { toOpenAIErrorBody } from "./errors.ts";
@@ -14,22 +14,41 @@ const FINISH_MARK = /"finish_reason"\s*:\s*"([a-z_]+)"/;
 const DELTA_TEXT = stringFieldPattern(["content", "reasoning_content", "reasoning", "refusal", "name", "arguments"]);
 
 /**
+ * Whether a chunk can be an in-band error, in constant time: an `error` event, or a JSON object
+ * whose first member is `error` (OpenAI, vLLM and most compatible servers). OpenRouter's error
+ * chunk (`error` among the usual members) is recognised by its finish_reason "error" instead.
+ */
+function mayBeError(event: SseEvent): boolean {
+  if (event.event === "error") return true;
+  const { data } = event;
+  if (data.charCodeAt(0) !== 123 /* { */) return false;
+  let i = 1;
+  while (data.charCodeAt(i) === 32 || data.charCodeAt(i) === 10 || data.charCodeAt(i) === 13 || data.charCodeAt(i) === 9) i++;
+  return data.startsWith('"error"', i);
+}
+
+/**
  * Same-format stream stage: OpenAI-wire chunks pass through byte for byte. It watches for usage
  * (which the gateway always requests) and drops the usage-only chunk when the client did not ask.
+ * An in-band error chunk is never relayed as sent (it can echo the key): it ends the stream with the
+ * gateway's error frame, whose message went through the call's redaction (`explain`).
  * A stream that ends without usage is billed from estimates: `promptChars` (the request body's
  * length) for input, the delta text it relayed for output.
  */
-export function openAIPassthroughStage(
-  clientWantsUsage: boolean,
-  explain: (error: unknown) => GatewayError,
-  onEnd: (outcome: StreamOutcome) => void,
-  promptChars?: number,
-): EventStage {
+export function openAIPassthroughStage({ clientWantsUsage, explain, streamError, onEnd, promptChars }: PassthroughStageOptions): EventStage {
   const outcome = new OutcomeTracker(onEnd, promptChars);
+  const throwIfError = (event: SseEvent) => {
+    const error = streamError(event);
+    if (error) throw error;
+  };
   return {
     event(event: SseEvent) {
       const { data } = event;
-      if (!outcome.finishReason) outcome.finishReason = FINISH_MARK.exec(data)?.[1];
+      if (mayBeError(event)) throwIfError(event);
+      if (!outcome.finishReason) {
+        outcome.finishReason = FINISH_MARK.exec(data)?.[1];
+        if (outcome.finishReason === "error") throwIfError(event);
+      }
       if (!outcome.usage) {
         // Generated text lives in `delta`; starting there skips the chunk's envelope, the usage chunk and [DONE].
         const delta = data.indexOf('"delta"');

@@ -1,5 +1,6 @@
 import { GatewayError, type ErrorCode } from "../../canonical/errors.ts";
 import { redactUpstreamText } from "../redact.ts";
+import { isRedirect, NO_REDIRECTS, redirectError } from "../redirect.ts";
 import { importRs256PrivateKey, signRs256Jwt } from "./jwt.ts";
 import type { ServiceAccount } from "./service-account.ts";
 
@@ -128,9 +129,13 @@ export class GoogleTokenSource {
         headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
         body: new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion }).toString(),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        // The signed assertion is a credential: it goes to token_uri and nowhere else.
+        redirect: NO_REDIRECTS,
       });
+      if (isRedirect(response.status)) throw redirectError(`The token endpoint of ${who}`, response, account.token_uri, "check the token_uri of the service-account key.", PROVIDER);
       text = await response.text();
     } catch (error) {
+      if (error instanceof GatewayError) throw error;
       const timedOut = error instanceof Error && error.name === "TimeoutError";
       const why = timedOut ? "timed out" : "failed (network error)";
       throw tokenError(timedOut ? "provider.timeout" : "provider.unreachable", `The token request for ${who} to ${account.token_uri} ${why}.`, error);
