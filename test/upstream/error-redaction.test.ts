@@ -51,6 +51,10 @@ beforeAll(async () => {
       "data: [DONE]\n\n",
     ]),
   );
+  // An error chunk whose `error` member comes after others and that carries no finish_reason.
+  upstream.on("oa-late", () =>
+    sseAnswer([openAIChunk({ role: "assistant", content: "" }), openAIChunk({ content: "Hello" }), `data: ${JSON.stringify({ id: "c-1", object: "chat.completion.chunk", ...openAIError })}\n\n`, "data: [DONE]\n\n"]),
+  );
   upstream.on("an-mid", () =>
     sseAnswer([...anthropicStreamHead(), anthropicEvent("content_block_delta", { index: 0, delta: { type: "text_delta", text: "Hello" } }), `event: error\ndata: ${JSON.stringify({ type: "error", ...anthropicError })}\n\n`]),
   );
@@ -62,7 +66,7 @@ beforeAll(async () => {
   const config = {
     settings: { mock_models: false, env_provider_models: false },
     router: { num_retries: 0 },
-    models: [openAIWire("oa-mid"), openAIWire("oa-first"), openAIWire("oa-router"), anthropicWire("an-mid"), anthropicWire("an-first")],
+    models: [openAIWire("oa-mid"), openAIWire("oa-first"), openAIWire("oa-router"), openAIWire("oa-late"), anthropicWire("an-mid"), anthropicWire("an-first")],
   } as Config;
   tracing = new Tracing({ endpoint: `${receiver.url}/v1/traces`, headers: {}, serviceName: "switchboard-redaction-test", redact: false, intervalMs: 20, exportTimeoutMs: 1_000 });
   gateway = await startGateway(config, { tracing, observers: [log] });
@@ -107,6 +111,7 @@ async function sdkError(run: () => Promise<unknown>): Promise<Error> {
 const CASES: { dialect: "openai" | "anthropic"; model: string; stream: boolean; what: string }[] = [
   { dialect: "openai", model: "gpt-mid", stream: true, what: "same-format stream, error chunk mid-stream" },
   { dialect: "openai", model: "gpt-router", stream: true, what: "same-format stream, OpenRouter-style error chunk mid-stream" },
+  { dialect: "openai", model: "gpt-late", stream: true, what: "same-format stream, error chunk whose error member is not its first" },
   { dialect: "openai", model: "gpt-first", stream: true, what: "same-format stream, error as the first event" },
   { dialect: "openai", model: "gpt-first", stream: false, what: "same-format buffered 401" },
   { dialect: "openai", model: "claude-mid", stream: true, what: "translated stream, error event mid-stream" },

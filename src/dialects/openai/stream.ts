@@ -14,17 +14,13 @@ const FINISH_MARK = /"finish_reason"\s*:\s*"([a-z_]+)"/;
 const DELTA_TEXT = stringFieldPattern(["content", "reasoning_content", "reasoning", "refusal", "name", "arguments"]);
 
 /**
- * Whether a chunk can be an in-band error, in constant time: an `error` event, or a JSON object
- * whose first member is `error` (OpenAI, vLLM and most compatible servers). OpenRouter's error
- * chunk (`error` among the usual members) is recognised by its finish_reason "error" instead.
+ * Whether a chunk can carry an in-band error: an `error` event, or the token `"error"` anywhere in
+ * its raw JSON. Quotes inside JSON strings are escaped, so that token is only ever a member name
+ * (OpenAI's and vLLM's `{"error":…}`, OpenRouter's `error` among the usual members) or the exact
+ * value "error" (OpenRouter's finish_reason): one substring scan per chunk, a parse only on a hit.
  */
 function mayBeError(event: SseEvent): boolean {
-  if (event.event === "error") return true;
-  const { data } = event;
-  if (data.charCodeAt(0) !== 123 /* { */) return false;
-  let i = 1;
-  while (data.charCodeAt(i) === 32 || data.charCodeAt(i) === 10 || data.charCodeAt(i) === 13 || data.charCodeAt(i) === 9) i++;
-  return data.startsWith('"error"', i);
+  return event.event === "error" || event.data.includes('"error"');
 }
 
 /**
@@ -45,10 +41,7 @@ export function openAIPassthroughStage({ clientWantsUsage, explain, streamError,
     event(event: SseEvent) {
       const { data } = event;
       if (mayBeError(event)) throwIfError(event);
-      if (!outcome.finishReason) {
-        outcome.finishReason = FINISH_MARK.exec(data)?.[1];
-        if (outcome.finishReason === "error") throwIfError(event);
-      }
+      if (!outcome.finishReason) outcome.finishReason = FINISH_MARK.exec(data)?.[1];
       if (!outcome.usage) {
         // Generated text lives in `delta`; starting there skips the chunk's envelope, the usage chunk and [DONE].
         const delta = data.indexOf('"delta"');
