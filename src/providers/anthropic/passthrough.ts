@@ -3,7 +3,8 @@ import { GatewayError } from "../../canonical/errors.ts";
 import { joinUrl } from "../openai/request.ts";
 import type { Operation, PassthroughInput, Target, UpstreamRequest } from "../types.ts";
 import { ANTHROPIC_VERSION, anthropicHeaders } from "./request.ts";
-import { isValidToolName, planToolNames } from "./tool-names.ts";
+import { planToolNames } from "../tool-names.ts";
+import { ANTHROPIC_TOOL_NAMES } from "./tool-names.ts";
 
 /** Body fields a client may send that must never reach an upstream (they would redirect or re-key the call). */
 const GATEWAY_ONLY_FIELDS = ["api_base", "base_url", "api_key"] as const;
@@ -37,8 +38,8 @@ function sanitiseToolNames(parsed: Json): { set: Record<string, string>; reverse
     if (!isObject(message) || message.role !== "assistant" || !Array.isArray(message.content)) continue;
     for (const block of message.content) if (isObject(block) && block.type === "tool_use" && typeof block.name === "string") names.push(block.name);
   }
-  if (names.every(isValidToolName)) return { set: {}, reverse: new Map() };
-  const { forward, reverse } = planToolNames(names, hosted);
+  if (names.every((name) => ANTHROPIC_TOOL_NAMES.pattern.test(name))) return { set: {}, reverse: new Map() };
+  const { forward, reverse } = planToolNames(names, ANTHROPIC_TOOL_NAMES, hosted);
   const rename = <T extends Json>(item: T): T => (typeof item.name === "string" && forward.get(item.name) !== item.name ? { ...item, name: forward.get(item.name) } : item);
   const set: Record<string, string> = {};
   if (tools.some((tool) => isCustomTool(tool) && rename(tool) !== tool)) {
