@@ -3,6 +3,7 @@ import { lastObjectMember, lastStringMember } from "../../json/find-member.ts";
 import { fromOpenAIUsage } from "../../canonical/usage.ts";
 import type { CallRecord } from "../../telemetry/calls.ts";
 import { openAIDialect } from "./index.ts";
+import { reverseToolNamesInCompletion } from "../../providers/openai/passthrough-names.ts";
 import { openAIPassthroughStage } from "./stream.ts";
 
 /** Reads usage and finish reason from a chat completion body without parsing all of it. */
@@ -19,5 +20,6 @@ export const openAIRuntime: DialectRuntime = {
   isStream: (body) => body.stream === true,
   wantsStreamUsage: (body) => (body.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true,
   observeBody: observeCompletion,
-  passthroughStage: ({ clientWantsUsage, explain, onEnd, promptChars }) => openAIPassthroughStage(clientWantsUsage, explain, onEnd, promptChars),
+  rewriteBody: reverseToolNamesInCompletion,
+  passthroughStage: ({ clientWantsUsage, explain, onEnd, promptChars, reverseNames }) => openAIPassthroughStage(clientWantsUsage, explain, onEnd, promptChars, reverseNames),
 };

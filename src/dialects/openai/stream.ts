@@ -4,6 +4,7 @@ import { OutcomeTracker, type StreamOutcome } from "../../calls/outcome.ts";
 import type { GatewayError } from "../../canonical/errors.ts";
 import { stringFieldChars, stringFieldPattern } from "../../canonical/estimate.ts";
 import { fromOpenAIUsage } from "../../canonical/usage.ts";
+import { reverseToolNamesInChunk } from "../../providers/openai/passthrough-names.ts";
 import { toOpenAIErrorBody } from "./errors.ts";
 
 // Only chunks that carry a usage object are parsed; every other chunk is forwarded as received.
@@ -17,13 +18,15 @@ const DELTA_TEXT = stringFieldPattern(["content", "reasoning_content", "reasonin
  * Same-format stream stage: OpenAI-wire chunks pass through byte for byte. It watches for usage
  * (which the gateway always requests) and drops the usage-only chunk when the client did not ask.
  * A stream that ends without usage is billed from estimates: `promptChars` (the request body's
- * length) for input, the delta text it relayed for output.
+ * length) for input, the delta text it relayed for output. With `reverseNames` (function names the
+ * gateway rewrote), chunks carrying tool calls get the client's names back.
  */
 export function openAIPassthroughStage(
   clientWantsUsage: boolean,
   explain: (error: unknown) => GatewayError,
   onEnd: (outcome: StreamOutcome) => void,
   promptChars?: number,
+  reverseNames?: ReadonlyMap<string, string>,
 ): EventStage {
   const outcome = new OutcomeTracker(onEnd, promptChars);
   return {
@@ -44,7 +47,7 @@ export function openAIPassthroughStage(
           // Not JSON: forward as is; the client sees what the upstream sent.
         }
       }
-      return encodeSse(event);
+      return encodeSse(reverseNames ? { ...event, data: reverseToolNamesInChunk(data, reverseNames) } : event);
     },
     end() {
       outcome.end(false);
