@@ -99,11 +99,42 @@ function cleanMessage(message: unknown, last: boolean): unknown {
   return prefill && cleaned.length === 0 ? undefined : { ...message, content: cleaned };
 }
 
+/** Whether a list of blocks holds blank text (in a tool result too), or is empty: a walk without allocation. */
+function blocksNeedCleaning(blocks: readonly unknown[], emptyCounts: boolean): boolean {
+  if (blocks.length === 0) return emptyCounts;
+  for (const block of blocks) {
+    if (!isRecord(block)) continue;
+    if (block.type === "text") {
+      if (typeof block.text === "string" && !NON_WHITESPACE.test(block.text)) return true;
+    } else if (block.type === "tool_result") {
+      const { content } = block;
+      if (content === undefined || typeof content === "string") {
+        if (block.is_error === true ? content === undefined || !NON_WHITESPACE.test(content) : typeof content === "string" && !NON_WHITESPACE.test(content)) return true;
+      } else if (Array.isArray(content) && blocksNeedCleaning(content, block.is_error === true)) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether any message holds something the rule changes (checked first, so a clean body costs one plain walk). */
+function messagesNeedCleaning(messages: readonly unknown[]): boolean {
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i];
+    if (!isRecord(message)) continue;
+    const { content } = message;
+    if (typeof content === "string") {
+      if (!NON_WHITESPACE.test(content)) return true;
+    } else if (Array.isArray(content) && blocksNeedCleaning(content, !(i === messages.length - 1 && message.role === "assistant"))) return true;
+  }
+  return false;
+}
+
 /**
  * Anthropic `messages` (the client's JSON, or the translator's turns) without blank text; the same
  * array when none holds any, so the fast path can tell nothing needs re-serialising.
  */
 export function withoutBlankText<T>(messages: readonly T[]): T[] {
+  if (!messagesNeedCleaning(messages)) return messages as T[];
   let out: T[] | undefined;
   messages.forEach((message, i) => {
     const next = cleanMessage(message, i === messages.length - 1) as T | undefined;

@@ -16,6 +16,9 @@ function renamed<T>(item: T, forward: ReadonlyMap<string, string>): T {
   return fn && name !== undefined && name !== fn.name ? ({ ...item, function: { ...fn, name } } as T) : item;
 }
 
+/** No edits and no reverse map: every name was valid. */
+const NOTHING_RENAMED: { set: Record<string, string>; reverse: ReadonlyMap<string, string> } = Object.freeze({ set: Object.freeze({}), reverse: new Map() });
+
 /** Whether an assistant message carries tool calls. */
 const callsOf = (message: unknown): unknown[] | undefined => (isRecord(message) && message.role === "assistant" && Array.isArray(message.tool_calls) ? message.tool_calls : undefined);
 
@@ -29,19 +32,22 @@ export function sanitiseOpenAIToolNames(parsed: Json): { set: Record<string, str
   const tools = Array.isArray(parsed.tools) ? parsed.tools : [];
   const messages = Array.isArray(parsed.messages) ? parsed.messages : [];
   const names: string[] = [];
-  for (const tool of tools) {
-    const fn = namedFunction(tool);
-    if (fn) names.push(fn.name);
-  }
-  const choice = isRecord(parsed.tool_choice) ? namedFunction(parsed.tool_choice) : undefined;
-  if (choice) names.push(choice.name);
-  for (const message of messages) {
-    for (const call of callsOf(message) ?? []) {
-      const fn = namedFunction(call);
-      if (fn) names.push(fn.name);
+  let invalid = false;
+  const note = (item: unknown): Json | undefined => {
+    const fn = namedFunction(item);
+    if (fn) {
+      names.push(fn.name);
+      if (!invalid && !OPENAI_TOOL_NAMES.pattern.test(fn.name)) invalid = true;
     }
+    return fn;
+  };
+  for (const tool of tools) note(tool);
+  const choice = note(parsed.tool_choice) as (Json & { name: string }) | undefined;
+  for (const message of messages) {
+    const calls = callsOf(message);
+    if (calls) for (const call of calls) note(call);
   }
-  if (names.every((name) => OPENAI_TOOL_NAMES.pattern.test(name))) return { set: {}, reverse: new Map() };
+  if (!invalid) return NOTHING_RENAMED;
   const { forward, reverse } = planToolNames(names, OPENAI_TOOL_NAMES);
   const set: Record<string, string> = {};
   const renamedTools = tools.map((tool) => renamed(tool, forward));
