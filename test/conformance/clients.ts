@@ -14,6 +14,8 @@ import {
   JSON_ANSWER,
   JSON_SCHEMA,
   LENGTH_MAX_TOKENS,
+  ODD_ARGUMENTS,
+  ODD_TOOLS,
   LENGTH_TEXT,
   PARALLEL_CALLS,
   PNG_BASE64,
@@ -46,6 +48,8 @@ type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
 const openAITools = TOOLS.map((tool) => ({ type: "function" as const, function: { name: tool.name, description: tool.description, parameters: tool.parameters as unknown as Record<string, unknown> } }));
 const anthropicTools = TOOLS.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.parameters as unknown as Anthropic.Tool.InputSchema }));
+const openAIOddTools = ODD_TOOLS.map((tool) => ({ type: "function" as const, function: { name: tool.name, description: tool.description, parameters: tool.parameters as unknown as Record<string, unknown> } }));
+const anthropicOddTools = ODD_TOOLS.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.parameters as unknown as Anthropic.Tool.InputSchema }));
 
 /** The OpenAI-format request of a feature (without model and stream). */
 function openAIRequest(feature: Feature): Omit<Chat, "model"> {
@@ -60,6 +64,8 @@ function openAIRequest(feature: Feature): Omit<Chat, "model"> {
     case "tool-call":
     case "parallel-tools":
       return { messages: ask, tools: openAITools };
+    case "tool-names":
+      return { messages: ask, tools: openAIOddTools };
     case "tool-result":
       return {
         messages: [
@@ -94,6 +100,8 @@ function anthropicRequest(feature: Feature): Omit<Anthropic.MessageCreateParamsN
     case "tool-call":
     case "parallel-tools":
       return { ...base, messages: ask, tools: anthropicTools };
+    case "tool-names":
+      return { ...base, messages: ask, tools: anthropicOddTools };
     case "tool-result":
       return {
         ...base,
@@ -224,6 +232,10 @@ export async function runFeature(dialect: Dialect, clients: { openai: OpenAI; an
       return;
     case "parallel-tools":
       expect(outcome.calls).toEqual(PARALLEL_CALLS.map((call) => ({ name: call.name, arguments: call.arguments })));
+      expect(outcome.finish).toBe(finish.tools);
+      return;
+    case "tool-names":
+      expect(outcome.calls).toEqual(ODD_TOOLS.map((tool) => ({ name: tool.name, arguments: ODD_ARGUMENTS })));
       expect(outcome.finish).toBe(finish.tools);
       return;
     case "tool-result":

@@ -17,6 +17,7 @@ export const FEATURES = [
   "tool-call",
   "parallel-tools",
   "tool-result",
+  "tool-names",
   "json-schema",
   "reasoning",
   "usage-cache",
@@ -38,6 +39,7 @@ export const FEATURE_TITLES: Record<Feature, string> = {
   "tool-call": "one tool call",
   "parallel-tools": "parallel tool calls",
   "tool-result": "tool result round trip",
+  "tool-names": "tool names the upstream rejects",
   "json-schema": "JSON-schema output",
   reasoning: "reasoning / thinking",
   "usage-cache": "usage with cache tokens",
@@ -80,6 +82,34 @@ export const TOOLS = [
 /** `tool-result`: the assistant's earlier call and the client's result for it. */
 export const PRIOR_CALL = { id: "call_conf_1", name: "get_weather", arguments: { city: "Paris" } } as const;
 export const TOOL_RESULT = "18 degrees and sunny";
+
+/**
+ * `tool-names`: tools named as clients name them (MCP servers, Claude Code) that some upstream
+ * rejects: a dotted name (only Gemini takes it) and one of 88 characters (only Anthropic takes it;
+ * OpenAI, Azure, Bedrock and Gemini stop at 64). Each mock checks the names it receives against its
+ * own API's rule and calls every declared tool by the name it received, with ODD_ARGUMENTS; the
+ * client must get its own names back.
+ */
+export const ODD_TOOLS = [
+  { name: "files.read", description: "Read a file of the project.", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } },
+  {
+    name: "mcp__workspace-files__read_text_file_from_the_current_project_directory_by_relative_path",
+    description: "Read a text file by its relative path.",
+    parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] },
+  },
+] as const;
+export const ODD_ARGUMENTS = { path: "README.md" } as const;
+
+/** `tool-names`: what is wrong with the tools a mock received (its wire's names, descriptions and schemas, in order), or undefined. */
+export function oddToolsProblem(declared: readonly { name: unknown; description: unknown; schema: unknown }[]): string | undefined {
+  if (declared.length !== ODD_TOOLS.length) return `expected the ${ODD_TOOLS.length} tools of ODD_TOOLS, got ${declared.length}`;
+  if (new Set(declared.map((tool) => tool.name)).size !== declared.length) return `tool names must be unique, got ${JSON.stringify(declared.map((tool) => tool.name))}`;
+  for (const [i, want] of ODD_TOOLS.entries()) {
+    const got = declared[i] as (typeof declared)[number];
+    if (got.description !== want.description || !Bun.deepEquals(got.schema, want.parameters)) return `tool ${i} (${String(got.name)}) is not ${want.name} with its description and schema`;
+  }
+  return undefined;
+}
 
 /** `json-schema`: the schema asked for (name `city_info`). */
 export const JSON_SCHEMA = {
@@ -172,6 +202,8 @@ export interface ConformanceProvider {
 // at least two fragments where the wire streams them.
 // - parallel-tools: PARALLEL_CALLS, finish tool calls.
 // - tool-result: TOOL_RESULT_ANSWER, after checking the history holds PRIOR_CALL and its result.
+// - tool-names: one call per declared tool, by the name received, with ODD_ARGUMENTS, finish tool
+// calls, after checking the tools are ODD_TOOLS (oddToolsProblem) under names its API takes.
 // - json-schema: JSON.stringify(JSON_ANSWER) as text (or as the forced tool's input where the
 // provider has no schema mode), finish stop.
 // - reasoning: REASONING_TEXT as thinking (with a signature where the wire has one), then ANSWER_TEXT.

@@ -453,11 +453,11 @@ describe("Anthropic SDK -> Anthropic model (same-format fast path)", () => {
 
   test("count_tokens the upstream rejects comes back as the upstream's 400", async () => {
     const error = await thrown(() =>
-      client.messages.countTokens({ model: "claude-test", messages: [{ role: "user", content: [{ type: "text", text: " " }] }] }),
+      client.messages.countTokens({ model: "claude-test", tool_choice: { type: "any" }, messages: [{ role: "user", content: "hi" }] }),
     );
     expect(error).toBeInstanceOf(AnthropicBadRequestError);
     expect(error.error.error.type).toBe("invalid_request_error");
-    expect(error.error.error.message).toContain("non-whitespace");
+    expect(error.error.error.message).toContain("tool_choice may only be specified while providing tools");
   });
 });
 

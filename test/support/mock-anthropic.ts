@@ -187,6 +187,7 @@ function checkBlock(block: unknown, where: string, role: string, counter: { n: n
         return `${where}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${block.tool_use_id}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
       }
       const content = block.content;
+      if (block.is_error === true && (content === undefined || content === "" || (Array.isArray(content) && content.length === 0))) return `${where}: content cannot be empty if \`is_error\` is true`;
       if (content === undefined || typeof content === "string") return undefined;
       if (!Array.isArray(content)) return `${where}.content: Input should be a string or a list`;
       for (const [k, item] of content.entries()) {

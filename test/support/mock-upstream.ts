@@ -8,7 +8,8 @@
  * | model               | answers |
  * | ------------------- | ------- |
  * | `ok`                | a completion (`OK_TEXT`, `OK_USAGE`); streamed as role, one delta per word, finish, usage chunk when `stream_options.include_usage`, `[DONE]` |
- * | `tool`              | a `get_weather` tool call (`TOOL_CALL`); streamed as id+name, then argument fragments |
+ * | `tool`              | one call of the first function tool offered, by the name received (`get_weather` when none is), with `TOOL_CALL`'s id and arguments; streamed as id+name, then argument fragments |
+ * | `each-tool`         | one call of every function tool offered, in order, by the names received (ids `call_each_<i>`, arguments `{}`); streamed the same way |
  * | `error-429`         | 429 rate_limit_exceeded, `retry-after: 2`, `x-ratelimit-remaining-requests: 0` |
  * | `error-500`         | 500 server_error |
  * | `error-400-context` | 400 context_length_exceeded |
@@ -20,7 +21,8 @@
  * | `die-mid-stream`    | streams two chunks, then the connection is destroyed (no `[DONE]`, no clean end) |
  * | `embed` (any model on /embeddings) | deterministic embeddings; `encoding_format` float or base64, `dimensions` |
  *
- * Every request is checked against OpenAI's request format first; an invalid one gets a 400 in
+ * Every request is checked against OpenAI's request format first (function names in `tools`, a named
+ * `tool_choice` and earlier `tool_calls` included: OpenAI rejects any outside `^[a-zA-Z0-9_-]{1,64}$`); an invalid one gets a 400 in
  * OpenAI's error shape and is recorded with `invalid` set, so a gateway that sends something
  * malformed makes the test fail loudly.
  */
@@ -68,12 +70,20 @@ export const TOOL_USAGE = { prompt_tokens: 61, completion_tokens: 24, total_toke
 export const INVALID_KEY_MESSAGE_PREFIX = "Incorrect API key provided: ";
 
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
+/** What OpenAI accepts as a function name, wherever one appears. */
+const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const CREATED = 1_726_000_000;
 const FINGERPRINT = "fp_a7d06e42a7";
 const encoder = new TextEncoder();
 
 function openAIError(status: number, message: string, type: string, code: string | null, param: string | null = null, headers: Record<string, string> = {}): Response {
   return Response.json({ error: { message, type, param, code } }, { status, headers });
+}
+
+/** OpenAI's words for a function name outside its pattern. */
+function badName(name: unknown, where: string): string | undefined {
+  if (typeof name === "string" && FUNCTION_NAME.test(name)) return undefined;
+  return `Invalid '${where}': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.`;
 }
 
 /** Checks a request against OpenAI's request format; returns what is wrong, or undefined. */
@@ -91,6 +101,18 @@ function validate(request: Request, path: string, headers: Record<string, string
     for (const [i, message] of body.messages.entries()) {
       if (!message || typeof message !== "object" || Array.isArray(message)) return `messages[${i}] must be an object`;
       if (!ROLES.has(message.role)) return `messages[${i}].role '${message.role}' is not a valid role`;
+      for (const [j, call] of (Array.isArray(message.tool_calls) ? message.tool_calls : []).entries()) {
+        const bad = badName(call?.function?.name, `messages[${i}].tool_calls[${j}].function.name`);
+        if (bad) return bad;
+      }
+    }
+    for (const [i, tool] of (Array.isArray(body.tools) ? body.tools : []).entries()) {
+      const bad = tool?.type === "function" ? badName(tool.function?.name, `tools[${i}].function.name`) : undefined;
+      if (bad) return bad;
+    }
+    if (body.tool_choice?.type === "function") {
+      const bad = badName(body.tool_choice.function?.name, "tool_choice.function.name");
+      if (bad) return bad;
     }
     if (body.stream !== undefined && body.stream !== null && typeof body.stream !== "boolean") return "stream must be a boolean";
     if (body.stream_options != null && (typeof body.stream_options !== "object" || body.stream !== true)) {
@@ -110,8 +132,19 @@ function validate(request: Request, path: string, headers: Record<string, string
 const chunkJson = (model: string, id: string, choices: unknown[], usage?: unknown) =>
   JSON.stringify({ id, object: "chat.completion.chunk", created: CREATED, model, service_tier: "default", system_fingerprint: FINGERPRINT, choices, ...(usage !== undefined ? { usage } : {}) });
 
+type Script = "ok" | "tool" | "each-tool";
+
+/** The function tools a request offers, by the names the mock received. */
+const offeredNames = (body: any): string[] => (Array.isArray(body.tools) ? body.tools : []).filter((tool: any) => tool?.type === "function").map((tool: any) => String(tool.function.name));
+
+/** The calls a tool script answers with. */
+function callsOf(body: any, script: Exclude<Script, "ok">): { id: string; name: string; arguments: string }[] {
+  if (script === "tool") return [{ id: TOOL_CALL.id, name: offeredNames(body)[0] ?? TOOL_CALL.name, arguments: TOOL_CALL.arguments }];
+  return offeredNames(body).map((name, i) => ({ id: `call_each_${i}`, name, arguments: "{}" }));
+}
+
 /** The SSE frames OpenAI sends for a completion, in order. */
-function streamFrames(body: any, script: "ok" | "tool"): string[] {
+function streamFrames(body: any, script: Script): string[] {
   const id = script === "ok" ? "chatcmpl-AqK8mock0k0000000000000001" : "chatcmpl-AqK8mock0t0000000000000002";
   const model: string = body.model;
   const withUsage = body.stream_options?.include_usage === true;
@@ -124,8 +157,11 @@ function streamFrames(body: any, script: "ok" | "tool"): string[] {
     for (const word of OK_WORDS) frames.push([choice({ content: word }, null)]);
     frames.push([choice({}, "stop")]);
   } else {
-    frames.push([choice({ role: "assistant", content: null, tool_calls: [{ index: 0, id: TOOL_CALL.id, type: "function", function: { name: TOOL_CALL.name, arguments: "" } }], refusal: null }, null)]);
-    for (const piece of TOOL_CALL.arguments.match(/.{1,7}/gs) ?? []) frames.push([choice({ tool_calls: [{ index: 0, function: { arguments: piece } }] }, null)]);
+    callsOf(body, script).forEach((call, index) => {
+      const role = index === 0 ? { role: "assistant", content: null, refusal: null } : {};
+      frames.push([choice({ ...role, tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] }, null)]);
+      for (const piece of call.arguments.match(/.{1,7}/gs) ?? []) frames.push([choice({ tool_calls: [{ index, function: { arguments: piece } }] }, null)]);
+    });
     frames.push([choice({}, "tool_calls")]);
   }
   const out = frames.map((choices) => `data: ${chunkJson(model, id, choices, usageField)}\n\n`);
@@ -134,11 +170,11 @@ function streamFrames(body: any, script: "ok" | "tool"): string[] {
   return out;
 }
 
-function completionJson(body: any, script: "ok" | "tool"): string {
+function completionJson(body: any, script: Script): string {
   const message =
     script === "ok"
       ? { role: "assistant", content: OK_TEXT, refusal: null, annotations: [] }
-      : { role: "assistant", content: null, tool_calls: [{ id: TOOL_CALL.id, type: "function", function: { name: TOOL_CALL.name, arguments: TOOL_CALL.arguments } }], refusal: null, annotations: [] };
+      : { role: "assistant", content: null, tool_calls: callsOf(body, script).map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: call.arguments } })), refusal: null, annotations: [] };
   return JSON.stringify({
     id: script === "ok" ? "chatcmpl-AqK8mock0k0000000000000001" : "chatcmpl-AqK8mock0t0000000000000002",
     object: "chat.completion",
@@ -244,11 +280,12 @@ function chat(body: any, signal: AbortSignal, options: Required<MockUpstreamOpti
     // A real, priced model id (dated snapshot) answering like `ok`, for cost tests.
     case "gpt-4o-2024-08-06":
     case "tool":
+    case "each-tool":
     case "slow-first-token":
     case "slow-after-role":
     case "stall":
     case "die-mid-stream": {
-      const script = model === "tool" ? "tool" : "ok";
+      const script: Script = model === "tool" || model === "each-tool" ? model : "ok";
       const pauseMs = model.startsWith("slow-") ? options.slowFirstTokenMs : 0;
       if (!stream) {
         const answer = () => new Response(completionJson(body, script), { headers: { "content-type": "application/json", ...RATE_LIMIT_HEADERS } });

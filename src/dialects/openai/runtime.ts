@@ -3,6 +3,7 @@ import { fromOpenAIUsage } from "../../canonical/usage.ts";
 import { isRecord } from "../../json/is-record.ts";
 import type { CallRecord } from "../../telemetry/calls.ts";
 import { openAIDialect } from "./index.ts";
+import { reverseToolNamesInCompletion } from "../../providers/openai/passthrough-names.ts";
 import { openAIPassthroughStage } from "./stream.ts";
 
 /** Usage and finish reason of a chat completion (the first choice's). */
@@ -20,5 +21,6 @@ export const openAIRuntime: DialectRuntime = {
   isStream: (body) => body.stream === true,
   wantsStreamUsage: (body) => (body.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true,
   observeAnswer: observeCompletion,
+  rewriteBody: reverseToolNamesInCompletion,
   passthroughStage: openAIPassthroughStage,
 };

@@ -4,6 +4,7 @@ import { OutcomeTracker } from "../../calls/outcome.ts";
 import type { PassthroughStageOptions } from "../../calls/dialect.ts";
 import { stringFieldChars, stringFieldPattern } from "../../canonical/estimate.ts";
 import { fromOpenAIUsage } from "../../canonical/usage.ts";
+import { reverseToolNamesInChunk } from "../../providers/openai/passthrough-names.ts";
 import { toOpenAIErrorBody } from "./errors.ts";
 
 // Only chunks that carry a usage object are parsed; every other chunk is forwarded as received.
@@ -29,9 +30,10 @@ function mayBeError(event: SseEvent): boolean {
  * An in-band error chunk is never relayed as sent (it can echo the key): it ends the stream with the
  * gateway's error frame, whose message went through the call's redaction (`explain`).
  * A stream that ends without usage is billed from estimates: `promptChars` (the request body's
- * length) for input, the delta text it relayed for output.
+ * length) for input, the delta text it relayed for output. With `reverseNames` (function names the
+ * gateway rewrote), chunks carrying tool calls get the client's names back.
  */
-export function openAIPassthroughStage({ clientWantsUsage, explain, streamError, onEnd, promptChars }: PassthroughStageOptions): EventStage {
+export function openAIPassthroughStage({ clientWantsUsage, explain, streamError, onEnd, promptChars, reverseNames }: PassthroughStageOptions): EventStage {
   const outcome = new OutcomeTracker(onEnd, promptChars);
   const throwIfError = (event: SseEvent) => {
     const error = streamError(event);
@@ -56,7 +58,7 @@ export function openAIPassthroughStage({ clientWantsUsage, explain, streamError,
           // Not JSON: forward as is; the client sees what the upstream sent.
         }
       }
-      return encodeSse(event);
+      return encodeSse(reverseNames ? { ...event, data: reverseToolNamesInChunk(data, reverseNames) } : event);
     },
     end() {
       outcome.end(false);

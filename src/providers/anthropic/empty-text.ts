@@ -1,72 +1,161 @@
-import type { AnthropicContentBlock, AnthropicMessage, AnthropicTextBlock } from "./wire.ts";
+import { isRecord } from "../../json/is-record.ts";
 
 /**
- * Anthropic rejects text blocks that are empty or only whitespace ("text content blocks must
- * contain non-whitespace text"), in messages, in `system` and inside tool results. These rules
- * always apply (no flag): they change nothing a model would read.
+ * Anthropic rejects text that is empty or only whitespace ("text content blocks must contain
+ * non-whitespace text"), in messages, in `system` and inside tool results, and a turn with no
+ * content. The rule, the same on the fast path (the client's JSON) and the translated one, and for
+ * Claude on Vertex AI and Bedrock:
+ * - a blank text block with a cache breakpoint becomes the placeholder in its place, so the
+ *   breakpoint stays where the client put it;
+ * - any other blank text block is dropped: it holds nothing the model would read, and a placeholder
+ *   beside every tool call whose text was "" would teach the model to write "(empty)";
+ * - a turn left with nothing (blank text only, `content: ""`, `[]`) holds one placeholder, since
+ *   turns must alternate and dropping one would join its neighbours;
+ * - the final assistant turn is a prefill, which the model continues: its blank blocks are dropped
+ *   (a breakpoint moving to the block before it), and a prefill of nothing is dropped;
+ * - a blank `system` is not sent; a tool result's blank content is left out (it is optional) unless
+ *   the result is an error, which must say something.
+ * Nothing is copied when nothing is blank.
  */
 
-/** Sent instead of a user or assistant turn that would otherwise carry no content at all. */
+/** Sent in place of blank text that cannot simply be left out. */
 export const EMPTY_TEXT_PLACEHOLDER = "(empty)";
 
-/** Whether Anthropic would reject this text as a text block. */
+const NON_WHITESPACE = /\S/;
+
+/** Whether Anthropic would reject this text as a text block (empty, or only whitespace). */
 export function isBlankText(text: string): boolean {
-  return text.trim().length === 0;
+  return !NON_WHITESPACE.test(text);
 }
 
+type Json = Record<string, unknown>;
+
+const isBlankBlock = (block: unknown): block is Json => isRecord(block) && block.type === "text" && typeof block.text === "string" && isBlankText(block.text);
+
+/** Blocks that may carry a cache breakpoint (thinking blocks may not). */
 const CACHEABLE = new Set(["text", "image", "document", "tool_result", "tool_use"]);
 
-const isBlankBlock = (block: AnthropicContentBlock): boolean => block.type === "text" && isBlankText(block.text);
+/** Where a list of blocks sits: a turn (never left empty), a prefill (blanks dropped), or optional content (system, a tool result). */
+type Place = "turn" | "prefill" | "optional";
+
+const PLACEHOLDER_BLOCK = { type: "text", text: EMPTY_TEXT_PLACEHOLDER } as const;
+
+/** A tool result under the rule; the same object when nothing in it is blank. */
+function cleanToolResult(block: Json): Json {
+  const { content } = block;
+  const required = block.is_error === true;
+  if (content === undefined || typeof content === "string") {
+    if (typeof content === "string" && !isBlankText(content)) return block;
+    if (required) return { ...block, content: EMPTY_TEXT_PLACEHOLDER };
+    if (content === undefined) return block;
+    const { content: _blank, ...rest } = block;
+    return rest;
+  }
+  if (!Array.isArray(content)) return block;
+  const cleaned = cleanBlocks(content, required ? "turn" : "optional");
+  if (cleaned === content) return block;
+  if (cleaned.length > 0) return { ...block, content: cleaned };
+  const { content: _blank, ...rest } = block;
+  return rest;
+}
+
+/** One list of blocks under the rule; the same array when nothing in it is blank. */
+function cleanBlocks(blocks: readonly unknown[], place: Place): unknown[] {
+  if (blocks.length === 0) return place === "turn" ? [PLACEHOLDER_BLOCK] : (blocks as unknown[]);
+  let out: unknown[] | undefined;
+  blocks.forEach((block, i) => {
+    let next: unknown = block;
+    if (isBlankBlock(block)) {
+      next = block.cache_control !== undefined && place !== "prefill" ? { ...block, text: EMPTY_TEXT_PLACEHOLDER } : undefined;
+    } else if (isRecord(block) && block.type === "tool_result") next = cleanToolResult(block);
+    if (next === block) {
+      out?.push(block);
+      return;
+    }
+    out ??= blocks.slice(0, i);
+    if (next !== undefined) out.push(next);
+    else if (isBlankBlock(block) && block.cache_control !== undefined) {
+      // A prefill's breakpoint on blank text marks the same prefix as one on the block before it.
+      const previous = out.at(-1);
+      if (isRecord(previous) && CACHEABLE.has(previous.type as string) && previous.cache_control === undefined) out[out.length - 1] = { ...previous, cache_control: block.cache_control };
+    }
+  });
+  if (!out) return blocks as unknown[];
+  return out.length === 0 && place === "turn" ? [PLACEHOLDER_BLOCK] : out;
+}
+
+/** One message under the rule: the same object when nothing in it is blank, undefined when it is a prefill of nothing. */
+function cleanMessage(message: unknown, last: boolean): unknown {
+  if (!isRecord(message)) return message;
+  const prefill = last && message.role === "assistant";
+  const { content } = message;
+  if (typeof content === "string") {
+    if (!isBlankText(content)) return message;
+    return prefill ? undefined : { ...message, content: EMPTY_TEXT_PLACEHOLDER };
+  }
+  if (!Array.isArray(content)) return message;
+  const cleaned = cleanBlocks(content, prefill ? "prefill" : "turn");
+  if (cleaned === content) return message;
+  return prefill && cleaned.length === 0 ? undefined : { ...message, content: cleaned };
+}
+
+/** Whether a list of blocks holds blank text (in a tool result too), or is empty: a walk without allocation. */
+function blocksNeedCleaning(blocks: readonly unknown[], emptyCounts: boolean): boolean {
+  if (blocks.length === 0) return emptyCounts;
+  for (const block of blocks) {
+    if (!isRecord(block)) continue;
+    if (block.type === "text") {
+      if (typeof block.text === "string" && !NON_WHITESPACE.test(block.text)) return true;
+    } else if (block.type === "tool_result") {
+      const { content } = block;
+      if (content === undefined || typeof content === "string") {
+        if (block.is_error === true ? content === undefined || !NON_WHITESPACE.test(content) : typeof content === "string" && !NON_WHITESPACE.test(content)) return true;
+      } else if (Array.isArray(content) && blocksNeedCleaning(content, block.is_error === true)) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether any message holds something the rule changes (checked first, so a clean body costs one plain walk). */
+function messagesNeedCleaning(messages: readonly unknown[]): boolean {
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i];
+    if (!isRecord(message)) continue;
+    const { content } = message;
+    if (typeof content === "string") {
+      if (!NON_WHITESPACE.test(content)) return true;
+    } else if (Array.isArray(content) && blocksNeedCleaning(content, !(i === messages.length - 1 && message.role === "assistant"))) return true;
+  }
+  return false;
+}
 
 /**
- * Removes blank text blocks from one turn. A turn left with nothing (it held only blank text)
- * gets the placeholder in their place; a turn with anything else (tool calls, images, tool
- * results, other text) just loses the blank blocks, so tool calls with no text send only
- * their tool_use blocks. Blank text inside tool results is removed too (their content is optional).
- * A blank assistant turn at the very end is dropped instead (returns undefined): it is a prefill,
- * and the model would continue from the placeholder; prefilling nothing is the same as no prefill.
+ * Anthropic `messages` (the client's JSON, or the translator's turns) without blank text; the same
+ * array when none holds any, so the fast path can tell nothing needs re-serialising.
  */
-export function withoutEmptyText(message: AnthropicMessage, last = false): AnthropicMessage | undefined {
-  const content: AnthropicContentBlock[] = [];
-  let changed = false;
-  for (const block of message.content) {
-    if (isBlankBlock(block)) {
-      changed = true;
-      // A cache breakpoint on a dropped block covers the same prefix as one on the block before it.
-      const cache = (block as AnthropicTextBlock).cache_control;
-      const previous = content.at(-1);
-      if (cache && previous && CACHEABLE.has(previous.type) && !("cache_control" in previous)) content[content.length - 1] = { ...previous, cache_control: cache } as AnthropicContentBlock;
-      continue;
+export function withoutBlankText<T>(messages: readonly T[]): T[] {
+  if (!messagesNeedCleaning(messages)) return messages as T[];
+  let out: T[] | undefined;
+  messages.forEach((message, i) => {
+    const next = cleanMessage(message, i === messages.length - 1) as T | undefined;
+    if (next === message) {
+      out?.push(message);
+      return;
     }
-    if (block.type === "tool_result" && block.content !== undefined) {
-      const cleaned = cleanToolResultContent(block.content);
-      if (cleaned !== block.content) {
-        changed = true;
-        const { content: _dropped, ...rest } = block;
-        content.push(cleaned === undefined ? rest : { ...rest, content: cleaned });
-        continue;
-      }
-    }
-    content.push(block);
-  }
-  if (content.length === 0) {
-    if (last && message.role === "assistant") return undefined;
-    const placeholder: AnthropicTextBlock = { type: "text", text: EMPTY_TEXT_PLACEHOLDER };
-    const cache = message.content.find((block): block is AnthropicTextBlock => block.type === "text" && block.cache_control !== undefined)?.cache_control;
-    return { role: message.role, content: [cache ? { ...placeholder, cache_control: cache } : placeholder] };
-  }
-  return changed ? { role: message.role, content } : message;
+    out ??= messages.slice(0, i);
+    if (next !== undefined) out.push(next);
+  });
+  return out ?? (messages as T[]);
 }
 
-/** Tool-result content without blank text; undefined when nothing is left (Anthropic then takes no `content`). */
-function cleanToolResultContent(content: NonNullable<Extract<AnthropicContentBlock, { type: "tool_result" }>["content"]>) {
-  if (typeof content === "string") return isBlankText(content) ? undefined : content;
-  if (!content.some(isBlankBlock)) return content;
-  const kept = content.filter((block) => !isBlankBlock(block));
-  return kept.length > 0 ? kept : undefined;
-}
-
-/** System blocks without blank ones: an empty system message is dropped, not sent. */
-export function withoutEmptySystem(blocks: AnthropicTextBlock[]): AnthropicTextBlock[] {
-  return blocks.some((block) => isBlankText(block.text)) ? blocks.filter((block) => !isBlankText(block.text)) : blocks;
+/**
+ * An Anthropic `system` (a string or text blocks) without blank text: the same value when nothing is
+ * blank, undefined when nothing is left to send.
+ */
+export function systemWithoutBlankText<T>(system: T): T | undefined {
+  if (typeof system === "string") return isBlankText(system) ? undefined : system;
+  if (!Array.isArray(system)) return system;
+  const cleaned = cleanBlocks(system, "optional");
+  if (cleaned === system) return system;
+  return cleaned.length > 0 ? (cleaned as T) : undefined;
 }

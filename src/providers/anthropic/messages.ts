@@ -1,6 +1,6 @@
 import type { CacheControl, ContentPart, DocumentPart, ImagePart, Message, ToolCallPart, ToolResultPart } from "../../canonical/chat.ts";
 import { GatewayError } from "../../canonical/errors.ts";
-import { withoutEmptySystem, withoutEmptyText } from "./empty-text.ts";
+import { systemWithoutBlankText, withoutBlankText } from "./empty-text.ts";
 import type {
   AnthropicCacheControl,
   AnthropicContentBlock,
@@ -108,7 +108,7 @@ function toBlock(part: ContentPart, index: number, toolName: (name: string) => s
  * Canonical messages -> Anthropic `system` blocks and alternating turns. System messages (anywhere)
  * join `system` in order; tool messages become user turns of tool_result blocks; consecutive
  * turns of one role merge, tool results first in their turn (Anthropic requires them before any
- * text); blank text is removed or replaced (empty-text.ts). `toolName` maps the client's tool
+ * text); blank text is dropped or replaced by the placeholder (empty-text.ts). `toolName` maps the client's tool
  * names to the upstream's.
  */
 export function toAnthropicMessages(messages: readonly Message[], toolName: (name: string) => string): { system: AnthropicTextBlock[]; messages: AnthropicMessage[] } {
@@ -136,6 +136,5 @@ export function toAnthropicMessages(messages: readonly Message[], toolName: (nam
     const results = turn.content.filter((block) => block.type === "tool_result");
     if (results.length > 0 && results.length < turn.content.length) turn.content = [...results, ...turn.content.filter((block) => block.type !== "tool_result")];
   }
-  const cleaned = turns.map((turn, i) => withoutEmptyText(turn, i === turns.length - 1)).filter((turn): turn is AnthropicMessage => turn !== undefined);
-  return { system: withoutEmptySystem(system), messages: cleaned };
+  return { system: systemWithoutBlankText(system) ?? [], messages: withoutBlankText(turns) };
 }

@@ -2,8 +2,10 @@ import { editTopLevel, type TopLevelEdits } from "../../json/top-level.ts";
 import { GatewayError } from "../../canonical/errors.ts";
 import { joinUrl } from "../openai/request.ts";
 import type { Operation, PassthroughInput, Target, UpstreamRequest } from "../types.ts";
+import { systemWithoutBlankText, withoutBlankText } from "./empty-text.ts";
 import { ANTHROPIC_VERSION, anthropicHeaders } from "./request.ts";
-import { isValidToolName, planToolNames } from "./tool-names.ts";
+import { planToolNames } from "../tool-names.ts";
+import { ANTHROPIC_TOOL_NAMES } from "./tool-names.ts";
 
 /** Body fields a client may send that must never reach an upstream (they would redirect or re-key the call). */
 const GATEWAY_ONLY_FIELDS = ["api_base", "base_url", "api_key"] as const;
@@ -21,14 +23,14 @@ const isObject = (value: unknown): value is Json => typeof value === "object" &&
 const isCustomTool = (tool: Json) => tool.type === undefined || tool.type === "custom";
 
 /**
- * Rewrites tool names only when one of them is invalid for Anthropic: `tools`, a named
- * `tool_choice` and earlier assistant `tool_use` blocks are then re-serialised with the new names.
- * Returns the member edits (JSON texts) and the reverse map.
+ * Rewrites tool names only when one of them is invalid for Anthropic: `tools` and a named
+ * `tool_choice` are then re-serialised with the new names, and earlier assistant `tool_use` blocks
+ * renamed in `messages` (the client's, or already cleaned of blank text). Returns the member edits
+ * (JSON texts), the messages (the same array when no name in them changed) and the reverse map.
  */
-function sanitiseToolNames(parsed: Json): { set: Record<string, string>; reverse: ReadonlyMap<string, string> } {
+function sanitiseToolNames(parsed: Json, messages: unknown[]): { set: Record<string, string>; messages: unknown[]; reverse: ReadonlyMap<string, string> } {
   const tools = Array.isArray(parsed.tools) ? parsed.tools.filter(isObject) : [];
   const choice = isObject(parsed.tool_choice) && parsed.tool_choice.type === "tool" && typeof parsed.tool_choice.name === "string" ? parsed.tool_choice : undefined;
-  const messages = Array.isArray(parsed.messages) ? parsed.messages : [];
   const names: string[] = [];
   const hosted: string[] = [];
   for (const tool of tools) if (typeof tool.name === "string") (isCustomTool(tool) ? names : hosted).push(tool.name);
@@ -37,8 +39,8 @@ function sanitiseToolNames(parsed: Json): { set: Record<string, string>; reverse
     if (!isObject(message) || message.role !== "assistant" || !Array.isArray(message.content)) continue;
     for (const block of message.content) if (isObject(block) && block.type === "tool_use" && typeof block.name === "string") names.push(block.name);
   }
-  if (names.every(isValidToolName)) return { set: {}, reverse: new Map() };
-  const { forward, reverse } = planToolNames(names, hosted);
+  if (names.every((name) => ANTHROPIC_TOOL_NAMES.pattern.test(name))) return { set: {}, messages, reverse: new Map() };
+  const { forward, reverse } = planToolNames(names, ANTHROPIC_TOOL_NAMES, hosted);
   const rename = <T extends Json>(item: T): T => (typeof item.name === "string" && forward.get(item.name) !== item.name ? { ...item, name: forward.get(item.name) } : item);
   const set: Record<string, string> = {};
   if (tools.some((tool) => isCustomTool(tool) && rename(tool) !== tool)) {
@@ -59,8 +61,7 @@ function sanitiseToolNames(parsed: Json): { set: Record<string, string>; reverse
     historyChanged = true;
     return { ...message, content };
   });
-  if (historyChanged) set.messages = JSON.stringify(history);
-  return { set, reverse };
+  return { set, messages: historyChanged ? history : messages, reverse };
 }
 
 /** Anthropic endpoints by operation (it has no embeddings). */
@@ -69,19 +70,28 @@ const ANTHROPIC_PATHS: Record<Operation, string | undefined> = { chat: "/message
 /**
  * The same-format fast path (Anthropic-format client, Anthropic upstream): the client's body goes
  * out byte for byte (thinking blocks, signatures, cache_control, unknown fields) except `model`,
- * gateway-only fields, and tool names Anthropic would reject. The client's `anthropic-version` and
+ * gateway-only fields, blank text (empty-text.ts: `messages` and `system` are re-serialised only when
+ * they hold some) and tool names Anthropic would reject. The client's `anthropic-version` and
  * `anthropic-beta` headers are forwarded.
  */
 export function buildAnthropicPassthrough(operation: Operation, input: PassthroughInput, target: Target): AnthropicPassthrough {
   const path = ANTHROPIC_PATHS[operation];
   if (!path) throw new GatewayError("caller.invalid_request", `Anthropic does not serve ${operation}.`, { param: "model" });
   const { parsed } = input;
-  const edits: Required<TopLevelEdits> = { set: {}, remove: [], rename: {} };
-  if (parsed.model !== target.model) edits.set.model = JSON.stringify(target.model);
-  edits.remove = GATEWAY_ONLY_FIELDS.filter((field) => field in parsed);
-  const names = sanitiseToolNames(parsed);
-  Object.assign(edits.set, names.set);
-  const edited = Object.keys(edits.set).length > 0 || edits.remove.length > 0;
+  const set: Record<string, string> = {};
+  const remove: string[] = GATEWAY_ONLY_FIELDS.filter((field) => field in parsed);
+  if (parsed.model !== target.model) set.model = JSON.stringify(target.model);
+  const system = systemWithoutBlankText(parsed.system);
+  if (system !== parsed.system) {
+    if (system === undefined) remove.push("system");
+    else set.system = JSON.stringify(system);
+  }
+  const sent = Array.isArray(parsed.messages) ? parsed.messages : [];
+  const names = sanitiseToolNames(parsed, withoutBlankText(sent));
+  Object.assign(set, names.set);
+  if (names.messages !== sent) set.messages = JSON.stringify(names.messages);
+  const edits: TopLevelEdits = { set, remove };
+  const edited = Object.keys(set).length > 0 || remove.length > 0;
   const version = input.headers?.get("anthropic-version") ?? ANTHROPIC_VERSION;
   const betas = input.headers?.get("anthropic-beta")?.split(",") ?? [];
   return {

@@ -6,7 +6,9 @@ import { toAnthropicMessages } from "./messages.ts";
 import { refuseParam, toAnthropicExtras } from "./params.ts";
 import type { AnthropicState } from "./state.ts";
 import { planTokens } from "./thinking.ts";
-import { planRequestToolNames, planTools } from "./tools.ts";
+import { planRequestToolNames } from "../tool-names.ts";
+import { ANTHROPIC_TOOL_NAMES } from "./tool-names.ts";
+import { planTools } from "./tools.ts";
 import type { AnthropicRequestBody } from "./wire.ts";
 
 /** The Messages API version the translators speak. */
@@ -37,7 +39,7 @@ function requestedBetas(request: ChatRequest): string[] {
 
 /** Builds the Anthropic Messages API call for a canonical request, and the state its answer is read with. */
 export function buildAnthropicRequest(request: ChatRequest, target: Target, options: PassthroughOptions): { upstream: UpstreamRequest; state: AnthropicState } {
-  const names = planRequestToolNames(request);
+  const names = planRequestToolNames(request, ANTHROPIC_TOOL_NAMES);
   let plan = planTokens(request, target.model);
   if (request.responseFormat && request.responseFormat.type !== "text" && plan.budget !== undefined) {
     // A forced tool call and extended thinking exclude each other on Anthropic; the format is the contract the client parses.

@@ -3,7 +3,7 @@ import { GatewayError } from "../../canonical/errors.ts";
 import type { PassthroughOptions } from "../types.ts";
 import { toAnthropicCacheControl } from "./messages.ts";
 import { refuseParam } from "./params.ts";
-import { planToolNames, type ToolNamePlan } from "./tool-names.ts";
+import type { ToolNamePlan } from "../tool-names.ts";
 import type { AnthropicTool, AnthropicToolChoice } from "./wire.ts";
 
 /** The forced tool that carries a `response_format` answer (a free name is picked if a client tool has it). */
@@ -49,20 +49,6 @@ function toAnthropicToolChoice(choice: ChatRequest["toolChoice"], toolName: (nam
     case "tool":
       return { type: "tool", name: toolName(choice.name) };
   }
-}
-
-/** Names the client used anywhere a tool name appears: definitions, a named choice, earlier calls. */
-function clientToolNames(request: ChatRequest): string[] {
-  const names = (request.tools ?? []).map((tool) => tool.name);
-  if (request.toolChoice?.type === "tool") names.push(request.toolChoice.name);
-  for (const message of request.messages) for (const part of message.content) if (part.type === "tool-call") names.push(part.name);
-  return names;
-}
-
-/** Plans the request's tool names: every place a client tool name appears, hosted tools' names reserved. */
-export function planRequestToolNames(request: ChatRequest): ToolNamePlan {
-  const hosted = (request.hostedTools ?? []).map((tool) => tool.name).filter((name): name is string => typeof name === "string");
-  return planToolNames(clientToolNames(request), hosted);
 }
 
 /** `tools` and `tool_choice` for the body, and the forced format tool's name when there is one. */

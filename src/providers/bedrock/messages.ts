@@ -48,27 +48,25 @@ function toUnit(part: ContentPart, index: number, toolName: (name: string) => st
 }
 
 /**
- * Drops blank text. A breakpoint on a dropped block moves to the block before it (it covers the
- * same prefix) when that one has none. A turn left empty (blank text, or only unsigned reasoning)
- * gets the placeholder instead, except an empty assistant turn at the very end, which is dropped
- * (prefilling nothing is no prefill).
+ * Blank text under Anthropic's rule (anthropic/empty-text.ts), which Converse needs for every model:
+ * a blank block with a cache marker becomes the placeholder in its place (its cachePoint still after
+ * it); other blank blocks are dropped. In the final assistant turn (a prefill) every blank block is
+ * dropped, its marker moving to the block before. A turn left empty (blank text, or only unsigned
+ * reasoning) gets the placeholder, except a prefill, which is dropped; a system left empty is not sent.
  */
-function withoutBlankText(turn: Turn, last: boolean): Turn | undefined {
+function withoutBlankText(turn: Turn, place: "turn" | "prefill" | "system"): Turn | undefined {
   if (turn.units.length > 0 && !turn.units.some((item) => item.blank)) return turn;
   const kept: Unit[] = [];
-  let orphanCache: ConverseCachePoint | undefined;
   for (const item of turn.units) {
-    if (!item.blank) {
-      kept.push(item);
-      continue;
+    if (!item.blank) kept.push(item);
+    else if (item.cache && place !== "prefill") kept.push({ block: { text: EMPTY_TEXT_PLACEHOLDER }, cache: item.cache });
+    else if (item.cache) {
+      const previous = kept.at(-1);
+      if (previous && !previous.cache) kept[kept.length - 1] = { ...previous, cache: item.cache };
     }
-    const previous = kept.at(-1);
-    if (item.cache && previous && !previous.cache) previous.cache = item.cache;
-    else if (item.cache && !previous) orphanCache ??= item.cache;
   }
   if (kept.length > 0) return { role: turn.role, units: kept };
-  if (last && turn.role === "assistant") return undefined;
-  return { role: turn.role, units: [orphanCache ? { block: { text: EMPTY_TEXT_PLACEHOLDER }, cache: orphanCache } : { block: { text: EMPTY_TEXT_PLACEHOLDER } }] };
+  return place === "turn" ? { role: turn.role, units: [{ block: { text: EMPTY_TEXT_PLACEHOLDER } }] } : undefined;
 }
 
 const flatten = (units: readonly Unit[]): ConverseContentBlock[] => units.flatMap((item) => (item.cache ? [item.block, item.cache] : [item.block]));
@@ -106,8 +104,9 @@ export function toConverseMessages(messages: readonly Message[], toolName: (name
     const results = turn.units.filter((item) => "toolResult" in item.block);
     if (results.length > 0 && results.length < turn.units.length) turn.units = [...results, ...turn.units.filter((item) => !("toolResult" in item.block))];
   }
-  const cleaned = turns.map((turn, i) => withoutBlankText(turn, i === turns.length - 1)).filter((turn): turn is Turn => turn !== undefined);
-  // An all-blank system prompt is left out rather than replaced: no system prompt means the same.
-  const systemUnits = system.some((item) => !item.blank) ? (withoutBlankText({ role: "user", units: system }, false) as Turn).units : [];
+  const cleaned = turns
+    .map((turn, i) => withoutBlankText(turn, i === turns.length - 1 && turn.role === "assistant" ? "prefill" : "turn"))
+    .filter((turn): turn is Turn => turn !== undefined);
+  const systemUnits = system.length > 0 ? (withoutBlankText({ role: "user", units: system }, "system")?.units ?? []) : [];
   return { system: flatten(systemUnits) as ConverseSystemBlock[], messages: cleaned.map((turn) => ({ role: turn.role, content: flatten(turn.units) })) };
 }

@@ -7,7 +7,8 @@ import type { PassthroughOptions, Target, UpstreamRequest } from "../types.ts";
 import { toConverseMessages } from "./messages.ts";
 import { refuseBedrockParam, toBedrockExtras } from "./params.ts";
 import { isAnthropicModel, type BedrockState } from "./state.ts";
-import { planConverseToolNames, planConverseTools } from "./tools.ts";
+import { planRequestToolNames } from "../tool-names.ts";
+import { CONVERSE_TOOL_NAMES, planConverseTools } from "./tools.ts";
 import type { ConverseRequestBody } from "./wire.ts";
 
 /** The bedrock-runtime operations the translators call, by their URL suffix. */
@@ -60,7 +61,7 @@ const wantsReasoning = (request: ChatRequest): boolean =>
 /** Builds the Converse (or ConverseStream) call for a canonical request, and the state its answer is read with. */
 export function buildBedrockRequest(request: ChatRequest, target: Target, options: PassthroughOptions): { upstream: UpstreamRequest; state: BedrockState } {
   const claude = isAnthropicModel(target.model);
-  const names = planConverseToolNames(request);
+  const names = planRequestToolNames(request, CONVERSE_TOOL_NAMES);
   let plan: TokenPlan | undefined;
   if (claude) plan = planClaude(request, target.model, options);
   else if (wantsReasoning(request)) refuseBedrockParam(options, request.reasoning?.budgetTokens !== undefined ? "thinking" : "reasoning_effort", "takes reasoning controls only for Anthropic (Claude) models");

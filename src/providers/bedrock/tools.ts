@@ -1,38 +1,17 @@
 import type { ChatRequest, ResponseFormat, ToolChoice, ToolDefinition } from "../../canonical/chat.ts";
 import { GatewayError } from "../../canonical/errors.ts";
-import type { ToolNamePlan } from "../anthropic/tool-names.ts";
-import { JSON_TOOL_NAME, planRequestToolNames } from "../anthropic/tools.ts";
+import type { ToolNamePlan, ToolNameRule } from "../tool-names.ts";
+import { JSON_TOOL_NAME } from "../anthropic/tools.ts";
 import type { PassthroughOptions } from "../types.ts";
 import { toCachePoint } from "./content.ts";
 import { refuseBedrockParam } from "./params.ts";
 import type { ConverseTool, ConverseToolChoice } from "./wire.ts";
 
-/** Converse's longest tool name (its pattern is Anthropic's, `[a-zA-Z0-9_-]+`, but capped at 64, not 128). */
-export const CONVERSE_TOOL_NAME_MAX = 64;
-
 /**
- * Plans the request's tool names with Anthropic's rules (tool-names.ts), which Converse shares for
- * every model, then shortens any name still over Converse's 64 characters (`_2`, `_3`, ... on a clash).
+ * What Converse accepts as a tool name (ToolSpecification and SpecificToolChoice, for every model):
+ * 1-64 of `[a-zA-Z0-9_-]`, so Anthropic's characters with OpenAI's length.
  */
-export function planConverseToolNames(request: ChatRequest): ToolNamePlan {
-  const plan = planRequestToolNames(request);
-  if (![...plan.forward.values()].some((name) => name.length > CONVERSE_TOOL_NAME_MAX)) return plan;
-  const taken = new Set(plan.forward.values());
-  const forward = new Map<string, string>();
-  const reverse = new Map<string, string>();
-  for (const [original, upstream] of plan.forward) {
-    let name = upstream;
-    if (name.length > CONVERSE_TOOL_NAME_MAX) {
-      const base = name.slice(0, CONVERSE_TOOL_NAME_MAX);
-      name = base;
-      for (let n = 2; taken.has(name); n++) name = base.slice(0, CONVERSE_TOOL_NAME_MAX - `_${n}`.length) + `_${n}`;
-      taken.add(name);
-    }
-    forward.set(original, name);
-    if (name !== original) reverse.set(name, original);
-  }
-  return { forward, reverse };
-}
+export const CONVERSE_TOOL_NAMES: ToolNameRule = { pattern: /^[a-zA-Z0-9_-]{1,64}$/, character: /^[a-zA-Z0-9_-]$/, maxLength: 64 };
 
 /** Converse insists on an object schema at the root; OpenAI clients often send `{}` for a tool without arguments. */
 const toInputSchema = (parameters: Record<string, unknown>): Record<string, unknown> =>

@@ -7,7 +7,9 @@ import { refuseGeminiParam, toGeminiExtras } from "./params.ts";
 import { toGeminiJsonSchema } from "./schema.ts";
 import type { GeminiState } from "./state.ts";
 import { toGeminiThinkingConfig } from "./thinking.ts";
-import { planGeminiTools, planRequestNames } from "./tools.ts";
+import { planRequestToolNames } from "../tool-names.ts";
+import { GEMINI_FUNCTION_NAMES } from "./tool-names.ts";
+import { planGeminiTools } from "./tools.ts";
 import type { GeminiGenerationConfig, GeminiRequestBody } from "./wire.ts";
 
 /** The Gemini API's base URL (AI Studio keys). */
@@ -53,7 +55,7 @@ function toGenerationConfig(request: ChatRequest, options: PassthroughOptions, m
  */
 export function toGeminiBody(request: ChatRequest, options: PassthroughOptions, context: GeminiBodyContext = {}): { body: GeminiRequestBody; state: GeminiState } {
   const model = context.model ?? request.model;
-  const names = planRequestNames(request);
+  const names = planRequestToolNames(request, GEMINI_FUNCTION_NAMES);
   const functionName = (name: string) => names.forward.get(name) ?? name;
   const { systemInstruction, contents } = toGeminiContents(request.messages, model, functionName);
   const body: GeminiRequestBody = { contents };

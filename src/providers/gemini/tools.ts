@@ -3,16 +3,8 @@ import { GatewayError } from "../../canonical/errors.ts";
 import type { PassthroughOptions } from "../types.ts";
 import { refuseGeminiParam } from "./params.ts";
 import { isEmptyObjectSchema, toGeminiJsonSchema } from "./schema.ts";
-import { planGeminiNames, type GeminiNamePlan } from "./tool-names.ts";
+import type { ToolNamePlan } from "../tool-names.ts";
 import type { GeminiFunctionCallingConfig, GeminiFunctionDeclaration } from "./wire.ts";
-
-/** Names the client used wherever a function name appears: definitions, a named choice, earlier calls. */
-export function planRequestNames(request: ChatRequest): GeminiNamePlan {
-  const names = (request.tools ?? []).map((tool) => tool.name);
-  if (request.toolChoice?.type === "tool") names.push(request.toolChoice.name);
-  for (const message of request.messages) for (const part of message.content) if (part.type === "tool-call") names.push(part.name);
-  return planGeminiNames(names);
-}
 
 // `strict` is not sent: Gemini's schema-enforcing mode (VALIDATED) is newer than some of the models
 // this serves, and the schema alone already shapes the arguments.
@@ -38,7 +30,7 @@ export interface GeminiToolsPlan {
  * tools (they have a `type`) and `parallel_tool_calls: false` have no Gemini form: refused, or
  * dropped with drop_params.
  */
-export function planGeminiTools(request: ChatRequest, names: GeminiNamePlan, options: PassthroughOptions): GeminiToolsPlan {
+export function planGeminiTools(request: ChatRequest, names: ToolNamePlan, options: PassthroughOptions): GeminiToolsPlan {
   const functionName = (name: string) => names.forward.get(name) ?? name;
   const declarations: GeminiFunctionDeclaration[] = [];
   const seen = new Set<string>();

@@ -1,5 +1,5 @@
 import type { GatewayError } from "../../canonical/errors.ts";
-import type { Provider } from "../types.ts";
+import type { Provider, TranslationState } from "../types.ts";
 import { mapOpenAIError } from "./errors.ts";
 import type { OpenAIWireProfile } from "./profile.ts";
 import { buildOpenAIPassthrough } from "./request.ts";
@@ -24,6 +24,9 @@ function openAIStreamError(label: string, event: SseEvent): GatewayError | undef
   return payload.error !== undefined && payload.error !== null ? mapOpenAIInBandError(label, payload) : undefined;
 }
 
+/** A translated call's state is the reverse map of the tool names it rewrote, or nothing. */
+const reverseNamesOf = (state: TranslationState): ReadonlyMap<string, string> | undefined => (state instanceof Map ? state : undefined);
+
 /** Makes a provider from an OpenAI-wire profile: OpenAI itself, every compatible preset and the mock. */
 export function openAIWireProvider(profile: OpenAIWireProfile): Provider {
   return {
@@ -38,8 +41,8 @@ export function openAIWireProvider(profile: OpenAIWireProfile): Provider {
     ...(profile.transport ? { transport: profile.transport } : {}),
     chat: {
       buildRequest: (request, target, options) => buildOpenAIChatRequest(profile, request, target, options),
-      parseResponse: (body) => fromOpenAIChatCompletion(profile.label, body),
-      streamReader: () => openAIStreamReader(profile.label),
+      parseResponse: (body, state) => fromOpenAIChatCompletion(profile.label, body, reverseNamesOf(state)),
+      streamReader: (state) => openAIStreamReader(profile.label, reverseNamesOf(state)),
     },
     buildPassthrough: (operation, input, target, options) => buildOpenAIPassthrough(profile, operation, input, target, options),
     mapError: (status, body, headers) => mapOpenAIError(profile.label, status, body, headers),

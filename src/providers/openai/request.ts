@@ -1,6 +1,7 @@
 import { editTopLevel, insertTopLevel, type TopLevelEdits } from "../../json/top-level.ts";
 import { GatewayError } from "../../canonical/errors.ts";
 import type { Operation, PassthroughInput, PassthroughOptions, Target, UpstreamRequest } from "../types.ts";
+import { sanitiseOpenAIToolNames } from "./passthrough-names.ts";
 import type { OpenAIWireProfile } from "./profile.ts";
 
 /** Body fields a client may send that must never reach an upstream (they would redirect or re-key the call). */
@@ -39,7 +40,11 @@ export function unsupportedParamError(profile: OpenAIWireProfile, param: string)
   );
 }
 
-/** Builds an OpenAI-wire request that forwards the client's body with only the needed edits. */
+/**
+ * Builds an OpenAI-wire request that forwards the client's body with only the needed edits: model,
+ * gateway-only fields, the profile's parameter quirks, usage on streams, and function names OpenAI
+ * would reject (restored in the answer through `reverseNames`).
+ */
 export function buildOpenAIPassthrough(
   profile: OpenAIWireProfile,
   operation: Operation,
@@ -73,6 +78,11 @@ export function buildOpenAIPassthrough(
       edited = true;
     }
   }
+  const names = operation === "chat" ? sanitiseOpenAIToolNames(parsed) : undefined;
+  if (names && Object.keys(names.set).length > 0) {
+    Object.assign(edits.set, names.set);
+    edited = true;
+  }
   if (input.stream && profile.streamUsage !== false) {
     const current = parsed.stream_options;
     const options = current && typeof current === "object" ? (current as Record<string, unknown>) : undefined;
@@ -90,5 +100,6 @@ export function buildOpenAIPassthrough(
     url: joinUrl(target.apiBase, openAIPath(operation)),
     headers: openAIHeaders(target, input.stream),
     body: edited ? editTopLevel(input.raw, { ...edits, set: { ...edits.set, ...additions } }) : Object.keys(additions).length > 0 ? insertTopLevel(input.raw, additions) : input.raw,
+    ...(names && names.reverse.size > 0 ? { reverseNames: names.reverse } : {}),
   };
 }

@@ -108,8 +108,8 @@ function toOpenAIToolMessages(results: readonly ToolResultPart[]): OpenAIMessage
   return messages;
 }
 
-/** An assistant turn: text joined into one string, tool calls as `tool_calls`, reasoning dropped. */
-function toOpenAIAssistant(message: Message): OpenAIMessage {
+/** An assistant turn: text joined into one string, tool calls as `tool_calls` (under their upstream names), reasoning dropped. */
+function toOpenAIAssistant(message: Message, toolName: (name: string) => string): OpenAIMessage {
   const calls = message.content.filter((part): part is ToolCallPart => part.type === "tool-call");
   const texts = onlyText(
     message.content.filter((part) => part.type !== "tool-call"),
@@ -117,7 +117,7 @@ function toOpenAIAssistant(message: Message): OpenAIMessage {
   );
   const out: OpenAIMessage = { role: "assistant", content: texts.length === 0 && calls.length > 0 ? null : joinText(texts, "") };
   if (calls.length > 0) {
-    out.tool_calls = calls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: call.arguments } }));
+    out.tool_calls = calls.map((call) => ({ id: call.id, type: "function", function: { name: toolName(call.name), arguments: call.arguments } }));
   }
   return out;
 }
@@ -125,9 +125,9 @@ function toOpenAIAssistant(message: Message): OpenAIMessage {
 /**
  * Canonical messages -> OpenAI chat messages. System, assistant and tool content is sent as a string
  * (several OpenAI-compatible servers reject part arrays outside user messages); cache markers are
- * dropped since OpenAI caches prompts on its own.
+ * dropped since OpenAI caches prompts on its own. `toolName` maps the client's tool names to the upstream's.
  */
-export function toOpenAIMessages(messages: readonly Message[]): OpenAIMessage[] {
+export function toOpenAIMessages(messages: readonly Message[], toolName: (name: string) => string = (name) => name): OpenAIMessage[] {
   const out: OpenAIMessage[] = [];
   for (const message of messages) {
     const name = message.name ? { name: message.name } : {};
@@ -137,7 +137,7 @@ export function toOpenAIMessages(messages: readonly Message[]): OpenAIMessage[] 
         out.push({ role: "system", content: joinText(onlyText(message.content, "system"), "\n\n"), ...name });
         break;
       case "assistant":
-        out.push({ ...toOpenAIAssistant(message), ...name });
+        out.push({ ...toOpenAIAssistant(message, toolName), ...name });
         break;
       case "tool":
         out.push(...toOpenAIToolMessages(results));

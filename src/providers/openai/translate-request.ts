@@ -1,8 +1,10 @@
 import type { ChatRequest, Reasoning, ResponseFormat, ToolChoice, ToolDefinition } from "../../canonical/chat.ts";
 import { effortOfBudget } from "../../canonical/reasoning.ts";
+import { planRequestToolNames, type ToolNamePlan } from "../tool-names.ts";
 import type { PassthroughOptions, Target, TranslationState, UpstreamRequest } from "../types.ts";
 import type { OpenAIWireProfile } from "./profile.ts";
 import { GATEWAY_ONLY_FIELDS, joinUrl, openAIHeaders, openAIPath, unsupportedParamError } from "./request.ts";
+import { OPENAI_TOOL_NAMES } from "./tool-names.ts";
 import { toOpenAIMessages } from "./translate-messages.ts";
 
 /** Body fields this translator writes from the canonical model; an `extra` entry may never overwrite them. */
@@ -31,9 +33,9 @@ function toOpenAIEffort(reasoning: Reasoning | undefined): Reasoning["effort"] {
   return effortOfBudget(budget);
 }
 
-/** A canonical tool as an OpenAI function tool. */
-function toOpenAITool(tool: ToolDefinition): Record<string, unknown> {
-  const fn: Record<string, unknown> = { name: tool.name };
+/** A canonical tool as an OpenAI function tool, under its upstream name. */
+function toOpenAITool(tool: ToolDefinition, name: string): Record<string, unknown> {
+  const fn: Record<string, unknown> = { name };
   if (tool.description !== undefined) fn.description = tool.description;
   fn.parameters = tool.parameters;
   if (tool.strict !== undefined) fn.strict = tool.strict;
@@ -41,8 +43,8 @@ function toOpenAITool(tool: ToolDefinition): Record<string, unknown> {
 }
 
 /** The canonical model's tool choice as OpenAI's `tool_choice`. */
-function toOpenAIToolChoice(choice: ToolChoice): unknown {
-  return choice.type === "tool" ? { type: "function", function: { name: choice.name } } : choice.type;
+function toOpenAIToolChoice(choice: ToolChoice, toolName: (name: string) => string): unknown {
+  return choice.type === "tool" ? { type: "function", function: { name: toolName(choice.name) } } : choice.type;
 }
 
 /** The canonical model's response format as OpenAI's `response_format`. */
@@ -55,16 +57,23 @@ function toOpenAIResponseFormat(format: ResponseFormat): Record<string, unknown>
 }
 
 /**
- * A canonical request as an OpenAI chat completions body (an object, before serialisation). Applies the
- * profile's quirks last: unsupported parameters are dropped (`dropParams`) or refused, then renamed.
+ * A canonical request as an OpenAI chat completions body (an object, before serialisation). Tool names
+ * go up as `names` plans them (OpenAI's rule). Applies the profile's quirks last: unsupported
+ * parameters are dropped (`dropParams`) or refused, then renamed.
  */
-export function toOpenAIRequest(request: ChatRequest, profile: OpenAIWireProfile, options: PassthroughOptions): Record<string, unknown> {
-  const body: Record<string, unknown> = { model: request.model, messages: toOpenAIMessages(request.messages) };
-  const tools = [...(request.tools ?? []).map(toOpenAITool), ...(request.hostedTools ?? [])];
+export function toOpenAIRequest(
+  request: ChatRequest,
+  profile: OpenAIWireProfile,
+  options: PassthroughOptions,
+  names: ToolNamePlan = planRequestToolNames(request, OPENAI_TOOL_NAMES),
+): Record<string, unknown> {
+  const toolName = (name: string) => names.forward.get(name) ?? name;
+  const body: Record<string, unknown> = { model: request.model, messages: toOpenAIMessages(request.messages, toolName) };
+  const tools = [...(request.tools ?? []).map((tool) => toOpenAITool(tool, toolName(tool.name))), ...(request.hostedTools ?? [])];
   if (tools.length > 0) {
     body.tools = tools;
     // OpenAI answers 400 to tool_choice or parallel_tool_calls without tools, so both ride with them.
-    if (request.toolChoice) body.tool_choice = toOpenAIToolChoice(request.toolChoice);
+    if (request.toolChoice) body.tool_choice = toOpenAIToolChoice(request.toolChoice, toolName);
     if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   }
   if (request.maxTokens !== undefined) body.max_completion_tokens = request.maxTokens;
@@ -99,16 +108,20 @@ export function toOpenAIRequest(request: ChatRequest, profile: OpenAIWireProfile
   return body;
 }
 
-/** Builds the upstream chat completions call for a canonical request. No state: OpenAI answers need no request context. */
+/**
+ * Builds the upstream chat completions call for a canonical request. Its state is the reverse map of
+ * the tool names it rewrote (undefined when none was), which is all an OpenAI answer needs.
+ */
 export function buildOpenAIChatRequest(
   profile: OpenAIWireProfile,
   request: ChatRequest,
   target: Target,
   options: PassthroughOptions,
 ): { upstream: UpstreamRequest; state: TranslationState } {
-  const body = toOpenAIRequest({ ...request, model: target.model }, profile, options);
+  const names = planRequestToolNames(request, OPENAI_TOOL_NAMES);
+  const body = toOpenAIRequest({ ...request, model: target.model }, profile, options, names);
   return {
     upstream: { url: joinUrl(target.apiBase, openAIPath("chat")), headers: openAIHeaders(target, request.stream), body: JSON.stringify(body) },
-    state: undefined,
+    state: names.reverse.size > 0 ? names.reverse : undefined,
   };
 }

@@ -45,8 +45,11 @@ function textOf(content: unknown): string {
   return content.map((part) => (isRecord(part) && typeof part.text === "string" ? part.text : "")).join("");
 }
 
-/** Parses an OpenAI `chat.completion` body into a canonical result (choice 0; the gateway never asks for more). */
-export function fromOpenAIChatCompletion(label: string, body: string): ChatResult {
+/**
+ * Parses an OpenAI `chat.completion` body into a canonical result (choice 0; the gateway never asks
+ * for more). `reverseNames` turns tool names the gateway rewrote back into the client's.
+ */
+export function fromOpenAIChatCompletion(label: string, body: string, reverseNames?: ReadonlyMap<string, string>): ChatResult {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -69,7 +72,7 @@ export function fromOpenAIChatCompletion(label: string, body: string): ChatResul
   for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
     if (!isRecord(call) || !isRecord(call.function) || typeof call.function.name !== "string") continue;
     const id = typeof call.id === "string" && call.id !== "" ? call.id : `call_${calls}`;
-    content.push({ type: "tool-call", id, name: call.function.name, arguments: argumentsOf(call.function.arguments) });
+    content.push({ type: "tool-call", id, name: reverseNames?.get(call.function.name) ?? call.function.name, arguments: argumentsOf(call.function.arguments) });
     calls++;
   }
   let finishReason = fromOpenAIFinishReason(choice.finish_reason);

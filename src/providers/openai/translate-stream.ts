@@ -26,10 +26,11 @@ function firstChoice(choices: unknown): Record<string, unknown> | undefined {
 /**
  * Reads an OpenAI-wire stream of `chat.completion.chunk` events into canonical parts. Usage and finish
  * come out in the order the upstream sends them (the usage chunk usually follows the finish).
+ * `reverseNames` turns tool names the gateway rewrote back into the client's.
  * If the upstream ends without a finish_reason, `end()` owes a finish of "other": the upstream never
  * said why it stopped, and "stop" would pass a cut-short answer off as complete.
  */
-export function openAIStreamReader(label: string): StreamReader {
+export function openAIStreamReader(label: string, reverseNames?: ReadonlyMap<string, string>): StreamReader {
   let started = false;
   let finished = false;
   let sawToolCall = false;
@@ -55,7 +56,7 @@ export function openAIStreamReader(label: string): StreamReader {
       let call = calls.get(wireIndex);
       if (!call || (id !== undefined && call.id !== undefined && id !== call.id)) call = newCall(wireIndex);
       if (id !== undefined && call.id === undefined) call.id = id;
-      if (typeof fn.name === "string" && fn.name !== "" && call.name === undefined) call.name = fn.name;
+      if (typeof fn.name === "string" && fn.name !== "" && call.name === undefined) call.name = reverseNames?.get(fn.name) ?? fn.name;
       const fragment = argumentsOf(fn.arguments);
       if (!call.started && call.name !== undefined) {
         call.started = true;

@@ -10,6 +10,7 @@ import {
   CACHE,
   JSON_ANSWER,
   LENGTH_TEXT,
+  ODD_ARGUMENTS,
   PARALLEL_CALLS,
   REASONING_TEXT,
   TOOL_CALL,
@@ -53,6 +54,10 @@ function answerOf(feature: Feature, body: Json, style: WireStyle): Answer {
       return { blocks: [{ type: "tool_use", id: toolId(1), name: TOOL_CALL.name, input: { ...TOOL_CALL.arguments } }], stopReason: "tool_use" };
     case "parallel-tools":
       return { blocks: PARALLEL_CALLS.map((call, i) => ({ type: "tool_use", id: toolId(i + 1), name: call.name, input: { ...call.arguments } })), stopReason: "tool_use" };
+    case "tool-names": {
+      const names: string[] = (Array.isArray(body.tools) ? body.tools : []).map((tool: Json) => tool.name as string);
+      return { blocks: names.map((name, i) => ({ type: "tool_use", id: toolId(i + 1), name, input: { ...ODD_ARGUMENTS } })), stopReason: "tool_use" };
+    }
     case "tool-result":
       return { blocks: [{ type: "text", text: TOOL_RESULT_ANSWER }], stopReason: "end_turn" };
     case "json-schema": {

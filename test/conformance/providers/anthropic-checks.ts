@@ -9,6 +9,7 @@ import {
   IMAGE_QUESTION,
   JSON_SCHEMA,
   LENGTH_MAX_TOKENS,
+  oddToolsProblem,
   PNG_BASE64,
   PRIOR_CALL,
   QUESTION,
@@ -190,6 +191,8 @@ export function checkFeature(feature: Feature, body: Json): string | undefined {
     case "tool-call":
     case "parallel-tools":
       return checkDeclaredTools(body);
+    case "tool-names":
+      return oddToolsProblem(((body.tools ?? []) as Json[]).map((tool) => ({ name: tool.name, description: tool.description, schema: tool.input_schema })));
     case "tool-result": {
       const tools = checkDeclaredTools(body);
       if (tools) return tools;

@@ -5,7 +5,7 @@
  * them), each event payload carrying the random-length `p` padding Bedrock adds.
  */
 import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { ANSWER_TEXT, CACHE, JSON_ANSWER, LENGTH_TEXT, PARALLEL_CALLS, REASONING_TEXT, TOOL_CALL, TOOL_RESULT_ANSWER, USAGE, type Feature } from "../contract.ts";
+import { ANSWER_TEXT, CACHE, JSON_ANSWER, LENGTH_TEXT, ODD_ARGUMENTS, PARALLEL_CALLS, REASONING_TEXT, TOOL_CALL, TOOL_RESULT_ANSWER, USAGE, type Feature } from "../contract.ts";
 
 /** A response content block: text, a tool call, or signed reasoning. */
 export type AnswerBlock =
@@ -43,10 +43,12 @@ const toolUseId = (): string => `tooluse_${Buffer.from(crypto.getRandomValues(ne
 
 const call = (name: string, input: Record<string, unknown>): AnswerBlock => ({ toolUse: { toolUseId: toolUseId(), name, input } });
 
-/** The answer to `feature` (`formatTool`: the forced tool's name for `json-schema`). */
-export function answerFor(feature: Feature, formatTool = "json_output"): Answer {
+/** The answer to `feature` (`formatTool`: the forced tool's name for `json-schema`; `toolNames`: the tools the request declared). */
+export function answerFor(feature: Feature, formatTool = "json_output", toolNames: readonly string[] = []): Answer {
   const usage = usageFor(feature);
   switch (feature) {
+    case "tool-names":
+      return { blocks: toolNames.map((name) => call(name, { ...ODD_ARGUMENTS })), stopReason: "tool_use", usage };
     case "tool-call":
       return { blocks: [call(TOOL_CALL.name, { ...TOOL_CALL.arguments })], stopReason: "tool_use", usage };
     case "parallel-tools":

@@ -4,7 +4,7 @@
  * the system prompt in `system`, the image inline, both tools with their schemas, the prior call
  * and its result linked by toolUseId, the forced format tool, thinking, the token cap.
  */
-import { HISTORY, IMAGE_QUESTION, JSON_SCHEMA, LENGTH_MAX_TOKENS, PNG_BASE64, PRIOR_CALL, QUESTION, SYSTEM_PROMPT, THINKING_BUDGET, TOOL_RESULT, TOOLS, type Feature } from "../contract.ts";
+import { HISTORY, IMAGE_QUESTION, JSON_SCHEMA, LENGTH_MAX_TOKENS, oddToolsProblem, PNG_BASE64, PRIOR_CALL, QUESTION, SYSTEM_PROMPT, THINKING_BUDGET, TOOL_RESULT, TOOLS, type Feature } from "../contract.ts";
 
 type Json = Record<string, any>;
 
@@ -81,6 +81,8 @@ export function checkFeature(feature: Feature, body: Json): string | undefined {
     case "tool-call":
     case "parallel-tools":
       return checkDeclaredTools(body) ?? checkTurns(body, ask);
+    case "tool-names":
+      return oddToolsProblem(toolSpecs(body).map((spec) => ({ name: spec.name, description: spec.description, schema: spec.inputSchema?.json }))) ?? checkTurns(body, ask);
     case "tool-result":
       return checkDeclaredTools(body) ?? checkToolHistory(body);
     case "json-schema": {

@@ -112,7 +112,8 @@ async function startBedrock(): Promise<ConformanceUpstream> {
       });
     }
     const tool = feature === "json-schema" ? formatTool(body) : undefined;
-    const result = answerFor(feature, tool && "name" in tool ? tool.name : undefined);
+    const toolNames: string[] = (body.toolConfig?.tools ?? []).flatMap((item: Record<string, any>) => (item.toolSpec ? [item.toolSpec.name] : []));
+    const result = answerFor(feature, tool && "name" in tool ? tool.name : undefined, toolNames);
     if (stream) return streamAnswer(streamEvents(result, LATENCY_MS), signal, seed, false);
     return Response.json(converseBody(result, LATENCY_MS), { headers: { "x-amzn-requestid": crypto.randomUUID() } });
   }

@@ -3,7 +3,7 @@
  * and Vertex AI take the same GenerateContentRequest), plus the contract's per-feature checks.
  * Shared by gemini.ts and vertex-gemini.ts; each problem is one line.
  */
-import { HISTORY, IMAGE_QUESTION, JSON_SCHEMA, LENGTH_MAX_TOKENS, PNG_BASE64, PRIOR_CALL, QUESTION, SYSTEM_PROMPT, THINKING_BUDGET, TOOL_RESULT, TOOLS, type Feature } from "../contract.ts";
+import { HISTORY, IMAGE_QUESTION, JSON_SCHEMA, LENGTH_MAX_TOKENS, oddToolsProblem, PNG_BASE64, PRIOR_CALL, QUESTION, SYSTEM_PROMPT, THINKING_BUDGET, TOOL_RESULT, TOOLS, type Feature } from "../contract.ts";
 
 /** Which Google service reads the body: a few top-level and generationConfig fields differ. */
 export type GeminiFlavor = "gemini" | "vertex";
@@ -195,6 +195,11 @@ function checkFeature(body: Json, feature: Feature): string | undefined {
       if (found.description !== tool.description) return `${tool.name}: description ${JSON.stringify(found.description)} is not the client's`;
       if (!same(found.parametersJsonSchema ?? found.parameters, tool.parameters)) return `${tool.name}: parameters ${JSON.stringify(found.parametersJsonSchema ?? found.parameters)} are not the client's schema`;
     }
+  }
+  if (feature === "tool-names") {
+    const declared = ((body.tools ?? []) as Json[]).flatMap((tool) => (tool.functionDeclarations ?? []) as Json[]);
+    const problem = oddToolsProblem(declared.map((found) => ({ name: found.name, description: found.description, schema: found.parametersJsonSchema ?? found.parameters })));
+    if (problem) return problem;
   }
   if (feature === "tool-result") {
     const turns = contents.map((content) => content.role).join(",");

@@ -100,10 +100,11 @@ export function geminiServer(flavor: GeminiFlavor): GeminiServer {
     if (recorded.body === undefined) return fail(`Invalid JSON payload received: ${recorded.bodyText.slice(0, 60)}`);
     const problem = checkGeminiBody(recorded.body, feature, flavor);
     if (problem) return fail(problem);
-    return track(await respond(feature, verdict, request.signal, seed));
+    const toolNames: string[] = (recorded.body.tools ?? []).flatMap((tool: Record<string, any>) => (tool.functionDeclarations ?? []).map((declaration: Record<string, any>) => declaration.name));
+    return track(await respond(feature, verdict, request.signal, seed, toolNames));
   }
 
-  function respond(feature: Feature, verdict: GeminiRoute, signal: AbortSignal, seed: number): Response | Promise<Response> {
+  function respond(feature: Feature, verdict: GeminiRoute, signal: AbortSignal, seed: number, toolNames: readonly string[]): Response | Promise<Response> {
     if (feature === "error-400" || feature === "error-429" || feature === "error-500") return geminiFeatureError(feature, flavor);
     const random = seeded(seed);
     const who: AnswerIdentity = { model: verdict.model, responseId: responseId(random), createTime: new Date().toISOString().replace("Z", "412Z") };
@@ -112,8 +113,8 @@ export function geminiServer(flavor: GeminiFlavor): GeminiServer {
       if (!verdict.stream) return untilAborted(signal).then(() => new Response(null, { status: 499 }));
       return new Response(pieceStream(splitRandomly(encoder.encode(geminiAbortEvent(flavor, who)), random), signal), { headers: { ...SSE_HEADERS, ...headers } });
     }
-    if (!verdict.stream) return new Response(geminiJson(feature, flavor, who), { headers: { ...JSON_HEADERS, ...headers } });
-    const bytes = encoder.encode(geminiEvents(feature, flavor, who).join(""));
+    if (!verdict.stream) return new Response(geminiJson(feature, flavor, who, toolNames), { headers: { ...JSON_HEADERS, ...headers } });
+    const bytes = encoder.encode(geminiEvents(feature, flavor, who, toolNames).join(""));
     return new Response(pieceStream(splitRandomly(bytes, random)), { headers: { ...SSE_HEADERS, ...headers } });
   }
 

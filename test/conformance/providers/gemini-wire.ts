@@ -10,6 +10,7 @@ import {
   ERROR_MESSAGES,
   JSON_ANSWER,
   LENGTH_TEXT,
+  ODD_ARGUMENTS,
   PARALLEL_CALLS,
   REASONING_TEXT,
   TOOL_CALL,
@@ -47,10 +48,12 @@ function split(text: string, n: number): string[] {
   return out;
 }
 
-/** The answer of a feature that answers (not the error features, not `abort`). */
-export function geminiScript(feature: Feature): GeminiScript {
+/** The answer of a feature that answers (not the error features, not `abort`); `toolNames` are the functions the request declared. */
+export function geminiScript(feature: Feature, toolNames: readonly string[] = []): GeminiScript {
   const text = (value: string): ScriptPart => ({ kind: "text", pieces: split(value, 3) });
   switch (feature) {
+    case "tool-names":
+      return { parts: toolNames.map((name, i) => ({ kind: "call" as const, name, args: { ...ODD_ARGUMENTS }, ...(i === 0 ? { signature: CALL_SIGNATURE } : {}) })), finishReason: "STOP" };
     case "tool-call":
       return { parts: [{ kind: "call", name: TOOL_CALL.name, args: { ...TOOL_CALL.arguments }, signature: CALL_SIGNATURE }], finishReason: "STOP" };
     case "parallel-tools":
@@ -115,8 +118,8 @@ function response(candidate: Json, usage: Json, who: AnswerIdentity, flavor: Gem
 }
 
 /** The buffered generateContent answer, pretty-printed as Google sends it. */
-export function geminiJson(feature: Feature, flavor: GeminiFlavor, who: AnswerIdentity): string {
-  const script = geminiScript(feature);
+export function geminiJson(feature: Feature, flavor: GeminiFlavor, who: AnswerIdentity, toolNames: readonly string[] = []): string {
+  const script = geminiScript(feature, toolNames);
   const candidate = { content: { parts: script.parts.map((part) => wirePart(part)), role: "model" }, finishReason: script.finishReason, index: 0 };
   return JSON.stringify(response(candidate, finalUsage(feature, flavor), who, flavor), null, 2);
 }
@@ -132,8 +135,8 @@ export function sseEvent(payload: Json, flavor: GeminiFlavor): string {
  * far on each, the finish reason and full usage on the last. After function calls Gemini closes
  * with an empty text part carrying the finish reason (as recorded).
  */
-export function geminiEvents(feature: Feature, flavor: GeminiFlavor, who: AnswerIdentity): string[] {
-  const script = geminiScript(feature);
+export function geminiEvents(feature: Feature, flavor: GeminiFlavor, who: AnswerIdentity, toolNames: readonly string[] = []): string[] {
+  const script = geminiScript(feature, toolNames);
   const parts: Json[] = [];
   for (const part of script.parts) {
     if (part.kind === "call") parts.push(wirePart(part));

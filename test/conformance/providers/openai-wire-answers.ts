@@ -4,7 +4,7 @@
  * and completion content-filter annotations, test/fixtures/azure/). Streams are built whole, then
  * written in pieces split at random boundaries, each flushed on its own.
  */
-import { ANSWER_TEXT, CACHE, JSON_ANSWER, LENGTH_TEXT, PARALLEL_CALLS, TOOL_CALL, TOOL_RESULT_ANSWER, USAGE, type Feature } from "../contract.ts";
+import { ANSWER_TEXT, CACHE, JSON_ANSWER, LENGTH_TEXT, ODD_ARGUMENTS, PARALLEL_CALLS, TOOL_CALL, TOOL_RESULT_ANSWER, USAGE, type Feature } from "../contract.ts";
 import { seeded, splitRandomly } from "../../support/rechunk.ts";
 
 /** How the two hosts of the wire differ in their answers. */
@@ -21,9 +21,11 @@ interface Script {
   finish: "stop" | "length" | "tool_calls";
 }
 
-/** What a feature answers (no reasoning text: Chat Completions keeps it hidden; it shows only in usage). */
-function scriptOf(feature: Feature): Script {
+/** What a feature answers (no reasoning text: Chat Completions keeps it hidden; it shows only in usage); `toolNames` are the functions the request declared. */
+function scriptOf(feature: Feature, toolNames: readonly string[]): Script {
   switch (feature) {
+    case "tool-names":
+      return { text: null, calls: toolNames.map((name) => ({ name, arguments: ODD_ARGUMENTS })), finish: "tool_calls" };
     case "tool-call":
       return { text: null, calls: [TOOL_CALL], finish: "tool_calls" };
     case "parallel-tools":
@@ -72,10 +74,10 @@ const encoder = new TextEncoder();
 const idOf = (prefix: string, length: number, random: () => number): string =>
   prefix + Array.from({ length }, () => ALNUM[Math.floor(random() * ALNUM.length)]).join("");
 
-/** A `chat.completion` body for a feature. */
-export function completionBody(feature: Feature, flavour: WireFlavour, requested: string, seed: number): string {
+/** A `chat.completion` body for a feature (`toolNames`: the functions the request declared). */
+export function completionBody(feature: Feature, flavour: WireFlavour, requested: string, seed: number, toolNames: readonly string[]): string {
   const random = seeded(seed);
-  const script = scriptOf(feature);
+  const script = scriptOf(feature, toolNames);
   const tool_calls = script.calls.map((call) => ({ id: idOf("call_", 24, random), type: "function", function: { name: call.name, arguments: JSON.stringify(call.arguments) } }));
   const message = { annotations: [], content: script.text, refusal: null, role: "assistant", ...(tool_calls.length > 0 ? { tool_calls } : {}) };
   const choice = { ...(flavour.azure ? { content_filter_results: script.text === null ? {} : COMPLETION_FILTER } : {}), finish_reason: script.finish, index: 0, logprobs: null, message };
@@ -109,9 +111,9 @@ export interface StreamShape {
 }
 
 /** The SSE frames of a streamed answer, `[DONE]` included (cut after the first text delta for `abort`). */
-export function streamFrames(feature: Feature, flavour: WireFlavour, requested: string, seed: number, shape: StreamShape): string[] {
+export function streamFrames(feature: Feature, flavour: WireFlavour, requested: string, seed: number, shape: StreamShape, toolNames: readonly string[]): string[] {
   const random = seeded(seed);
-  const script = scriptOf(feature);
+  const script = scriptOf(feature, toolNames);
   const id = idOf("chatcmpl-", 29, random);
   const model = flavour.model(feature, requested);
   const usageField = shape.includeUsage ? { usage: null } : {};

@@ -66,12 +66,13 @@ export function serveOpenAIWire(host: WireHost): WireServer {
       }
       const body = recorded.body as Record<string, any>;
       const requested = typeof body.model === "string" ? body.model : "";
+      const toolNames: string[] = (Array.isArray(body.tools) ? body.tools : []).map((tool: any) => tool.function.name);
       if (body.stream !== true) {
         markAnswered();
-        return new Response(completionBody(feature, host.flavour, requested, seed), { headers: { "content-type": "application/json", ...headers } });
+        return new Response(completionBody(feature, host.flavour, requested, seed, toolNames), { headers: { "content-type": "application/json", ...headers } });
       }
       const hold = feature === "abort";
-      const frames = streamFrames(feature, host.flavour, requested, seed, { includeUsage: body.stream_options?.include_usage === true, holdAfterFirstText: hold });
+      const frames = streamFrames(feature, host.flavour, requested, seed, { includeUsage: body.stream_options?.include_usage === true, holdAfterFirstText: hold }, toolNames);
       // A stream is answered once its last byte is read; a caller leaving before that is counted.
       return track(sseResponse(frames, seed, request.signal, hold, headers));
     },

@@ -3,7 +3,7 @@
  * service) validates it, plus the contract's per-feature checks. Shared by openai.ts and azure.ts.
  * Each problem is one line; the mock answers the first with the wire's 400.
  */
-import { HISTORY, JSON_SCHEMA, LENGTH_MAX_TOKENS, PNG_BASE64, PRIOR_CALL, QUESTION, SYSTEM_PROMPT, TOOL_RESULT, TOOLS, type Feature } from "../contract.ts";
+import { HISTORY, JSON_SCHEMA, LENGTH_MAX_TOKENS, oddToolsProblem, PNG_BASE64, PRIOR_CALL, QUESTION, SYSTEM_PROMPT, TOOL_RESULT, TOOLS, type Feature } from "../contract.ts";
 
 /** Top-level Chat Completions parameters OpenAI accepts (anything else: "Unrecognized request argument supplied"). */
 export const OPENAI_CHAT_PARAMS: ReadonlySet<string> = new Set([
@@ -60,7 +60,7 @@ function checkMessage(message: unknown, where: string): string | undefined {
       for (const [i, call] of (calls ?? []).entries()) {
         if (!isObject(call) || typeof call.id !== "string" || call.id === "") return `${where}.tool_calls[${i}].id: required`;
         if (call.type !== "function") return `${where}.tool_calls[${i}].type: must be 'function'`;
-        if (!isObject(call.function) || typeof call.function.name !== "string") return `${where}.tool_calls[${i}].function.name: required`;
+        if (!isObject(call.function) || typeof call.function.name !== "string" || !NAME.test(call.function.name)) return `${where}.tool_calls[${i}].function.name: required, ^[a-zA-Z0-9_-]{1,64}$`;
         if (typeof call.function.arguments !== "string") return `${where}.tool_calls[${i}].function.arguments: must be a JSON string`;
       }
       if ((content === null || content === undefined) && !calls) return `${where}.content: required unless tool_calls is given`;
@@ -165,6 +165,8 @@ function checkFeature(feature: Feature, body: Json): string | undefined {
   const turns = messages.filter((message) => message.role !== "system" && message.role !== "developer");
   if (TOOL_FEATURES.has(feature) && !declaresTools(body.tools)) return "tools must declare get_weather and get_time with their JSON Schemas";
   switch (feature) {
+    case "tool-names":
+      return oddToolsProblem(((body.tools ?? []) as Json[]).map((tool) => ({ name: tool.function?.name, description: tool.function?.description, schema: tool.function?.parameters })));
     case "system": {
       const first = messages[0];
       return first && (first.role === "system" || first.role === "developer") && textOf(first.content) === SYSTEM_PROMPT ? undefined : "the system prompt is not the first (system) message";

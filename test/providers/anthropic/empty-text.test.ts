@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { EMPTY_TEXT_PLACEHOLDER } from "../../../src/providers/anthropic/empty-text.ts";
+import { EMPTY_TEXT_PLACEHOLDER, systemWithoutBlankText, withoutBlankText } from "../../../src/providers/anthropic/empty-text.ts";
 import type { Message } from "../../../src/canonical/chat.ts";
-import { assistant, build, system, user } from "./helpers.ts";
+import { assistant, build, deepFreeze, system, user } from "./helpers.ts";
 
 const PLACEHOLDER = { type: "text", text: EMPTY_TEXT_PLACEHOLDER };
 const messagesOf = (messages: Message[]) => build({ messages }).body.messages;
@@ -57,7 +57,7 @@ describe("empty text never reaches Anthropic", () => {
     ).toEqual([{ role: "user", content: [{ ...PLACEHOLDER, cache_control: { type: "ephemeral" } }] }]);
   });
 
-  test("a cache breakpoint on a removed blank block moves to the block before it", () => {
+  test("a blank block with a cache breakpoint becomes the placeholder in its place, keeping the breakpoint (it no longer moves to the block before)", () => {
     expect(
       messagesOf([
         {
@@ -65,10 +65,29 @@ describe("empty text never reaches Anthropic", () => {
           content: [
             { type: "text", text: "long context" },
             { type: "text", text: "", cacheControl: { type: "ephemeral" } },
+            { type: "text", text: "question" },
           ],
         },
       ]),
-    ).toEqual([{ role: "user", content: [{ type: "text", text: "long context", cache_control: { type: "ephemeral" } }] }]);
+    ).toEqual([{ role: "user", content: [{ type: "text", text: "long context" }, { ...PLACEHOLDER, cache_control: { type: "ephemeral" } }, { type: "text", text: "question" }] }]);
+  });
+
+  test("in a final assistant turn (a prefill) blank blocks are dropped, cached or not: the breakpoint moves to the block before", () => {
+    expect(
+      messagesOf([
+        user("Hi"),
+        {
+          role: "assistant",
+          content: [
+            { type: "text", text: "Sure," },
+            { type: "text", text: " ", cacheControl: { type: "ephemeral", ttl: "1h" } },
+          ],
+        },
+      ]),
+    ).toEqual([
+      { role: "user", content: [{ type: "text", text: "Hi" }] },
+      { role: "assistant", content: [{ type: "text", text: "Sure,", cache_control: { type: "ephemeral", ttl: "1h" } }] },
+    ]);
   });
 
   test("an assistant message with tool calls and no text sends just the tool_use blocks", () => {
@@ -120,5 +139,47 @@ describe("empty text never reaches Anthropic", () => {
   test("an empty system message is dropped, the others kept", () => {
     const { body } = build({ messages: [system(""), system("Be brief."), system("\n"), user("Hi")] });
     expect(body.system).toEqual([{ type: "text", text: "Be brief." }]);
+  });
+
+  test("a blank system message with a cache breakpoint stays as the placeholder; a system of only blank text is not sent", () => {
+    const { body } = build({ messages: [system("Be brief."), { role: "system", content: [{ type: "text", text: " ", cacheControl: { type: "ephemeral" } }] }, user("Hi")] });
+    expect(body.system).toEqual([{ type: "text", text: "Be brief." }, { ...PLACEHOLDER, cache_control: { type: "ephemeral" } }]);
+    expect("system" in build({ messages: [system(" "), user("Hi")] }).body).toBe(false);
+  });
+
+  test("an error tool result with nothing but blank text carries the placeholder (Anthropic wants an error to say something)", () => {
+    const messages = messagesOf([
+      user("Run it"),
+      { role: "assistant", content: [{ type: "tool-call", id: "toolu_1", name: "a", arguments: "{}" }] },
+      { role: "tool", content: [{ type: "tool-result", toolCallId: "toolu_1", content: " ", isError: true }] },
+    ]);
+    expect(messages[2].content).toEqual([{ type: "tool_result", tool_use_id: "toolu_1", content: EMPTY_TEXT_PLACEHOLDER, is_error: true }]);
+  });
+});
+
+describe("the rule on the client's JSON (fast path)", () => {
+  test("nothing blank: the same arrays come back, so nothing is re-serialised", () => {
+    const messages = [{ role: "user", content: [{ type: "text", text: "hi" }, { type: "tool_result", tool_use_id: "t", content: [{ type: "text", text: "ok" }] }] }, { role: "assistant", content: "x" }];
+    expect(withoutBlankText(messages)).toBe(messages);
+    const blocks = [{ type: "text", text: "Be brief." }];
+    expect(systemWithoutBlankText(blocks)).toBe(blocks);
+    expect(systemWithoutBlankText("Be brief.")).toBe("Be brief.");
+    expect(systemWithoutBlankText(undefined)).toBeUndefined();
+  });
+
+  test("the client's objects are never changed; unknown block fields are kept on a placeholder", () => {
+    const block = { type: "text", text: "", cache_control: { type: "ephemeral" }, citations: [] };
+    const messages = deepFreeze([{ role: "user", content: [block] }, { role: "assistant", content: " " }, { role: "user", content: "q" }]);
+    expect(withoutBlankText(messages)).toEqual([
+      { role: "user", content: [{ ...block, text: EMPTY_TEXT_PLACEHOLDER }] },
+      { role: "assistant", content: EMPTY_TEXT_PLACEHOLDER },
+      { role: "user", content: "q" },
+    ]);
+  });
+
+  test("a prefill given as a blank string is dropped; an empty final assistant list is left as sent (Anthropic takes it)", () => {
+    expect(withoutBlankText([{ role: "user", content: "q" }, { role: "assistant", content: "\n" }])).toEqual([{ role: "user", content: "q" }]);
+    const emptyPrefill = [{ role: "user", content: "q" }, { role: "assistant", content: [] }];
+    expect(withoutBlankText(emptyPrefill)).toBe(emptyPrefill);
   });
 });

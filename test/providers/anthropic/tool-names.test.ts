@@ -2,72 +2,11 @@ import { describe, expect, test } from "bun:test";
 import { buildAnthropicRequest } from "../../../src/providers/anthropic/request.ts";
 import { parseAnthropicResponse } from "../../../src/providers/anthropic/response.ts";
 import { anthropicStreamReader } from "../../../src/providers/anthropic/stream.ts";
-import { isValidToolName, planToolNames, sanitizeToolName } from "../../../src/providers/anthropic/tool-names.ts";
 import type { ChatRequest, ToolDefinition } from "../../../src/canonical/chat.ts";
 import { build, chatRequest, deepFreeze, STRICT, TARGET, user } from "./helpers.ts";
 
 const tool = (name: string): ToolDefinition => ({ name, parameters: { type: "object", properties: {} } });
 const toolNames = (body: Record<string, any>): string[] => body.tools.map((item: { name: string }) => item.name);
-
-describe("sanitizeToolName", () => {
-  test("one underscore per character, Unicode-aware", () => {
-    expect(sanitizeToolName("actions/download-job-logs")).toBe("actions_download-job-logs");
-    expect(sanitizeToolName("files.read")).toBe("files_read");
-    expect(sanitizeToolName("météo")).toBe("m_t_o");
-    // A surrogate pair (one emoji) and a letter + combining accent are one character each.
-    expect(sanitizeToolName("👍ok")).toBe("_ok");
-    expect(sanitizeToolName("cafe\u0301")).toBe("caf_");
-    expect(sanitizeToolName("👨‍👩‍👧 family")).toBe("__family");
-    expect(sanitizeToolName("")).toBe("tool");
-  });
-
-  test("the pattern: 1..128 of [a-zA-Z0-9_-]", () => {
-    expect(isValidToolName("get_weather-2")).toBe(true);
-    expect(isValidToolName("x".repeat(128))).toBe(true);
-    expect(isValidToolName("x".repeat(129))).toBe(false);
-    expect(isValidToolName("")).toBe(false);
-    expect(isValidToolName("a.b")).toBe(false);
-  });
-});
-
-describe("planToolNames", () => {
-  test("collisions: an already-valid name keeps its name in either order; the rewritten one gets _2", () => {
-    for (const order of [["a.b", "a_b"], ["a_b", "a.b"]]) {
-      const { forward, reverse } = planToolNames(order);
-      expect(forward.get("a_b")).toBe("a_b");
-      expect(forward.get("a.b")).toBe("a_b_2");
-      expect([...reverse]).toEqual([["a_b_2", "a.b"]]);
-    }
-  });
-
-  test("several rewritten names clashing get _2, _3 in order; the same original twice maps to one name", () => {
-    const { forward, reverse } = planToolNames(["a.b", "a/b", "a.b", "a b", "ok"]);
-    expect([...forward]).toEqual([
-      ["a.b", "a_b"],
-      ["a/b", "a_b_2"],
-      ["a b", "a_b_3"],
-      ["ok", "ok"],
-    ]);
-    expect([...reverse]).toEqual([
-      ["a_b", "a.b"],
-      ["a_b_2", "a/b"],
-      ["a_b_3", "a b"],
-    ]);
-  });
-
-  test("names are cut to 128 characters, suffix included", () => {
-    const long = `${"x".repeat(130)}.`;
-    const other = `${"x".repeat(128)}/`;
-    const { forward } = planToolNames([long, other]);
-    expect(forward.get(long)).toBe("x".repeat(128));
-    expect(forward.get(other)).toBe(`${"x".repeat(126)}_2`);
-    expect(forward.get(other)?.length).toBe(128);
-  });
-
-  test("reserved (hosted) names are never handed out", () => {
-    expect(planToolNames(["web.search"], ["web_search"]).forward.get("web.search")).toBe("web_search_2");
-  });
-});
 
 describe("tool names through the request, response and stream", () => {
   test("collision in both orders, via the request: tools keep unique names", () => {

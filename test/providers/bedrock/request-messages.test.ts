@@ -117,19 +117,31 @@ describe("system and messages", () => {
 });
 
 describe("empty text (Converse rejects blank text and empty turns for every model)", () => {
-  test("a blank user turn gets the placeholder; blank text beside other blocks is removed, its cache marker moving to the block before", () => {
+  test("a blank user turn gets the placeholder; blank text beside other blocks is removed, or becomes the placeholder in its place when it carries a cache marker", () => {
     const { body } = build({
       messages: [
         user("   "),
         assistant("ok"),
-        { role: "user", content: [{ type: "text", text: "Context" }, { type: "text", text: "", cacheControl: { type: "ephemeral", ttl: "1h" } }, { type: "text", text: "Question" }] },
+        { role: "user", content: [{ type: "text", text: "Context" }, { type: "text", text: "", cacheControl: { type: "ephemeral", ttl: "1h" } }, { type: "text", text: " " }, { type: "text", text: "Question" }] },
       ],
     });
     expect(body.messages).toEqual([
       { role: "user", content: [{ text: "(empty)" }] },
       { role: "assistant", content: [{ text: "ok" }] },
-      { role: "user", content: [{ text: "Context" }, { cachePoint: { type: "default", ttl: "1h" } }, { text: "Question" }] },
+      { role: "user", content: [{ text: "Context" }, { text: "(empty)" }, { cachePoint: { type: "default", ttl: "1h" } }, { text: "Question" }] },
     ]);
+  });
+
+  test("in a final assistant turn (a prefill) blank text is dropped, cached or not: its cache marker follows the block before; a blank cached system block stays as the placeholder", () => {
+    const { body } = build({
+      messages: [
+        { role: "system", content: [{ type: "text", text: "Be brief." }, { type: "text", text: " ", cacheControl: { type: "ephemeral" } }] },
+        user("Hi"),
+        { role: "assistant", content: [{ type: "text", text: "Sure," }, { type: "text", text: "", cacheControl: { type: "ephemeral" } }] },
+      ],
+    });
+    expect(body.system).toEqual([{ text: "Be brief." }, { text: "(empty)" }, { cachePoint: { type: "default" } }]);
+    expect(body.messages[1]).toEqual({ role: "assistant", content: [{ text: "Sure," }, { cachePoint: { type: "default" } }] });
   });
 
   test("a blank assistant turn at the end (a prefill of nothing) is dropped; blank tool results carry the placeholder", () => {

@@ -1,6 +1,7 @@
 import { describe, test } from "bun:test";
 import { SKIP_THOUGHT_SIGNATURE } from "../../../src/providers/gemini/assistant-parts.ts";
-import { planGeminiNames } from "../../../src/providers/gemini/tool-names.ts";
+import { planToolNames } from "../../../src/providers/tool-names.ts";
+import { GEMINI_FUNCTION_NAMES } from "../../../src/providers/gemini/tool-names.ts";
 import type { ChatRequest, ContentPart, Message, ToolDefinition } from "../../../src/canonical/chat.ts";
 import { at, build, buildFor, DROP, expect, refused, user } from "./helpers.ts";
 
@@ -70,7 +71,7 @@ describe("tools and tool_choice", () => {
   });
 
   test("name planning: valid names kept (dots and dashes too), clashes numbered, 64 characters at most, a leading digit gets an underscore", () => {
-    const plan = planGeminiNames(["files.read", "my tool", "my_tool", "my-tool!", "9lives", "x".repeat(70) + "?"]);
+    const plan = planToolNames(["files.read", "my tool", "my_tool", "my-tool!", "9lives", "x".repeat(70) + "?"], GEMINI_FUNCTION_NAMES);
     expect([...plan.forward.values()]).toEqual(["files.read", "my_tool_2", "my_tool", "my-tool_", "_9lives", "x".repeat(64)]);
     expect(plan.reverse.get("my_tool_2")).toBe("my tool");
   });
