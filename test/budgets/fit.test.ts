@@ -125,6 +125,31 @@ const spentNano = async (setup: Setup): Promise<number> => {
   return (await setup.gateway.accounts.store.keys.byToken(setup.token))?.spend.totalNano ?? -1;
 };
 
+// First in the file: the tokenizer is not loaded yet, so all 50 calls wait for it together.
+describe("the guarantee holds on the refined path", () => {
+  test("50 calls at once whose cheap bound exceeds the whole budget: refined ones fit, spend never passes the budget", async () => {
+    const request: ChatCompletionCreateParamsNonStreaming = { model: "premium", max_tokens: 100, messages: [{ role: "user", content: `Summarise:\n${prose(20_000)}` }] };
+    const worth = openAIPromptTokens(request) * 150_000 + 100 * 600_000;
+    // Three calls' worth: the cheap bound (20 KB at $150/M = $3) fits none, the tokenizer's count fits some.
+    const budget = 3 * worth;
+    expect(20_000 * 150_000).toBeGreaterThan(budget);
+    const setup = await setUp(budget);
+    try {
+      const client = new OpenAI({ baseURL: setup.gateway.baseURL, apiKey: setup.key, maxRetries: 0 });
+      const results = await Promise.allSettled(Array.from({ length: 50 }, () => client.chat.completions.create(request)));
+      const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason as APIError] : []));
+      for (const error of refused) {
+        expect({ status: error.status, type: error.type }).toEqual({ status: 400, type: "budget_exceeded" });
+        expect(error.message).toMatch(/^400 (?:Budget has been exceeded! |This request may cost up to \$)/);
+      }
+      expect(50 - refused.length).toBeGreaterThanOrEqual(2);
+      expect(await spentNano(setup)).toBeLessThanOrEqual(budget);
+    } finally {
+      await setup.gateway.stop();
+    }
+  }, 30_000);
+});
+
 describe("a key at $8.40 of $20", () => {
   test("realistic requests it can pay for are admitted: a 20k-token document at $150/M tokens, then a phone photo", async () => {
     const setup = await setUp(20_000_000_000, 8_400_000_000);
