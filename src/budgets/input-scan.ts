@@ -90,6 +90,12 @@ const FETCHED_RESULT = /^(?:web_search_tool_result|web_fetch_tool_result|code_ex
 /** Base64 characters of audio per token bounded: 8 (an 8 kbit/s MP3 is ~1,333 characters a second, so ~167 tokens a second, over OpenAI's ~10 and Gemini's 32). */
 const AUDIO_CHARS_PER_TOKEN = 8;
 
+/**
+ * Nesting deeper than this is not walked (no recursion on hostile input); what it holds is bounded
+ * by the context window instead, which is sound whatever it is.
+ */
+const MAX_DEPTH = 64;
+
 /** Walks a request body once; `measure` sizes its text. */
 export function scanInput(body: Record<string, unknown>, measure: Measure = utf8Bytes): InputScan {
   const scan: InputScan = { text: 0, overhead: OVERHEAD.request, images: 0, tools: 0, audioTokens: 0, unbounded: 0 };
@@ -106,21 +112,21 @@ export function scanInput(body: Record<string, unknown>, measure: Measure = utf8
         if (Array.isArray(value)) {
           for (const message of value) {
             scan.overhead += OVERHEAD.message;
-            walker.content(message);
+            walker.content(message, 1);
           }
-        } else walker.content(value);
+        } else walker.content(value, 1);
         break;
       case "tools":
       case "functions":
         if (Array.isArray(value)) for (const tool of value) walker.tool(tool);
-        else walker.data(value);
+        else walker.data(value, 1);
         break;
       case "input":
-        walker.embeddingInput(value);
+        walker.embeddingInput(value, 1);
         break;
       default:
-        if (DATA.has(key)) walker.data(value);
-        else walker.content(value);
+        if (DATA.has(key)) walker.data(value, 1);
+        else walker.content(value, 1);
     }
   }
   return scan;
@@ -133,14 +139,18 @@ class Walker {
   ) {}
 
   /** Message structure: strings are text, keys and numbers are syntax. */
-  content(value: unknown): void {
+  content(value: unknown, depth: number): void {
     if (typeof value === "string") {
       this.text(value);
       return;
     }
     if (typeof value !== "object" || value === null) return;
+    if (depth > MAX_DEPTH) {
+      this.scan.unbounded++;
+      return;
+    }
     if (Array.isArray(value)) {
-      for (const item of value) this.content(item);
+      for (const item of value) this.content(item, depth + 1);
       return;
     }
     const block = value as Record<string, unknown>;
@@ -149,14 +159,18 @@ class Walker {
     for (const key in block) {
       if (SKIP.has(key)) continue;
       const field = block[key];
-      if (DATA.has(key) && typeof field === "object" && field !== null) this.data(field);
-      else this.content(field);
+      if (DATA.has(key) && typeof field === "object" && field !== null) this.data(field, depth + 1);
+      else this.content(field, depth + 1);
     }
   }
 
   /** JSON rendered into the prompt (schemas, tool inputs): keys and values are text, syntax is OVERHEAD. */
-  data(value: unknown): void {
+  data(value: unknown, depth: number): void {
     const scan = this.scan;
+    if (depth > MAX_DEPTH && typeof value === "object" && value !== null) {
+      scan.unbounded++;
+      return;
+    }
     if (typeof value === "string") {
       this.text(value);
       scan.overhead += OVERHEAD.value;
@@ -167,14 +181,14 @@ class Walker {
       scan.overhead += 5 + OVERHEAD.value; // true, false, null
     } else if (Array.isArray(value)) {
       scan.overhead += OVERHEAD.value;
-      for (const item of value) this.data(item);
+      for (const item of value) this.data(item, depth + 1);
     } else {
       scan.overhead += OVERHEAD.value;
       const object = value as Record<string, unknown>;
       for (const key in object) {
         this.text(key);
         scan.overhead += OVERHEAD.key;
-        this.data(object[key]);
+        this.data(object[key], depth + 1);
       }
     }
   }
@@ -182,7 +196,7 @@ class Walker {
   /** One entry of `tools` (or legacy `functions`). */
   tool(tool: unknown): void {
     if (typeof tool !== "object" || tool === null || Array.isArray(tool)) {
-      this.data(tool);
+      this.data(tool, 1);
       return;
     }
     const entry = tool as Record<string, unknown>;
@@ -192,16 +206,16 @@ class Walker {
     if (entry.function !== undefined || entry.input_schema !== undefined || entry.parameters !== undefined || type === undefined || type === "function" || type === "custom") {
       this.scan.tools++;
       this.scan.overhead += OVERHEAD.tool;
-      this.data(entry);
+      this.data(entry, 1);
       return;
     }
     this.scan.overhead += OVERHEAD.serverTool;
     if (typeof type === "string" && FETCHING_TOOL.test(type)) this.scan.unbounded++;
-    this.data(entry);
+    this.data(entry, 1);
   }
 
   /** Embeddings `input`: a string, strings, or token ids (one token each). */
-  embeddingInput(value: unknown): void {
+  embeddingInput(value: unknown, depth: number): void {
     if (typeof value === "number") {
       this.scan.text += 1;
       return;
@@ -209,12 +223,13 @@ class Walker {
     if (Array.isArray(value)) {
       for (const item of value) {
         if (typeof item === "number") this.scan.text += 1;
-        else this.embeddingInput(item);
+        else if (depth < MAX_DEPTH) this.embeddingInput(item, depth + 1);
+        else this.scan.unbounded++;
       }
       return;
     }
     if (typeof value === "string") this.text(value);
-    else this.content(value);
+    else this.content(value, depth);
   }
 
   private text(text: string): void {

@@ -205,6 +205,14 @@ describe("a request's bound", () => {
     expect(file.unbounded).toBe(1);
   });
 
+  test("nesting deeper than the walk goes is bounded by the context window, without deep recursion", () => {
+    let deep: unknown = "leaf";
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const scan = scanInput({ model: "m", messages: [{ role: "user", content: deep }], tools: [{ type: "function", function: { name: "f", parameters: deep } }] });
+    expect(scan.unbounded).toBe(2);
+    expect(tokensOf(scan, familyOf("gpt-4o"), price)).toBe(128_000);
+  });
+
   test("audio is bounded from its encoded size; embeddings count token ids one each", () => {
     const audio = scanInput({ model: "m", messages: [{ role: "user", content: [{ type: "input_audio", input_audio: { data: "U".repeat(8_000), format: "mp3" } }] }] });
     expect(audio.audioTokens).toBe(1_000 + OVERHEAD.part);
