@@ -238,8 +238,14 @@ describe("a request's bound", () => {
     expect(familyOf("my-azure-deployment").encoding).toBeUndefined();
   });
 
-  test("a tokenizer is loaded only when asked for", async () => {
-    expect(tokenizerOf("cl100k_base")).toBeUndefined();
+  test("a tokenizer is loaded only when asked for: building the app loads none", async () => {
+    const root = new URL("../..", import.meta.url).pathname;
+    const probe = Bun.spawn(
+      [process.execPath, "-e", `await import("./src/app.ts"); const t = await import("./src/budgets/tokenizer.ts"); console.log(String(t.tokenizerOf("o200k_base")), String(t.tokenizerOf("cl100k_base")));`],
+      { cwd: root, stdout: "pipe", stderr: "pipe" },
+    );
+    expect((await new Response(probe.stdout).text()).trim()).toBe("undefined undefined");
+    expect(await probe.exited).toBe(0);
     const measure = await loadTokenizer("cl100k_base");
     expect(tokenizerOf("cl100k_base")).toBe(measure);
     expect(measure("<|endoftext|>")).toBeGreaterThan(1);
