@@ -8,7 +8,13 @@ import { NANO_PER_USD } from "../pricing/units.ts";
 
 const DECIMAL = /^(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/;
 
-/** Converts a non-negative dollar amount to integer nano-dollars exactly; a 400 naming `param` when it cannot be. */
+/**
+ * Converts a non-negative dollar amount to integer nano-dollars; a 400 naming `param` when it
+ * cannot be. The amount is the number's shortest round-trip decimal (what the client wrote, or what
+ * its float arithmetic printed) times 10^9, rounded UP to a whole nano-dollar, in exact decimal
+ * arithmetic: `0.00020999999999999998` is 210,000, `1e-10` is 1. Rounding up keeps a tiny budget
+ * from becoming 0 and never gives more than asked by more than one unit.
+ */
 export function usdToNano(value: number, param = "max_budget"): number {
   const invalid = (why: string) => new GatewayError("caller.invalid_request", `Invalid value for '${param}': ${why}.`, { param });
   if (!Number.isFinite(value) || value < 0) throw invalid(`expected a non-negative number of US dollars, got ${value}`);
@@ -19,8 +25,7 @@ export function usdToNano(value: number, param = "max_budget"): number {
   let nano = BigInt(`${match[1]}${fraction}`) * 1_000_000_000n;
   if (scale >= 0) {
     const divisor = 10n ** BigInt(scale);
-    if (nano % divisor !== 0n) throw invalid(`${value} has more than 9 decimal places (the smallest unit is $0.000000001)`);
-    nano /= divisor;
+    nano = (nano + divisor - 1n) / divisor;
   } else {
     nano *= 10n ** BigInt(-scale);
   }

@@ -93,10 +93,11 @@ export class BudgetBook {
   }
 
   /**
-   * Admits a call against every subject with a budget, or throws `budget_exceeded` naming the
-   * first one that cannot take it. `reserveNano` is the call's worst-case cost (strict mode).
+   * Admits a call against every subject with a budget, or throws a `BudgetRefusal` naming the
+   * first one that cannot take it. `reserveNano` is the call's worst-case cost (strict mode);
+   * `basis` says what it was computed from, for the refusal message.
    */
-  admit(subjects: readonly BudgetSubject[], reserveNano: number): Reservation {
+  admit(subjects: readonly BudgetSubject[], reserveNano: number, basis?: ReserveBasis): Reservation {
     const now = this.now();
     const reservedNano = this.mode === "strict" ? reserveNano : 0;
     const held: Account[] = [];
@@ -108,7 +109,7 @@ export class BudgetBook {
       const committed = spent + account.reservedNano;
       // `committed < max` also makes a budget of 0 refuse the first call, whatever it would cost.
       const fits = committed < max && committed + reservedNano <= max;
-      if (!fits) throw exceeded(subject, spent, account.reservedNano, reservedNano, max, this.mode);
+      if (!fits) throw refusal(subject, spent, account, reservedNano, max, basis);
       // The same account twice (a subject listed twice) is held once.
       if (!held.includes(account)) held.push(account);
     }
@@ -177,12 +178,52 @@ export class BudgetBook {
   }
 }
 
-/** LiteLLM's wording ("Budget has been exceeded! ... Current cost: X, Max budget: Y"), with what strict mode held back. */
-function exceeded(subject: BudgetSubject, spent: number, reserved: number, request: number, max: number, mode: BudgetMode): GatewayError {
-  const who = subject.scope === "team" ? `Team=${subject.id} ` : subject.scope === "user" ? `User=${subject.id} ` : "";
-  let message = `Budget has been exceeded! ${who}Current cost: ${formatUsd(spent)}, Max budget: ${formatUsd(max)}`;
-  if (mode === "strict" && spent < max) {
-    message += `. In flight: ${formatUsd(reserved)} reserved; this request may cost up to ${formatUsd(request)} (its prompt and max output tokens at the model's prices), so it does not fit. Lower max_tokens or wait for calls in flight to finish.`;
+/** What a reservation was computed from, for the refusal message. */
+export interface ReserveBasis {
+  /** The input-token bound of the deployment the reservation is for. */
+  readonly inputTokens: number;
+  /** That deployment's upstream model. */
+  readonly model: string;
+  /** The request's output cap, if it set one. */
+  readonly maxTokens: number | undefined;
+}
+
+/**
+ * A budget refusal (400 `budget_exceeded`). `exhausted`: spend and calls in flight already fill the
+ * budget, so no smaller estimate of this call could make it fit.
+ */
+export class BudgetRefusal extends GatewayError {
+  constructor(
+    message: string,
+    readonly exhausted: boolean,
+  ) {
+    super("policy.budget_exceeded", message, { wireCode: "400" });
   }
-  return new GatewayError("policy.budget_exceeded", message, { wireCode: "400" });
+}
+
+/** A subject as its refusal names it. */
+const whose = (subject: BudgetSubject): string => (subject.scope === "key" ? "this key's budget" : `the budget of ${subject.scope} '${subject.id}'`);
+
+/**
+ * Spend at or over the budget: LiteLLM's wording ("Budget has been exceeded! ... Current cost: X,
+ * Max budget: Y"), which clients match. Spend under the budget but this call's worst case does not
+ * fit: never "exceeded"; the most the call may cost, what is left, and what to change.
+ */
+function refusal(subject: BudgetSubject, spent: number, account: Account, request: number, max: number, basis: ReserveBasis | undefined): BudgetRefusal {
+  if (spent >= max) {
+    const who = subject.scope === "team" ? `Team=${subject.id} ` : subject.scope === "user" ? `User=${subject.id} ` : "";
+    return new BudgetRefusal(`Budget has been exceeded! ${who}Current cost: ${formatUsd(spent)}, Max budget: ${formatUsd(max)}`, true);
+  }
+  const held = account.reservedNano;
+  const left = Math.max(0, max - spent - held);
+  const inFlight = account.inFlight === 1 ? "1 call in flight" : `${account.inFlight} calls in flight`;
+  const what = basis
+    ? ` (${basis.model}: a prompt of at most ${basis.inputTokens.toLocaleString("en-US")} tokens and ${basis.maxTokens !== undefined ? `max_tokens ${basis.maxTokens}` : "the model's largest output, as max_tokens is not set"})`
+    : "";
+  const fixes = [basis?.maxTokens === undefined ? "set max_tokens" : "lower max_tokens", "shorten the prompt", "raise max_budget"];
+  if (held > 0) fixes.push("wait for the calls in flight to finish");
+  return new BudgetRefusal(
+    `This request may cost up to $${formatUsd(request)}${what}, more than is left of ${whose(subject)}: $${formatUsd(left)} of $${formatUsd(max)} ($${formatUsd(spent)} spent${held > 0 ? `, $${formatUsd(held)} held for ${inFlight}` : ""}). To make it fit, ${fixes.slice(0, -1).join(", ")} or ${fixes.at(-1)}.`,
+    left === 0,
+  );
 }

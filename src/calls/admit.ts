@@ -1,8 +1,10 @@
 import type { Caller } from "../auth/caller.ts";
 import { modelAllowed } from "../auth/model-access.ts";
-import type { BudgetBook, BudgetSubject, Reservation } from "../budgets/book.ts";
+import { BudgetRefusal, type BudgetBook, type BudgetSubject, type Reservation } from "../budgets/book.ts";
+import { InputBound } from "../budgets/input-bound.ts";
 import { headroomHeaders, retryAfterHeaders } from "../limits/headers.ts";
 import type { Lease, RateLimiter, Subject } from "../limits/types.ts";
+import type { Operation } from "../providers/types.ts";
 import type { ModelPrice } from "../pricing/types.ts";
 import type { Resolved } from "../router/models.ts";
 import type { SpendWriter } from "../spend/writer.ts";
@@ -88,18 +90,17 @@ function subjectsOf(caller: Caller): { limits: Subject[]; budgets: BudgetSubject
 }
 
 /**
- * The most a call can cost: every character of the body as an input token (text never has more
- * tokens than characters; images sent as base64 cost far fewer) priced at the dearest input rate
- * (cache writes), plus the output cap (the request's max tokens, else the model's) at the
- * dearest output rate. Unpriced models reserve nothing.
+ * The most a call can cost: its input-token bound (src/budgets/input-bound.ts) priced at the
+ * dearest input rate (cache writes), plus the output cap (the request's max tokens, else the
+ * model's) at the dearest output rate. Unpriced models reserve nothing.
  */
-export function worstCaseCost(price: ModelPrice | undefined, bodyChars: number, maxOutputTokens: number | undefined, producesOutput: boolean): number {
+export function worstCaseCost(price: ModelPrice | undefined, inputTokens: number, maxOutputTokens: number | undefined, producesOutput: boolean): number {
   if (!price) return 0;
-  const rates = price.longContext && bodyChars > price.longContext.above ? { ...price, ...price.longContext } : price;
+  const rates = price.longContext && inputTokens > price.longContext.above ? { ...price, ...price.longContext } : price;
   const inputRate = Math.max(rates.input, rates.cacheWrite, rates.cacheWrite1h ?? 0);
   const outputRate = Math.max(rates.output, price.reasoning ?? 0);
   const output = producesOutput ? Math.min(maxOutputTokens ?? price.maxOutputTokens, price.maxOutputTokens) : 0;
-  return bodyChars * inputRate + output * outputRate;
+  return inputTokens * inputRate + output * outputRate;
 }
 
 /** The output cap a request asks for, in either dialect's field. */
@@ -118,17 +119,18 @@ const UNACCOUNTED: Admission = { headers: NO_HEADERS, finish() {} };
 
 /**
  * Admits one call, in the brief's order after authentication and model access: rate limits (429),
- * then budgets (400), then whether the ledger can take another row (503). Everything is taken
- * synchronously, so concurrent calls cannot slip past a limit or a budget between check and take.
+ * then budgets (400), then whether the ledger can take another row (503). Every check and take is
+ * synchronous, so concurrent calls cannot slip past a limit or a budget between check and take.
+ * The answer is a promise only when a strict budget's cheap bound did not fit and a tokenizer must
+ * first be loaded to refine it (once per process); the reservation is then taken synchronously.
  */
 export function admitCall(
   accounting: Accounting | undefined,
   caller: Caller,
   group: readonly Resolved[],
   body: Record<string, unknown>,
-  bodyChars: number,
-  producesOutput: boolean,
-): Admission {
+  operation: Operation,
+): Admission | Promise<Admission> {
   if (!accounting) return UNACCOUNTED;
   const { limits, budgets } = subjectsOf(caller);
   if (budgets.length === 0) return ledgerOnly(accounting, caller);
@@ -148,20 +150,31 @@ export function admitCall(
     }
     lease = result.lease;
   }
-  let reservation: Reservation;
+  let reservation: Reservation | Promise<Reservation>;
   try {
-    // Any deployment of the group may serve (and a retry may land on the dearest): reserve for that one.
-    const maxTokens = requestedMaxTokens(body);
-    let reserve = 0;
-    for (const { deployment, target } of group) reserve = Math.max(reserve, worstCaseCost(deployment.priceOf(target.model), bodyChars, maxTokens, producesOutput));
-    reservation = accounting.book.admit(budgets, reserve);
-    if (!accounting.writer.accepting()) {
-      accounting.book.settle(reservation, 0, []);
-      throw ledgerUnavailable();
-    }
+    reservation = reserveBudget(accounting.book, budgets, group, body, operation);
   } catch (error) {
     lease?.release(0);
     throw error;
+  }
+  if (reservation instanceof Promise) {
+    return reservation.then(
+      (taken) => budgetAdmission(accounting, caller, budgets, headers, lease, taken),
+      (error: unknown) => {
+        lease?.release(0);
+        throw error;
+      },
+    );
+  }
+  return budgetAdmission(accounting, caller, budgets, headers, lease, reservation);
+}
+
+/** An admission holding a reservation (and a rate-limit lease); refused with 503 if the ledger cannot take the row. */
+function budgetAdmission(accounting: Accounting, caller: Caller, budgets: BudgetSubject[], headers: Record<string, string>, lease: Lease | undefined, reservation: Reservation): Admission {
+  if (!accounting.writer.accepting()) {
+    accounting.book.settle(reservation, 0, []);
+    lease?.release(0);
+    throw ledgerUnavailable();
   }
   return {
     headers,
@@ -172,6 +185,54 @@ export function admitCall(
       if (reachedUpstream) accounting.writer.push(spendRowOf(record, caller, windows));
     },
   };
+}
+
+/**
+ * Reserves a call's worst-case cost (strict mode; soft mode and budget-less subjects reserve
+ * nothing). The input side starts from the cheap bound; if that does not fit what is left, OpenAI
+ * models' input is counted with the real tokenizer before the call is refused.
+ */
+function reserveBudget(book: BudgetBook, budgets: BudgetSubject[], group: readonly Resolved[], body: Record<string, unknown>, operation: Operation): Reservation | Promise<Reservation> {
+  // Token counting is free upstream: nothing to reserve, but an exhausted budget still refuses it.
+  if (book.mode !== "strict" || operation === "count_tokens" || !budgets.some(hasBudget)) return book.admit(budgets, 0);
+  const input = new InputBound(body, requestedMaxTokens(body));
+  const producesOutput = operation === "chat";
+  try {
+    return book.admit(budgets, dearest(group, input, producesOutput, false), input);
+  } catch (error) {
+    if (!(error instanceof BudgetRefusal) || error.exhausted || !input.refinable(modelsOf(group))) throw error;
+    const loading = input.loadTokenizers(modelsOf(group));
+    if (!loading) return book.admit(budgets, dearest(group, input, producesOutput, true), input);
+    // A tokenizer that cannot be loaded leaves the cheap bound's refusal standing.
+    return loading.then(
+      () => book.admit(budgets, dearest(group, input, producesOutput, true), input),
+      () => {
+        throw error;
+      },
+    );
+  }
+}
+
+const hasBudget = (subject: BudgetSubject): boolean => subject.budget.maxBudgetNano !== undefined;
+
+function* modelsOf(group: readonly Resolved[]): Iterable<string> {
+  for (const { target } of group) yield target.model;
+}
+
+/** Any deployment of the group may serve (and a retry may land on the dearest): the reservation is for that one. */
+function dearest(group: readonly Resolved[], input: InputBound, producesOutput: boolean, refine: boolean): number {
+  let reserve = 0;
+  for (const { deployment, target } of group) {
+    const price = deployment.priceOf(target.model);
+    if (!price) continue;
+    const tokens = input.tokens(target.model, price, refine);
+    const cost = worstCaseCost(price, tokens, input.maxTokens, producesOutput);
+    if (cost >= reserve) {
+      reserve = cost;
+      input.note(target.model, tokens);
+    }
+  }
+  return reserve;
 }
 
 const NO_WINDOWS = {};

@@ -30,7 +30,9 @@ export async function handleChatCall(deps: CallDeps, dialect: DialectRuntime, in
   const scope = openCall(deps, input, "chat", model, stream, dialect.wire);
   let resolved: Resolved | undefined;
   try {
-    const admitted = admitModel(deps, scope, body, model, "chat");
+    const pending = admitModel(deps, scope, body, model, "chat");
+    // A promise only when a strict budget first loads a tokenizer (rare): no await on the usual path.
+    const admitted = pending instanceof Promise ? await pending : pending;
     // Decoded once, and only if a deployment that needs translation is tried.
     let decoded: ChatRequest | undefined;
     const routed = await routeCall(deps, scope, admitted, "chat", (candidate) => {

@@ -29,7 +29,8 @@ export async function handleCountTokens(deps: CallDeps, input: CallInput): Promi
       throw new GatewayError("caller.invalid_request", `Token counting is not available for '${model}': ${deployment.provider.label} has no token-counting API.`, { param: "model" });
     }
     // Counting is free upstream, but it is still a request: rate limits and the ledger apply.
-    scope.admission = admitCall(deps.accounting, input.caller, [resolved], body, raw.text.length, false);
+    // Counting reserves nothing (it is free), so admission never waits here.
+    scope.admission = await admitCall(deps.accounting, input.caller, [resolved], body, "count_tokens");
     const built = passthroughOf(deployment.provider, "count_tokens", { raw: raw.text, parsed: body, stream: false, headers: request.headers }, target, { dropParams: deps.dropParams });
     const call = await startUpstream(scope, resolved, built, server);
     const text = await readBuffered(call);

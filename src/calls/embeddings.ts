@@ -20,7 +20,9 @@ export async function handleEmbeddings(deps: CallDeps, input: CallInput): Promis
   const scope = openCall(deps, input, "embeddings", model, false);
   let resolved: Resolved | undefined;
   try {
-    const admitted = admitModel(deps, scope, body, model, "embeddings");
+    const pending = admitModel(deps, scope, body, model, "embeddings");
+    // A promise only when a strict budget first loads a tokenizer (rare): no await on the usual path.
+    const admitted = pending instanceof Promise ? await pending : pending;
     const routed = await routeCall(deps, scope, admitted, "embeddings", async (candidate) => {
       const { provider } = candidate.deployment;
       const options = { dropParams: deps.dropParams };

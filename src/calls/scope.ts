@@ -140,14 +140,22 @@ export interface Admitted {
 
 /**
  * Everything before the upstream call, in the brief's order: model access for the caller (403),
- * the model's existence (404), then rate limits (429) and budgets (400), taken on the scope.
+ * the model's existence (404), then rate limits (429) and budgets (400), taken on the scope. A
+ * promise only when a strict budget needs a tokenizer loaded first (see admitCall).
  */
-export function admitModel(deps: CallDeps, scope: CallScope, body: Record<string, unknown>, requested: string, operation: Operation): Admitted {
+export function admitModel(deps: CallDeps, scope: CallScope, body: Record<string, unknown>, requested: string, operation: Operation): Admitted | Promise<Admitted> {
   const model = authorizeModel(scope.caller, requested);
   const group = taggedGroup(resolveGroup(deps, model, operation), scope.tags, model);
   // A fallback may serve (and cost more): reserve for the dearest deployment the call can reach.
   const reachable = deps.accounting ? withFallbacks(deps, scope.caller, model, group, operation, scope.tags) : group;
-  scope.admission = admitCall(deps.accounting, scope.caller, reachable, body, scope.raw.text.length, operation === "chat");
+  const admission = admitCall(deps.accounting, scope.caller, reachable, body, operation);
+  if (admission instanceof Promise) {
+    return admission.then((admitted) => {
+      scope.admission = admitted;
+      return { model, group };
+    });
+  }
+  scope.admission = admission;
   return { model, group };
 }
 

@@ -94,6 +94,9 @@ function refuseFlags(values: Values, flags: readonly (keyof Values)[], where: st
   if (given.length > 0) throw new UsageError(`${given.map((f) => `--${f}`).join(", ")} cannot be used with ${where}; see switchboard --help`);
 }
 
+/** A non-negative decimal number, with an optional exponent (what `--max-budget` takes). */
+const MONEY = /^\d+(?:\.\d*)?(?:[eE][+-]?\d+)?$|^\.\d+(?:[eE][+-]?\d+)?$/;
+
 function wholeNumber(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d{1,15}$/.test(text)) throw new UsageError(`--${flag} must be a whole number, got '${text}'`);
@@ -112,7 +115,8 @@ function createOptions(values: Values): KeyCreateOptions {
   if (values.models !== undefined) options.models = values.models.split(",").map((m) => m.trim()).filter((m) => m !== "");
   const budget = values["max-budget"];
   if (budget !== undefined) {
-    if (!/^\d+(\.\d+)?$/.test(budget)) throw new UsageError(`--max-budget must be US dollars such as 10 or 2.50, got '${budget}'`);
+    // Any non-negative decimal, exponents included; finer than a nano-dollar is rounded up, as on the API.
+    if (!MONEY.test(budget.trim()) || !Number.isFinite(Number(budget))) throw new UsageError(`--max-budget must be a non-negative number of US dollars such as 10, 2.50 or 2e-4, got '${budget}'`);
     options.maxBudget = Number(budget);
   }
   const numbers = { rpm: wholeNumber("rpm", values.rpm), tpm: wholeNumber("tpm", values.tpm), maxParallel: wholeNumber("max-parallel", values["max-parallel"]) };

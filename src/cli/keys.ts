@@ -14,6 +14,8 @@ import type { AdminContext } from "../admin/types.ts";
 import { isToken } from "../auth/key-material.ts";
 import { GatewayError } from "../canonical/errors.ts";
 import { openStore } from "../store/open.ts";
+import { usdToNano } from "../admin/money.ts";
+import { formatUsd } from "../pricing/units.ts";
 import { DEFAULT_DATA_DIR, type KeyCreateOptions, type KeysCommand } from "./args.ts";
 
 /** Where output goes (the tests pass their own). */
@@ -63,7 +65,8 @@ async function resolveRef(ctx: AdminContext, ref: string): Promise<string> {
   return matches[0].token;
 }
 
-const usd = (dollars: number | null): string => (dollars === null ? "-" : `$${dollars}`);
+/** Dollars as an exact decimal (`$0.000000001`, not JavaScript's `$1e-9`). */
+const usd = (dollars: number | null): string => (dollars === null ? "-" : `$${formatUsd(usdToNano(dollars))}`);
 const orDash = (value: string | number | null): string => (value === null || value === "" ? "-" : String(value));
 
 /** A key as `name: value` lines. */

@@ -101,7 +101,6 @@ describe("POST /key/generate", () => {
     ["duration", "0d", "expected a duration such as 30s, 15m, 1h, 30d or 1mo"],
     ["max_budget", -1, "expected number to be greater or equal to 0"],
     ["max_budget", "ten", "expected number"],
-    ["max_budget", 0.0000000001, "has more than 9 decimal places"],
     ["rpm_limit", 1.5, "expected integer"],
     ["models", ["mock/echo", 3], "expected string"],
   ])("%s = %j is a 400 naming the field", async (field, value, wording) => {

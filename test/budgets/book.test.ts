@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { addToTotals, BudgetBook, type BudgetSubject } from "../../src/budgets/book.ts";
+import { addToTotals, BudgetBook, BudgetRefusal, type BudgetSubject } from "../../src/budgets/book.ts";
 import { worstCaseCost } from "../../src/calls/admit.ts";
 import type { ModelPrice } from "../../src/pricing/types.ts";
 import { GatewayError } from "../../src/canonical/errors.ts";
@@ -29,8 +29,10 @@ describe("strict budgets", () => {
     const held = [book.admit([key], 400), book.admit([key], 400)];
     const refused = refusal(() => book.admit([key], 400));
     expect(refused?.code).toBe("policy.budget_exceeded");
-    expect(refused?.message).toContain("Current cost: 0, Max budget: 0.000001");
-    expect(refused?.message).toContain("0.0000008 reserved");
+    // Spend is under the budget: the call does not fit, nothing is "exceeded".
+    expect(refused?.message).toBe(
+      "This request may cost up to $0.0000004, more than is left of this key's budget: $0.0000002 of $0.000001 ($0 spent, $0.0000008 held for 2 calls in flight). To make it fit, set max_tokens, shorten the prompt, raise max_budget or wait for the calls in flight to finish.",
+    );
     // Settling releases the reservation and records the actual cost: room for one more.
     book.settle(held[0]!, 100, [key]);
     expect(book.snapshot(key)).toEqual({ spentNano: 100, reservedNano: 400, inFlight: 1, totalNano: 100 });
@@ -50,8 +52,41 @@ describe("strict budgets", () => {
     const book = new BudgetBook("strict");
     const key = subject(10_000);
     const team = subject(500, 0, "team");
-    expect(refusal(() => book.admit([key, team], 600))?.message).toContain("Team=team-1 Current cost");
+    expect(refusal(() => book.admit([key, team], 600))?.message).toContain("more than is left of the budget of team 'team-1': $0.0000005 of $0.0000005");
     expect(book.snapshot(key).reservedNano).toBe(0);
+    const spentTeam = subject(500, 500, "team");
+    expect(refusal(() => new BudgetBook("strict").admit([key, spentTeam], 600))?.message).toBe("Budget has been exceeded! Team=team-1 Current cost: 0.0000005, Max budget: 0.0000005");
+  });
+
+  test("a call that does not fit is never 'exceeded': it says the most it may cost, what is left, and what to change", () => {
+    const book = new BudgetBook("strict");
+    const key = subject(20_000_000_000, 8_400_000_000);
+    const basis = { inputTokens: 1_234_567, model: "gpt-4o", maxTokens: 4096 };
+    const refused = refusal(() => book.admit([key], 12_000_000_000, basis)) as BudgetRefusal;
+    expect(refused).toBeInstanceOf(BudgetRefusal);
+    expect({ status: refused.status, type: refused.type, exhausted: refused.exhausted }).toEqual({ status: 400, type: "budget_exceeded", exhausted: false });
+    expect(refused.message).not.toContain("xceeded");
+    expect(refused.message).toBe(
+      "This request may cost up to $12 (gpt-4o: a prompt of at most 1,234,567 tokens and max_tokens 4096), more than is left of this key's budget: $11.6 of $20 ($8.4 spent). To make it fit, lower max_tokens, shorten the prompt or raise max_budget.",
+    );
+    // Without max_tokens, the advice is to set it.
+    expect(refusal(() => book.admit([key], 12_000_000_000, { ...basis, maxTokens: undefined }))?.message).toContain(
+      "and the model's largest output, as max_tokens is not set), more than is left of this key's budget: $11.6 of $20 ($8.4 spent). To make it fit, set max_tokens,",
+    );
+  });
+
+  test("spend at or over the budget keeps LiteLLM's words, and is marked exhausted (no estimate can make it fit)", () => {
+    const book = new BudgetBook("strict");
+    const refused = refusal(() => book.admit([subject(1_000, 1_000)], 1)) as BudgetRefusal;
+    expect(refused.message).toBe("Budget has been exceeded! Current cost: 0.000001, Max budget: 0.000001");
+    expect(refused.exhausted).toBe(true);
+    // Under the budget but fully held by calls in flight: not exceeded, yet exhausted until they settle.
+    const key = subject(1_000, 200);
+    const busy = new BudgetBook("strict");
+    busy.admit([key], 800);
+    const held = refusal(() => busy.admit([key], 1)) as BudgetRefusal;
+    expect(held.message).toStartWith("This request may cost up to $0.000000001, more than is left of this key's budget: $0 of $0.000001 ($0.0000002 spent, $0.0000008 held for 1 call in flight).");
+    expect(held.exhausted).toBe(true);
   });
 });
 
@@ -92,7 +127,7 @@ describe("rebase after a reload", () => {
 
 describe("worst-case cost", () => {
   const price: ModelPrice = { input: 100, output: 400, cacheRead: 10, cacheWrite: 125, contextWindow: 1_000, maxOutputTokens: 50 };
-  test("every body character at the dearest input rate, plus the output cap at the output rate", () => {
+  test("the input-token bound at the dearest input rate, plus the output cap at the output rate", () => {
     expect(worstCaseCost(price, 20, 10, true)).toBe(20 * 125 + 10 * 400);
     // No max_tokens (or one above the model's): the model's maximum output.
     expect(worstCaseCost(price, 20, undefined, true)).toBe(20 * 125 + 50 * 400);

@@ -100,11 +100,32 @@ describe("switchboard keys", () => {
   });
 
   test.each([
+    ["0.00020999999999999998", 210_000, "$0.00021"],
+    ["2e-4", 200_000, "$0.0002"],
+    ["1e-10", 1, "$0.000000001"],
+  ])("--max-budget %s is accepted and rounded up to the ledger's nano-dollar (%p)", async (flag, nano, shown) => {
+    const dir = await dataDir();
+    const created = await run(["keys", "create", "--json", "--max-budget", flag, "--data-dir", dir]);
+    expect(created.stderr).toBe("");
+    expect(created.code).toBe(0);
+    const json = JSON.parse(created.stdout) as CreatedJson;
+    const store = await openStore({ dataDir: dir });
+    try {
+      expect((await store.keys.byToken(json.token))?.maxBudgetNano).toBe(nano);
+    } finally {
+      await store.close();
+    }
+    expect((await run(["keys", "info", json.token, "--data-dir", dir])).stdout).toContain(`budget:  ${shown}`);
+  });
+
+  test.each([
     [["keys"], "usage: switchboard keys"],
     [["keys", "frobnicate"], "unknown keys command 'frobnicate'"],
     [["keys", "info"], "usage: switchboard keys info"],
     [["keys", "create", "--rpm", "ten"], "--rpm must be a whole number"],
     [["keys", "create", "--max-budget", "-5"], "--max-budget"],
+    [["keys", "create", "--max-budget", "ten"], "--max-budget must be a non-negative number of US dollars"],
+    [["keys", "create", "--max-budget", "Infinity"], "--max-budget must be a non-negative number of US dollars"],
     [["keys", "create", "--budget-duration", "monthly"], "--budget-duration must be a duration"],
     [["keys", "list", "--alias", "x"], "--alias cannot be used with switchboard keys list"],
     [["--alias", "x"], "--alias cannot be used with the server"],
