@@ -73,7 +73,10 @@ export function buildApp(deps: AppDeps) {
   const native: Record<string, Record<string, (request: Request, server: Server<unknown>) => Promise<Response>>> = {};
   for (const { route, handle } of handlers) {
     if (!route.body) continue;
-    for (const path of route.paths) native[path] = { [route.method]: (request, server) => handle(request, {}, server) };
+    for (const path of route.paths) {
+      // Paths with parameters stay with Elysia, which extracts them.
+      if (!path.includes(":")) native[path] = { [route.method]: (request, server) => handle(request, {}, server) };
+    }
   }
 
   // normalize: false — bodies keep unknown fields anyway, and the per-request copy costs throughput.

@@ -11,7 +11,8 @@ import { gatewayHeaders } from "./headers.ts";
 import type { StreamOutcome } from "./outcome.ts";
 import { passthroughOf } from "../providers/passthrough-of.ts";
 import { admitModel, costHeader, costOfCall, openCall, readBuffered, recordFailure, routeCall, startUpstream, type CallDeps, type CallInput, type CallScope } from "./scope.ts";
-import { translatedStage } from "./translated-stage.ts";
+import { answerTooDeep, translatedStage } from "./translated-stage.ts";
+import { depthExceededAt } from "../json/depth.ts";
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
 const JSON_HEADERS = { "content-type": "application/json" };
@@ -176,7 +177,10 @@ async function translated(deps: CallDeps, scope: CallScope, resolved: Resolved, 
   const chat: ChatRequest = { ...decoded, model: target.model };
   const { upstream, state } = deployment.provider.chat.buildRequest(chat, target, { dropParams: deps.dropParams });
   const call = await startUpstream(scope, resolved, upstream, server, chat.stream === true);
-  return { kind: "translated", call, chat, state, ...(await settleAnswer(call, chat.stream === true, deployment.provider)) };
+  const answer = await settleAnswer(call, chat.stream === true, deployment.provider);
+  // Parsed answers are encoded again (JSON.stringify recurses): bound their nesting first.
+  if (answer.text !== undefined && depthExceededAt(answer.text) !== -1) throw answerTooDeep(deployment.provider.label);
+  return { kind: "translated", call, chat, state, ...answer };
 }
 
 function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: Resolved, model: string, prepared: Extract<Prepared, { kind: "translated" }>): Response {
@@ -184,7 +188,7 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
   const { call, chat, state } = prepared;
   if (prepared.body) {
     const timing: StreamTiming = {};
-    const stage = translatedStage(deployment.provider.chat.streamReader(state), dialect.codec.streamEncoder(chat, model), call.explain, onStreamEnd(scope, resolved, call, timing), scope.raw.text.length, answerId(scope));
+    const stage = translatedStage(deployment.provider.chat.streamReader(state), dialect.codec.streamEncoder(chat, model), call.explain, onStreamEnd(scope, resolved, call, timing), scope.raw.text.length, answerId(scope), deployment.provider.label);
     return streamResponse(scope, resolved, call, prepared.body, stage, timing);
   }
   const result = deployment.provider.chat.parseResponse(prepared.text as string, state);

@@ -30,7 +30,7 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
         summary: route.summary,
         ...(route.access === "admin" ? { tags: ["management"] } : {}),
         ...(params.length > 0 ? { parameters: params } : {}),
-        ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: route.body } } } } : {}),
+        ...(route.body ? { requestBody: { required: route.bodyOptional !== true, content: { "application/json": { schema: route.body } } } } : {}),
         responses: { "200": { description: "OK", content }, "4XX": errorResponse, "5XX": errorResponse },
         security: route.access === "admin" ? [{ masterKey: [] }] : [{ bearer: [] }, { apiKey: [] }],
       };

@@ -39,12 +39,12 @@ export function routeHandler(route: RouteSpec, deps: RouteHandlerDeps): RouteHan
       let query: Record<string, string> = {};
       if (checkQuery) {
         query = Object.fromEntries(new URL(request.url).searchParams);
-        if (!checkQuery.Check(query)) throw validationError({ all: [...checkQuery.Errors(query)] as never });
+        if (!checkQuery.Check(query)) throw validationError(checkQuery.Errors(query));
       }
       let body: unknown;
       if (check) {
-        body = await readJsonBody(request, deps.maxBodyBytes);
-        if (!check.Check(body)) throw validationError({ all: [...check.Errors(body)] as never });
+        body = await readJsonBody(request, deps.maxBodyBytes, route.bodyOptional === true);
+        if (!check.Check(body)) throw validationError(check.Errors(body));
       }
       const result = await route.handle({ request, body, params, raw: () => rawBodyOf(request), server, caller, query });
       return result instanceof Response ? result : Response.json(result);

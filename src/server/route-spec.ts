@@ -23,6 +23,8 @@ export interface RouteSpec {
   paths: readonly string[];
   summary: string;
   body?: TSchema;
+  /** The body may be absent or empty (it then reads as `{}`), as for `POST /key/{key}/regenerate`. */
+  bodyOptional?: boolean;
   /** Query parameters (all strings on the wire; the schema may say which are required). */
   query?: TSchema;
   response: TSchema;

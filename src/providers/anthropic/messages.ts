@@ -1,5 +1,6 @@
 import type { CacheControl, ContentPart, DocumentPart, ImagePart, Message, ToolCallPart, ToolResultPart } from "../../canonical/chat.ts";
 import { GatewayError } from "../../canonical/errors.ts";
+import { toolArgumentsObject } from "../tool-arguments.ts";
 import { withoutEmptySystem, withoutEmptyText } from "./empty-text.ts";
 import type {
   AnthropicCacheControl,
@@ -53,16 +54,8 @@ function toDocumentBlock(part: DocumentPart, index: number): AnthropicDocumentBl
 
 /** Tool-call arguments are JSON text; Anthropic wants the object. Empty text means no arguments. */
 function toToolUse(part: ToolCallPart, index: number, toolName: (name: string) => string): AnthropicToolUseBlock {
-  let input: unknown = {};
-  if (part.arguments.trim() !== "") {
-    try {
-      input = JSON.parse(part.arguments);
-    } catch {
-      throw invalid(index, `the arguments of tool call '${part.id}' (${part.name}) are not valid JSON.`);
-    }
-  }
-  if (!input || typeof input !== "object" || Array.isArray(input)) throw invalid(index, `the arguments of tool call '${part.id}' (${part.name}) must be a JSON object.`);
-  return { type: "tool_use", id: part.id, name: toolName(part.name), input: input as Record<string, unknown> };
+  const input = toolArgumentsObject(part, (message) => invalid(index, message));
+  return { type: "tool_use", id: part.id, name: toolName(part.name), input };
 }
 
 function toToolResult(part: ToolResultPart, index: number): AnthropicToolResultBlock {

@@ -1,5 +1,6 @@
 import type { CacheControl, DocumentPart, ImagePart, MediaSource, ToolCallPart, ToolResultPart } from "../../canonical/chat.ts";
 import { GatewayError } from "../../canonical/errors.ts";
+import { toolArgumentsObject } from "../tool-arguments.ts";
 import { EMPTY_TEXT_PLACEHOLDER, isBlankText } from "../anthropic/empty-text.ts";
 import type { ConverseCachePoint, ConverseDocumentBlock, ConverseImageBlock, ConverseMediaSource, ConverseToolResultBlock, ConverseToolResultContent, ConverseToolUseBlock } from "./wire.ts";
 
@@ -78,15 +79,7 @@ export function toDocumentBlock(part: DocumentPart, index: number, ordinal: numb
 
 /** Tool-call arguments are JSON text; Converse wants the object. Empty text means no arguments. */
 export function toToolUseBlock(part: ToolCallPart, index: number, toolName: (name: string) => string): ConverseToolUseBlock {
-  let input: unknown = {};
-  if (part.arguments.trim() !== "") {
-    try {
-      input = JSON.parse(part.arguments);
-    } catch {
-      throw invalidMessage(index, `the arguments of tool call '${part.id}' (${part.name}) are not valid JSON.`);
-    }
-  }
-  if (!input || typeof input !== "object" || Array.isArray(input)) throw invalidMessage(index, `the arguments of tool call '${part.id}' (${part.name}) must be a JSON object.`);
+  const input = toolArgumentsObject(part, (message) => invalidMessage(index, message));
   return { toolUse: { toolUseId: part.id, name: toolName(part.name), input } };
 }
 
