@@ -3,7 +3,7 @@ import type { Resolved } from "../router/models.ts";
 import type { UpstreamCall } from "../router/execute.ts";
 import type { ChatRequest } from "../canonical/chat.ts";
 import type { Provider, TranslationState } from "../providers/types.ts";
-import { GatewayError, toGatewayError } from "../canonical/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 import { peekFirstEvent, type ChunkSource } from "../streams/peek.ts";
 import { relaySse, type EventStage } from "../streams/relay.ts";
 import type { DialectRuntime } from "./dialect.ts";
@@ -43,8 +43,7 @@ export async function handleChatCall(deps: CallDeps, dialect: DialectRuntime, in
     const prepared = routed.value;
     return prepared.kind === "same" ? respondSameFormat(dialect, scope, resolved, body, prepared) : respondTranslated(dialect, scope, resolved, model, prepared);
   } catch (error) {
-    const gatewayError = toGatewayError(error);
-    recordFailure(scope, gatewayError, resolved);
+    const gatewayError = recordFailure(scope, error, resolved);
     return dialect.codec.errorResponse(gatewayError, gatewayHeaders(scope, resolved?.deployment.id ?? gatewayError.details.deploymentId, undefined));
   }
 }

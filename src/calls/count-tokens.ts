@@ -1,6 +1,6 @@
 import { passthroughOf } from "../providers/passthrough-of.ts";
 import type { Resolved } from "../router/models.ts";
-import { GatewayError, toGatewayError } from "../canonical/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 import { toAnthropicErrorResponse } from "../dialects/anthropic/errors.ts";
 import { gatewayHeaders } from "./headers.ts";
 import { admitCall, authorizeModel } from "./admit.ts";
@@ -31,8 +31,7 @@ export async function handleCountTokens(deps: CallDeps, input: CallInput): Promi
     scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id });
     return new Response(text, { headers: { "content-type": "application/json", ...gatewayHeaders(scope, deployment.id, undefined, call.response.headers) } });
   } catch (error) {
-    const gatewayError = toGatewayError(error);
-    recordFailure(scope, gatewayError, resolved);
+    const gatewayError = recordFailure(scope, error, resolved);
     return toAnthropicErrorResponse(gatewayError, gatewayHeaders(scope, resolved?.deployment.id, undefined));
   }
 }

@@ -3,7 +3,7 @@ import { callUpstream, type UpstreamCall } from "../router/execute.ts";
 import type { ModelTable, Resolved } from "../router/models.ts";
 import type { Operation, UpstreamRequest } from "../providers/types.ts";
 import type { RawBody } from "../server/body.ts";
-import { GatewayError } from "../canonical/errors.ts";
+import { GatewayError, toGatewayError } from "../canonical/errors.ts";
 import type { CallObserver, CallRecord } from "../telemetry/calls.ts";
 import { costOf } from "../pricing/cost.ts";
 import { formatUsd } from "../pricing/units.ts";
@@ -29,6 +29,8 @@ export interface CallDeps {
   router: Router;
   /** OpenInference spans over OTLP; absent when tracing is off. */
   tracing?: Tracing;
+  /** Where the gateway's own failures (never the caller's or a provider's) are reported: a message, no stack. */
+  logError?: (message: string, error: unknown) => void;
 }
 
 /** One proxied request as a call handler receives it. */
@@ -62,6 +64,8 @@ export interface CallScope {
   tags: readonly string[] | undefined;
   /** What the call keeps for its trace, when tracing is on. */
   trace: TraceCapture | undefined;
+  /** CallDeps.logError, for the call's internal errors. */
+  logError: ((message: string, error: unknown) => void) | undefined;
   /** Reports the call once to the observer and settles its admission. */
   record: (fields: Partial<CallRecord> & Pick<CallRecord, "status" | "outcome">) => void;
 }
@@ -92,6 +96,7 @@ export function openCall(deps: CallDeps, input: CallInput, operation: Operation,
     routed: undefined,
     tags,
     trace: deps.tracing ? beginTrace(request, body, wire, deps.tracing, callId) : undefined,
+    logError: deps.logError,
     record: (fields) => {
       if (recorded) return;
       recorded = true;
@@ -253,8 +258,13 @@ export async function readBuffered(call: UpstreamCall): Promise<string> {
   }
 }
 
-/** Records a failed call; the dialect renders the error. */
-export function recordFailure(scope: CallScope, error: GatewayError, resolved?: Resolved): void {
+/**
+ * Records a failed call and returns the error for the dialect to render. An internal error (a bug,
+ * not the caller's or a provider's fault) is also logged, by its message: the client only sees a 500.
+ */
+export function recordFailure(scope: CallScope, thrown: unknown, resolved?: Resolved): GatewayError {
+  const error = toGatewayError(thrown);
+  if (error.code === "gateway.internal") scope.logError?.("internal error", error.cause ?? error);
   if (scope.trace) scope.trace.errorMessage = error.message;
   const deployment = resolved?.deployment;
   // After the router gave up there is no chosen deployment: the error names the last one tried.
@@ -268,6 +278,7 @@ export function recordFailure(scope: CallScope, error: GatewayError, resolved?: 
     ...(provider !== undefined ? { provider } : {}),
     ...(error.details.attempts ? { attempts: error.details.attempts.length, failedAttempts: error.details.attempts } : {}),
   });
+  return error;
 }
 
 /** The call's cost in nano-dollars, when the deployment's model has a price and usage is known. */
