@@ -70,7 +70,7 @@ export function buildApp(deps: AppDeps) {
   ];
   const openapi = JSON.stringify(openApiDocument(routes, VERSION));
 
-  const gate = requestGate(deps.lifecycle);
+  const gate = requestGate(deps.lifecycle, deps.maxBodyBytes);
   const handlers = routes.map((route) => ({ route, handle: routeHandler(route, { gate, authenticate, hasMasterKey: deps.masterKey !== undefined, maxBodyBytes: deps.maxBodyBytes, logError }) }));
   // Proxy routes (those with a body) are also handed to Bun's native router as plain functions;
   // Elysia keeps everything else and serves the same handlers to app.handle().

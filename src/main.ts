@@ -86,11 +86,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     ...(tracing ? { tracing } : {}),
     logError,
   });
-  app.listen({
-    ...listenOptions({ hostname: settings.host, port: settings.port, idleTimeout: settings.idleTimeoutSeconds, logError }),
-    // Bun's own cap sits above ours so oversized bodies get our JSON 413, not a bare one.
-    maxRequestBodySize: settings.maxBodyBytes * 2,
-  });
+  app.listen(listenOptions({ hostname: settings.host, port: settings.port, idleTimeout: settings.idleTimeoutSeconds, logError }));
   const server = app.server;
   if (!server) throw new Error("server did not start");
   // Handlers before the banner: a supervisor may send SIGTERM the moment it sees `listening on`.

@@ -69,11 +69,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     router,
     logError,
   });
-  app.listen({
-    ...listenOptions({ hostname: "127.0.0.1", port: 0, idleTimeout: opts.idleTimeout ?? 30, logError }),
-    // As in main: Bun's own cap sits above the gateway's so oversized bodies get the JSON 413.
-    maxRequestBodySize: maxBodyBytes * 2,
-  });
+  app.listen(listenOptions({ hostname: "127.0.0.1", port: 0, idleTimeout: opts.idleTimeout ?? 30, logError }));
   const server = app.server;
   if (!server) throw new Error("gateway did not start");
   const port = server.port as number;

@@ -9,50 +9,67 @@ export interface RawAnswer {
   status: number;
   headers: Record<string, string>;
   body: string;
-  /** The server closed the connection before `timeoutMs`. */
+  /** The server closed the connection before the answer was complete (or before `timeoutMs`). */
   closed: boolean;
   /** Body bytes written (after the head) when the first answer byte arrived; -1 if none arrived. */
   sentWhenAnswered: number;
+  /** Body bytes written in all. */
+  sent: number;
 }
 
 export interface RawOptions {
   /** Written after the head: chunks in order, stopping early once the server has answered or closed. */
   body?: Iterable<string | Uint8Array>;
-  /** Gives up waiting for the server to close after this long (default 2000 ms). */
+  /** Keep writing `body` to its end even after the answer arrived (while the connection is open). */
+  sendAll?: boolean;
+  /** Gives up waiting for a complete answer or the close after this long (default 2000 ms). */
   timeoutMs?: number;
 }
 
-/** Sends `head` (and `options.body`) to 127.0.0.1:`port` and reads the answer until the server closes or the timeout passes. */
+/** True once `text` holds a whole answer: its head and `content-length` bytes of body. */
+function complete(text: string): boolean {
+  const split = text.indexOf("\r\n\r\n");
+  if (split === -1) return false;
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(text.slice(0, split))?.[1];
+  return length !== undefined && Buffer.byteLength(text.slice(split + 4), "latin1") >= Number(length);
+}
+
+/**
+ * Sends `head` (and `options.body`) to 127.0.0.1:`port` and reads the answer until it is complete
+ * (by content-length), the server closes, or the timeout passes.
+ */
 export async function rawExchange(port: number, head: string, options: RawOptions = {}): Promise<RawAnswer> {
   const socket = connect(port, "127.0.0.1");
   let text = "";
   let sent = 0;
   let sentWhenAnswered = -1;
   let closed = false;
+  let answered = () => {};
+  const answer = new Promise<void>((resolve) => (answered = resolve));
   socket.setEncoding("latin1");
   socket.on("data", (data: string) => {
     if (sentWhenAnswered === -1) sentWhenAnswered = sent;
     text += data;
+    if (complete(text)) answered();
   });
   socket.on("error", () => {});
-  const done = new Promise<void>((resolve) => {
-    socket.on("close", () => {
-      closed = true;
-      resolve();
-    });
-    setTimeout(resolve, options.timeoutMs ?? 2000);
+  socket.on("close", () => {
+    closed = true;
+    answered();
   });
+  const timer = setTimeout(answered, options.timeoutMs ?? 2000);
   await new Promise<void>((resolve) => socket.once("connect", resolve));
   socket.write(head);
   for (const piece of options.body ?? []) {
-    if (closed || sentWhenAnswered !== -1) break;
+    if (closed || (sentWhenAnswered !== -1 && !options.sendAll)) break;
     const size = typeof piece === "string" ? Buffer.byteLength(piece) : piece.byteLength;
     if (!socket.write(piece)) await new Promise<void>((resolve) => (socket.once("drain", resolve), socket.once("close", resolve)));
     sent += size;
   }
-  await done;
+  await answer;
+  clearTimeout(timer);
   socket.destroy();
-  return { ...parseAnswer(text), closed, sentWhenAnswered };
+  return { ...parseAnswer(text), closed, sentWhenAnswered, sent };
 }
 
 function parseAnswer(text: string): { status: number; headers: Record<string, string>; body: string } {
