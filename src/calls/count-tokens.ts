@@ -5,6 +5,7 @@ import { toAnthropicErrorResponse } from "../dialects/anthropic/errors.ts";
 import { gatewayHeaders } from "./headers.ts";
 import { admitCall, authorizeModel } from "./admit.ts";
 import { openCall, readBuffered, recordFailure, startUpstream, type CallDeps, type CallInput } from "./scope.ts";
+import { echo } from "../canonical/echo.ts";
 
 /**
  * `POST /v1/messages/count_tokens`: forwarded to providers that count tokens themselves (Anthropic).
@@ -17,11 +18,11 @@ export async function handleCountTokens(deps: CallDeps, input: CallInput): Promi
   let resolved: Resolved | undefined;
   try {
     const found = deps.models.resolve(authorizeModel(input.caller, model));
-    if (!found) throw new GatewayError("caller.model_not_found", `The model '${model}' does not exist on this gateway. GET /v1/models lists the models you can use.`, { param: "model" });
+    if (!found) throw new GatewayError("caller.model_not_found", `The model '${echo(model)}' does not exist on this gateway. GET /v1/models lists the models you can use.`, { param: "model" });
     resolved = found;
     const { deployment, target } = resolved;
     if (!deployment.provider.operations.includes("count_tokens")) {
-      throw new GatewayError("caller.invalid_request", `Token counting is not available for '${model}': ${deployment.provider.label} has no token-counting API.`, { param: "model" });
+      throw new GatewayError("caller.invalid_request", `Token counting is not available for '${echo(model)}': ${deployment.provider.label} has no token-counting API.`, { param: "model" });
     }
     // Counting is free upstream, but it is still a request: rate limits and the ledger apply.
     scope.admission = admitCall(deps.accounting, input.caller, [resolved], body, raw.text.length, false);

@@ -17,6 +17,7 @@ import type { WireFormat } from "../providers/types.ts";
 import { answerTextOf, beginTrace, traceAttempt, traceItemOf, type TraceCapture } from "./trace-capture.ts";
 import type { Router } from "../router/router.ts";
 import { admitCall, authorizeModel, type Accounting, type Admission } from "./admit.ts";
+import { echo } from "../canonical/echo.ts";
 
 /** What a call handler needs from the app. */
 export interface CallDeps {
@@ -159,7 +160,7 @@ export function admitModel(deps: CallDeps, scope: CallScope, body: Record<string
 function taggedGroup(group: readonly Resolved[], tags: readonly string[] | undefined, model: string): readonly Resolved[] {
   const serving = byTags(group, tags);
   if (serving.length > 0) return serving;
-  throw new GatewayError("caller.invalid_request", `No deployment of '${model}' serves the tags ${JSON.stringify(tags ?? [])} in metadata.tags, and none is tagged 'default'.`, { param: "metadata.tags" });
+  throw new GatewayError("caller.invalid_request", `No deployment of '${echo(model)}' serves the tags ${echo(JSON.stringify(tags ?? []))} in metadata.tags, and none is tagged 'default'.`, { param: "metadata.tags" });
 }
 
 /** The group plus every fallback group the caller may reach from `model`. */
@@ -181,14 +182,14 @@ function withFallbacks(deps: CallDeps, caller: Caller, model: string, group: rea
 export function resolveGroup(deps: CallDeps, model: string, operation: Operation): readonly Resolved[] {
   const group = deps.models.group(model);
   if (!group || group.length === 0) {
-    throw new GatewayError("caller.model_not_found", `The model '${model}' does not exist on this gateway. GET /v1/models lists the models you can use.`, { param: "model" });
+    throw new GatewayError("caller.model_not_found", `The model '${echo(model)}' does not exist on this gateway. GET /v1/models lists the models you can use.`, { param: "model" });
   }
   // Nearly always every deployment can: filter (and allocate) only when one cannot.
   if (group.every((r) => r.deployment.provider.operations.includes(operation))) return group;
   const able = group.filter((r) => r.deployment.provider.operations.includes(operation));
   if (able.length === 0) {
     const first = group[0] as Resolved;
-    throw new GatewayError("caller.invalid_request", `The model '${model}' (${first.deployment.provider.label}) does not support ${operation}.`, { param: "model" });
+    throw new GatewayError("caller.invalid_request", `The model '${echo(model)}' (${first.deployment.provider.label}) does not support ${operation}.`, { param: "model" });
   }
   return able;
 }

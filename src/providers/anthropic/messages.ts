@@ -1,6 +1,7 @@
 import type { CacheControl, ContentPart, DocumentPart, ImagePart, Message, ToolCallPart, ToolResultPart } from "../../canonical/chat.ts";
 import { GatewayError } from "../../canonical/errors.ts";
 import { toolArgumentsObject } from "../tool-arguments.ts";
+import { echo } from "../../canonical/echo.ts";
 import { withoutEmptySystem, withoutEmptyText } from "./empty-text.ts";
 import type {
   AnthropicCacheControl,
@@ -47,7 +48,7 @@ function toDocumentBlock(part: DocumentPart, index: number): AnthropicDocumentBl
   else if (source.mediaType === "text/plain") {
     // Anthropic's plain-text document source takes the text itself, not base64.
     block = { type: "document", source: { type: "text", media_type: "text/plain", data: Buffer.from(source.data, "base64").toString("utf8") } };
-  } else throw invalid(index, `Anthropic accepts PDF and plain-text documents, not '${source.mediaType}'.`);
+  } else throw invalid(index, `Anthropic accepts PDF and plain-text documents, not '${echo(source.mediaType)}'.`);
   if (part.title !== undefined) block.title = part.title;
   return withCache(block, part.cacheControl);
 }

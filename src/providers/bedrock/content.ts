@@ -1,6 +1,7 @@
 import type { CacheControl, DocumentPart, ImagePart, MediaSource, ToolCallPart, ToolResultPart } from "../../canonical/chat.ts";
 import { GatewayError } from "../../canonical/errors.ts";
 import { toolArgumentsObject } from "../tool-arguments.ts";
+import { echo } from "../../canonical/echo.ts";
 import { EMPTY_TEXT_PLACEHOLDER, isBlankText } from "../anthropic/empty-text.ts";
 import type { ConverseCachePoint, ConverseDocumentBlock, ConverseImageBlock, ConverseMediaSource, ConverseToolResultBlock, ConverseToolResultContent, ConverseToolUseBlock } from "./wire.ts";
 
@@ -56,7 +57,7 @@ const urlOf = (source: MediaSource): string | undefined => (source.kind === "url
 export function toImageBlock(part: ImagePart, index: number): ConverseImageBlock {
   const { mediaType, source } = toSource(part.source, index, "image");
   const format = formatOf(mediaType, urlOf(part.source), IMAGE_FORMATS);
-  if (!format) throw invalidMessage(index, `Bedrock accepts png, jpeg, gif and webp images, not '${mediaType ?? urlOf(part.source)}'.`);
+  if (!format) throw invalidMessage(index, `Bedrock accepts png, jpeg, gif and webp images, not '${echo(mediaType ?? urlOf(part.source) ?? "")}'.`);
   return { image: { format, source } };
 }
 
@@ -73,7 +74,7 @@ function documentName(title: string | undefined, ordinal: number): string {
 export function toDocumentBlock(part: DocumentPart, index: number, ordinal: number): ConverseDocumentBlock {
   const { mediaType, source } = toSource(part.source, index, "document");
   const format = formatOf(mediaType, urlOf(part.source), DOCUMENT_FORMATS);
-  if (!format) throw invalidMessage(index, `Bedrock accepts pdf, csv, doc, docx, xls, xlsx, html, txt and md documents, not '${mediaType ?? urlOf(part.source)}'.`);
+  if (!format) throw invalidMessage(index, `Bedrock accepts pdf, csv, doc, docx, xls, xlsx, html, txt and md documents, not '${echo(mediaType ?? urlOf(part.source) ?? "")}'.`);
   return { document: { format, name: documentName(part.title, ordinal), source } };
 }
 
