@@ -109,7 +109,15 @@ export function buildApp(deps: AppDeps) {
 
   for (const { route, handle } of handlers) {
     for (const path of route.paths) {
-      app.route(route.method, path, (({ request, params }: { request: Request; params: Record<string, string> }) => handle(request, params, app.server)) as never);
+      // A last `:name*` parameter is Elysia's wildcard, handed to the route under its name.
+      const rest = /:(\w+)\*$/.exec(path);
+      if (rest) {
+        const name = rest[1] as string;
+        const wildcard = `${path.slice(0, rest.index)}*`;
+        app.route(route.method, wildcard, (({ request, params }: { request: Request; params: Record<string, string> }) => handle(request, { [name]: params["*"] ?? "" }, app.server)) as never);
+      } else {
+        app.route(route.method, path, (({ request, params }: { request: Request; params: Record<string, string> }) => handle(request, params, app.server)) as never);
+      }
     }
   }
   return app;

@@ -1,5 +1,6 @@
 /** The `/key/*` routes (LiteLLM's paths and shapes). */
 import type { RouteSpec } from "../server/route-spec.ts";
+import { decodePathParam } from "../server/url.ts";
 import { invalid } from "./errors.ts";
 import { deleteKeys, findKey, generateKey, listKeys, regenerateKey, updateKey } from "./keys.ts";
 import { keyJson } from "./present.ts";
@@ -115,7 +116,7 @@ export function keyRoutes(ctx: AdminContext): RouteSpec[] {
       bodyOptional: true,
       response: GeneratedKey,
       handle: async ({ body, params }) => {
-        const ref = decodeURIComponent(params.key ?? "");
+        const ref = decodePathParam(params.key ?? "");
         if (!ref) throw invalid("Name the key to regenerate in the path: /key/{key}/regenerate.", "key");
         return generated(await regenerateKey(ctx, ref, body as KeyFields));
       },

@@ -18,9 +18,15 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     for (const path of route.paths) {
-      const openApiPath = path.replace(/:([A-Za-z_]+)/g, "{$1}");
+      const openApiPath = path.replace(/:([A-Za-z_]+)\*?/g, "{$1}");
       const params = [
-        ...[...path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } })),
+        ...[...path.matchAll(/:([A-Za-z_]+)(\*?)/g)].map((m) => ({
+          name: m[1],
+          in: "path",
+          required: true,
+          ...(m[2] ? { description: "May contain '/', escaped (%2F) or not." } : {}),
+          schema: { type: "string" },
+        })),
         ...queryParameters(route.query),
       ];
       const content: Record<string, unknown> = { "application/json": { schema: route.response } };

@@ -27,3 +27,12 @@ export function queryOf(url: string): URLSearchParams {
   const hash = url.indexOf("#", start);
   return new URLSearchParams(url.slice(start + 1, hash === -1 ? url.length : hash));
 }
+
+/** A path parameter, percent-decoded; kept as sent when its escapes are malformed (`%E0%A4%A`). */
+export function decodePathParam(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
