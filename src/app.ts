@@ -13,7 +13,9 @@ import type { Tracing } from "./telemetry/tracing.ts";
 import { authenticator } from "./auth/authenticate.ts";
 import type { Accounts } from "./auth/accounts.ts";
 import { adminRoutes } from "./admin/routes.ts";
-import { requestGate } from "./server/gate.ts";
+import { refusalHeaders, requestGate } from "./server/gate.ts";
+import { pathOf } from "./server/url.ts";
+import { echo } from "./canonical/echo.ts";
 import type { Lifecycle } from "./server/lifecycle.ts";
 import { openApiDocument } from "./server/openapi.ts";
 import { routeHandler } from "./server/route-handler.ts";
@@ -49,6 +51,8 @@ export function buildApp(deps: AppDeps) {
   const { accounts } = deps;
   const authenticate = authenticator(deps.masterKey, accounts?.directory);
   const router = deps.router ?? new Router();
+  // A message, never a stack: what reaches the log is about the gateway, not a client's input.
+  const logError = deps.logError ?? ((message: string, error: unknown) => console.error(`${message}: ${error instanceof Error ? error.message : String(error)}`));
   const callDeps = {
     models: deps.models,
     observer: deps.observer,
@@ -56,6 +60,7 @@ export function buildApp(deps: AppDeps) {
     router,
     ...(accounts ? { accounting: accounts.accounting } : {}),
     ...(deps.tracing ? { tracing: deps.tracing } : {}),
+    logError,
   };
   const routes: RouteSpec[] = [
     ...openAIRoutes(callDeps, deps.lifecycle.startedAt),
@@ -64,28 +69,34 @@ export function buildApp(deps: AppDeps) {
     healthRoute(deps.health ?? new HealthChecker(deps.models, router)),
   ];
   const openapi = JSON.stringify(openApiDocument(routes, VERSION));
-  const logError = deps.logError ?? ((message, error) => console.error(message, error));
 
-  const gate = requestGate(deps.lifecycle);
+  const gate = requestGate(deps.lifecycle, deps.maxBodyBytes);
   const handlers = routes.map((route) => ({ route, handle: routeHandler(route, { gate, authenticate, hasMasterKey: deps.masterKey !== undefined, maxBodyBytes: deps.maxBodyBytes, logError }) }));
   // Proxy routes (those with a body) are also handed to Bun's native router as plain functions;
   // Elysia keeps everything else and serves the same handlers to app.handle().
   const native: Record<string, Record<string, (request: Request, server: Server<unknown>) => Promise<Response>>> = {};
   for (const { route, handle } of handlers) {
     if (!route.body) continue;
-    for (const path of route.paths) native[path] = { [route.method]: (request, server) => handle(request, {}, server) };
+    for (const path of route.paths) {
+      // Paths with parameters stay with Elysia, which extracts them.
+      if (!path.includes(":")) native[path] = { [route.method]: (request, server) => handle(request, {}, server) };
+    }
   }
 
   // normalize: false — bodies keep unknown fields anyway, and the per-request copy costs throughput.
+  // Refusals before routing are rendered in the shape of the route the path names (Anthropic's on /v1/messages).
+  const renderers = new Map(routes.flatMap((route) => (route.renderError ? route.paths.map((path) => [path, route.renderError] as const) : [])));
   const app = new Elysia({ normalize: false, serve: { routes: native } as never })
     .onRequest(({ request }) => {
       const refused = gate(request);
-      return refused ? toOpenAIErrorResponse(refused, refused.code === "gateway.draining" ? { connection: "close" } : {}) : undefined;
+      if (!refused) return undefined;
+      const render = renderers.get(pathOf(request.url)) ?? toOpenAIErrorResponse;
+      return render(refused, refusalHeaders(refused));
     })
     .onError(({ code, error, request }) => {
       if (code === "NOT_FOUND") {
-        const url = new URL(request.url);
-        return toOpenAIErrorResponse(new GatewayError("caller.route_not_found", `No route for ${request.method} ${url.pathname}. GET /openapi.json lists the routes.`));
+        const route = echo(`${request.method} ${pathOf(request.url)}`);
+        return toOpenAIErrorResponse(new GatewayError("caller.route_not_found", `No route for ${route}. GET /openapi.json lists the routes.`));
       }
       if (!(error instanceof GatewayError)) logError("internal error", error);
       return toOpenAIErrorResponse(toGatewayError(error));
@@ -98,7 +109,15 @@ export function buildApp(deps: AppDeps) {
 
   for (const { route, handle } of handlers) {
     for (const path of route.paths) {
-      app.route(route.method, path, (({ request, params }: { request: Request; params: Record<string, string> }) => handle(request, params, app.server)) as never);
+      // A last `:name*` parameter is Elysia's wildcard, handed to the route under its name.
+      const rest = /:(\w+)\*$/.exec(path);
+      if (rest) {
+        const name = rest[1] as string;
+        const wildcard = `${path.slice(0, rest.index)}*`;
+        app.route(route.method, wildcard, (({ request, params }: { request: Request; params: Record<string, string> }) => handle(request, { [name]: params["*"] ?? "" }, app.server)) as never);
+      } else {
+        app.route(route.method, path, (({ request, params }: { request: Request; params: Record<string, string> }) => handle(request, params, app.server)) as never);
+      }
     }
   }
   return app;

@@ -14,6 +14,7 @@ import { Tracing } from "./telemetry/tracing.ts";
 import { tracingSampling, tracingTarget } from "./telemetry/tracing-config.ts";
 import { isLoopback } from "./server/host.ts";
 import { newLifecycle } from "./server/lifecycle.ts";
+import { listenOptions } from "./server/listen.ts";
 import { accessLog } from "./telemetry/access-log.ts";
 import { observers, type CallObserver } from "./telemetry/calls.ts";
 import { VERSION } from "./version.ts";
@@ -70,6 +71,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
   if (config.router?.health_check_interval_seconds) {
     health.start(config.router.health_check_interval_seconds * 1000, (error) => log(`health checks failed: ${error instanceof Error ? error.message : String(error)}`));
   }
+  const logError = (message: string, error: unknown) => log(`${message}: ${error instanceof Error ? error.message : String(error)}`);
   const app = buildApp({
     models: table,
     observer: observers(sinks),
@@ -82,19 +84,9 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     health,
     ...(metrics ? { metrics } : {}),
     ...(tracing ? { tracing } : {}),
-    logError: (message, error) => log(`${message}: ${error instanceof Error ? error.message : String(error)}`),
+    logError,
   });
-  app.listen({
-    hostname: settings.host,
-    port: settings.port,
-    idleTimeout: settings.idleTimeoutSeconds,
-    // Bun's own cap sits above ours so oversized bodies get our JSON 413, not a bare one.
-    maxRequestBodySize: settings.maxBodyBytes * 2,
-    // Elysia's defaults would let a second instance share the port silently, and serve Bun's
-    // development error pages; a gateway wants EADDRINUSE and JSON errors.
-    reusePort: false,
-    development: false,
-  });
+  app.listen(listenOptions({ hostname: settings.host, port: settings.port, idleTimeout: settings.idleTimeoutSeconds, logError }));
   const server = app.server;
   if (!server) throw new Error("server did not start");
   // Handlers before the banner: a supervisor may send SIGTERM the moment it sees `listening on`.

@@ -14,6 +14,6 @@ export function checkBody<T extends TSchema>(schema: T, value: unknown): Static<
     check = TypeCompiler.Compile(schema);
     compiled.set(schema, check);
   }
-  if (!check.Check(value)) throw validationError({ all: [...check.Errors(value)] as never });
+  if (!check.Check(value)) throw validationError(check.Errors(value));
   return value as Static<T>;
 }

@@ -4,6 +4,7 @@
  * includes that instant.
  */
 import { GatewayError } from "../canonical/errors.ts";
+import { echo } from "../canonical/echo.ts";
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
@@ -12,7 +13,7 @@ const DAY_MS = 86_400_000;
 function invalid(param: string, text: string): GatewayError {
   return new GatewayError(
     "caller.invalid_request",
-    `Invalid value for '${param}': expected a date (YYYY-MM-DD, a UTC day) or an ISO 8601 timestamp (2025-01-31T12:00:00Z), got '${text}'.`,
+    `Invalid value for '${param}': expected a date (YYYY-MM-DD, a UTC day) or an ISO 8601 timestamp (2025-01-31T12:00:00Z), got '${echo(text)}'.`,
     { param },
   );
 }
@@ -44,7 +45,7 @@ export function dateRange(startDate: string | undefined, endDate: string | undef
   const from = startDate ? parseDateParam("start_date", startDate, false) : undefined;
   const to = endDate ? parseDateParam("end_date", endDate, true) : undefined;
   if (from !== undefined && to !== undefined && to <= from) {
-    throw new GatewayError("caller.invalid_request", `Invalid value for 'end_date': '${endDate}' is before start_date '${startDate}'.`, { param: "end_date" });
+    throw new GatewayError("caller.invalid_request", `Invalid value for 'end_date': '${echo(endDate ?? "")}' is before start_date '${echo(startDate ?? "")}'.`, { param: "end_date" });
   }
   return { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
 }

@@ -1,6 +1,6 @@
 /** The `/key/*` routes (LiteLLM's paths and shapes). */
 import type { RouteSpec } from "../server/route-spec.ts";
-import { checkBody } from "./check.ts";
+import { decodePathParam } from "../server/url.ts";
 import { invalid } from "./errors.ts";
 import { deleteKeys, findKey, generateKey, listKeys, regenerateKey, updateKey } from "./keys.ts";
 import { keyJson } from "./present.ts";
@@ -8,20 +8,6 @@ import { intParam, textParam } from "./query.ts";
 import { DeletedKeys, GeneratedKey, KeyInfoResponse, KeyListResponse, KeyUpdateResponse } from "./responses.ts";
 import { DeleteKeysBody, GenerateKeyBody, KeyInfoQuery, KeyListQuery, KeyRefBody, UpdateKeyBody, type KeyFields } from "./schemas.ts";
 import type { AdminContext } from "./types.ts";
-
-const MAX_OPTIONAL_BODY_CHARS = 1 << 20;
-
-/** A body that may be absent (`POST /key/{key}/regenerate` with no body): `{}` then. */
-async function optionalJsonBody(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (text.trim() === "") return {};
-  if (text.length > MAX_OPTIONAL_BODY_CHARS) throw invalid("The request body is too large for this route.");
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw invalid("The request body is not valid JSON.");
-  }
-}
 
 /** `{ key, ...fields }` -> the fields alone. */
 function fieldsOf<T extends { key: string }>(body: T): Omit<T, "key"> {
@@ -122,17 +108,17 @@ export function keyRoutes(ctx: AdminContext): RouteSpec[] {
       },
     },
     {
-      // No `body` schema: the body is optional here, read and checked by the handler.
       method: "POST",
       paths: ["/key/:key/regenerate"],
       summary: "Replace a key with a new one (key or token in the path; optional body of key settings to change, as /key/generate takes)",
       access: "admin",
+      body: GenerateKeyBody,
+      bodyOptional: true,
       response: GeneratedKey,
-      handle: async ({ request, params }) => {
-        const ref = decodeURIComponent(params.key ?? "");
+      handle: async ({ body, params }) => {
+        const ref = decodePathParam(params.key ?? "");
         if (!ref) throw invalid("Name the key to regenerate in the path: /key/{key}/regenerate.", "key");
-        const fields: KeyFields = checkBody(GenerateKeyBody, await optionalJsonBody(request));
-        return generated(await regenerateKey(ctx, ref, fields));
+        return generated(await regenerateKey(ctx, ref, body as KeyFields));
       },
     },
   ];

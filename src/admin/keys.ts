@@ -8,6 +8,7 @@ import { invalid, notFound } from "./errors.ts";
 import type { KeyFields } from "./schemas.ts";
 import { keyPatch, withoutNulls } from "./settings.ts";
 import type { AdminContext } from "./types.ts";
+import { echo } from "../canonical/echo.ts";
 
 /** How a key reference is shown in messages: never the full key. */
 export function describeKeyRef(ref: string): string {
@@ -18,7 +19,7 @@ export function describeKeyRef(ref: string): string {
 async function requireTeam(ctx: AdminContext, patch: KeyPatch): Promise<void> {
   if (typeof patch.teamId !== "string") return;
   if (!(await ctx.store.teams.byId(patch.teamId))) {
-    throw invalid(`Team '${patch.teamId}' does not exist; create it first (POST /team/new).`, "team_id");
+    throw invalid(`Team '${echo(patch.teamId)}' does not exist; create it first (POST /team/new).`, "team_id");
   }
 }
 

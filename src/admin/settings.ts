@@ -7,19 +7,20 @@ import type { KeyPatch, TeamPatch, UserPatch } from "../store/types.ts";
 import { invalid } from "./errors.ts";
 import { usdToNano } from "./money.ts";
 import type { KeyFields, NewTeamBody, NewUserBody, PrincipalBody } from "./schemas.ts";
+import { echo } from "../canonical/echo.ts";
 
 type PrincipalPatch = Pick<KeyPatch, "models" | "blocked" | "metadata" | "rpmLimit" | "tpmLimit" | "maxParallelRequests" | "maxBudgetNano" | "budgetDuration">;
 
 /** Checks a duration with the budget windows' own parser (the schema's pattern says the same; this keeps them honest). */
 export function checkDuration(param: string, text: string): string {
-  if (!parseDuration(text)) throw invalid(`Invalid value for '${param}': expected a duration such as 30s, 15m, 1h, 30d or 1mo, got '${text}'.`, param);
+  if (!parseDuration(text)) throw invalid(`Invalid value for '${param}': expected a duration such as 30s, 15m, 1h, 30d or 1mo, got '${echo(text)}'.`, param);
   return text.trim();
 }
 
 /** When a key set to last `duration` from `now` expires ("mo" is calendar months). */
 export function expiryAfter(duration: string, now: number): number {
   const { resetAt } = budgetWindow(now, checkDuration("duration", duration), now);
-  if (resetAt === undefined) throw invalid(`Invalid value for 'duration': '${duration}' is not a duration.`, "duration");
+  if (resetAt === undefined) throw invalid(`Invalid value for 'duration': '${echo(duration)}' is not a duration.`, "duration");
   return resetAt;
 }
 

@@ -1,4 +1,5 @@
 /** Teams: `/team/new`, `/team/info`, `/team/update`, `/team/delete`, `/team/list` (LiteLLM's paths and shapes). */
+import { echo } from "../canonical/echo.ts";
 import { Type } from "@sinclair/typebox";
 import type { RouteSpec } from "../server/route-spec.ts";
 import type { TeamRecord } from "../store/types.ts";
@@ -14,7 +15,7 @@ export const MAX_LISTED_KEYS = 1_000;
 
 async function findTeam(ctx: AdminContext, teamId: string): Promise<TeamRecord> {
   const team = await ctx.store.teams.byId(teamId);
-  if (!team) throw notFound(`No team '${teamId}'.`, "team_id");
+  if (!team) throw notFound(`No team '${echo(teamId)}'.`, "team_id");
   return team;
 }
 
@@ -61,7 +62,7 @@ export function teamRoutes(ctx: AdminContext): RouteSpec[] {
       handle: async ({ body }) => {
         const { team_id: teamId, ...fields } = body as UpdateTeamBody;
         const team = await ctx.store.teams.update(teamId, teamPatch(fields));
-        if (!team) throw notFound(`No team '${teamId}'.`, "team_id");
+        if (!team) throw notFound(`No team '${echo(teamId)}'.`, "team_id");
         await ctx.afterWrite();
         return teamJson(ctx, team);
       },
@@ -76,7 +77,7 @@ export function teamRoutes(ctx: AdminContext): RouteSpec[] {
       handle: async ({ body }) => {
         const { team_ids: teamIds } = body as DeleteTeamsBody;
         const deleted = await ctx.store.teams.delete(teamIds);
-        if (deleted.length === 0) throw notFound(`None of the teams named exist: ${teamIds.map((id) => `'${id}'`).join(", ")}.`, "team_ids");
+        if (deleted.length === 0) throw notFound(`None of the teams named exist: ${echo(teamIds.map((id) => `'${id}'`).join(", "))}.`, "team_ids");
         await ctx.afterWrite();
         return { deleted_teams: deleted };
       },

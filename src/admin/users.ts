@@ -1,4 +1,5 @@
 /** Users: `/user/new`, `/user/info`, `/user/update`, `/user/list` (LiteLLM's paths and shapes). */
+import { echo } from "../canonical/echo.ts";
 import { Type } from "@sinclair/typebox";
 import type { RouteSpec } from "../server/route-spec.ts";
 import { notFound } from "./errors.ts";
@@ -36,7 +37,7 @@ export function userRoutes(ctx: AdminContext): RouteSpec[] {
       handle: async ({ query }) => {
         const userId = query.user_id as string;
         const user = await ctx.store.users.byId(userId);
-        if (!user) throw notFound(`No user '${userId}'.`, "user_id");
+        if (!user) throw notFound(`No user '${echo(userId)}'.`, "user_id");
         const { keys } = await ctx.store.keys.list({ userId, limit: MAX_LISTED_KEYS, offset: 0 });
         return { user_id: user.userId, user_info: userJson(ctx, user), keys: keys.map((key) => keyJson(ctx, key)) };
       },
@@ -51,7 +52,7 @@ export function userRoutes(ctx: AdminContext): RouteSpec[] {
       handle: async ({ body }) => {
         const { user_id: userId, ...fields } = body as UpdateUserBody;
         const user = await ctx.store.users.update(userId, userPatch(fields));
-        if (!user) throw notFound(`No user '${userId}'.`, "user_id");
+        if (!user) throw notFound(`No user '${echo(userId)}'.`, "user_id");
         await ctx.afterWrite();
         return userJson(ctx, user);
       },

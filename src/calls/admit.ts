@@ -12,6 +12,7 @@ import { GatewayError } from "../canonical/errors.ts";
 import type { Principal } from "../store/types.ts";
 import type { CallRecord } from "../telemetry/calls.ts";
 import { spendRowOf } from "./spend-row.ts";
+import { echo } from "../canonical/echo.ts";
 
 /** Keys, limits, budgets and the ledger: present when the gateway has a store. */
 export interface Accounting {
@@ -32,7 +33,7 @@ export function authorizeModel(caller: Caller, requested: string): string {
   if (caller.kind !== "key") return requested;
   const model = caller.key.aliases[requested] ?? requested;
   const refuse = (who: string) =>
-    new GatewayError("policy.forbidden", `${who} is not allowed to call model '${requested}'${model !== requested ? ` (alias of '${model}')` : ""}. GET /v1/models lists the models it can use.`, {
+    new GatewayError("policy.forbidden", `${who} is not allowed to call model '${echo(requested)}'${model !== requested ? ` (alias of '${echo(model)}')` : ""}. GET /v1/models lists the models it can use.`, {
       param: "model",
     });
   if (!modelAllowed(caller.key.models, model)) throw refuse(`This key (${caller.key.keyAlias ?? caller.key.keyName})`);

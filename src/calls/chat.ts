@@ -3,7 +3,7 @@ import type { Resolved } from "../router/models.ts";
 import type { UpstreamCall } from "../router/execute.ts";
 import type { ChatRequest, ChatResult } from "../canonical/chat.ts";
 import type { Provider, TranslationState } from "../providers/types.ts";
-import { GatewayError, toGatewayError } from "../canonical/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 import { peekFirstEvent, type ChunkSource } from "../streams/peek.ts";
 import { relaySse, type EventStage } from "../streams/relay.ts";
 import type { DialectRuntime } from "./dialect.ts";
@@ -13,6 +13,8 @@ import { passthroughOf } from "../providers/passthrough-of.ts";
 import { admitModel, costHeader, costOfCall, openCall, readBuffered, recordFailure, routeCall, startUpstream, type CallDeps, type CallInput, type CallScope } from "./scope.ts";
 import { translatedStage } from "./translated-stage.ts";
 import { isJsonAnswer, jsonInsteadOfStream, parseBufferedAnswer, readAnswer, unreadableFirstEvent } from "./answer-checks.ts";
+import { answerTooDeep } from "./translated-stage.ts";
+import { depthExceededAt } from "../json/depth.ts";
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
 const JSON_HEADERS = { "content-type": "application/json" };
@@ -45,8 +47,7 @@ export async function handleChatCall(deps: CallDeps, dialect: DialectRuntime, in
     const prepared = routed.value;
     return prepared.kind === "same" ? respondSameFormat(dialect, scope, resolved, body, prepared) : respondTranslated(dialect, scope, resolved, model, prepared);
   } catch (error) {
-    const gatewayError = toGatewayError(error);
-    recordFailure(scope, gatewayError, resolved);
+    const gatewayError = recordFailure(scope, error, resolved);
     return dialect.codec.errorResponse(gatewayError, gatewayHeaders(scope, resolved?.deployment.id ?? gatewayError.details.deploymentId, undefined));
   }
 }
@@ -191,6 +192,8 @@ async function translated(deps: CallDeps, scope: CallScope, resolved: Resolved, 
   const call = await startUpstream(scope, resolved, upstream, server, chat.stream === true);
   const { text, ...settled } = await settleAnswer(call, chat.stream === true, deployment.provider);
   if (text === undefined) return { kind: "translated", call, chat, state, ...settled };
+  // Parsed answers are encoded again (JSON.stringify recurses): bound their nesting first.
+  if (depthExceededAt(text) !== -1) throw answerTooDeep(deployment.provider.label);
   const result = readAnswer(call, () => deployment.provider.chat.parseResponse(text, state));
   return { kind: "translated", call, chat, state, ...settled, result };
 }
@@ -200,7 +203,7 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
   const { call, chat, state } = prepared;
   if (prepared.body) {
     const timing: StreamTiming = {};
-    const stage = translatedStage(deployment.provider.chat.streamReader(state), dialect.codec.streamEncoder(chat, model), call.explain, onStreamEnd(scope, resolved, call, timing), scope.raw.text.length, answerId(scope));
+    const stage = translatedStage(deployment.provider.chat.streamReader(state), dialect.codec.streamEncoder(chat, model), call.explain, onStreamEnd(scope, resolved, call, timing), scope.raw.text.length, answerId(scope), deployment.provider.label);
     return streamResponse(scope, resolved, call, prepared.body, stage, timing);
   }
   const result = prepared.result as ChatResult;

@@ -3,7 +3,7 @@ import { lastObjectMember } from "../json/find-member.ts";
 import type { Resolved } from "../router/models.ts";
 import type { UpstreamCall } from "../router/execute.ts";
 import type { UpstreamAnswer } from "../providers/types.ts";
-import { GatewayError, toGatewayError } from "../canonical/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
 import { fromOpenAIUsage } from "../canonical/usage.ts";
 import { toOpenAIErrorResponse } from "../dialects/openai/errors.ts";
 import { gatewayHeaders } from "./headers.ts";
@@ -57,8 +57,7 @@ export async function handleEmbeddings(deps: CallDeps, input: CallInput): Promis
     scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id, upstreamModel: target.model, overheadMs: overhead, ...(usage ? { usage } : {}), ...(cost === undefined ? {} : { costNano: cost }) });
     return new Response(text, { headers: { "content-type": "application/json", ...gatewayHeaders(scope, deployment.id, overhead, call.response.headers), ...costHeader(cost) } });
   } catch (error) {
-    const gatewayError = toGatewayError(error);
-    recordFailure(scope, gatewayError, resolved);
+    const gatewayError = recordFailure(scope, error, resolved);
     return toOpenAIErrorResponse(gatewayError, gatewayHeaders(scope, resolved?.deployment.id ?? gatewayError.details.deploymentId, undefined));
   }
 }

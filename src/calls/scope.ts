@@ -3,7 +3,7 @@ import { callUpstream, type UpstreamCall } from "../router/execute.ts";
 import type { ModelTable, Resolved } from "../router/models.ts";
 import type { Operation, UpstreamRequest } from "../providers/types.ts";
 import type { RawBody } from "../server/body.ts";
-import { GatewayError } from "../canonical/errors.ts";
+import { GatewayError, toGatewayError } from "../canonical/errors.ts";
 import { invalidModelId } from "../providers/model-id.ts";
 import type { CallObserver, CallRecord } from "../telemetry/calls.ts";
 import { costOf } from "../pricing/cost.ts";
@@ -18,6 +18,7 @@ import type { WireFormat } from "../providers/types.ts";
 import { answerTextOf, beginTrace, traceAttempt, traceItemOf, type TraceCapture } from "./trace-capture.ts";
 import type { Router } from "../router/router.ts";
 import { admitCall, authorizeModel, type Accounting, type Admission } from "./admit.ts";
+import { echo } from "../canonical/echo.ts";
 
 /** What a call handler needs from the app. */
 export interface CallDeps {
@@ -30,6 +31,8 @@ export interface CallDeps {
   router: Router;
   /** OpenInference spans over OTLP; absent when tracing is off. */
   tracing?: Tracing;
+  /** Where the gateway's own failures (never the caller's or a provider's) are reported: a message, no stack. */
+  logError?: (message: string, error: unknown) => void;
 }
 
 /** One proxied request as a call handler receives it. */
@@ -63,6 +66,8 @@ export interface CallScope {
   tags: readonly string[] | undefined;
   /** What the call keeps for its trace, when tracing is on. */
   trace: TraceCapture | undefined;
+  /** CallDeps.logError, for the call's internal errors. */
+  logError: ((message: string, error: unknown) => void) | undefined;
   /** Reports the call once to the observer and settles its admission. */
   record: (fields: Partial<CallRecord> & Pick<CallRecord, "status" | "outcome">) => void;
 }
@@ -93,6 +98,7 @@ export function openCall(deps: CallDeps, input: CallInput, operation: Operation,
     routed: undefined,
     tags,
     trace: deps.tracing ? beginTrace(request, body, wire, deps.tracing, callId) : undefined,
+    logError: deps.logError,
     record: (fields) => {
       if (recorded) return;
       recorded = true;
@@ -163,7 +169,7 @@ export function admitModel(deps: CallDeps, scope: CallScope, body: Record<string
 function taggedGroup(group: readonly Resolved[], tags: readonly string[] | undefined, model: string): readonly Resolved[] {
   const serving = byTags(group, tags);
   if (serving.length > 0) return serving;
-  throw new GatewayError("caller.invalid_request", `No deployment of '${model}' serves the tags ${JSON.stringify(tags ?? [])} in metadata.tags, and none is tagged 'default'.`, { param: "metadata.tags" });
+  throw new GatewayError("caller.invalid_request", `No deployment of '${echo(model)}' serves the tags ${echo(JSON.stringify(tags ?? []))} in metadata.tags, and none is tagged 'default'.`, { param: "metadata.tags" });
 }
 
 /** The group plus every fallback group the caller may reach from `model`. */
@@ -192,14 +198,14 @@ export function resolveGroup(deps: CallDeps, model: string, operation: Operation
   const group = deps.models.group(model);
   if (!group || group.length === 0) {
     throwIfRefused(deps.models, model);
-    throw new GatewayError("caller.model_not_found", `The model '${model}' does not exist on this gateway. GET /v1/models lists the models you can use.`, { param: "model" });
+    throw new GatewayError("caller.model_not_found", `The model '${echo(model)}' does not exist on this gateway. GET /v1/models lists the models you can use.`, { param: "model" });
   }
   // Nearly always every deployment can: filter (and allocate) only when one cannot.
   if (group.every((r) => r.deployment.provider.operations.includes(operation))) return group;
   const able = group.filter((r) => r.deployment.provider.operations.includes(operation));
   if (able.length === 0) {
     const first = group[0] as Resolved;
-    throw new GatewayError("caller.invalid_request", `The model '${model}' (${first.deployment.provider.label}) does not support ${operation}.`, { param: "model" });
+    throw new GatewayError("caller.invalid_request", `The model '${echo(model)}' (${first.deployment.provider.label}) does not support ${operation}.`, { param: "model" });
   }
   return able;
 }
@@ -269,8 +275,13 @@ export async function readBuffered(call: UpstreamCall): Promise<string> {
   }
 }
 
-/** Records a failed call; the dialect renders the error. */
-export function recordFailure(scope: CallScope, error: GatewayError, resolved?: Resolved): void {
+/**
+ * Records a failed call and returns the error for the dialect to render. An internal error (a bug,
+ * not the caller's or a provider's fault) is also logged, by its message: the client only sees a 500.
+ */
+export function recordFailure(scope: CallScope, thrown: unknown, resolved?: Resolved): GatewayError {
+  const error = toGatewayError(thrown);
+  if (error.code === "gateway.internal") scope.logError?.("internal error", error.cause ?? error);
   if (scope.trace) scope.trace.errorMessage = error.message;
   const deployment = resolved?.deployment;
   // After the router gave up there is no chosen deployment: the error names the last one tried.
@@ -284,6 +295,7 @@ export function recordFailure(scope: CallScope, error: GatewayError, resolved?: 
     ...(provider !== undefined ? { provider } : {}),
     ...(error.details.attempts ? { attempts: error.details.attempts.length, failedAttempts: error.details.attempts } : {}),
   });
+  return error;
 }
 
 /** The call's cost in nano-dollars, when the deployment's model has a price and usage is known. */

@@ -1,7 +1,8 @@
 import type { StreamEncoder } from "../dialects/types.ts";
 import type { StreamReader } from "../providers/types.ts";
 import type { StreamPart } from "../canonical/chat.ts";
-import type { GatewayError } from "../canonical/errors.ts";
+import { GatewayError } from "../canonical/errors.ts";
+import { depthExceededAt, MAX_JSON_DEPTH } from "../json/depth.ts";
 import { fromAnthropicUsage } from "../canonical/usage.ts";
 import type { EventStage } from "../streams/relay.ts";
 import type { SseEvent } from "../streams/sse-parser.ts";
@@ -12,7 +13,8 @@ import { OutcomeTracker, type StreamOutcome } from "./outcome.ts";
  * A reader that throws (an in-band upstream error) ends the stream through `fail`. A stream that
  * ends before the provider's usage is billed from estimates (see OutcomeTracker); `promptChars`
  * is the client's request body length, for the input estimate; `fallbackId` names the answer when
- * the provider gives it no id (Bedrock's Converse).
+ * the provider gives it no id (Bedrock's Converse). Events nested deeper than MAX_JSON_DEPTH end
+ * the stream before the reader parses them (their objects would be serialised again).
  */
 export function translatedStage(
   reader: StreamReader,
@@ -21,6 +23,7 @@ export function translatedStage(
   onEnd: (outcome: StreamOutcome) => void,
   promptChars?: number,
   fallbackId = "",
+  providerLabel = "The provider",
 ): EventStage {
   const outcome = new OutcomeTracker(onEnd, promptChars);
   const emit = (parts: StreamPart[]): string => {
@@ -50,6 +53,7 @@ export function translatedStage(
   };
   return {
     event(event) {
+      if (depthExceededAt(event.data) !== -1) throw answerTooDeep(providerLabel);
       if (event.event === "message_start") outcome.startUsage = anthropicStartUsage(event);
       return emit(reader.event(event));
     },
@@ -67,6 +71,11 @@ export function translatedStage(
       outcome.end(true);
     },
   };
+}
+
+/** A translated answer nested deeper than any real answer: refused before it is read (and serialised again, recursively). */
+export function answerTooDeep(label: string): GatewayError {
+  return new GatewayError("provider.bad_response", `${label} sent an answer that nests JSON more than ${MAX_JSON_DEPTH} levels deep; the gateway does not read it. Retry, or use another model.`);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { skipString } from "./skip-string.ts";
+
 /** A top-level member of a JSON object text: its key and the exact source span of the whole member. */
 interface Member {
   key: string;
@@ -12,19 +14,6 @@ export interface TopLevelEdits {
   remove?: readonly string[];
   /** Moves a member's value to another key (`max_completion_tokens` -> `max_tokens`). */
   rename?: Record<string, string>;
-}
-
-/** Skips a JSON string starting at `i` (the opening quote); returns the index after its closing quote. */
-function skipString(text: string, i: number): number {
-  let j = i + 1;
-  for (;;) {
-    const quote = text.indexOf('"', j);
-    if (quote === -1) return text.length;
-    let backslashes = 0;
-    for (let k = quote - 1; text.charCodeAt(k) === 92; k--) backslashes++;
-    if (backslashes % 2 === 0) return quote + 1;
-    j = quote + 1;
-  }
 }
 
 const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;

@@ -1,5 +1,6 @@
 /** The OpenAI embeddings request fields every text-embedding provider reads alike. */
 import { GatewayError } from "../canonical/errors.ts";
+import { echo } from "../canonical/echo.ts";
 
 const invalid = (message: string, param: string) => new GatewayError("caller.invalid_request", message, { param });
 
@@ -16,7 +17,7 @@ export function embeddingTexts(input: unknown, label: string): string[] {
 /** Whether the client asked for base64 vectors (`encoding_format`; OpenAI's Python SDK does by default); anything but float or base64 is a 400. */
 export function wantsBase64(format: unknown): boolean {
   if (format !== undefined && format !== null && format !== "float" && format !== "base64") {
-    throw invalid(`encoding_format must be 'float' or 'base64', not ${JSON.stringify(format)}.`, "encoding_format");
+    throw invalid(`encoding_format must be 'float' or 'base64', not ${echo(JSON.stringify(format) ?? "")}.`, "encoding_format");
   }
   return format === "base64";
 }

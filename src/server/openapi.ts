@@ -18,9 +18,15 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     for (const path of route.paths) {
-      const openApiPath = path.replace(/:([A-Za-z_]+)/g, "{$1}");
+      const openApiPath = path.replace(/:([A-Za-z_]+)\*?/g, "{$1}");
       const params = [
-        ...[...path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } })),
+        ...[...path.matchAll(/:([A-Za-z_]+)(\*?)/g)].map((m) => ({
+          name: m[1],
+          in: "path",
+          required: true,
+          ...(m[2] ? { description: "May contain '/', escaped (%2F) or not." } : {}),
+          schema: { type: "string" },
+        })),
         ...queryParameters(route.query),
       ];
       const content: Record<string, unknown> = { "application/json": { schema: route.response } };
@@ -30,7 +36,7 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
         summary: route.summary,
         ...(route.access === "admin" ? { tags: ["management"] } : {}),
         ...(params.length > 0 ? { parameters: params } : {}),
-        ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: route.body } } } } : {}),
+        ...(route.body ? { requestBody: { required: route.bodyOptional !== true, content: { "application/json": { schema: route.body } } } } : {}),
         responses: { "200": { description: "OK", content }, "4XX": errorResponse, "5XX": errorResponse },
         security: route.access === "admin" ? [{ masterKey: [] }] : [{ bearer: [] }, { apiKey: [] }],
       };

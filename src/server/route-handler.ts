@@ -6,6 +6,8 @@ import { GatewayError, toGatewayError } from "../canonical/errors.ts";
 import { rawBodyOf, readJsonBody } from "./body.ts";
 import { validationError } from "./validation.ts";
 import { requireMaster, type Authenticate } from "../auth/authenticate.ts";
+import { refusalHeaders } from "./gate.ts";
+import { queryOf } from "./url.ts";
 
 export interface RouteHandlerDeps {
   gate: (request: Request) => GatewayError | undefined;
@@ -32,19 +34,19 @@ export function routeHandler(route: RouteSpec, deps: RouteHandlerDeps): RouteHan
   return async (request, params, server) => {
     try {
       const refused = deps.gate(request);
-      if (refused) return render(refused, refused.code === "gateway.draining" ? { connection: "close" } : {});
+      if (refused) return render(refused, refusalHeaders(refused));
       const authenticated = deps.authenticate(request.headers);
       const caller = authenticated instanceof Promise ? await authenticated : authenticated;
       if (route.access === "admin") requireMaster(caller, deps.hasMasterKey);
       let query: Record<string, string> = {};
       if (checkQuery) {
-        query = Object.fromEntries(new URL(request.url).searchParams);
-        if (!checkQuery.Check(query)) throw validationError({ all: [...checkQuery.Errors(query)] as never });
+        query = Object.fromEntries(queryOf(request.url));
+        if (!checkQuery.Check(query)) throw validationError(checkQuery.Errors(query));
       }
       let body: unknown;
       if (check) {
-        body = await readJsonBody(request, deps.maxBodyBytes);
-        if (!check.Check(body)) throw validationError({ all: [...check.Errors(body)] as never });
+        body = await readJsonBody(request, deps.maxBodyBytes, route.bodyOptional === true);
+        if (!check.Check(body)) throw validationError(check.Errors(body));
       }
       const result = await route.handle({ request, body, params, raw: () => rawBodyOf(request), server, caller, query });
       return result instanceof Response ? result : Response.json(result);

@@ -20,9 +20,12 @@ export interface RouteInput {
 /** A route as data: the app registers it and the OpenAPI document describes it. */
 export interface RouteSpec {
   method: "GET" | "POST";
+  /** `:name` is one path segment; a last `:name*` is the rest of the path, `/` included (`/v1/models/:model*`). */
   paths: readonly string[];
   summary: string;
   body?: TSchema;
+  /** The body may be absent or empty (it then reads as `{}`), as for `POST /key/{key}/regenerate`. */
+  bodyOptional?: boolean;
   /** Query parameters (all strings on the wire; the schema may say which are required). */
   query?: TSchema;
   response: TSchema;

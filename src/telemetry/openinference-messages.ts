@@ -5,6 +5,7 @@
  * reader tolerates malformed input by returning less.
  */
 import { SemanticConventions as SC } from "@arizeai/openinference-semantic-conventions";
+import { depthExceededAt } from "../json/depth.ts";
 
 export const REDACTED = "__REDACTED__";
 
@@ -181,7 +182,8 @@ export function openAIStreamMessage(events: readonly unknown[]): Message | undef
 
 /** One SSE data payload as an object; undefined for "[DONE]", non-JSON, non-objects and errors. */
 function parseEvent(data: unknown): Json | undefined {
-  if (typeof data !== "string" || data === "[DONE]") return undefined;
+  // Nested too deep to serialise its parts again safely (see json/depth.ts): left out.
+  if (typeof data !== "string" || data === "[DONE]" || depthExceededAt(data) !== -1) return undefined;
   let event: unknown;
   try {
     event = JSON.parse(data);

@@ -13,6 +13,7 @@ import { VERSION } from "../version.ts";
 import { FinishedSpan } from "./finished-span.ts";
 import { openInferenceAttributes, spanKindOf, type TraceCall } from "./openinference.ts";
 import { PARTS_PER_CALL, type TraceItem, type TracingTarget } from "./trace-protocol.ts";
+import { depthExceededAt } from "../json/depth.ts";
 
 /** Counts what the collector took and what it refused (or never answered). */
 class CountingExporter implements SpanExporter {
@@ -99,8 +100,12 @@ function dataOf(stream: string): string[] {
   return data;
 }
 
+/**
+ * A request or answer as an object. Answers are the upstream's (same-format answers are not
+ * checked on the request path), and parts of them are serialised again: too deep is not read.
+ */
 function parsed(text: string | undefined): Record<string, unknown> | undefined {
-  if (text === undefined) return undefined;
+  if (text === undefined || depthExceededAt(text) !== -1) return undefined;
   try {
     const value = JSON.parse(text) as unknown;
     return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;

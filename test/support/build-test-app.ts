@@ -7,6 +7,8 @@ import { observers, type CallObserver, type CallRecord } from "../../src/telemet
 import { gatewayMetrics } from "../../src/telemetry/gateway-metrics.ts";
 import type { Tracing } from "../../src/telemetry/tracing.ts";
 import { closeAccounts, type Accounts } from "../../src/auth/accounts.ts";
+import { rawExchange } from "./raw-http.ts";
+import { listenOptions } from "../../src/server/listen.ts";
 
 export interface GatewayOptions {
   /** Environment the model table reads keys from. Defaults to `{}` so the developer's real keys never leak in. */
@@ -56,6 +58,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const metrics = opts.metrics ? gatewayMetrics(table, router, opts.accounts, opts.tracing) : undefined;
   const recorder: CallObserver = { onCall: (record) => records.push(record) };
   const sinks = [recorder, ...(metrics ? [metrics] : []), ...(opts.observers ?? [])];
+  const logError = (message: string, error: unknown) => loggedErrors.push({ message, error });
   const app = buildApp({
     models: table,
     observer: observers(sinks),
@@ -67,15 +70,9 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     maxBodyBytes,
     ...(opts.accounts ? { accounts: opts.accounts } : {}),
     router,
-    logError: (message, error) => loggedErrors.push({ message, error }),
+    logError,
   });
-  app.listen({
-    hostname: "127.0.0.1",
-    port: 0,
-    idleTimeout: opts.idleTimeout ?? 30,
-    // As in main: Bun's own cap sits above the gateway's so oversized bodies get the JSON 413.
-    maxRequestBodySize: maxBodyBytes * 2,
-  });
+  app.listen(listenOptions({ hostname: "127.0.0.1", port: 0, idleTimeout: opts.idleTimeout ?? 30, logError }));
   const server = app.server;
   if (!server) throw new Error("gateway did not start");
   const port = server.port as number;
@@ -126,23 +123,6 @@ export function sseData(text: string): string[] {
 
 /** Sends bytes over a raw TCP socket (for requests fetch refuses to make) and parses the answer. */
 export async function rawHttpRequest(port: number, request: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
-  const { connect } = await import("node:net");
-  const text = await new Promise<string>((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1");
-    let out = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (data) => (out += data));
-    socket.on("error", reject);
-    socket.on("close", () => resolve(out));
-    socket.write(request);
-  });
-  const split = text.indexOf("\r\n\r\n");
-  const head = split === -1 ? text : text.slice(0, split);
-  const [statusLine = "", ...headerLines] = head.split("\r\n");
-  const headers: Record<string, string> = {};
-  for (const line of headerLines) {
-    const colon = line.indexOf(":");
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return { status: Number(statusLine.split(" ")[1]), headers, body: split === -1 ? "" : text.slice(split + 4) };
+  const { status, headers, body } = await rawExchange(port, request);
+  return { status, headers, body };
 }

@@ -1,4 +1,5 @@
 import type { ChatResult, ContentPart } from "../../canonical/chat.ts";
+import { depthExceededAt } from "../../json/depth.ts";
 import { toAnthropicStop, type AnthropicStop } from "./stop-reason.ts";
 import { toAnthropicUsage, type AnthropicUsage } from "./usage.ts";
 
@@ -32,6 +33,8 @@ export function toAnthropicMessageId(id: string): string {
  */
 export function toAnthropicToolInput(args: string): Record<string, unknown> {
   if (args.trim() === "") return {};
+  // Nested too deep to serialise again safely: kept as text too.
+  if (depthExceededAt(args) !== -1) return { _raw: args };
   try {
     const parsed: unknown = JSON.parse(args);
     if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;

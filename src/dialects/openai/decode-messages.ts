@@ -3,6 +3,7 @@ import { fromDataUri } from "../../providers/openai/data-uri.ts";
 import type { ContentPart, DocumentPart, ImagePart, Message, TextPart, ToolResultPart } from "../../canonical/chat.ts";
 import { GatewayError } from "../../canonical/errors.ts";
 import { fromWireCacheControl } from "../cache-control.ts";
+import { echo } from "../../canonical/echo.ts";
 
 function invalid(message: string, param: string): GatewayError {
   return new GatewayError("caller.invalid_request", message, { param });
@@ -72,7 +73,7 @@ function userParts(content: unknown, param: string): ContentPart[] {
     if (part.type === "text" && typeof part.text === "string") return withCache({ type: "text", text: part.text }, part, at);
     if (part.type === "image_url") return withCache(fromOpenAIImage(part, at), part, at);
     if (part.type === "file") return withCache(fromOpenAIFile(part, at), part, at);
-    throw invalid(`Content parts of type '${String(part.type)}' cannot be sent to this model's provider; use text, image_url or file.`, `${at}.type`);
+    throw invalid(`Content parts of type '${echo(String(part.type))}' cannot be sent to this model's provider; use text, image_url or file.`, `${at}.type`);
   });
 }
 
@@ -144,7 +145,7 @@ export function fromOpenAIMessages(messages: unknown): Message[] {
         return;
       }
       default:
-        throw invalid(`Messages with role '${String(message.role)}' are not supported here; use tool messages for tool results.`, `${param}.role`);
+        throw invalid(`Messages with role '${echo(String(message.role))}' are not supported here; use tool messages for tool results.`, `${param}.role`);
     }
   });
   return out;

@@ -2,6 +2,7 @@ import { GatewayError } from "../../canonical/errors.ts";
 import type { ModelTable } from "../../router/models.ts";
 import type { Caller } from "../../auth/caller.ts";
 import { listedModelAllowed, modelAllowed } from "../../auth/model-access.ts";
+import { echo } from "../../canonical/echo.ts";
 
 /** Every allow-list that applies to a caller (key, its team, its user); empty when nothing restricts it. */
 function allowLists(caller: Caller): string[][] {
@@ -36,7 +37,7 @@ export function retrieveModel(models: ModelTable, id: string, created: number, c
   const target = caller.kind === "key" ? (caller.key.aliases[id] ?? id) : id;
   const resolved = models.resolve(target);
   if (!resolved || !allowLists(caller).every((list) => modelAllowed(list, target))) {
-    throw new GatewayError("caller.model_not_found", `The model '${id}' does not exist on this gateway.`, { param: "model" });
+    throw new GatewayError("caller.model_not_found", `The model '${echo(id)}' does not exist on this gateway.`, { param: "model" });
   }
   return { id, object: "model", created, owned_by: resolved.deployment.provider.id };
 }

@@ -5,6 +5,7 @@ import { openAIRuntime } from "./runtime.ts";
 import { listModels, retrieveModel } from "./models.ts";
 import { ChatCompletionRequestSchema, ChatCompletionSchema, EmbeddingRequestSchema, EmbeddingResponseSchema, ModelListSchema } from "./schema.ts";
 import type { RouteSpec } from "../../server/route-spec.ts";
+import { decodePathParam } from "../../server/url.ts";
 
 /** The OpenAI dialect's routes, each also served without the `/v1` prefix as OpenAI-compatible servers do. */
 export function openAIRoutes(deps: CallDeps, startedAt: number): RouteSpec[] {
@@ -36,10 +37,11 @@ export function openAIRoutes(deps: CallDeps, startedAt: number): RouteSpec[] {
     },
     {
       method: "GET",
-      paths: ["/v1/models/:model", "/models/:model"],
+      // The id's `/` may come escaped (the OpenAI SDK) or not (curl, older SDKs).
+      paths: ["/v1/models/:model*", "/models/:model*"],
       summary: "Retrieve one model",
       response: ModelListSchema.properties.data.items,
-      handle: ({ params, caller }) => retrieveModel(deps.models, decodeURIComponent(params.model ?? ""), created, caller),
+      handle: ({ params, caller }) => retrieveModel(deps.models, decodePathParam(params.model ?? ""), created, caller),
     },
   ];
 }

@@ -1,6 +1,8 @@
 import type { CacheControl, ContentPart, DocumentPart, ImagePart, Message, ToolCallPart, ToolResultPart } from "../../canonical/chat.ts";
 import { GatewayError } from "../../canonical/errors.ts";
 import { systemWithoutBlankText, withoutBlankText } from "./empty-text.ts";
+import { toolArgumentsObject } from "../tool-arguments.ts";
+import { echo } from "../../canonical/echo.ts";
 import type {
   AnthropicCacheControl,
   AnthropicContentBlock,
@@ -46,23 +48,15 @@ function toDocumentBlock(part: DocumentPart, index: number): AnthropicDocumentBl
   else if (source.mediaType === "text/plain") {
     // Anthropic's plain-text document source takes the text itself, not base64.
     block = { type: "document", source: { type: "text", media_type: "text/plain", data: Buffer.from(source.data, "base64").toString("utf8") } };
-  } else throw invalid(index, `Anthropic accepts PDF and plain-text documents, not '${source.mediaType}'.`);
+  } else throw invalid(index, `Anthropic accepts PDF and plain-text documents, not '${echo(source.mediaType)}'.`);
   if (part.title !== undefined) block.title = part.title;
   return withCache(block, part.cacheControl);
 }
 
 /** Tool-call arguments are JSON text; Anthropic wants the object. Empty text means no arguments. */
 function toToolUse(part: ToolCallPart, index: number, toolName: (name: string) => string): AnthropicToolUseBlock {
-  let input: unknown = {};
-  if (part.arguments.trim() !== "") {
-    try {
-      input = JSON.parse(part.arguments);
-    } catch {
-      throw invalid(index, `the arguments of tool call '${part.id}' (${part.name}) are not valid JSON.`);
-    }
-  }
-  if (!input || typeof input !== "object" || Array.isArray(input)) throw invalid(index, `the arguments of tool call '${part.id}' (${part.name}) must be a JSON object.`);
-  return { type: "tool_use", id: part.id, name: toolName(part.name), input: input as Record<string, unknown> };
+  const input = toolArgumentsObject(part, (message) => invalid(index, message));
+  return { type: "tool_use", id: part.id, name: toolName(part.name), input };
 }
 
 function toToolResult(part: ToolResultPart, index: number): AnthropicToolResultBlock {

@@ -1,5 +1,7 @@
 import type { CacheControl, DocumentPart, ImagePart, MediaSource, ToolCallPart, ToolResultPart } from "../../canonical/chat.ts";
 import { GatewayError } from "../../canonical/errors.ts";
+import { toolArgumentsObject } from "../tool-arguments.ts";
+import { echo } from "../../canonical/echo.ts";
 import { EMPTY_TEXT_PLACEHOLDER, isBlankText } from "../anthropic/empty-text.ts";
 import type { ConverseCachePoint, ConverseDocumentBlock, ConverseImageBlock, ConverseMediaSource, ConverseToolResultBlock, ConverseToolResultContent, ConverseToolUseBlock } from "./wire.ts";
 
@@ -55,7 +57,7 @@ const urlOf = (source: MediaSource): string | undefined => (source.kind === "url
 export function toImageBlock(part: ImagePart, index: number): ConverseImageBlock {
   const { mediaType, source } = toSource(part.source, index, "image");
   const format = formatOf(mediaType, urlOf(part.source), IMAGE_FORMATS);
-  if (!format) throw invalidMessage(index, `Bedrock accepts png, jpeg, gif and webp images, not '${mediaType ?? urlOf(part.source)}'.`);
+  if (!format) throw invalidMessage(index, `Bedrock accepts png, jpeg, gif and webp images, not '${echo(mediaType ?? urlOf(part.source) ?? "")}'.`);
   return { image: { format, source } };
 }
 
@@ -72,21 +74,13 @@ function documentName(title: string | undefined, ordinal: number): string {
 export function toDocumentBlock(part: DocumentPart, index: number, ordinal: number): ConverseDocumentBlock {
   const { mediaType, source } = toSource(part.source, index, "document");
   const format = formatOf(mediaType, urlOf(part.source), DOCUMENT_FORMATS);
-  if (!format) throw invalidMessage(index, `Bedrock accepts pdf, csv, doc, docx, xls, xlsx, html, txt and md documents, not '${mediaType ?? urlOf(part.source)}'.`);
+  if (!format) throw invalidMessage(index, `Bedrock accepts pdf, csv, doc, docx, xls, xlsx, html, txt and md documents, not '${echo(mediaType ?? urlOf(part.source) ?? "")}'.`);
   return { document: { format, name: documentName(part.title, ordinal), source } };
 }
 
 /** Tool-call arguments are JSON text; Converse wants the object. Empty text means no arguments. */
 export function toToolUseBlock(part: ToolCallPart, index: number, toolName: (name: string) => string): ConverseToolUseBlock {
-  let input: unknown = {};
-  if (part.arguments.trim() !== "") {
-    try {
-      input = JSON.parse(part.arguments);
-    } catch {
-      throw invalidMessage(index, `the arguments of tool call '${part.id}' (${part.name}) are not valid JSON.`);
-    }
-  }
-  if (!input || typeof input !== "object" || Array.isArray(input)) throw invalidMessage(index, `the arguments of tool call '${part.id}' (${part.name}) must be a JSON object.`);
+  const input = toolArgumentsObject(part, (message) => invalidMessage(index, message));
   return { toolUse: { toolUseId: part.id, name: toolName(part.name), input } };
 }
 

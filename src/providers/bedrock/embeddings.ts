@@ -1,5 +1,6 @@
 import { embeddingTexts, vectorAsBase64, wantsBase64 } from "../embedding-input.ts";
 import { GatewayError } from "../../canonical/errors.ts";
+import { echo } from "../../canonical/echo.ts";
 import type { PassthroughOptions, Target, UpstreamRequest } from "../types.ts";
 import { refuseBedrockParam } from "./params.ts";
 import { bedrockHeaders, bedrockModelUrl } from "./request.ts";
@@ -34,7 +35,7 @@ function familyOf(model: string): Family {
   if (/amazon\.titan-embed-(text-v1|g1-text)/.test(model)) return "titan-v1";
   if (/cohere\.embed-v4/.test(model)) return "cohere-v4";
   if (/cohere\.embed-/.test(model)) return "cohere-v3";
-  throw new GatewayError("caller.invalid_request", `The gateway embeds text on Bedrock with Titan text or Cohere embed models, not '${model}'.`, { param: "model" });
+  throw new GatewayError("caller.invalid_request", `The gateway embeds text on Bedrock with Titan text or Cohere embed models, not '${echo(model)}'.`, { param: "model" });
 }
 
 /** `dimensions` if the family takes that value; otherwise refused (or dropped with drop_params). */

@@ -1,5 +1,6 @@
 import type { ContentPart, ToolCallPart } from "../../canonical/chat.ts";
 import { GatewayError } from "../../canonical/errors.ts";
+import { toolArgumentsObject } from "../tool-arguments.ts";
 import type { GeminiPart } from "./wire.ts";
 
 /**
@@ -13,15 +14,7 @@ const invalid = (index: number, message: string) => new GatewayError("caller.inv
 
 /** Tool-call arguments (JSON text) as the object Gemini's `args` takes; empty text means none. */
 function toArgs(part: ToolCallPart, index: number): Record<string, unknown> {
-  if (part.arguments.trim() === "") return {};
-  let args: unknown;
-  try {
-    args = JSON.parse(part.arguments);
-  } catch {
-    throw invalid(index, `the arguments of tool call '${part.id}' (${part.name}) are not valid JSON.`);
-  }
-  if (!args || typeof args !== "object" || Array.isArray(args)) throw invalid(index, `the arguments of tool call '${part.id}' (${part.name}) must be a JSON object.`);
-  return args as Record<string, unknown>;
+  return toolArgumentsObject(part, (message) => invalid(index, message));
 }
 
 /** Gives `signature` to the last part that has none, if any. */

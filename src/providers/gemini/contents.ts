@@ -1,5 +1,6 @@
 import type { ContentPart, Message, ToolResultPart } from "../../canonical/chat.ts";
 import { GatewayError } from "../../canonical/errors.ts";
+import { echo } from "../../canonical/echo.ts";
 import { toGeminiModelParts } from "./assistant-parts.ts";
 import { toGeminiMediaPart } from "./media.ts";
 import { isGemma, usesGemini3Features } from "./models.ts";
@@ -30,7 +31,7 @@ interface KnownCall {
  */
 function toFunctionResponse(part: ToolResultPart, index: number, calls: ReadonlyMap<string, KnownCall>, param: string): { response: { part: GeminiPart; order: number }; media: GeminiPart[] } {
   const call = calls.get(part.toolCallId);
-  if (!call) throw invalid(index, `the tool result for '${part.toolCallId}' answers no tool call of an earlier assistant message; Gemini needs the call to name the function.`);
+  if (!call) throw invalid(index, `the tool result for '${echo(part.toolCallId)}' answers no tool call of an earlier assistant message; Gemini needs the call to name the function.`);
   const items = typeof part.content === "string" ? [{ type: "text" as const, text: part.content }] : part.content;
   const text = items.flatMap((item) => (item.type === "text" ? [item.text] : [])).join("\n");
   const media = items.flatMap((item) => (item.type === "image" ? [toGeminiMediaPart(item.source, "image/jpeg", param)] : []));
