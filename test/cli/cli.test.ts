@@ -152,12 +152,13 @@ describe("start-up refusals", () => {
     });
   }
 
-  test("an unknown flag exits non-zero with a usage hint", async () => {
-    const { code, stdout, stderr } = await run(["--bogus"]);
+  test("an unknown flag exits non-zero, suggests the flag meant and lists the flags", async () => {
+    const { code, stdout, stderr } = await run(["--prot", "4000"]);
     expect(code).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr).toContain("'--bogus'");
-    expect(stderr).toMatch(/usage|--help/i);
+    expect(stderr).toContain("unknown option '--prot'; did you mean --port?");
+    expect(stderr).toContain("--config");
+    expect(stderr).toMatch(/--help/);
   });
 
   test("a bad --port exits non-zero", async () => {
