@@ -1,5 +1,5 @@
-/** LiteLLM's secret reference syntax: `os.environ/NAME`. */
-const ENV_REF = /^os\.environ\/([A-Za-z_][A-Za-z0-9_]*)$/;
+import { ConfigSchema } from "./schema.ts";
+import { ENV_REF, redactWith } from "./secrets.ts";
 
 export interface RefProblem {
   path: string;
@@ -28,19 +28,7 @@ export function resolveEnvRefs(value: unknown, env: Record<string, string | unde
   return value;
 }
 
-const SECRET_KEYS = new Set(["api_key", "master_key", "authorization", "x-api-key", "api-key"]);
-
-/** A copy safe to print: secret fields show their reference (or `***` when written inline). */
-export function redactConfig(value: unknown, key = ""): unknown {
-  if (typeof value === "string") {
-    if (!SECRET_KEYS.has(key.toLowerCase())) return value;
-    return ENV_REF.test(value.trim()) ? value : "***";
-  }
-  if (Array.isArray(value)) return value.map((item) => redactConfig(item));
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, item] of Object.entries(value)) out[k] = redactConfig(item, k);
-    return out;
-  }
-  return value;
+/** A copy of a config safe to print: secret fields (marked in the schema) show their reference, or `***` when written inline. */
+export function redactConfig(value: unknown): unknown {
+  return redactWith(ConfigSchema, value);
 }

@@ -126,6 +126,41 @@ describe("config check", () => {
     expect(stdout).toContain("model: openai/gpt-4o-mini");
   });
 
+  test("--print shows no inline cloud credential or tracing header (AWS keys, session token, Vertex service account)", async () => {
+    const path = await fileWith(
+      "cloud-inline.yaml",
+      [
+        "models:",
+        "  - model_name: br",
+        "    model: bedrock/anthropic.claude-3-haiku-20240307-v1:0",
+        "    aws_region_name: us-east-1",
+        "    aws_access_key_id: AKIAINLINE7QX2",
+        "    aws_secret_access_key: inline-aws-secret-9Zq",
+        "    aws_session_token: inline-session-token-4Rk",
+        "  - model_name: vx",
+        "    model: vertex_ai/gemini-2.5-pro",
+        "    vertex_project: p",
+        `    vertex_credentials: '${JSON.stringify({ type: "service_account", project_id: "p", private_key_id: "k1", private_key: "-----BEGIN PRIVATE KEY-----\\nINLINEPEMKEY\\n-----END PRIVATE KEY-----\\n", client_email: "sa@p.iam.gserviceaccount.com" })}'`,
+        "  - model_name: vx2",
+        "    model: vertex_ai/gemini-2.5-flash",
+        "    vertex_credentials: os.environ/GOOGLE_APPLICATION_CREDENTIALS",
+        "tracing:",
+        "  endpoint: http://127.0.0.1:6006/v1/traces",
+        "  headers:",
+        "    space_id: inline-space-id-77",
+        "    api_key: inline-arize-key-88",
+        "",
+      ].join("\n"),
+    );
+    const { code, stdout, stderr } = await run(["config", "check", path, "--print"], { GOOGLE_APPLICATION_CREDENTIALS: serviceAccount });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    for (const secret of ["AKIAINLINE7QX2", "inline-aws-secret-9Zq", "inline-session-token-4Rk", "INLINEPEMKEY", "inline-space-id-77", "inline-arize-key-88"]) {
+      expect(stdout).not.toContain(secret);
+    }
+    expect(stdout).toContain("vertex_credentials: os.environ/GOOGLE_APPLICATION_CREDENTIALS");
+    expect(stdout).toContain("aws_region_name: us-east-1");
+  });
+
   test("'config' without 'check FILE' prints its usage", async () => {
     const { code, stderr } = await run(["config"]);
     expect(code).toBe(2);
