@@ -68,8 +68,8 @@ describe("config check", () => {
   test("config/switchboard.yaml fails without them, naming the variables", async () => {
     const { code, stderr } = await run(["config", "check", "config/switchboard.yaml"]);
     expect(code).not.toBe(0);
-    expect(stderr).toContain("/auth/master_key: environment variable SWITCHBOARD_MASTER_KEY is not set");
-    expect(stderr).toContain("/models/0/api_key: environment variable OPENAI_API_KEY is not set");
+    expect(stderr).toContain("auth.master_key: environment variable SWITCHBOARD_MASTER_KEY is not set");
+    expect(stderr).toContain("models[0].api_key: environment variable OPENAI_API_KEY is not set");
   });
 
   test("config/litellm.yaml is ok and prints its warnings", async () => {
@@ -86,15 +86,15 @@ describe("config check", () => {
     expect(code).toBe(1);
     expect(stdout).not.toContain("ok");
     expect(stderr).toContain(`${path}: 2 problems`);
-    expect(stderr).toContain("/server/hots: unknown key");
-    expect(stderr).toContain("/server/port: Expected integer");
+    expect(stderr).toContain("server.hots: unknown key; did you mean `host`?");
+    expect(stderr).toContain('server.port: expected an integer, got "eighty"');
   });
 
   test("model-table problems fail the check too", async () => {
     const path = await fileWith("no-key.yaml", "models:\n  - model_name: x\n    model: groq/llama\n");
     const { code, stderr } = await run(["config", "check", path]);
     expect(code).toBe(1);
-    expect(stderr).toContain("/models/0: Groq needs an API key; set api_key: os.environ/GROQ_API_KEY");
+    expect(stderr).toContain("models[0]: Groq needs an API key; set api_key: os.environ/GROQ_API_KEY");
   });
 
   test("--print shows references as written and inline secrets as ***", async () => {
@@ -159,6 +159,20 @@ describe("config check", () => {
     }
     expect(stdout).toContain("vertex_credentials: os.environ/GOOGLE_APPLICATION_CREDENTIALS");
     expect(stdout).toContain("aws_region_name: us-east-1");
+  });
+
+  test("a model-table problem in a LiteLLM file names the LiteLLM path", async () => {
+    const path = await fileWith("litellm-provider.yaml", "model_list:\n  - model_name: a\n    litellm_params:\n      model: openai/a\n  - model_name: b\n    litellm_params:\n      model: nosuch/b\n");
+    const { code, stderr } = await run(["config", "check", path], { OPENAI_API_KEY: "sk-x" });
+    expect(code).toBe(1);
+    expect(stderr).toContain("model_list[1].litellm_params.model: unknown provider 'nosuch'");
+  });
+
+  test("a YAML syntax error gives file, line and column", async () => {
+    const path = await fileWith("syntax.yaml", "server:\n  host: 0.0.0.0\n   port: 8080\n");
+    const { code, stderr } = await run(["config", "check", path]);
+    expect(code).toBe(1);
+    expect(stderr).toStartWith(`${path}:3:8: YAML syntax error`);
   });
 
   test("'config' without 'check FILE' prints its usage", async () => {

@@ -3,6 +3,8 @@ import { redactConfig } from "../../src/config/env-refs.ts";
 import { loadConfigValue } from "../../src/config/load.ts";
 import { ConfigSchema } from "../../src/config/schema.ts";
 import { secretFields } from "../../src/config/secrets.ts";
+import { buildModelTable } from "../../src/router/models.ts";
+import { configError } from "../support/config-error.ts";
 
 /** Every field that holds a secret: removing a mark from the schema fails here. */
 const EXPECTED_SECRET_FIELDS = [
@@ -78,5 +80,46 @@ describe("secrets are marked in the schema", () => {
     const account = { type: "service_account", private_key: "-----BEGIN PRIVATE KEY-----\nMIIEvQ-secret\n-----END PRIVATE KEY-----\n" };
     const loaded = loadConfigValue({ model_list: [{ model_name: "vx", litellm_params: { model: "vertex_ai/gemini-2.5-pro", vertex_credentials: account } }] }, "l.yaml", {});
     expect(JSON.stringify(redactConfig(loaded.written))).not.toContain("MIIEvQ-secret");
+  });
+});
+
+describe("no error message prints a secret", () => {
+  const errorText = async (fn: () => unknown) => (await configError(fn)).message;
+
+  test("a secret field of the wrong type is reported without its value", async () => {
+    const text = await errorText(() =>
+      loadConfigValue({ auth: { master_key: 918273645546372 }, models: [{ model_name: "m", model: "openai/m", api_key: 1234567890987, aws_secret_access_key: ["aws-secret-77"] }] }, "s.yaml", {}),
+    );
+    expect(text).toContain("auth.master_key: expected a string");
+    expect(text).toContain("models[0].api_key: expected a string");
+    expect(text).not.toContain("918273645546372");
+    expect(text).not.toContain("1234567890987");
+    expect(text).not.toContain("aws-secret-77");
+  });
+
+  test("the same in a LiteLLM file", async () => {
+    const text = await errorText(() => loadConfigValue({ model_list: [{ model_name: "m", litellm_params: { model: "bedrock/x", aws_secret_access_key: 55443322110099, aws_session_token: { t: "tok-secret-31" } } }] }, "l.yaml", {}));
+    expect(text).toContain("model_list[0].litellm_params.aws_secret_access_key: expected a string");
+    expect(text).not.toContain("55443322110099");
+    expect(text).not.toContain("tok-secret-31");
+  });
+
+  test("a header value of the wrong type under a credential header is not echoed", async () => {
+    const text = await errorText(() => loadConfigValue({ models: [{ model_name: "m", model: "openai/m", headers: { "x-api-key": 987654321012 } }] }, "h.yaml", {}));
+    expect(text).toContain('models[0].headers["x-api-key"]: expected a string');
+    expect(text).not.toContain("987654321012");
+  });
+
+  test("inline Vertex credentials that are neither JSON nor a file are not echoed by the model table", () => {
+    const secret = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC-not-a-path";
+    const { problems } = buildModelTable({ models: [{ model_name: "vx", model: "vertex_ai/gemini-2.5-pro", vertex_credentials: secret }] }, {});
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toStartWith("models[0]: vertex_credentials: ");
+    expect(problems[0]).not.toContain(secret);
+  });
+
+  test("a file path in vertex_credentials is still named, so a typo in it can be found", () => {
+    const { problems } = buildModelTable({ models: [{ model_name: "vx", model: "vertex_ai/gemini-2.5-pro", vertex_credentials: "/etc/nope/sa.json" }] }, {});
+    expect(problems[0]).toContain("/etc/nope/sa.json");
   });
 });
