@@ -3,8 +3,6 @@ import { formatPath, type PathProblem, type PathSegment } from "./paths.ts";
 import { ConfigSchema } from "./schema.ts";
 import { childSchema, ENV_REF, redactWith } from "./secrets.ts";
 
-export { ENV_REF } from "./secrets.ts";
-
 /** A config with its `os.environ/` references resolved, and what is needed to report on it. */
 export interface Resolution {
   value: unknown;

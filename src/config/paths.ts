@@ -80,7 +80,7 @@ export class Origins {
 const STEP = /^(?:\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\])/;
 
 /** The segments of a path written by formatPath; undefined when the text is not one. */
-export function parsePath(text: string): PathSegment[] | undefined {
+function parsePath(text: string): PathSegment[] | undefined {
   const segments: PathSegment[] = [];
   let rest = text;
   while (rest !== "") {

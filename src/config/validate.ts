@@ -63,7 +63,7 @@ function expectation(error: ValueError): string {
 const allowedKeys = (schema: TSchema): string[] => Object.keys((schema.properties as Record<string, TSchema> | undefined) ?? {});
 
 /** "unknown key; did you mean `x`?" or, with no near key, the keys allowed there. */
-export function unknownKey(key: string, allowed: readonly string[]): { message: string; suggestion?: string } {
+function unknownKey(key: string, allowed: readonly string[]): { message: string; suggestion?: string } {
   const suggestion = closest(key, allowed);
   if (suggestion) return { message: `unknown key; did you mean \`${suggestion}\`?`, suggestion };
   return { message: `unknown key (allowed: ${allowed.join(", ")})` };
