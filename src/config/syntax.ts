@@ -23,10 +23,9 @@ const parsesAsYaml = (text: string): boolean => {
  */
 export function yamlErrorPosition(text: string, parserMessage: string): SyntaxPosition {
   const lines = text.split("\n");
-  let good = 0;
-  for (let count = 1; count <= lines.length; count++) {
-    if (parsesAsYaml(lines.slice(0, count).join("\n"))) good = count;
-  }
+  // From the end: a prefix that runs into the error fails as soon as the parser reaches it, so this is cheap.
+  let good = lines.length - 1;
+  while (good > 0 && !parsesAsYaml(lines.slice(0, good).join("\n"))) good--;
   const lineIndex = Math.min(good, lines.length - 1);
   const before = lines.slice(0, lineIndex).join("\n");
   const line = lines[lineIndex] ?? "";
