@@ -29,12 +29,12 @@ const log = (message: string) => console.error(`[switchboard] ${message}`);
 async function serve(flags: CliFlags, env: Record<string, string | undefined>): Promise<void> {
   const loaded: LoadedConfig = flags.config
     ? await loadConfigFile(flags.config, env)
-    : { config: {}, written: {}, warnings: [], format: "switchboard", env };
+    : { config: {}, written: {}, warnings: [], format: "switchboard", env, relocate: (problem) => problem };
   for (const warning of loaded.warnings) log(`warning: ${warning}`);
   const config = withCliModel(loaded.config, flags.model);
   const settings = runtimeSettings(config, flags, loaded.env);
   const { table, problems } = buildModelTable(config, loaded.env);
-  if (problems.length > 0) throw new ConfigError(flags.config ?? "--model", problems);
+  if (problems.length > 0) throw new ConfigError(flags.config ?? "--model", problems.map(loaded.relocate));
   if (!settings.masterKey && !isLoopback(settings.host) && !settings.allowUnauthenticatedPublic) {
     throw new UsageError(
       `refusing to bind ${settings.host} without authentication: set SWITCHBOARD_MASTER_KEY (or auth.master_key), ` +

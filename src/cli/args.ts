@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { parseDuration } from "../budgets/window.ts";
+import { closest } from "../config/suggest.ts";
 
 /** Command-line flags; each may also come from a SWITCHBOARD_* variable (flags win). */
 export interface CliFlags {
@@ -88,6 +89,44 @@ const SERVE_FLAGS = ["config", "model", "host", "port", "allow-unauthenticated-p
 
 const KEYS_USAGE = "usage: switchboard keys create|list|info KEY|revoke KEY [options]; see switchboard --help";
 
+/** The flags each command takes, named as the messages name the command. */
+const COMMAND_FLAGS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
+  "the server": [...SERVE_FLAGS.filter((flag) => flag !== "print"), "data-dir", "help", "version"],
+  "switchboard config check": ["print", "help"],
+  "switchboard keys create": [...KEYS_FLAGS, "data-dir"],
+  "switchboard keys list": ["team", "user", "json", "data-dir"],
+  "switchboard keys info": ["json", "data-dir"],
+  "switchboard keys revoke": ["json", "data-dir"],
+};
+const COMMANDS = ["config check", "keys create", "keys list", "keys info", "keys revoke"];
+
+/** The command `argv` is for, as COMMAND_FLAGS names it (read leniently, since strict parsing just failed). */
+function commandOf(argv: string[]): string {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false, options: OPTIONS });
+  if (positionals[0] === "config") return "switchboard config check";
+  if (positionals[0] === "keys") return `switchboard keys ${["list", "info", "revoke"].includes(positionals[1] ?? "") ? positionals[1] : "create"}`;
+  return "the server";
+}
+
+const flagName = (flag: keyof typeof OPTIONS) => {
+  const short = (OPTIONS[flag] as { short?: string }).short;
+  return short ? `--${flag} (-${short})` : `--${flag}`;
+};
+
+/** "unknown option '--prot'; did you mean --port? the server takes: --config (-c), ...". */
+function unknownOption(option: string, argv: string[]): UsageError {
+  const command = commandOf(argv);
+  const flags = COMMAND_FLAGS[command] ?? [];
+  const guess = option.startsWith("--") ? closest(option.slice(2), flags) : undefined;
+  return new UsageError(`unknown option '${option}'; ${guess ? `did you mean --${guess}? ` : ""}${command} takes: ${flags.map(flagName).join(", ")}; see switchboard --help`);
+}
+
+/** "unknown config command 'chek'; did you mean 'check'?" */
+function unknownCommand(what: string, word: string, known: readonly string[], usage: string): UsageError {
+  const guess = closest(word, known);
+  return new UsageError(`unknown ${what} '${word}'; ${guess ? `did you mean '${guess}'? ` : ""}${usage}`);
+}
+
 /** Refuses flags that belong to another command. */
 function refuseFlags(values: Values, flags: readonly (keyof Values)[], where: string): void {
   const given = flags.filter((flag) => values[flag] !== undefined);
@@ -146,7 +185,7 @@ function keysCommand(positionals: string[], values: Values, env: Record<string, 
     refuseFlags(values, [...CREATE_FLAGS, "team", "user"], `switchboard keys ${action}`);
     return { ...base, action, key: target };
   }
-  throw new UsageError(action ? `unknown keys command '${action}'; ${KEYS_USAGE}` : KEYS_USAGE);
+  throw action ? unknownCommand("keys command", action, ["create", "list", "info", "revoke"], KEYS_USAGE) : new UsageError(KEYS_USAGE);
 }
 
 /** Parses argv (without the executable and script) into a command. */
@@ -155,6 +194,8 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   } catch (error) {
+    const unknown = (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? /'([^']+)'/.exec((error as Error).message)?.[1] : undefined;
+    if (unknown) throw unknownOption(unknown, argv);
     throw new UsageError(`${(error as Error).message}\nsee switchboard --help for usage`);
   }
   const { values, positionals } = parsed;
@@ -163,10 +204,14 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
   if (positionals[0] === "keys") return keysCommand(positionals.slice(1), values, env);
   refuseFlags(values, KEYS_FLAGS, positionals[0] === "config" ? "switchboard config check" : "the server (they are for switchboard keys)");
   if (positionals[0] === "config") {
-    if (positionals[1] !== "check" || !positionals[2]) throw new UsageError("usage: switchboard config check FILE [--print]");
+    const usage = "usage: switchboard config check FILE [--print]";
+    if (positionals[1] !== undefined && positionals[1] !== "check") throw unknownCommand("config command", positionals[1], ["check"], usage);
+    if (!positionals[2]) throw new UsageError(usage);
     return { kind: "config-check", file: positionals[2], print: values.print === true };
   }
-  if (positionals.length > 0) throw new UsageError(`unknown command '${positionals.join(" ")}'; see switchboard --help`);
+  if (positionals[0] !== undefined) {
+    throw unknownCommand("command", positionals[0], ["config", "keys"], `commands: ${COMMANDS.join(", ")} (no command starts the gateway); see switchboard --help`);
+  }
   const portText = values.port ?? env.SWITCHBOARD_PORT ?? env.PORT;
   let port: number | undefined;
   if (portText !== undefined) {

@@ -8,7 +8,7 @@ export async function configCheck(file: string, print: boolean, env: Record<stri
   try {
     const loaded = await loadConfigFile(file, env);
     const { table, problems } = buildModelTable(loaded.config, loaded.env);
-    if (problems.length > 0) throw new ConfigError(file, problems);
+    if (problems.length > 0) throw new ConfigError(file, problems.map(loaded.relocate));
     for (const warning of loaded.warnings) console.warn(`warning: ${warning}`);
     console.log(`${file}: ok (${loaded.format} format, ${table.list().length} model names)`);
     if (print) console.log(Bun.YAML.stringify(redactConfig(loaded.written), null, 2));

@@ -9,7 +9,8 @@ Usage:
   switchboard [options]                 start the gateway
   switchboard config check FILE [--print]
                                         validate a config (Switchboard or LiteLLM format) without
-                                        starting; --print shows it with secrets redacted
+                                        starting: every problem at its path (FILE:LINE:COLUMN for
+                                        a syntax error); --print shows it with secrets redacted
   switchboard keys create [--alias A] [--models m1,m2] [--max-budget USD] [--budget-duration 30d]
                           [--rpm N] [--tpm N] [--max-parallel N] [--duration 30d] [--team T] [--user U]
                                         create a virtual key; prints the key once, and its token
@@ -22,7 +23,8 @@ Usage:
                                         sees changes within about a second
 
 Options:
-  -c, --config FILE      YAML or JSON config (env SWITCHBOARD_CONFIG); see config/ for examples
+  -c, --config FILE      YAML or JSON config (env SWITCHBOARD_CONFIG); see config/ for examples.
+                         Any value may be os.environ/NAME, whatever its type (port, booleans)
   -m, --model P/MODEL    serve just this model, e.g. openai/gpt-4o (env SWITCHBOARD_MODEL)
       --host HOST        address to bind (default 127.0.0.1; env SWITCHBOARD_HOST)
   -p, --port PORT        port (default 4000; env SWITCHBOARD_PORT or PORT)

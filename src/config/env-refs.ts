@@ -1,46 +1,69 @@
-/** LiteLLM's secret reference syntax: `os.environ/NAME`. */
-const ENV_REF = /^os\.environ\/([A-Za-z_][A-Za-z0-9_]*)$/;
+import type { TSchema } from "@sinclair/typebox";
+import { formatPath, type PathProblem, type PathSegment } from "./paths.ts";
+import { ConfigSchema } from "./schema.ts";
+import { childSchema, ENV_REF, redactWith } from "./secrets.ts";
 
-export interface RefProblem {
-  path: string;
-  message: string;
+/** A config with its `os.environ/` references resolved, and what is needed to report on it. */
+export interface Resolution {
+  value: unknown;
+  /** Formatted path -> the variable its reference named, so errors can name it. */
+  refs: Map<string, string>;
+  /** Variables that are not set, with their paths. */
+  problems: PathProblem[];
+}
+
+const INTEGER = /^[+-]?\d+$/;
+const BOOLEANS: Record<string, boolean> = { true: true, false: false, "1": true, "0": false };
+
+/** A variable's text as the field's type (integer, number, boolean); left as text when it is not one, for the schema to report. */
+function asFieldType(text: string, schema: TSchema | undefined): unknown {
+  const trimmed = text.trim();
+  switch (schema?.type) {
+    case "integer":
+      return INTEGER.test(trimmed) ? Number(trimmed) : text;
+    case "number":
+      return trimmed !== "" && Number.isFinite(Number(trimmed)) ? Number(trimmed) : text;
+    case "boolean":
+      return BOOLEANS[trimmed.toLowerCase()] ?? text;
+    default:
+      return text;
+  }
 }
 
 /**
- * Replaces every `os.environ/NAME` string in a parsed config with the variable's value.
- * A missing variable is a problem reported with its path, never an empty secret.
+ * Replaces every `os.environ/NAME` string with the variable's value, converted to the field's
+ * type (so `port: os.environ/PORT` is an integer), before the schema is checked. A missing or
+ * empty variable is a problem with its path, never an empty secret.
  */
-export function resolveEnvRefs(value: unknown, env: Record<string, string | undefined>, problems: RefProblem[], path = ""): unknown {
+export function resolveEnvRefs(value: unknown, env: Record<string, string | undefined>, schema: TSchema | undefined = ConfigSchema): Resolution {
+  const resolution: Resolution = { value: undefined, refs: new Map(), problems: [] };
+  resolution.value = resolve(value, schema, [], env, resolution);
+  return resolution;
+}
+
+function resolve(value: unknown, schema: TSchema | undefined, path: PathSegment[], env: Record<string, string | undefined>, out: Resolution): unknown {
   if (typeof value === "string") {
     const match = ENV_REF.exec(value.trim());
     if (!match) return value;
     const name = match[1] as string;
+    out.refs.set(formatPath(path), name);
     const resolved = env[name];
-    if (resolved === undefined || resolved === "") problems.push({ path: path || "/", message: `environment variable ${name} is not set` });
-    return resolved ?? "";
+    if (resolved === undefined || resolved === "") {
+      out.problems.push({ path, message: `environment variable ${name} is not set` });
+      return undefined;
+    }
+    return asFieldType(resolved, schema);
   }
-  if (Array.isArray(value)) return value.map((item, i) => resolveEnvRefs(item, env, problems, `${path}/${i}`));
+  if (Array.isArray(value)) return value.map((item, index) => resolve(item, childSchema(schema, index), [...path, index], env, out));
   if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = resolveEnvRefs(item, env, problems, `${path}/${key}`);
-    return out;
+    const result: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) result[key] = resolve(item, childSchema(schema, key), [...path, key], env, out);
+    return result;
   }
   return value;
 }
 
-const SECRET_KEYS = new Set(["api_key", "master_key", "authorization", "x-api-key", "api-key"]);
-
-/** A copy safe to print: secret fields show their reference (or `***` when written inline). */
-export function redactConfig(value: unknown, key = ""): unknown {
-  if (typeof value === "string") {
-    if (!SECRET_KEYS.has(key.toLowerCase())) return value;
-    return ENV_REF.test(value.trim()) ? value : "***";
-  }
-  if (Array.isArray(value)) return value.map((item) => redactConfig(item));
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, item] of Object.entries(value)) out[k] = redactConfig(item, k);
-    return out;
-  }
-  return value;
+/** A copy of a config safe to print: secret fields (marked in the schema) show their reference, or `***` when written inline. */
+export function redactConfig(value: unknown): unknown {
+  return redactWith(ConfigSchema, value);
 }

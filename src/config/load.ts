@@ -1,8 +1,10 @@
-import { Value } from "@sinclair/typebox/value";
-import { resolveEnvRefs, type RefProblem } from "./env-refs.ts";
-import { ConfigError } from "./errors.ts";
+import { resolveEnvRefs } from "./env-refs.ts";
+import { ConfigError, ConfigSyntaxError } from "./errors.ts";
 import { fromLiteLLM, isLiteLLMConfig } from "./litellm.ts";
+import { formatPath, type PathSegment } from "./paths.ts";
 import { ConfigSchema, type Config } from "./schema.ts";
+import { jsonErrorPosition, yamlErrorPosition } from "./syntax.ts";
+import { schemaProblems } from "./validate.ts";
 
 export interface LoadedConfig {
   /** Validated, with every `os.environ/` reference resolved. Holds secrets: never print it. */
@@ -13,44 +15,54 @@ export interface LoadedConfig {
   format: "switchboard" | "litellm";
   /** The environment the config resolves against: the process's, overlaid by LiteLLM's `environment_variables`. */
   env: Record<string, string | undefined>;
+  /** A `path: message` problem about `config` (e.g. from the model table) with the path as the user wrote it. */
+  relocate(problem: string): string;
 }
 
-/** Parses config text by its file name: `.json` as JSON, anything else as YAML (a superset of JSON). */
+/** Parses config text by its file name: `.json` as JSON, anything else as YAML (a superset of JSON). Errors say `FILE:LINE:COLUMN`. */
 export function parseConfigText(text: string, source: string): unknown {
+  const json = source.endsWith(".json");
   try {
-    return source.endsWith(".json") ? JSON.parse(text) : Bun.YAML.parse(text);
+    return json ? JSON.parse(text) : Bun.YAML.parse(text);
   } catch (error) {
-    throw new ConfigError(source, [`cannot be parsed: ${(error as Error).message}`]);
+    // The parser's own message is not shown for JSON: it can quote the offending token, a secret perhaps.
+    const at = json ? jsonErrorPosition(text) : yamlErrorPosition(text, (error as Error).message);
+    if (!at) throw new ConfigError(source, ["cannot be parsed as JSON"]);
+    throw new ConfigSyntaxError(source, at.line, at.column, at.message);
   }
 }
 
-function describe(error: { path: string; message: string; schema: { description?: string; pattern?: string } }): string {
-  const path = error.path || "/";
-  if (error.message === "Unexpected property") return `${path}: unknown key`;
-  if (error.schema.pattern && error.schema.description) return `${path}: ${error.message} (${error.schema.description})`;
-  return `${path}: ${error.message}`;
-}
-
-/** Validates a parsed config (either format) and resolves its secrets; throws ConfigError listing every problem. */
+/** Validates a parsed config (either format) and resolves its references; throws ConfigError listing every problem. */
 export function loadConfigValue(raw: unknown, source: string, env: Record<string, string | undefined> = process.env): LoadedConfig {
-  let written: unknown = raw ?? {};
-  let warnings: string[] = [];
-  let format: LoadedConfig["format"] = "switchboard";
-  let scope = env;
-  if (isLiteLLMConfig(raw)) {
-    const translation = fromLiteLLM(raw);
-    written = translation.config;
-    warnings = translation.warnings;
-    format = "litellm";
-    // As in LiteLLM, the file's environment_variables override the process environment.
-    scope = { ...env, ...translation.env };
+  const native = !isLiteLLMConfig(raw);
+  const translation = native ? undefined : fromLiteLLM(raw);
+  const written = translation ? translation.config : (raw ?? {});
+  // As in LiteLLM, the file's environment_variables override the process environment.
+  const scope = translation ? { ...env, ...translation.env } : env;
+  const where = (path: readonly PathSegment[]) => (translation ? translation.translator.origins.userPath(path) : formatPath(path));
+  const problems = [...(translation?.problems ?? [])];
+  const warnings = [...(translation?.warnings ?? [])];
+
+  // References first, so `port: os.environ/PORT` is checked as the integer it resolves to.
+  const resolution = resolveEnvRefs(written, scope);
+  if (translation) {
+    const after = translation.translator.convertResolved(resolution.value);
+    problems.push(...after.problems);
+    warnings.push(...after.warnings);
   }
-  const problems = [...Value.Errors(ConfigSchema, written)].map(describe);
-  const refProblems: RefProblem[] = [];
-  const config = resolveEnvRefs(written, scope, refProblems) as Config;
-  problems.push(...refProblems.map((p) => `${p.path}: ${p.message}`));
+  const unset = new Set(resolution.problems.map((problem) => formatPath(problem.path)));
+  for (const problem of [...resolution.problems, ...schemaProblems(ConfigSchema, resolution.value, resolution.refs, unset)]) {
+    problems.push(`${where(problem.path)}: ${problem.message}`);
+  }
   if (problems.length > 0) throw new ConfigError(source, problems);
-  return { config, written: written as Config, warnings, format, env: scope };
+  return {
+    config: resolution.value as Config,
+    written: written as Config,
+    warnings,
+    format: translation ? "litellm" : "switchboard",
+    env: scope,
+    relocate: (problem) => (translation ? translation.translator.origins.relocate(problem) : problem),
+  };
 }
 
 /** Reads and loads a config file. */

@@ -1,7 +1,10 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { STRATEGIES } from "../router/types.ts";
+import { CREDENTIAL_HEADERS, SECRET } from "./secrets.ts";
 
 const strict = { additionalProperties: false } as const;
+/** An http(s) URL; `expected` is what a config error says is wanted. */
+const URL_PATTERN = { pattern: "^https?://", expected: "a URL starting with http:// or https://" } as const;
 
 const perMillion = (what: string) => Type.Optional(Type.Number({ minimum: 0, description: `${what}, US dollars per million tokens.` }));
 
@@ -23,11 +26,11 @@ export const PriceSchema = Type.Object(
 export const ModelEntrySchema = Type.Object(
   {
     model_name: Type.String({ minLength: 1, description: "The name clients send; may end in `*` to match a family (`openai/*`)." }),
-    model: Type.String({ minLength: 3, pattern: "^[a-z0-9_]+/.+$", description: "`<provider>/<upstream model>`; `*` is replaced by what a wildcard model_name matched." }),
+    model: Type.String({ minLength: 3, pattern: "^[a-z0-9_]+/.+$", expected: "<provider>/<upstream model>, e.g. openai/gpt-4o", description: "`<provider>/<upstream model>`; `*` is replaced by what a wildcard model_name matched." }),
     id: Type.Optional(Type.String({ minLength: 1, description: "Deployment id reported in x-switchboard-model-id; defaults to model_name + position." })),
-    api_key: Type.Optional(Type.String({ description: "A secret: write `os.environ/NAME`." })),
-    api_base: Type.Optional(Type.String({ pattern: "^https?://", description: "Upstream base URL, e.g. https://api.openai.com/v1." })),
-    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "Extra headers sent upstream." })),
+    api_key: Type.Optional(Type.String({ ...SECRET, description: "A secret: write `os.environ/NAME`." })),
+    api_base: Type.Optional(Type.String({ ...URL_PATTERN, description: "Upstream base URL, e.g. https://api.openai.com/v1." })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { ...CREDENTIAL_HEADERS, description: "Extra headers sent upstream; values of credential headers (Authorization, x-api-key, ...) are secrets." })),
     timeout_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "Total time allowed for one upstream call." })),
     connect_timeout_seconds: Type.Optional(
       Type.Number({ exclusiveMinimum: 0, description: "Time allowed to connect and receive the response headers; a deployment that does not answer is then retried elsewhere." }),
@@ -50,13 +53,13 @@ export const ModelEntrySchema = Type.Object(
     tpm: Type.Optional(Type.Integer({ minimum: 0, description: "Tokens per minute this deployment may take; at the cap it is skipped." })),
     api_version: Type.Optional(Type.String({ minLength: 1, description: "Azure OpenAI `api-version` (default: the provider's current GA version; `v1` for the v1 API)." })),
     aws_region_name: Type.Optional(Type.String({ minLength: 1, description: "Bedrock: the AWS region (default AWS_REGION / AWS_DEFAULT_REGION)." })),
-    aws_access_key_id: Type.Optional(Type.String({ minLength: 1, description: "Bedrock: a secret, `os.environ/AWS_ACCESS_KEY_ID` (the default)." })),
-    aws_secret_access_key: Type.Optional(Type.String({ minLength: 1, description: "Bedrock: a secret, `os.environ/AWS_SECRET_ACCESS_KEY` (the default)." })),
-    aws_session_token: Type.Optional(Type.String({ minLength: 1, description: "Bedrock: a secret, `os.environ/AWS_SESSION_TOKEN` (the default) for temporary credentials." })),
+    aws_access_key_id: Type.Optional(Type.String({ ...SECRET, minLength: 1, description: "Bedrock: a secret, `os.environ/AWS_ACCESS_KEY_ID` (the default)." })),
+    aws_secret_access_key: Type.Optional(Type.String({ ...SECRET, minLength: 1, description: "Bedrock: a secret, `os.environ/AWS_SECRET_ACCESS_KEY` (the default)." })),
+    aws_session_token: Type.Optional(Type.String({ ...SECRET, minLength: 1, description: "Bedrock: a secret, `os.environ/AWS_SESSION_TOKEN` (the default) for temporary credentials." })),
     vertex_project: Type.Optional(Type.String({ minLength: 1, description: "Vertex AI: the Google Cloud project (default: the service account's project_id)." })),
     vertex_location: Type.Optional(Type.String({ minLength: 1, description: "Vertex AI: the location, e.g. us-central1 or global (default VERTEXAI_LOCATION, else us-central1)." })),
     vertex_credentials: Type.Optional(
-      Type.String({ minLength: 1, description: "Vertex AI: a service-account JSON document or the path of one (default GOOGLE_APPLICATION_CREDENTIALS)." }),
+      Type.String({ ...SECRET, minLength: 1, description: "Vertex AI: a service-account JSON document or the path of one (default GOOGLE_APPLICATION_CREDENTIALS)." }),
     ),
   },
   strict,
@@ -104,9 +107,9 @@ export const TracingSchema = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean({ description: "Export a span per call (default: on when an endpoint is set here or in OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT)." })),
     endpoint: Type.Optional(
-      Type.String({ pattern: "^https?://", description: "OTLP/HTTP traces URL, e.g. http://localhost:6006/v1/traces (Phoenix) or https://otlp.arize.com/v1/traces." }),
+      Type.String({ ...URL_PATTERN, description: "OTLP/HTTP traces URL, e.g. http://localhost:6006/v1/traces (Phoenix) or https://otlp.arize.com/v1/traces." }),
     ),
-    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "Sent with every export (e.g. Arize space and API keys: write os.environ/NAME)." })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String(SECRET), { description: "Sent with every export (e.g. Arize space and API keys: write os.environ/NAME)." })),
     service_name: Type.Optional(Type.String({ minLength: 1, description: "service.name of the spans (default switchboard; OTEL_SERVICE_NAME wins)." })),
     redact_messages: Type.Optional(
       Type.Boolean({ description: "Replace prompt and completion text, tool arguments and images in spans with a placeholder (LiteLLM's turn_off_message_logging); counts, model, cost and timing stay." }),
@@ -146,7 +149,7 @@ export const ConfigSchema = Type.Object(
       ),
     ),
     auth: Type.Optional(
-      Type.Object({ master_key: Type.Optional(Type.String({ minLength: 1, description: "A secret: write `os.environ/NAME`." })) }, strict),
+      Type.Object({ master_key: Type.Optional(Type.String({ ...SECRET, minLength: 1, description: "A secret: write `os.environ/NAME`." })) }, strict),
     ),
     settings: Type.Optional(
       Type.Object(

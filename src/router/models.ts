@@ -61,7 +61,7 @@ function priceOverride(price: PriceEntry | undefined, path: string, problems: st
     try {
       override[target] = perMillion(value);
     } catch (error) {
-      problems.push(`${path}/price/${field}: ${(error as Error).message}`);
+      problems.push(`${path}.price.${field}: ${(error as Error).message}`);
     }
   }
   if (price.context_window !== undefined) override.contextWindow = price.context_window;
@@ -185,16 +185,16 @@ export function buildModelTable(config: Config, env: Record<string, string | und
   const seenIds = new Set<string>();
 
   (config.models ?? []).forEach((entry: ModelEntry, index) => {
-    const path = `/models/${index}`;
+    const path = `models[${index}]`;
     const slash = entry.model.indexOf("/");
     if (slash <= 0 || slash === entry.model.length - 1) {
-      problems.push(`${path}/model: '${entry.model}' is not <provider>/<upstream model>, e.g. openai/gpt-4o`);
+      problems.push(`${path}.model: '${entry.model}' is not <provider>/<upstream model>, e.g. openai/gpt-4o`);
       return;
     }
     const providerId = entry.model.slice(0, slash);
     const named = findProvider(providerId);
     if (!named) {
-      problems.push(`${path}/model: unknown provider '${providerId}' (known: ${[...PROVIDERS.keys()].join(", ")})`);
+      problems.push(`${path}.model: unknown provider '${providerId}' (known: ${[...PROVIDERS.keys()].join(", ")})`);
       return;
     }
     const provider = named.variant?.(entry.model.slice(slash + 1)) ?? named;
@@ -210,7 +210,7 @@ export function buildModelTable(config: Config, env: Record<string, string | und
       return;
     }
     if (entry.model.includes("*") && !entry.model_name.endsWith("*")) {
-      problems.push(`${path}/model: '*' in model needs a model_name ending in '*'`);
+      problems.push(`${path}.model: '*' in model needs a model_name ending in '*'`);
       return;
     }
     const upstreamModel = entry.model.slice(slash + 1);
@@ -222,7 +222,7 @@ export function buildModelTable(config: Config, env: Record<string, string | und
     }
     let id = entry.id ?? entry.model_name;
     if (seenIds.has(id)) {
-      if (entry.id) problems.push(`${path}/id: '${id}' is used by another deployment`);
+      if (entry.id) problems.push(`${path}.id: '${id}' is used by another deployment`);
       id = `${id}#${index}`;
     }
     seenIds.add(id);

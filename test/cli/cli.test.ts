@@ -68,8 +68,8 @@ describe("config check", () => {
   test("config/switchboard.yaml fails without them, naming the variables", async () => {
     const { code, stderr } = await run(["config", "check", "config/switchboard.yaml"]);
     expect(code).not.toBe(0);
-    expect(stderr).toContain("/auth/master_key: environment variable SWITCHBOARD_MASTER_KEY is not set");
-    expect(stderr).toContain("/models/0/api_key: environment variable OPENAI_API_KEY is not set");
+    expect(stderr).toContain("auth.master_key: environment variable SWITCHBOARD_MASTER_KEY is not set");
+    expect(stderr).toContain("models[0].api_key: environment variable OPENAI_API_KEY is not set");
   });
 
   test("config/litellm.yaml is ok and prints its warnings", async () => {
@@ -86,15 +86,15 @@ describe("config check", () => {
     expect(code).toBe(1);
     expect(stdout).not.toContain("ok");
     expect(stderr).toContain(`${path}: 2 problems`);
-    expect(stderr).toContain("/server/hots: unknown key");
-    expect(stderr).toContain("/server/port: Expected integer");
+    expect(stderr).toContain("server.hots: unknown key; did you mean `host`?");
+    expect(stderr).toContain('server.port: expected an integer, got "eighty"');
   });
 
   test("model-table problems fail the check too", async () => {
     const path = await fileWith("no-key.yaml", "models:\n  - model_name: x\n    model: groq/llama\n");
     const { code, stderr } = await run(["config", "check", path]);
     expect(code).toBe(1);
-    expect(stderr).toContain("/models/0: Groq needs an API key; set api_key: os.environ/GROQ_API_KEY");
+    expect(stderr).toContain("models[0]: Groq needs an API key; set api_key: os.environ/GROQ_API_KEY");
   });
 
   test("--print shows references as written and inline secrets as ***", async () => {
@@ -126,6 +126,55 @@ describe("config check", () => {
     expect(stdout).toContain("model: openai/gpt-4o-mini");
   });
 
+  test("--print shows no inline cloud credential or tracing header (AWS keys, session token, Vertex service account)", async () => {
+    const path = await fileWith(
+      "cloud-inline.yaml",
+      [
+        "models:",
+        "  - model_name: br",
+        "    model: bedrock/anthropic.claude-3-haiku-20240307-v1:0",
+        "    aws_region_name: us-east-1",
+        "    aws_access_key_id: AKIAINLINE7QX2",
+        "    aws_secret_access_key: inline-aws-secret-9Zq",
+        "    aws_session_token: inline-session-token-4Rk",
+        "  - model_name: vx",
+        "    model: vertex_ai/gemini-2.5-pro",
+        "    vertex_project: p",
+        `    vertex_credentials: '${JSON.stringify({ type: "service_account", project_id: "p", private_key_id: "k1", private_key: "-----BEGIN PRIVATE KEY-----\\nINLINEPEMKEY\\n-----END PRIVATE KEY-----\\n", client_email: "sa@p.iam.gserviceaccount.com" })}'`,
+        "  - model_name: vx2",
+        "    model: vertex_ai/gemini-2.5-flash",
+        "    vertex_credentials: os.environ/GOOGLE_APPLICATION_CREDENTIALS",
+        "tracing:",
+        "  endpoint: http://127.0.0.1:6006/v1/traces",
+        "  headers:",
+        "    space_id: inline-space-id-77",
+        "    api_key: inline-arize-key-88",
+        "",
+      ].join("\n"),
+    );
+    const { code, stdout, stderr } = await run(["config", "check", path, "--print"], { GOOGLE_APPLICATION_CREDENTIALS: serviceAccount });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    for (const secret of ["AKIAINLINE7QX2", "inline-aws-secret-9Zq", "inline-session-token-4Rk", "INLINEPEMKEY", "inline-space-id-77", "inline-arize-key-88"]) {
+      expect(stdout).not.toContain(secret);
+    }
+    expect(stdout).toContain("vertex_credentials: os.environ/GOOGLE_APPLICATION_CREDENTIALS");
+    expect(stdout).toContain("aws_region_name: us-east-1");
+  });
+
+  test("a model-table problem in a LiteLLM file names the LiteLLM path", async () => {
+    const path = await fileWith("litellm-provider.yaml", "model_list:\n  - model_name: a\n    litellm_params:\n      model: openai/a\n  - model_name: b\n    litellm_params:\n      model: nosuch/b\n");
+    const { code, stderr } = await run(["config", "check", path], { OPENAI_API_KEY: "sk-x" });
+    expect(code).toBe(1);
+    expect(stderr).toContain("model_list[1].litellm_params.model: unknown provider 'nosuch'");
+  });
+
+  test("a YAML syntax error gives file, line and column", async () => {
+    const path = await fileWith("syntax.yaml", "server:\n  host: 0.0.0.0\n   port: 8080\n");
+    const { code, stderr } = await run(["config", "check", path]);
+    expect(code).toBe(1);
+    expect(stderr).toStartWith(`${path}:3:8: YAML syntax error`);
+  });
+
   test("'config' without 'check FILE' prints its usage", async () => {
     const { code, stderr } = await run(["config"]);
     expect(code).toBe(2);
@@ -152,12 +201,13 @@ describe("start-up refusals", () => {
     });
   }
 
-  test("an unknown flag exits non-zero with a usage hint", async () => {
-    const { code, stdout, stderr } = await run(["--bogus"]);
+  test("an unknown flag exits non-zero, suggests the flag meant and lists the flags", async () => {
+    const { code, stdout, stderr } = await run(["--prot", "4000"]);
     expect(code).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr).toContain("'--bogus'");
-    expect(stderr).toMatch(/usage|--help/i);
+    expect(stderr).toContain("unknown option '--prot'; did you mean --port?");
+    expect(stderr).toContain("--config");
+    expect(stderr).toMatch(/--help/);
   });
 
   test("a bad --port exits non-zero", async () => {

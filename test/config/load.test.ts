@@ -2,27 +2,17 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { redactConfig, resolveEnvRefs, type RefProblem } from "../../src/config/env-refs.ts";
+import { redactConfig, resolveEnvRefs } from "../../src/config/env-refs.ts";
 import { ConfigError } from "../../src/config/errors.ts";
 import { fromLiteLLM, isLiteLLMConfig } from "../../src/config/litellm.ts";
 import { loadConfigFile, loadConfigValue, parseConfigText } from "../../src/config/load.ts";
 import { ConfigSchema, ModelEntrySchema } from "../../src/config/schema.ts";
 import { buildModelTable } from "../../src/router/models.ts";
+import { configError } from "../support/config-error.ts";
 import { useTempDir } from "../support/temp-dir.ts";
 
 const root = resolve(import.meta.dir, "../..");
 const { file: fileWith } = useTempDir("switchboard-config-");
-
-/** Runs `fn`, expects a ConfigError and returns it so the test can look at every problem. */
-async function configError(fn: () => unknown): Promise<ConfigError> {
-  try {
-    await fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error("expected a ConfigError, but loading succeeded");
-}
 
 describe("native config", () => {
   test("a valid YAML file loads, validated and with references resolved", async () => {
@@ -82,34 +72,34 @@ bogus: 1
     expect(error.source).toBe("bad.yaml");
     expect([...error.problems].sort()).toEqual(
       [
-        "/server/hots: unknown key",
-        "/server/port: Expected integer",
-        "/settings/drop_params: Expected boolean",
-        "/models/0/timeout: unknown key",
-        "/models/0/model: Expected string to match '^[a-z0-9_]+/.+$' (`<provider>/<upstream model>`; `*` is replaced by what a wildcard model_name matched.)",
-        "/models/0/api_base: Expected string to match '^https?://' (Upstream base URL, e.g. https://api.openai.com/v1.)",
-        "/bogus: unknown key",
+        "server.hots: unknown key; did you mean `host`?",
+        'server.port: expected an integer, got "eighty"',
+        'settings.drop_params: expected true or false, got "yes"',
+        "models[0].timeout: unknown key; did you mean `timeout_seconds`?",
+        'models[0].model: expected <provider>/<upstream model>, e.g. openai/gpt-4o, got "gpt-4o"',
+        'models[0].api_base: expected a URL starting with http:// or https://, got "ftp://example.com"',
+        "bogus: unknown key (allowed: server, auth, settings, store, budgets, models, router, tracing)",
       ].sort(),
     );
     expect(error.message).toStartWith("bad.yaml: 7 problems\n");
-    expect(error.message).toContain("  - /server/hots: unknown key\n");
-    expect(error.message).toContain("  - /server/port: Expected integer");
+    expect(error.message).toContain("  - server.hots: unknown key; did you mean `host`?\n");
+    expect(error.message).toContain('  - server.port: expected an integer, got "eighty"');
   });
 
   test("out-of-range numbers are rejected with their path", async () => {
     const error = await configError(() =>
       loadConfigValue({ server: { port: 70000, idle_timeout_seconds: 0 }, models: [{ model_name: "", model: "openai/x", timeout_seconds: 0 }] }, "r.yaml", {}),
     );
-    expect(error.problems).toContain("/server/port: Expected integer to be less or equal to 65535");
-    expect(error.problems).toContain("/server/idle_timeout_seconds: Expected integer to be greater or equal to 1");
-    expect(error.problems).toContain("/models/0/model_name: Expected string length greater or equal to 1");
-    expect(error.problems).toContain("/models/0/timeout_seconds: Expected number to be greater than 0");
+    expect(error.problems).toContain("server.port: expected at most 65535, got 70000");
+    expect(error.problems).toContain("server.idle_timeout_seconds: expected at least 1, got 0");
+    expect(error.problems).toContain('models[0].model_name: expected a non-empty string, got ""');
+    expect(error.problems).toContain("models[0].timeout_seconds: expected more than 0, got 0");
     expect(error.problems).toHaveLength(4);
   });
 
-  test("a top-level that is not a mapping is one problem at /", async () => {
+  test("a top-level that is not a mapping is one problem at the top level", async () => {
     const error = await configError(() => loadConfigValue(["a", "b"], "list.yaml", {}));
-    expect(error.problems).toEqual(["/: Expected object"]);
+    expect(error.problems).toEqual(["(top level): expected a mapping, got a list"]);
   });
 
   test("a message says '1 problem', not '1 problems'", () => {
@@ -145,23 +135,27 @@ describe("os.environ/ references", () => {
       ),
     );
     expect(error.problems).toEqual([
-      "/auth/master_key: environment variable SB_MASTER is not set",
-      "/models/0/api_key: environment variable OPENAI_API_KEY is not set",
+      "auth.master_key: environment variable SB_MASTER is not set",
+      "models[0].api_key: environment variable OPENAI_API_KEY is not set",
     ]);
   });
 
-  test("resolveEnvRefs reports a reference at the root as '/'", () => {
-    const problems: RefProblem[] = [];
-    expect(resolveEnvRefs("os.environ/NOPE", {}, problems)).toBe("");
-    expect(problems).toEqual([{ path: "/", message: "environment variable NOPE is not set" }]);
+  test("resolveEnvRefs reports a missing variable with its path and records which variable each path named", () => {
+    const resolution = resolveEnvRefs({ auth: { master_key: "os.environ/NOPE" }, server: { port: "os.environ/PORT" } }, { PORT: "81" });
+    expect(resolution.problems).toEqual([{ path: ["auth", "master_key"], message: "environment variable NOPE is not set" }]);
+    expect(resolution.value).toEqual({ auth: { master_key: undefined }, server: { port: 81 } });
+    expect([...resolution.refs]).toEqual([
+      ["auth.master_key", "NOPE"],
+      ["server.port", "PORT"],
+    ]);
   });
 
   test("schema problems and missing variables are reported together (every problem, not the first kind)", async () => {
     const error = await configError(() =>
       loadConfigValue({ server: { hots: "x" }, auth: { master_key: "os.environ/SB_MISSING" } }, "mixed.yaml", {}),
     );
-    expect(error.problems).toContain("/server/hots: unknown key");
-    expect(error.problems).toContain("/auth/master_key: environment variable SB_MISSING is not set");
+    expect(error.problems).toContain("server.hots: unknown key; did you mean `host`?");
+    expect(error.problems).toContain("auth.master_key: environment variable SB_MISSING is not set");
   });
 });
 
@@ -191,13 +185,13 @@ describe("redactConfig", () => {
 });
 
 describe("parsing", () => {
-  test("invalid YAML is a ConfigError naming the file", async () => {
+  test("invalid YAML is a ConfigError naming the file, line and column", async () => {
     const path = await fileWith("broken.yaml", "models:\n  - model_name: [unclosed\n    model: openai/x\n");
     const error = await configError(() => loadConfigFile(path, {}));
     expect(error.source).toBe(path);
     expect(error.problems).toHaveLength(1);
-    expect(error.problems[0]).toStartWith("cannot be parsed: ");
-    expect(error.message).toStartWith(`${path}: 1 problem\n  - cannot be parsed: `);
+    expect(error.problems[0]).toStartWith("2:17: YAML syntax error: ");
+    expect(error.message).toStartWith(`${path}:2:17: YAML syntax error: `);
   });
 
   test("a .json file is parsed as JSON and validated the same way", async () => {
@@ -208,7 +202,7 @@ describe("parsing", () => {
 
   test("invalid JSON in a .json file is a parse error", async () => {
     const error = await configError(async () => loadConfigFile(await fileWith("bad.json", '{"models": [}'), {}));
-    expect(error.problems[0]).toStartWith("cannot be parsed: ");
+    expect(error.problems[0]).toStartWith("1:13: JSON syntax error: ");
   });
 
   test("a missing file is 'file not found'", async () => {
@@ -227,7 +221,6 @@ describe("LiteLLM import", () => {
         model_info: { id: "gpt-4o-1" },
       },
       { model_name: "local", litellm_params: { model: "openai_compatible/qwen", base_url: "http://10.0.0.1:8000/v1", custom_llm_provider: "openai" } },
-      { model_name: "no-params" },
     ],
     litellm_settings: { drop_params: true, request_timeout: 90, success_callback: ["langfuse"] },
     general_settings: { master_key: "os.environ/LITELLM_MASTER_KEY", database_url: "postgres://x" },
@@ -260,7 +253,6 @@ describe("LiteLLM import", () => {
   test("emits exactly one warning per item it cannot honour", () => {
     expect(fromLiteLLM(small).warnings).toEqual([
       "model_list[1] (local): ignoring litellm_params custom_llm_provider",
-      "model_list[2]: needs model_name and litellm_params.model; skipped",
       "general_settings.database_url: not supported yet; ignored",
       "litellm_settings.success_callback: not supported yet; ignored",
       "extra_section: not a LiteLLM config section; ignored",
@@ -273,13 +265,13 @@ describe("LiteLLM import", () => {
     expect(loaded.config.auth?.master_key).toBe("sk-from-file");
     expect(loaded.config.models?.[0]?.api_key).toBe("sk-openai");
     expect(loaded.written.auth?.master_key).toBe("os.environ/LITELLM_MASTER_KEY");
-    expect(loaded.warnings).toHaveLength(5);
+    expect(loaded.warnings).toHaveLength(4);
     expect(process.env.PORT_NUMBER).toBeUndefined();
   });
 
   test("the translated config is validated like a native one", async () => {
     const error = await configError(() => loadConfigValue({ model_list: [{ model_name: "bare", litellm_params: { model: "gpt-4o" } }] }, "l.yaml", {}));
-    expect(error.problems).toEqual(["/models/0/model: Expected string to match '^[a-z0-9_]+/.+$' (`<provider>/<upstream model>`; `*` is replaced by what a wildcard model_name matched.)"]);
+    expect(error.problems).toEqual(['model_list[0].litellm_params.model: expected <provider>/<upstream model>, e.g. openai/gpt-4o, got "gpt-4o"']);
   });
 
   test("model_info keys other than id and prices/limits are named in a warning, not dropped silently", () => {
@@ -351,7 +343,7 @@ describe("the example configs in config/", () => {
 
   test("minimal.yaml needs OPENAI_API_KEY", async () => {
     const error = await configError(() => loadConfigFile(join(root, "config/minimal.yaml"), {}));
-    expect(error.problems).toEqual(["/models/0/api_key: environment variable OPENAI_API_KEY is not set"]);
+    expect(error.problems).toEqual(["models[0].api_key: environment variable OPENAI_API_KEY is not set"]);
   });
 
   test("switchboard.yaml shows every key of the schema", async () => {
@@ -386,17 +378,17 @@ describe("the example configs in config/", () => {
   test("switchboard.yaml fails without its variables, naming each", async () => {
     const error = await configError(() => loadConfigFile(join(root, "config/switchboard.yaml"), {}));
     expect([...error.problems].sort()).toEqual([
-      "/auth/master_key: environment variable SWITCHBOARD_MASTER_KEY is not set",
-      "/models/0/api_key: environment variable OPENAI_API_KEY is not set",
-      "/models/1/api_key: environment variable OPENAI_API_KEY is not set",
-      "/models/10/api_key: environment variable AZURE_API_KEY is not set",
-      "/models/3/api_key: environment variable ANTHROPIC_API_KEY is not set",
-      "/models/4/api_key: environment variable GROQ_API_KEY is not set",
-      "/models/7/api_key: environment variable GEMINI_API_KEY is not set",
-      "/models/8/vertex_credentials: environment variable GOOGLE_APPLICATION_CREDENTIALS is not set",
-      "/models/9/aws_access_key_id: environment variable AWS_ACCESS_KEY_ID is not set",
-      "/models/9/aws_secret_access_key: environment variable AWS_SECRET_ACCESS_KEY is not set",
-      "/models/9/aws_session_token: environment variable AWS_SESSION_TOKEN is not set",
+      "auth.master_key: environment variable SWITCHBOARD_MASTER_KEY is not set",
+      "models[0].api_key: environment variable OPENAI_API_KEY is not set",
+      "models[10].api_key: environment variable AZURE_API_KEY is not set",
+      "models[1].api_key: environment variable OPENAI_API_KEY is not set",
+      "models[3].api_key: environment variable ANTHROPIC_API_KEY is not set",
+      "models[4].api_key: environment variable GROQ_API_KEY is not set",
+      "models[7].api_key: environment variable GEMINI_API_KEY is not set",
+      "models[8].vertex_credentials: environment variable GOOGLE_APPLICATION_CREDENTIALS is not set",
+      "models[9].aws_access_key_id: environment variable AWS_ACCESS_KEY_ID is not set",
+      "models[9].aws_secret_access_key: environment variable AWS_SECRET_ACCESS_KEY is not set",
+      "models[9].aws_session_token: environment variable AWS_SESSION_TOKEN is not set",
     ]);
   });
 

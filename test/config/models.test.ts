@@ -186,7 +186,7 @@ describe("mock models", () => {
 describe("problems", () => {
   test("an unknown provider", () => {
     const { table, problems } = only([{ model_name: "x", model: "nosuch/gpt-4o" }]);
-    expect(problems).toEqual([`/models/0/model: unknown provider 'nosuch' (known: ${[...PROVIDERS.keys()].join(", ")})`]);
+    expect(problems).toEqual([`models[0].model: unknown provider 'nosuch' (known: ${[...PROVIDERS.keys()].join(", ")})`]);
     expect(table.resolve("x")).toBeUndefined();
   });
 
@@ -195,7 +195,7 @@ describe("problems", () => {
       { model_name: "ok", model: "openai/gpt-4o", api_key: KEY },
       { model_name: "nokey", model: "groq/llama" },
     ]);
-    expect(problems).toEqual(["/models/1: Groq needs an API key; set api_key: os.environ/GROQ_API_KEY (or export GROQ_API_KEY)"]);
+    expect(problems).toEqual(["models[1]: Groq needs an API key; set api_key: os.environ/GROQ_API_KEY (or export GROQ_API_KEY)"]);
     expect(table.resolve("ok")).toBeDefined();
     expect(table.resolve("nokey")).toBeUndefined();
     // The key variable in the environment is enough.
@@ -203,7 +203,7 @@ describe("problems", () => {
   });
 
   test("openai_compatible without api_base", () => {
-    expect(only([{ model_name: "x", model: "openai_compatible/m" }]).problems).toEqual(["/models/0: OpenAI-compatible server has no default URL; set api_base"]);
+    expect(only([{ model_name: "x", model: "openai_compatible/m" }]).problems).toEqual(["models[0]: OpenAI-compatible server has no default URL; set api_base"]);
     expect(only([{ model_name: "x", model: "openai_compatible/m" }], { OPENAI_COMPATIBLE_API_BASE: "http://h/v1" }).problems).toEqual([]);
     expect(only([{ model_name: "x", model: "openai_compatible/m", api_base: "http://h/v1" }]).problems).toEqual([]);
   });
@@ -219,12 +219,12 @@ describe("problems", () => {
       { model_name: "c", model: "openai/c", api_key: KEY },
       { model_name: "c", model: "groq/c", api_key: KEY },
     ]);
-    expect(problems).toEqual(["/models/1/id: 'dep' is used by another deployment"]);
+    expect(problems).toEqual(["models[1].id: 'dep' is used by another deployment"]);
     expect(table.resolve("c")?.deployment.id).toBe("c");
   });
 
   test("'*' in model needs a wildcard model_name", () => {
-    expect(only([{ model_name: "llama", model: "groq/*", api_key: KEY }]).problems).toEqual(["/models/0/model: '*' in model needs a model_name ending in '*'"]);
+    expect(only([{ model_name: "llama", model: "groq/*", api_key: KEY }]).problems).toEqual(["models[0].model: '*' in model needs a model_name ending in '*'"]);
   });
 
   test("every problem is reported, not just the first", () => {
@@ -234,6 +234,6 @@ describe("problems", () => {
       { model_name: "c", model: "openai_compatible/x" },
     ]);
     expect(problems).toHaveLength(3);
-    expect(problems.map((p) => p.split(":")[0])).toEqual(["/models/0/model", "/models/1", "/models/2"]);
+    expect(problems.map((p) => p.split(":")[0])).toEqual(["models[0].model", "models[1]", "models[2]"]);
   });
 });

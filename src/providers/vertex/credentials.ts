@@ -2,6 +2,9 @@ import { readFileSync } from "node:fs";
 import { parseServiceAccount, type ServiceAccount } from "./service-account.ts";
 import { sharedGoogleTokenSource, type GoogleTokenSource } from "./token-source.ts";
 
+/** Looks like a file path (not a pasted key): an error may name it. */
+const PATH_LIKE = /^(?:\/|\.{1,2}\/|~\/|[A-Za-z]:\\)\S*$|^\S+\.json$/;
+
 /** A service-account document given inline (JSON) or as the path of one; read once, at config load. */
 export function readCredentials(value: string): string {
   const text = value.trim();
@@ -10,7 +13,10 @@ export function readCredentials(value: string): string {
     return readFileSync(text, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(`cannot read the service-account file ${text}${code ? ` (${code})` : ""}`);
+    const suffix = code ? ` (${code})` : "";
+    // A value that is not path-shaped may be a key pasted in the wrong form: never repeat it.
+    if (text.length > 1024 || !PATH_LIKE.test(text)) throw new Error(`is neither a JSON document (starting with '{') nor the path of a readable file${suffix}; the value is not shown, as it may be a secret`);
+    throw new Error(`cannot read the service-account file ${text}${suffix}`);
   }
 }
 

@@ -34,7 +34,7 @@ describe("Vertex AI deployments", () => {
 
   test("credentials from GOOGLE_APPLICATION_CREDENTIALS; missing or broken ones are problems that never echo the key", () => {
     expect(table([{ model: "vertex_ai/gemini-2.5-pro" }]).problems).toEqual([
-      "/models/0: Vertex AI needs a service account: set vertex_credentials (JSON or a file path) or export GOOGLE_APPLICATION_CREDENTIALS",
+      "models[0]: Vertex AI needs a service account: set vertex_credentials (JSON or a file path) or export GOOGLE_APPLICATION_CREDENTIALS",
     ]);
     const broken = table([{ model: "vertex_ai/gemini-2.5-pro", vertex_credentials: '{"type":"service_account","private_key":"-----BEGIN PRIVATE KEY-----SECRET"}' }]).problems;
     expect(broken).toHaveLength(1);
