@@ -217,7 +217,7 @@ export function buildModelTable(config: Config, env: Record<string, string | und
     // Exact ids from config go into URLs as they are; the request's part of a wildcard is checked per call.
     const idProblem = modelIdProblem(upstreamModel.replace("*", "x"));
     if (idProblem) {
-      problems.push(`${path}/model: the upstream model id ${idProblem}; no provider has such an id`);
+      problems.push(`${path}.model: the upstream model id ${idProblem}; no provider has such an id`);
       return;
     }
     let id = entry.id ?? entry.model_name;

@@ -61,8 +61,8 @@ describe("configured upstream model ids", () => {
       { model_name: "fine-*", model: "gemini/models/*", api_key: KEY },
     ]);
     expect(problems).toEqual([
-      "/models/1/model: the upstream model id has a '..' path segment; no provider has such an id",
-      "/models/2/model: the upstream model id has a '#'; no provider has such an id",
+      "models[1].model: the upstream model id has a '..' path segment; no provider has such an id",
+      "models[2].model: the upstream model id has a '#'; no provider has such an id",
     ]);
     expect(table.resolve("bad")).toBeUndefined();
     expect(table.resolve("ok")).toBeDefined();
