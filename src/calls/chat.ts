@@ -10,7 +10,7 @@ import type { DialectRuntime } from "./dialect.ts";
 import { gatewayHeaders } from "./headers.ts";
 import type { StreamOutcome } from "./outcome.ts";
 import { passthroughOf } from "../providers/passthrough-of.ts";
-import { admitModel, costHeader, costOfCall, openCall, readBuffered, recordFailure, routeCall, startUpstream, type CallDeps, type CallInput, type CallScope } from "./scope.ts";
+import { admitModel, costHeader, costOfCall, openCall, overheadMs, readBuffered, recordFailure, routeCall, startUpstream, type CallDeps, type CallInput, type CallScope } from "./scope.ts";
 import { translatedStage } from "./translated-stage.ts";
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
@@ -91,8 +91,8 @@ function timed(stage: EventStage, timing: StreamTiming): EventStage {
 }
 
 /** The streamed answer: headers now, frames as the upstream produces them. */
-function streamResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, upstreamBody: ChunkSource, stage: EventStage, timing: StreamTiming): Response {
-  const overhead = call.sentAt - scope.raw.receivedAt + (performance.now() - call.headersAt);
+function streamResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, upstreamBody: ChunkSource, stage: EventStage, timing: StreamTiming, answeredAt: number): Response {
+  const overhead = overheadMs(scope, call, answeredAt);
   timing.overheadMs = overhead;
   // Tracing keeps the frames the client got (the trace thread reads the answer from them).
   let frames: string[] | undefined;
@@ -112,9 +112,6 @@ const answerId = (scope: CallScope) => scope.callId.replaceAll("-", "");
 /** The cost field of a call record, when there is one. */
 const withCost = (cost: number | undefined) => (cost === undefined ? {} : { costNano: cost });
 
-/** Gateway time around the upstream call of a buffered answer: before sending, and since the answer arrived. */
-const overheadOf = (scope: CallScope, call: UpstreamCall, doneAt: number) => call.sentAt - scope.raw.receivedAt + (performance.now() - doneAt);
-
 /** The buffered answer, with the gateway's headers (cost and overhead included). */
 function bufferedResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, text: string, overhead: number, cost: number | undefined): Response {
   return new Response(text, { headers: { ...JSON_HEADERS, ...gatewayHeaders(scope, resolved.deployment.id, overhead, call.response.headers), ...costHeader(cost) } });
@@ -122,11 +119,11 @@ function bufferedResponse(scope: CallScope, resolved: Resolved, call: UpstreamCa
 
 /** An upstream answer the router committed to: a stream whose first chunk arrived, or a whole body. */
 type Prepared =
-  | { kind: "same"; call: UpstreamCall; reverseNames: ReadonlyMap<string, string> | undefined; body?: ChunkSource; text?: string; doneAt?: number }
-  | { kind: "translated"; call: UpstreamCall; chat: ChatRequest; state: TranslationState; body?: ChunkSource; text?: string; doneAt?: number };
+  | { kind: "same"; call: UpstreamCall; reverseNames: ReadonlyMap<string, string> | undefined; body?: ChunkSource; text?: string; doneAt: number }
+  | { kind: "translated"; call: UpstreamCall; chat: ChatRequest; state: TranslationState; body?: ChunkSource; text?: string; doneAt: number };
 
 /** Reads what an attempt must have before it counts as a success: a stream's first chunk, or the whole answer. */
-async function settleAnswer(call: UpstreamCall, stream: boolean, provider: Provider): Promise<{ body?: ChunkSource; text?: string; doneAt?: number }> {
+async function settleAnswer(call: UpstreamCall, stream: boolean, provider: Provider): Promise<{ body?: ChunkSource; text?: string; doneAt: number }> {
   if (!stream) {
     const text = await readBuffered(call);
     return { text, doneAt: performance.now() };
@@ -135,7 +132,7 @@ async function settleAnswer(call: UpstreamCall, stream: boolean, provider: Provi
     if (!call.response.body) throw new GatewayError("provider.bad_response", `${provider.label} answered a stream request with no body.`);
     const body = await peekFirstEvent(call.response.body, provider.label, (event) => provider.streamError(event), call.chunk, provider.streamDecoder?.());
     call.firstByte();
-    return { body };
+    return { body, doneAt: performance.now() };
   } catch (error) {
     call.abort();
     call.settle();
@@ -157,17 +154,17 @@ function respondSameFormat(dialect: DialectRuntime, scope: CallScope, resolved: 
   if (prepared.body) {
     const timing: StreamTiming = {};
     const stage = dialect.passthroughStage({ clientWantsUsage: dialect.wantsStreamUsage(body), explain: call.explain, onEnd: onStreamEnd(scope, resolved, call, timing), promptChars: scope.raw.text.length, ...(reverseNames ? { reverseNames } : {}) });
-    return streamResponse(scope, resolved, call, prepared.body, stage, timing);
+    return streamResponse(scope, resolved, call, prepared.body, stage, timing, prepared.doneAt);
   }
   let text = prepared.text as string;
   const observed = dialect.observeBody(text);
   const cost = costOfCall(resolved, observed.usage);
   if (reverseNames && reverseNames.size > 0 && dialect.rewriteBody) text = dialect.rewriteBody(text, reverseNames);
-  const overheadMs = overheadOf(scope, call, prepared.doneAt as number);
+  const overhead = overheadMs(scope, call, prepared.doneAt);
   // The trace keeps the answer as the client gets it; the record (made next) hands it over.
   if (scope.trace) scope.trace.responseText = text;
-  scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id, upstreamModel: target.model, ttftMs: call.headersAt - scope.raw.receivedAt, overheadMs, ...observed, ...withCost(cost) });
-  return bufferedResponse(scope, resolved, call, text, overheadMs, cost);
+  scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id, upstreamModel: target.model, ttftMs: call.headersAt - scope.raw.receivedAt, overheadMs: overhead, ...observed, ...withCost(cost) });
+  return bufferedResponse(scope, resolved, call, text, overhead, cost);
 }
 
 /** Another wire format: the canonical request built for the provider. */
@@ -185,13 +182,13 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
   if (prepared.body) {
     const timing: StreamTiming = {};
     const stage = translatedStage(deployment.provider.chat.streamReader(state), dialect.codec.streamEncoder(chat, model), call.explain, onStreamEnd(scope, resolved, call, timing), scope.raw.text.length, answerId(scope));
-    return streamResponse(scope, resolved, call, prepared.body, stage, timing);
+    return streamResponse(scope, resolved, call, prepared.body, stage, timing, prepared.doneAt);
   }
   const result = deployment.provider.chat.parseResponse(prepared.text as string, state);
   if (result.id === "") result.id = answerId(scope);
   const cost = costOfCall(resolved, result.usage);
   const body = JSON.stringify(dialect.codec.encodeResult(result, chat, model));
-  const overheadMs = overheadOf(scope, call, prepared.doneAt as number);
+  const overhead = overheadMs(scope, call, prepared.doneAt);
   if (scope.trace) scope.trace.responseText = body;
   scope.record({
     status: 200,
@@ -200,10 +197,10 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
     provider: deployment.provider.id,
     upstreamModel: target.model,
     ttftMs: call.headersAt - scope.raw.receivedAt,
-    overheadMs,
+    overheadMs: overhead,
     finishReason: result.finishReason,
     ...(result.usage ? { usage: result.usage } : {}),
     ...withCost(cost),
   });
-  return bufferedResponse(scope, resolved, call, body, overheadMs, cost);
+  return bufferedResponse(scope, resolved, call, body, overhead, cost);
 }
