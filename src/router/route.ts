@@ -166,9 +166,14 @@ async function tryGroup<T>(
 
 const NOTHING_TO_FINISH = () => {};
 
-/** The error naming its provider by id (providers' own errors carry their display name), as records and /metrics label it. */
+/**
+ * An upstream's error names its provider by id, as records and /metrics label it (providers' own
+ * errors carry their display name, some none); the caller's and the gateway's errors are left alone.
+ */
 function withProviderId(error: GatewayError, provider: string): GatewayError {
-  return error.details.provider === provider ? error : new GatewayError(error.code, error.message, { ...error.details, provider });
+  const named = error.details.provider;
+  if (named === provider || (named === undefined && !error.code.startsWith("provider."))) return error;
+  return new GatewayError(error.code, error.message, { ...error.details, provider });
 }
 
 /** Strategies that read a deployment's load; caps read its per-minute counts. */
