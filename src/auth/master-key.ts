@@ -7,11 +7,11 @@ const MIN_LENGTH = 32;
  * Least estimated entropy of a master key, in bits. 80 bits is out of reach of online guessing
  * (2^80 tries at a million a second take 38 billion years) and separates the two populations with
  * room to spare. Random keys, measured on a million each (test/auth/master-key.test.ts): 32 bytes in
- * hex, base64, base64url or `sk-` + base64url never estimate below ~190 bits, so the false-positive
- * rate is nil for them; 16 bytes in hex (128 bits) fall below 95 bits for about 2 keys in a million,
- * and the tail shrinks ~10x per 5 bits, so below 80 for about 1 in 10^9. Guessable keys of 32+
- * characters (placeholders, repeats, sequences, keyboard rows, English phrases of common words)
- * estimate 10-65 bits.
+ * hex, base64, base64url or `sk-` + base64url never estimated below 189 bits (medians 249-276), so
+ * the false-positive rate is nil for them; 32 random alphanumerics never below 133. 16 bytes in hex
+ * (128 bits) fell below 95 bits for 3 keys in 4 million, the tail shrinking over tenfold per 5 bits,
+ * so below 80 for fewer than 1 in 10^9. Guessable keys of 32+ characters (placeholders, repeats,
+ * sequences, keyboard rows, English phrases of common words) estimate 10-65 bits.
  */
 export const MIN_MASTER_KEY_BITS = 80;
 
