@@ -22,6 +22,9 @@ import { closeAccounts, openAccounts } from "./auth/accounts.ts";
 import { weakMasterKeyReason } from "./auth/master-key.ts";
 import { openStore } from "./store/open.ts";
 import { runKeysCommand } from "./cli/keys.ts";
+import { resolveDataDir } from "./config/data-dir.ts";
+import { LOCK_FILE, takeServerLock } from "./store/server-lock.ts";
+import { join } from "node:path";
 
 const log = (message: string) => console.error(`[switchboard] ${message}`);
 
@@ -48,7 +51,16 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
       throw new UsageError(`refusing to start: the master key is weak (${weak}). It can mint keys and read all spend; set SWITCHBOARD_MASTER_KEY to a random value, e.g. the output of: openssl rand -base64 32`);
     }
   }
-  const dataDir = flags.dataDir ?? env.SWITCHBOARD_DATA_DIR ?? config.store?.data_dir ?? "./data";
+  const dataDir = resolveDataDir(flags.dataDir, env, config.store?.data_dir);
+  const lock = await takeServerLock(dataDir);
+  if (!lock) {
+    throw new UsageError(
+      `refusing to start: another Switchboard server is using the data directory ${dataDir} (it holds ${join(dataDir, LOCK_FILE)}). ` +
+        "Rate limits and budgets are counted in each server's memory, so a second server on the same data directory would let every key use them twice. " +
+        "Run one server per data directory: stop the other one, or give this one its own --data-dir (or store.data_dir). " +
+        "`switchboard keys` works while the server runs.",
+    );
+  }
   const store = await openStore({ dataDir });
   const accounts = await openAccounts(store, {
     budgetMode: config.budgets?.mode ?? "strict",
@@ -113,6 +125,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     } catch (error) {
       log(`spend rows could not all be stored before exit: ${error instanceof Error ? error.message : String(error)}`);
     }
+    lock.release();
     log("stopped");
     process.exit(0);
   };

@@ -10,7 +10,7 @@ import type { DialectRuntime } from "./dialect.ts";
 import { gatewayHeaders } from "./headers.ts";
 import type { StreamOutcome } from "./outcome.ts";
 import { passthroughOf } from "../providers/passthrough-of.ts";
-import { admitModel, costHeader, costOfCall, openCall, readBuffered, recordFailure, routeCall, startUpstream, type CallDeps, type CallInput, type CallScope } from "./scope.ts";
+import { admitModel, costHeader, costOfCall, openCall, overheadMs, readBuffered, recordFailure, routeCall, startUpstream, type CallDeps, type CallInput, type CallScope } from "./scope.ts";
 import { translatedStage } from "./translated-stage.ts";
 import { isJsonAnswer, jsonInsteadOfStream, parseBufferedAnswer, readAnswer, unreadableFirstEvent } from "./answer-checks.ts";
 import { answerTooDeep } from "./translated-stage.ts";
@@ -95,8 +95,8 @@ function timed(stage: EventStage, timing: StreamTiming): EventStage {
 }
 
 /** The streamed answer: headers now, frames as the upstream produces them. */
-function streamResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, upstreamBody: ChunkSource, stage: EventStage, timing: StreamTiming): Response {
-  const overhead = call.sentAt - scope.raw.receivedAt + (performance.now() - call.headersAt);
+function streamResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, upstreamBody: ChunkSource, stage: EventStage, timing: StreamTiming, answeredAt: number): Response {
+  const overhead = overheadMs(scope, call, answeredAt);
   timing.overheadMs = overhead;
   // Tracing keeps the frames the client got (the trace thread reads the answer from them).
   let frames: string[] | undefined;
@@ -116,9 +116,6 @@ const answerId = (scope: CallScope) => scope.callId.replaceAll("-", "");
 /** The cost field of a call record, when there is one. */
 const withCost = (cost: number | undefined) => (cost === undefined ? {} : { costNano: cost });
 
-/** Gateway time around the upstream call of a buffered answer: before sending, and since the answer arrived. */
-const overheadOf = (scope: CallScope, call: UpstreamCall, doneAt: number) => call.sentAt - scope.raw.receivedAt + (performance.now() - doneAt);
-
 /** The buffered answer, with the gateway's headers (cost and overhead included). */
 function bufferedResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, text: string, overhead: number, cost: number | undefined): Response {
   return new Response(text, { headers: { ...JSON_HEADERS, ...gatewayHeaders(scope, resolved.deployment.id, overhead, call.response.headers), ...costHeader(cost) } });
@@ -126,14 +123,14 @@ function bufferedResponse(scope: CallScope, resolved: Resolved, call: UpstreamCa
 
 /** An upstream answer the router committed to: a stream whose first event arrived, or a whole body read. */
 type Prepared =
-  | { kind: "same"; call: UpstreamCall; reverseNames: ReadonlyMap<string, string> | undefined; body?: ChunkSource; text?: string; answer?: Record<string, unknown>; doneAt?: number }
-  | { kind: "translated"; call: UpstreamCall; chat: ChatRequest; state: TranslationState; body?: ChunkSource; result?: ChatResult; doneAt?: number };
+  | { kind: "same"; call: UpstreamCall; reverseNames: ReadonlyMap<string, string> | undefined; body?: ChunkSource; text?: string; answer?: Record<string, unknown>; doneAt: number }
+  | { kind: "translated"; call: UpstreamCall; chat: ChatRequest; state: TranslationState; body?: ChunkSource; result?: ChatResult; doneAt: number };
 
 /**
  * Reads what an attempt must have before it counts as a success: a stream's first event (a JSON
  * object, not an error), or the whole answer. A stream request answered with a JSON body fails here.
  */
-async function settleAnswer(call: UpstreamCall, stream: boolean, provider: Provider): Promise<{ body?: ChunkSource; text?: string; doneAt?: number }> {
+async function settleAnswer(call: UpstreamCall, stream: boolean, provider: Provider): Promise<{ body?: ChunkSource; text?: string; doneAt: number }> {
   if (!stream) {
     const text = await readBuffered(call);
     return { text, doneAt: performance.now() };
@@ -144,7 +141,7 @@ async function settleAnswer(call: UpstreamCall, stream: boolean, provider: Provi
     if (isJsonAnswer(call.response)) throw jsonInsteadOfStream(provider, await call.response.text());
     const source = await peekFirstEvent(body, provider.label, (event) => provider.streamError(event) ?? unreadableFirstEvent(event, provider), call.chunk, provider.streamDecoder?.());
     call.firstByte();
-    return { body: source };
+    return { body: source, doneAt: performance.now() };
   } catch (error) {
     call.abort();
     call.settle();
@@ -171,17 +168,17 @@ function respondSameFormat(dialect: DialectRuntime, scope: CallScope, resolved: 
     const timing: StreamTiming = {};
     const { provider } = deployment;
     const stage = dialect.passthroughStage({ clientWantsUsage: dialect.wantsStreamUsage(body), explain: call.explain, streamError: (event) => provider.streamError(event), onEnd: onStreamEnd(scope, resolved, call, timing), promptChars: scope.raw.text.length, ...(reverseNames ? { reverseNames } : {}) });
-    return streamResponse(scope, resolved, call, prepared.body, stage, timing);
+    return streamResponse(scope, resolved, call, prepared.body, stage, timing, prepared.doneAt);
   }
   let text = prepared.text as string;
   const observed = dialect.observeAnswer(prepared.answer as Record<string, unknown>);
   const cost = costOfCall(resolved, observed.usage);
   if (reverseNames && reverseNames.size > 0 && dialect.rewriteBody) text = dialect.rewriteBody(text, reverseNames);
-  const overheadMs = overheadOf(scope, call, prepared.doneAt as number);
+  const overhead = overheadMs(scope, call, prepared.doneAt);
   // The trace keeps the answer as the client gets it; the record (made next) hands it over.
   if (scope.trace) scope.trace.responseText = text;
-  scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id, upstreamModel: target.model, ttftMs: call.headersAt - scope.raw.receivedAt, overheadMs, ...observed, ...withCost(cost) });
-  return bufferedResponse(scope, resolved, call, text, overheadMs, cost);
+  scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id, upstreamModel: target.model, ttftMs: call.headersAt - scope.raw.receivedAt, overheadMs: overhead, ...observed, ...withCost(cost) });
+  return bufferedResponse(scope, resolved, call, text, overhead, cost);
 }
 
 /** Another wire format: the canonical request built for the provider. */
@@ -204,13 +201,13 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
   if (prepared.body) {
     const timing: StreamTiming = {};
     const stage = translatedStage(deployment.provider.chat.streamReader(state), dialect.codec.streamEncoder(chat, model), call.explain, onStreamEnd(scope, resolved, call, timing), scope.raw.text.length, answerId(scope), deployment.provider.label);
-    return streamResponse(scope, resolved, call, prepared.body, stage, timing);
+    return streamResponse(scope, resolved, call, prepared.body, stage, timing, prepared.doneAt);
   }
   const result = prepared.result as ChatResult;
   if (result.id === "") result.id = answerId(scope);
   const cost = costOfCall(resolved, result.usage);
   const body = JSON.stringify(dialect.codec.encodeResult(result, chat, model));
-  const overheadMs = overheadOf(scope, call, prepared.doneAt as number);
+  const overhead = overheadMs(scope, call, prepared.doneAt);
   if (scope.trace) scope.trace.responseText = body;
   scope.record({
     status: 200,
@@ -219,10 +216,10 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
     provider: deployment.provider.id,
     upstreamModel: target.model,
     ttftMs: call.headersAt - scope.raw.receivedAt,
-    overheadMs,
+    overheadMs: overhead,
     finishReason: result.finishReason,
     ...(result.usage ? { usage: result.usage } : {}),
     ...withCost(cost),
   });
-  return bufferedResponse(scope, resolved, call, body, overheadMs, cost);
+  return bufferedResponse(scope, resolved, call, body, overhead, cost);
 }

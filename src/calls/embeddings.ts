@@ -8,7 +8,7 @@ import { fromOpenAIUsage } from "../canonical/usage.ts";
 import { toOpenAIErrorResponse } from "../dialects/openai/errors.ts";
 import { gatewayHeaders } from "./headers.ts";
 import { checkObjectFraming, readAnswer } from "./answer-checks.ts";
-import { admitModel, costHeader, costOfCall, openCall, readBuffered, recordFailure, routeCall, startUpstream, type CallDeps, type CallInput } from "./scope.ts";
+import { admitModel, costHeader, costOfCall, openCall, overheadMs, readBuffered, recordFailure, routeCall, startUpstream, type CallDeps, type CallInput } from "./scope.ts";
 
 /**
  * `POST /v1/embeddings`: forwarded as received to an OpenAI-wire upstream; translated for a
@@ -52,7 +52,7 @@ export async function handleEmbeddings(deps: CallDeps, input: CallInput): Promis
     // Embedding bodies are mostly vectors; usage is read from the tail.
     const usage = fromOpenAIUsage(lastObjectMember(text, "usage"));
     const cost = costOfCall(resolved, usage);
-    const overhead = call.sentAt - raw.receivedAt + (performance.now() - doneAt);
+    const overhead = overheadMs(scope, call, doneAt);
     if (scope.trace) scope.trace.responseText = text;
     scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id, upstreamModel: target.model, overheadMs: overhead, ...(usage ? { usage } : {}), ...(cost === undefined ? {} : { costNano: cost }) });
     return new Response(text, { headers: { "content-type": "application/json", ...gatewayHeaders(scope, deployment.id, overhead, call.response.headers), ...costHeader(cost) } });

@@ -264,6 +264,15 @@ export function startUpstream(scope: CallScope, resolved: Resolved, built: Upstr
   return callUpstream(resolved, built, scope.request.signal, stream);
 }
 
+/**
+ * The gateway's own time in a call (x-switchboard-overhead-duration-ms): until the answering attempt
+ * was sent, less the earlier attempts and backoff waits, plus the time since its answer (or a
+ * stream's first event) was in hand at `answeredAt`. Upstream time and retries are left out.
+ */
+export function overheadMs(scope: CallScope, call: UpstreamCall, answeredAt: number): number {
+  return call.sentAt - scope.raw.receivedAt - (scope.routed?.retryMs ?? 0) + (performance.now() - answeredAt);
+}
+
 /** Reads a buffered upstream answer's text; the call's timeout is cleared whatever happens. */
 export async function readBuffered(call: UpstreamCall): Promise<string> {
   try {

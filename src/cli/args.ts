@@ -8,7 +8,7 @@ export interface CliFlags {
   model?: string;
   host?: string;
   port?: number;
-  /** Where the store lives (`--data-dir` or SWITCHBOARD_DATA_DIR); absent: the config's, else ./data. */
+  /** `--data-dir`, or SWITCHBOARD_DATA_DIR; absent: the config's `store.data_dir`, else ./data (src/config/data-dir.ts). */
   dataDir?: string;
   allowUnauthenticatedPublic: boolean;
   dropParams: boolean;
@@ -34,8 +34,10 @@ export interface KeyCreateOptions {
 
 interface KeysBase {
   kind: "keys";
-  /** The store's directory: `--data-dir`, else SWITCHBOARD_DATA_DIR, else ./data. */
-  dataDir: string;
+  /** `--data-dir` as given; the store's directory is resolved as the server's (src/config/data-dir.ts). */
+  dataDir?: string;
+  /** `--config` (or SWITCHBOARD_CONFIG): only its `store.data_dir` is read. */
+  config?: string;
   /** Machine-readable output. */
   json: boolean;
 }
@@ -51,9 +53,6 @@ export type Command = { kind: "serve"; flags: CliFlags } | { kind: "config-check
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
-
-/** The default data directory when neither --data-dir nor SWITCHBOARD_DATA_DIR is set. */
-export const DEFAULT_DATA_DIR = "./data";
 
 const OPTIONS = {
   config: { type: "string", short: "c" },
@@ -85,18 +84,18 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 
 const CREATE_FLAGS = ["alias", "models", "max-budget", "budget-duration", "rpm", "tpm", "max-parallel", "duration"] as const;
 const KEYS_FLAGS = [...CREATE_FLAGS, "team", "user", "json"] as const;
-const SERVE_FLAGS = ["config", "model", "host", "port", "allow-unauthenticated-public", "drop-params", "access-log", "print"] as const;
+const SERVE_FLAGS = ["model", "host", "port", "allow-unauthenticated-public", "drop-params", "access-log", "print"] as const;
 
 const KEYS_USAGE = "usage: switchboard keys create|list|info KEY|revoke KEY [options]; see switchboard --help";
 
 /** The flags each command takes, named as the messages name the command. */
 const COMMAND_FLAGS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
-  "the server": [...SERVE_FLAGS.filter((flag) => flag !== "print"), "data-dir", "help", "version"],
+  "the server": ["config", ...SERVE_FLAGS.filter((flag) => flag !== "print"), "data-dir", "help", "version"],
   "switchboard config check": ["print", "help"],
-  "switchboard keys create": [...KEYS_FLAGS, "data-dir"],
-  "switchboard keys list": ["team", "user", "json", "data-dir"],
-  "switchboard keys info": ["json", "data-dir"],
-  "switchboard keys revoke": ["json", "data-dir"],
+  "switchboard keys create": [...KEYS_FLAGS, "data-dir", "config"],
+  "switchboard keys list": ["team", "user", "json", "data-dir", "config"],
+  "switchboard keys info": ["json", "data-dir", "config"],
+  "switchboard keys revoke": ["json", "data-dir", "config"],
 };
 const COMMANDS = ["config check", "keys create", "keys list", "keys info", "keys revoke"];
 
@@ -172,7 +171,8 @@ function createOptions(values: Values): KeyCreateOptions {
 /** `switchboard keys <action> ...` */
 function keysCommand(positionals: string[], values: Values, env: Record<string, string | undefined>): KeysCommand {
   refuseFlags(values, SERVE_FLAGS, "switchboard keys");
-  const base: KeysBase = { kind: "keys", dataDir: values["data-dir"] ?? env.SWITCHBOARD_DATA_DIR ?? DEFAULT_DATA_DIR, json: values.json === true };
+  const config = values.config ?? env.SWITCHBOARD_CONFIG;
+  const base: KeysBase = { kind: "keys", json: values.json === true, ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}), ...(config ? { config } : {}) };
   const [action, target, ...extra] = positionals;
   if (action === "create" || action === "list") {
     if (target !== undefined) throw new UsageError(`switchboard keys ${action} takes no arguments, got '${[target, ...extra].join(" ")}'`);
@@ -181,7 +181,7 @@ function keysCommand(positionals: string[], values: Values, env: Record<string, 
     return { ...base, action, ...(values.team !== undefined ? { team: values.team } : {}), ...(values.user !== undefined ? { user: values.user } : {}) };
   }
   if (action === "info" || action === "revoke") {
-    if (!target || extra.length > 0) throw new UsageError(`usage: switchboard keys ${action} KEY_OR_TOKEN [--data-dir DIR]${action === "info" ? " [--json]" : ""}`);
+    if (!target || extra.length > 0) throw new UsageError(`usage: switchboard keys ${action} KEY|TOKEN|ALIAS [--data-dir DIR | --config FILE]${action === "info" ? " [--json]" : ""}`);
     refuseFlags(values, [...CREATE_FLAGS, "team", "user"], `switchboard keys ${action}`);
     return { ...base, action, key: target };
   }

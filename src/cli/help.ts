@@ -16,11 +16,13 @@ Usage:
                                         create a virtual key; prints the key once, and its token
   switchboard keys list [--team T] [--user U]
                                         list keys (token prefix, name, alias, spend, budget, ...)
-  switchboard keys info KEY|TOKEN       a key's settings and spend (a token prefix from list works)
-  switchboard keys revoke KEY|TOKEN     delete a key (its spend rows stay)
-                                        keys commands take --data-dir DIR and --json (machine
-                                        output); a running gateway on the same data directory
-                                        sees changes within about a second
+  switchboard keys info KEY|TOKEN|ALIAS a key's settings and spend (a token prefix from list works)
+  switchboard keys revoke KEY|TOKEN|ALIAS
+                                        delete a key (its spend rows stay)
+                                        keys commands take --data-dir DIR or --config FILE (its
+                                        store.data_dir) and --json (machine output); a running
+                                        gateway on the same data directory sees changes within
+                                        about a second
 
 Options:
   -c, --config FILE      YAML or JSON config (env SWITCHBOARD_CONFIG); see config/ for examples.
@@ -29,7 +31,8 @@ Options:
       --host HOST        address to bind (default 127.0.0.1; env SWITCHBOARD_HOST)
   -p, --port PORT        port (default 4000; env SWITCHBOARD_PORT or PORT)
       --data-dir DIR     where keys, teams, users and the spend ledger are stored (SQLite file
-                         switchboard.db; default ./data; env SWITCHBOARD_DATA_DIR)
+                         switchboard.db): --data-dir, else env SWITCHBOARD_DATA_DIR, else the
+                         config's store.data_dir, else ./data. One server per data directory
       --drop-params      drop parameters an upstream cannot take instead of answering 400
       --access-log       one JSON line per call on stdout (no prompt text)
       --allow-unauthenticated-public

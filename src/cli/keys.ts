@@ -1,7 +1,8 @@
 /**
  * `switchboard keys create|list|info|revoke`: virtual keys managed in the store directly, with the
  * same operations as the management API (src/admin/keys.ts). A running gateway on the same data
- * directory notices within about a second (it polls the store's change marker).
+ * directory notices within about a second (it polls the store's change marker). The data directory
+ * is found as the server finds it (src/config/data-dir.ts), `--config FILE` included.
  */
 import { checkBody } from "../admin/check.ts";
 import { storeContext } from "../admin/context.ts";
@@ -11,12 +12,14 @@ import { keyJson, type KeyJson } from "../admin/present.ts";
 import { GenerateKeyBody } from "../admin/schemas.ts";
 import { keyPatch } from "../admin/settings.ts";
 import type { AdminContext } from "../admin/types.ts";
-import { isToken } from "../auth/key-material.ts";
+import { isToken, looksLikeVirtualKey } from "../auth/key-material.ts";
 import { GatewayError } from "../canonical/errors.ts";
+import { configuredDataDir, resolveDataDir } from "../config/data-dir.ts";
+import { ConfigError } from "../config/errors.ts";
 import { openStore } from "../store/open.ts";
 import { usdToNano } from "../admin/money.ts";
 import { formatUsd } from "../pricing/units.ts";
-import { DEFAULT_DATA_DIR, type KeyCreateOptions, type KeysCommand } from "./args.ts";
+import type { KeyCreateOptions, KeysCommand } from "./args.ts";
 
 /** Where output goes (the tests pass their own). */
 export interface KeysIo {
@@ -56,13 +59,26 @@ const FLAG_OF: Record<string, string> = {
   user_id: "--user",
 };
 
-/** A key, its token, or a unique prefix of a token (at least 8 hex digits, as `keys list` shows them). */
+/**
+ * A key, its token, a unique prefix of a token (at least 8 hex digits, as `keys list` shows them), or
+ * an alias that exactly one key has. An alias several keys share is refused, naming their tokens.
+ */
 async function resolveRef(ctx: AdminContext, ref: string): Promise<string> {
-  if (isToken(ref) || !/^[0-9a-f]{8,63}$/.test(ref)) return ref;
-  const matches = (await ctx.store.keys.all()).filter((key) => key.token.startsWith(ref));
-  if (matches.length > 1) throw invalid(`Token prefix ${ref} matches ${matches.length} keys; give more of it.`);
-  if (!matches[0]) throw notFound(`No key's token starts with ${ref}.`);
-  return matches[0].token;
+  if (isToken(ref) || looksLikeVirtualKey(ref)) return ref;
+  const keys = await ctx.store.keys.all();
+  const isPrefix = /^[0-9a-f]{8,63}$/.test(ref);
+  if (isPrefix) {
+    const matches = keys.filter((key) => key.token.startsWith(ref));
+    if (matches.length > 1) throw invalid(`Token prefix ${ref} matches ${matches.length} keys; give more of it.`);
+    if (matches[0]) return matches[0].token;
+  }
+  const aliased = keys.filter((key) => key.keyAlias === ref);
+  if (aliased.length > 1) {
+    const tokens = aliased.map((key) => key.token.slice(0, 12)).join(", ");
+    throw invalid(`The alias '${ref}' is shared by ${aliased.length} keys (tokens ${tokens}); give the token, or a token prefix from keys list, instead.`);
+  }
+  if (aliased[0]) return aliased[0].token;
+  throw notFound(`No key has the alias '${ref}'${isPrefix ? " or a token starting with it" : ""}; keys list shows aliases and tokens.`);
 }
 
 /** Dollars as an exact decimal (`$0.000000001`, not JavaScript's `$1e-9`). */
@@ -131,7 +147,16 @@ async function create(ctx: AdminContext, command: Extract<KeysCommand, { action:
 
 /** Runs a `switchboard keys` command on the store in its data directory; the exit code (0 ok, 1 failure, 2 usage). */
 export async function runKeysCommand(command: KeysCommand, env: Record<string, string | undefined>, io: KeysIo = STD_IO): Promise<number> {
-  const dataDir = command.dataDir || env.SWITCHBOARD_DATA_DIR || DEFAULT_DATA_DIR;
+  let dataDir: string;
+  try {
+    // The file is read only when it decides: a flag or the variable wins over it anyway.
+    const fileDecides = command.config !== undefined && !command.dataDir && !env.SWITCHBOARD_DATA_DIR;
+    dataDir = resolveDataDir(command.dataDir, env, fileDecides ? await configuredDataDir(command.config as string, env) : undefined);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(`switchboard keys: ${error.message}`);
+    return 2;
+  }
   let store;
   try {
     store = await openStore({ dataDir });

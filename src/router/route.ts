@@ -42,6 +42,11 @@ export interface Routed<T> {
   fallbackFrom?: string;
   /** Attempts made, this one included. */
   attempts: number;
+  /**
+   * Milliseconds from the first attempt's start to this one's: failed attempts and backoff waits,
+   * which the gateway-overhead figure leaves out (0 when the first attempt served).
+   */
+  retryMs: number;
   failed: readonly FailedAttempt[];
   /** Tells the router how the committed call ended (call once, when its record is made). */
   finish(outcome: { ok: boolean; tokens?: number }): void;
@@ -62,7 +67,8 @@ type GroupResult<T> = { routed: Routed<T> } | { error: GatewayError; kind: Fallb
  */
 export async function route<T>(router: Router, request: RouteRequest, attempt: (resolved: Resolved) => Promise<T>): Promise<Routed<T>> {
   const failed: FailedAttempt[] = [];
-  const first = await tryGroup(router, request, request.model, request.group, failed, attempt);
+  const clock: AttemptClock = { firstAt: -1 };
+  const first = await tryGroup(router, request, request.model, request.group, failed, clock, attempt);
   if ("routed" in first) return first.routed;
   let last = first;
   if (first.kind !== "final" && !request.signal.aborted) {
@@ -72,7 +78,7 @@ export async function route<T>(router: Router, request: RouteRequest, attempt: (
       visited.add(model);
       const group = request.fallbackGroup(model);
       if (typeof group === "string") continue;
-      const result = await tryGroup(router, request, model, group, failed, attempt, request.model);
+      const result = await tryGroup(router, request, model, group, failed, clock, attempt, request.model);
       if ("routed" in result) return result.routed;
       last = result;
       if (result.kind === "final" || request.signal.aborted) break;
@@ -81,12 +87,18 @@ export async function route<T>(router: Router, request: RouteRequest, attempt: (
   throw summarise(last.error, failed);
 }
 
+/** When the call's first attempt (or its first backoff) began, across groups. */
+interface AttemptClock {
+  firstAt: number;
+}
+
 async function tryGroup<T>(
   router: Router,
   request: RouteRequest,
   model: string,
   group: readonly Resolved[],
   failed: FailedAttempt[],
+  clock: AttemptClock,
   attempt: (resolved: Resolved) => Promise<T>,
   fallbackFrom?: string,
 ): Promise<GroupResult<T>> {
@@ -117,6 +129,7 @@ async function tryGroup<T>(
     tried.add(id);
     if (track) loads.start(id);
     const startedAt = performance.now();
+    if (clock.firstAt < 0) clock.firstAt = startedAt;
     try {
       const value = await attempt(chosen);
       let finish: Routed<T>["finish"] = NOTHING_TO_FINISH;
@@ -129,11 +142,11 @@ async function tryGroup<T>(
           loads.finish(id, { ok: outcome.ok, latencyMs, ...(outcome.tokens !== undefined ? { tokens: outcome.tokens } : {}) });
         };
       }
-      const routed: Routed<T> = { value, resolved: chosen, model, attempts: failed.length + 1, failed, finish, ...(fallbackFrom !== undefined ? { fallbackFrom } : {}) };
+      const routed: Routed<T> = { value, resolved: chosen, model, attempts: failed.length + 1, retryMs: startedAt - clock.firstAt, failed, finish, ...(fallbackFrom !== undefined ? { fallbackFrom } : {}) };
       request.onCommit?.(routed);
       return { routed };
     } catch (thrown) {
-      const error = toGatewayError(thrown);
+      const error = withProviderId(toGatewayError(thrown), chosen.deployment.provider.id);
       if (track) loads.finish(id, { ok: false });
       // The request could not even be built for this deployment (the caller's or the gateway's
       // fault): no upstream attempt was made, and no other deployment would do better.
@@ -152,6 +165,16 @@ async function tryGroup<T>(
 }
 
 const NOTHING_TO_FINISH = () => {};
+
+/**
+ * An upstream's error names its provider by id, as records and /metrics label it (providers' own
+ * errors carry their display name, some none); the caller's and the gateway's errors are left alone.
+ */
+function withProviderId(error: GatewayError, provider: string): GatewayError {
+  const named = error.details.provider;
+  if (named === provider || (named === undefined && !error.code.startsWith("provider."))) return error;
+  return new GatewayError(error.code, error.message, { ...error.details, provider });
+}
 
 /** Strategies that read a deployment's load; caps read its per-minute counts. */
 const LOAD_STRATEGIES: ReadonlySet<GroupPolicy["strategy"]> = new Set(["least-busy", "latency-based", "usage-based"]);

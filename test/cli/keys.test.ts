@@ -1,5 +1,6 @@
 /** `switchboard keys ...` as a user runs it: a real process on a temp data directory. */
 import { describe, expect, test } from "bun:test";
+import { writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { openStore } from "../../src/store/open.ts";
 import { tokenOf } from "../../src/auth/key-material.ts";
@@ -150,5 +151,60 @@ describe("switchboard keys", () => {
     const { code, stderr } = await run(["keys", "revoke", `sk-${"Q".repeat(43)}`, "--data-dir", dir]);
     expect(code).toBe(1);
     expect(stderr).toContain("No key matches sk-...QQQQ");
+  });
+
+  test("revoke and info accept an alias; an alias two keys share is refused, naming their tokens", async () => {
+    const dir = await dataDir();
+    const make = async (alias: string) => JSON.parse((await run(["keys", "create", "--alias", alias, "--json", "--data-dir", dir])).stdout) as CreatedJson;
+    const ci = await make("ci");
+    const twinA = await make("twin");
+    const twinB = await make("twin");
+
+    const info = await run(["keys", "info", "ci", "--data-dir", dir]);
+    expect(info.stderr).toBe("");
+    expect(info.stdout).toContain(`token:   ${tokenOf(ci.key)}`);
+
+    const ambiguous = await run(["keys", "revoke", "twin", "--data-dir", dir]);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toContain("alias 'twin' is shared by 2 keys");
+    expect(ambiguous.stderr).toContain(tokenOf(twinA.key).slice(0, 12));
+    expect(ambiguous.stderr).toContain(tokenOf(twinB.key).slice(0, 12));
+    expect(ambiguous.stderr).toContain("give the token");
+
+    const revoked = await run(["keys", "revoke", "ci", "--data-dir", dir]);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain(`revoked 'ci'`);
+    const left = JSON.parse((await run(["keys", "list", "--json", "--data-dir", dir])).stdout) as { token: string }[];
+    expect(left.map((k) => k.token).sort()).toEqual([tokenOf(twinA.key), tokenOf(twinB.key)].sort());
+
+    const unknown = await run(["keys", "revoke", "nobody", "--data-dir", dir]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("nobody");
+  });
+
+  test("--config FILE: the keys commands use its store.data_dir, without needing the secrets it refers to", async () => {
+    const dir = await dataDir();
+    const config = await tmp.file(
+      "service.yaml",
+      `auth:\n  master_key: os.environ/SWITCHBOARD_MASTER_KEY\nstore:\n  data_dir: ${dir}\nmodels:\n  - model_name: gpt\n    model: openai/gpt-4o-mini\n    api_key: os.environ/OPENAI_API_KEY\n`,
+    );
+    const created = await run(["keys", "create", "--alias", "from-config", "--config", config]);
+    expect(created.stderr).toBe("");
+    expect(created.code).toBe(0);
+    expect((await run(["keys", "list", "--data-dir", dir])).stdout).toContain("from-config");
+    expect((await run(["keys", "list"], { SWITCHBOARD_CONFIG: config })).stdout).toContain("from-config");
+
+    // One order for the server and the CLI: --data-dir, then SWITCHBOARD_DATA_DIR, then the file.
+    const other = await dataDir();
+    expect((await run(["keys", "list", "--config", config, "--data-dir", other])).stdout.trim()).toBe(`no keys in ${other}`);
+    expect((await run(["keys", "list", "--config", config], { SWITCHBOARD_DATA_DIR: other })).stdout.trim()).toBe(`no keys in ${other}`);
+
+    const missing = await run(["keys", "list", "--config", `${config}.nope`]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("file not found");
+    await writeFile(config, "store:\n  data_dir: os.environ/SWITCHBOARD_STATE\n");
+    const unset = await run(["keys", "list", "--config", config]);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain("store.data_dir: environment variable SWITCHBOARD_STATE is not set");
   });
 });

@@ -1,12 +1,14 @@
 /**
  * Smoke test for the compiled executable (run by .ci/run after `bun run build`): start-up time,
  * --version/--help, readiness, a chat completion through the mock, a stream that survives SIGTERM
- * (drain), and a clean exit. Prints `N passed, N failed` and exits non-zero on any failure.
+ * (drain), a clean exit, and the README's systemd recipe with the binary. Prints `N passed, N failed` and exits non-zero on any failure.
  */
 import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { killAllStarted, startGatewayProcess } from "../support/gateway-process.ts";
+import { installService } from "../support/systemd-recipe.ts";
 
 const binary = resolve(import.meta.dir, "../../dist/switchboard");
 // The binary's database goes to a temp directory, removed at the end.
@@ -97,6 +99,27 @@ try {
   check("every call left a spend row, written by the embedded ledger thread", rows >= 3, `${rows} rows`);
 } finally {
   server.kill("SIGKILL");
+}
+
+// The README's systemd recipe with the real binary: its config and env file, the unit's command line.
+const serviceRoot = mkdtempSync(join(tmpdir(), "switchboard-smoke-service-"));
+process.on("exit", () => rmSync(serviceRoot, { recursive: true, force: true }));
+const service = await installService(serviceRoot, [binary], ["SWITCHBOARD_PORT=0"]);
+const unit = await startGatewayProcess([], { command: service.argv, env: service.env, cwd: service.cwd });
+try {
+  check("the systemd recipe starts the binary with the unit's command line and env file", unit.origin !== "", unit.log().trim().split("\n")[0]);
+  const served = await fetch(`${unit.origin}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${service.envFile.SWITCHBOARD_MASTER_KEY}` },
+    body: JSON.stringify({ model: "mock/echo", messages: [{ role: "user", content: "as a service" }] }),
+  }).catch(() => undefined);
+  check("the service answers with its master key", served?.status === 200, String(served?.status));
+  await Bun.sleep(2_500);
+  check("the service stays up past the unit's RestartSec", unit.proc.exitCode === null);
+  unit.proc.kill("SIGTERM");
+  check("the service exits 0 on SIGTERM", (await unit.exited) === 0);
+} finally {
+  killAllStarted();
 }
 
 console.log(`smoke: ${passed} passed, ${failed} failed`);

@@ -9,5 +9,10 @@ export function toOpenAIErrorBody(error: GatewayError): { error: { message: stri
 export function toOpenAIErrorResponse(error: GatewayError, extraHeaders: Record<string, string> = {}): Response {
   const headers: Record<string, string> = { "content-type": "application/json", ...error.details.headers, ...extraHeaders };
   if (error.details.retryAfter !== undefined) headers["retry-after"] = String(error.details.retryAfter);
-  return new Response(JSON.stringify(toOpenAIErrorBody(error)), { status: error.status, headers });
+  return new Response(JSON.stringify(toOpenAIErrorBody(error)), { status: toOpenAIStatus(error), headers });
+}
+
+/** The status an OpenAI-format client sees: the error's, except an upstream's 529 (overloaded), which OpenAI clients do not know, as 503. */
+export function toOpenAIStatus(error: GatewayError): number {
+  return error.status === 529 ? 503 : error.status;
 }

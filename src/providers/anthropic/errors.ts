@@ -45,8 +45,11 @@ function codeFor(status: number, type: string | undefined, message: string): Err
   return CONTEXT_LENGTH.test(message) ? "provider.context_length_exceeded" : "provider.bad_request";
 }
 
-/** The status the client sees: Anthropic's own, except 529 (overloaded, not an HTTP status clients know) -> 503. */
-const statusFor = (status: number): number => (status === 529 ? 503 : status >= 400 && status <= 599 ? status : 502);
+/**
+ * The error's status: Anthropic's own (529 for overloaded included, so records and /metrics show it;
+ * OpenAI-format clients, who do not know 529, get 503 from their dialect), 502 for a non-error code.
+ */
+const statusFor = (status: number): number => (status >= 400 && status <= 599 ? status : 502);
 
 /**
  * Maps a non-2xx Anthropic answer (`{"type":"error","error":{"type","message"}}`) to a GatewayError

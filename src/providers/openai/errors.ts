@@ -76,9 +76,11 @@ function codeFor(status: number, message: string, upstreamCode: string | undefin
   return "provider.bad_request";
 }
 
-/** The status the client sees: the upstream's own, except Anthropic-style 529 (-> 503) and non-error codes (-> 502). */
+/**
+ * The error's status: the upstream's own (an Anthropic-style 529 included, so records and /metrics
+ * show it; OpenAI-format clients get 503 from their dialect), 502 for a non-error code.
+ */
 function statusFor(status: number): number {
-  if (status === 529) return 503;
   return status >= 400 && status <= 599 ? status : 502;
 }
 

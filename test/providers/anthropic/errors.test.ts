@@ -18,7 +18,7 @@ describe("mapAnthropicError", () => {
     [429, body("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"), "provider.rate_limited", 429, "try-next"],
     [500, body("api_error", "Internal server error"), "provider.server_error", 500, "try-next"],
     [504, body("timeout_error", "Request timed out"), "provider.timeout", 504, "try-next"],
-    [529, body("overloaded_error", "Overloaded"), "provider.overloaded", 503, "try-next"],
+    [529, body("overloaded_error", "Overloaded"), "provider.overloaded", 529, "try-next"],
   ];
   for (const [status, text, code, clientStatus, retry] of table) {
     test(`${status} ${text.slice(0, 40)} -> ${code} (${clientStatus}, ${retry})`, () => {
@@ -61,7 +61,7 @@ describe("mapAnthropicError", () => {
 describe("mapAnthropicStreamError", () => {
   test("an in-stream error maps by its type", () => {
     const overloaded = mapAnthropicStreamError("Anthropic", body("overloaded_error", "Overloaded"));
-    expect([overloaded.code, overloaded.status, overloaded.retry]).toEqual(["provider.overloaded", 503, "try-next"]);
+    expect([overloaded.code, overloaded.status, overloaded.retry]).toEqual(["provider.overloaded", 529, "try-next"]);
     const api = mapAnthropicStreamError("Anthropic", body("api_error", "Internal server error"));
     expect([api.code, api.status]).toEqual(["provider.server_error", 500]);
     const limited = mapAnthropicStreamError("Anthropic", body("rate_limit_error", "Too many"));

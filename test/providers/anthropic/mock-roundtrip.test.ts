@@ -3,6 +3,7 @@ import { anthropic } from "../../../src/providers/anthropic/index.ts";
 import type { Target, TranslationState, UpstreamRequest } from "../../../src/providers/types.ts";
 import type { ChatRequest, ChatResult, ContentPart, StreamPart } from "../../../src/canonical/chat.ts";
 import { GatewayError } from "../../../src/canonical/errors.ts";
+import { toOpenAIErrorResponse } from "../../../src/dialects/openai/errors.ts";
 import { SseParser } from "../../../src/streams/sse-parser.ts";
 import {
   JSON_ANSWER,
@@ -215,10 +216,10 @@ describe("errors from the mock", () => {
     }
   });
 
-  test("529 overloaded -> 503, streamed and not", async () => {
+  test("529 overloaded keeps its status (OpenAI clients see 503), streamed and not", async () => {
     for (const run of [call, stream]) {
       const error = await failure(run(chatRequest(), "error-529"));
-      expect([error.code, error.status, error.retry]).toEqual(["provider.overloaded", 503, "try-next"]);
+      expect([error.code, error.status, error.retry, toOpenAIErrorResponse(error).status]).toEqual(["provider.overloaded", 529, "try-next", 503]);
     }
   });
 

@@ -93,7 +93,7 @@ const FIXTURES: { name: string; state: AnthropicState; expected: Replay }[] = [
         { type: "start", id: "msg_01HCzFvDPjy8mTtrLrHRDW3H", model: "claude-haiku-4-5-20251001" },
         { type: "text-delta", text: "Partial" },
       ],
-      error: { code: "provider.overloaded", status: 503, message: "Anthropic sent an error mid-stream (overloaded_error): Overloaded" },
+      error: { code: "provider.overloaded", status: 529, message: "Anthropic sent an error mid-stream (overloaded_error): Overloaded" },
     },
   },
 ];

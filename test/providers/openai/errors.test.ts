@@ -17,7 +17,7 @@ describe("mapOpenAIError", () => {
     [429, body({ message: "Rate limit reached" }), "provider.rate_limited", 429],
     [500, body({ message: "The server had an error" }), "provider.server_error", 500],
     [503, "upstream connect error", "provider.overloaded", 503],
-    [529, JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }), "provider.overloaded", 503],
+    [529, JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }), "provider.overloaded", 529],
   ];
   for (const [status, text, code, clientStatus] of cases) {
     test(`${status} -> ${code} (${clientStatus})`, () => {
