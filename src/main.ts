@@ -21,6 +21,8 @@ import { closeAccounts, openAccounts } from "./auth/accounts.ts";
 import { weakMasterKeyReason } from "./auth/master-key.ts";
 import { openStore } from "./store/open.ts";
 import { runKeysCommand } from "./cli/keys.ts";
+import { priceReport } from "./cli/price-report.ts";
+import { loadPrices, pricesFileOf } from "./pricing/load.ts";
 
 const log = (message: string) => console.error(`[switchboard] ${message}`);
 
@@ -32,8 +34,14 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
   for (const warning of loaded.warnings) log(`warning: ${warning}`);
   const config = withCliModel(loaded.config, flags.model);
   const settings = runtimeSettings(config, flags, loaded.env);
-  const { table, problems } = buildModelTable(config, loaded.env);
+  const pricesFile = pricesFileOf(config, loaded.env);
+  const prices = await loadPrices(pricesFile).catch((error: Error) => {
+    throw new ConfigError(flags.config ?? "SWITCHBOARD_PRICES_FILE", [`/pricing/file: ${error.message}`]);
+  });
+  const { table, problems } = buildModelTable(config, loaded.env, prices);
   if (problems.length > 0) throw new ConfigError(flags.config ?? "--model", problems);
+  // Once per deployment, at start: the model table prices each configured model now, never per request.
+  for (const warning of priceReport(table, prices).warnings) log(`warning: ${warning}`);
   if (!settings.masterKey && !isLoopback(settings.host) && !settings.allowUnauthenticatedPublic) {
     throw new UsageError(
       `refusing to bind ${settings.host} without authentication: set SWITCHBOARD_MASTER_KEY (or auth.master_key), ` +
@@ -128,7 +136,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
   process.on("SIGINT", () => void shutdown("SIGINT"));
   // One write, so the banner and its warning arrive (and are logged) together.
   const banner = [`switchboard ${VERSION} listening on http://${server.hostname}:${server.port} (${table.list().length} model names${flags.config ? `, config ${flags.config}` : ""})`];
-  banner.push(`store ${store.location} (schema v${store.schemaVersion}): ${counts.keys} keys, ${counts.teams} teams, ${counts.users} users; budgets ${config.budgets?.mode ?? "strict"}`);
+  banner.push(`store ${store.location} (schema v${store.schemaVersion}): ${counts.keys} keys, ${counts.teams} teams, ${counts.users} users; budgets ${config.budgets?.mode ?? "strict"}; prices ${prices.label}`);
   if (!settings.masterKey) {
     banner.push(
       `no master key set: requests are not authenticated; bound to loopback only. Set SWITCHBOARD_MASTER_KEY to require one${counts.keys > 0 ? " (virtual keys that are presented still get their limits and budgets)" : ""}.`,

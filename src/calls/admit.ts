@@ -3,6 +3,8 @@ import { modelAllowed } from "../auth/model-access.ts";
 import type { BudgetBook, BudgetSubject, Reservation } from "../budgets/book.ts";
 import { headroomHeaders, retryAfterHeaders } from "../limits/headers.ts";
 import type { Lease, RateLimiter, Subject } from "../limits/types.ts";
+import { maxCostNano } from "../pricing/cost.ts";
+import { outputReserve } from "../pricing/reserve.ts";
 import type { ModelPrice } from "../pricing/types.ts";
 import type { Resolved } from "../router/models.ts";
 import type { SpendWriter } from "../spend/writer.ts";
@@ -90,16 +92,12 @@ function subjectsOf(caller: Caller): { limits: Subject[]; budgets: BudgetSubject
 /**
  * The most a call can cost: every character of the body as an input token (text never has more
  * tokens than characters; images sent as base64 cost far fewer) priced at the dearest input rate
- * (cache writes), plus the output cap (the request's max tokens, else the model's) at the
- * dearest output rate. Unpriced models reserve nothing.
+ * (cache writes), plus the output reserve (pricing/reserve.ts: the request's max tokens, else the
+ * model's, else a default) at the dearest output rate. Unpriced models reserve nothing.
  */
 export function worstCaseCost(price: ModelPrice | undefined, bodyChars: number, maxOutputTokens: number | undefined, producesOutput: boolean): number {
   if (!price) return 0;
-  const rates = price.longContext && bodyChars > price.longContext.above ? { ...price, ...price.longContext } : price;
-  const inputRate = Math.max(rates.input, rates.cacheWrite, rates.cacheWrite1h ?? 0);
-  const outputRate = Math.max(rates.output, price.reasoning ?? 0);
-  const output = producesOutput ? Math.min(maxOutputTokens ?? price.maxOutputTokens, price.maxOutputTokens) : 0;
-  return bodyChars * inputRate + output * outputRate;
+  return maxCostNano(price, bodyChars, producesOutput ? outputReserve(price, maxOutputTokens) : 0);
 }
 
 /** The output cap a request asks for, in either dialect's field. */

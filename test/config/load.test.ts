@@ -308,7 +308,8 @@ describe("LiteLLM import", () => {
     const { table, problems } = buildModelTable(config, { OPENAI_API_KEY: "sk-x" });
     expect(problems).toEqual([]);
     const resolved = table.resolve("internal");
-    expect(resolved?.deployment.priceOf(resolved.target.model)).toMatchObject({ input: 150, output: 600, cacheRead: 75, cacheWrite: 375, contextWindow: 32000, maxOutputTokens: 4096 });
+    // Pico-dollars per token: $1.5e-7 a token is 150,000.
+    expect(resolved?.deployment.priceOf(resolved.target.model)).toMatchObject({ input: 150_000, output: 600_000, cacheRead: 75_000, cacheWrite: 375_000, contextWindow: 32000, maxOutputTokens: 4096 });
   });
 });
 
