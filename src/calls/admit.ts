@@ -7,6 +7,7 @@ import { maxCostNano } from "../pricing/cost.ts";
 import { outputReserve } from "../pricing/reserve.ts";
 import type { ModelPrice } from "../pricing/types.ts";
 import type { Resolved } from "../router/models.ts";
+import { PRICE_SETTINGS } from "../router/unpriced.ts";
 import type { SpendWriter } from "../spend/writer.ts";
 import { GatewayError } from "../canonical/errors.ts";
 import type { Principal } from "../store/types.ts";
@@ -65,12 +66,19 @@ const budgetSubject = (scope: BudgetSubject["scope"], id: string, p: Principal):
   stored: p.spend,
 });
 
+/** A caller's limits and budgets; `budgeted` when any of key, team and user has a max budget. */
+interface Subjects {
+  limits: Subject[];
+  budgets: BudgetSubject[];
+  budgeted: boolean;
+}
+
 /** A caller's subjects, computed once per cached caller (a reload makes new records, hence new callers). */
-const subjectsCache = new WeakMap<Caller, { limits: Subject[]; budgets: BudgetSubject[] }>();
-const NO_SUBJECTS = { limits: [] as Subject[], budgets: [] as BudgetSubject[] };
+const subjectsCache = new WeakMap<Caller, Subjects>();
+const NO_SUBJECTS: Subjects = { limits: [], budgets: [], budgeted: false };
 
 /** The subjects a caller's limits and budgets apply to: its key, the key's team and user. */
-function subjectsOf(caller: Caller): { limits: Subject[]; budgets: BudgetSubject[] } {
+function subjectsOf(caller: Caller): Subjects {
   if (caller.kind !== "key") return NO_SUBJECTS;
   const cached = subjectsCache.get(caller);
   if (cached) return cached;
@@ -84,7 +92,7 @@ function subjectsOf(caller: Caller): { limits: Subject[]; budgets: BudgetSubject
   add("key", caller.key.token, caller.key);
   if (caller.team) add("team", caller.team.teamId, caller.team);
   if (caller.user) add("user", caller.user.userId, caller.user);
-  const subjects = { limits, budgets };
+  const subjects = { limits, budgets, budgeted: budgets.some((subject) => subject.budget.maxBudgetNano !== undefined) };
   subjectsCache.set(caller, subjects);
   return subjects;
 }
@@ -98,6 +106,24 @@ function subjectsOf(caller: Caller): { limits: Subject[]; budgets: BudgetSubject
 export function worstCaseCost(price: ModelPrice | undefined, bodyChars: number, maxOutputTokens: number | undefined, producesOutput: boolean): number {
   if (!price) return 0;
   return maxCostNano(price, bodyChars, producesOutput ? outputReserve(price, maxOutputTokens) : 0);
+}
+
+/**
+ * The price a budgeted call is reserved at; a call that a budget applies to cannot go to a
+ * deployment without a price (its cost could never be counted), so that is a 400 naming the
+ * model and the setting that prices it. Unbudgeted callers pass (their rows say the cost is unknown).
+ */
+export function budgetedPrice({ deployment, target }: Resolved, budgeted: boolean, caller: Caller): ModelPrice | undefined {
+  const price = deployment.priceOf(target.model);
+  if (price || !budgeted) return price;
+  const who = caller.kind === "key" ? `this key (${caller.key.keyAlias ?? caller.key.keyName}), its team or its user` : "this caller";
+  const name = deployment.modelName.includes("*") ? `${deployment.provider.id}/${target.model}` : deployment.modelName;
+  throw new GatewayError(
+    "policy.model_unpriced",
+    `Model '${name}' has no price on this gateway (deployment '${deployment.id}', upstream ${deployment.provider.id}/${target.model}), and ${who} has a budget, which cannot be kept for calls of unknown cost. ` +
+      `The operator can price it with ${PRICE_SETTINGS}; a key without a budget can call it as it is.`,
+    { param: "model" },
+  );
 }
 
 /** The output cap a request asks for, in either dialect's field. */
@@ -128,7 +154,7 @@ export function admitCall(
   producesOutput: boolean,
 ): Admission {
   if (!accounting) return UNACCOUNTED;
-  const { limits, budgets } = subjectsOf(caller);
+  const { limits, budgets, budgeted } = subjectsOf(caller);
   if (budgets.length === 0) return ledgerOnly(accounting, caller);
   let lease: Lease | undefined;
   let headers: Record<string, string> = {};
@@ -151,7 +177,7 @@ export function admitCall(
     // Any deployment of the group may serve (and a retry may land on the dearest): reserve for that one.
     const maxTokens = requestedMaxTokens(body);
     let reserve = 0;
-    for (const { deployment, target } of group) reserve = Math.max(reserve, worstCaseCost(deployment.priceOf(target.model), bodyChars, maxTokens, producesOutput));
+    for (const resolved of group) reserve = Math.max(reserve, worstCaseCost(budgetedPrice(resolved, budgeted, caller), bodyChars, maxTokens, producesOutput));
     reservation = accounting.book.admit(budgets, reserve);
     if (!accounting.writer.accepting()) {
       accounting.book.settle(reservation, 0, []);

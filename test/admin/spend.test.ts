@@ -131,7 +131,7 @@ describe("GET /global/spend/report", () => {
     const priced = byModel.rows.find((r) => r.group === "priced");
     expect(priced).toMatchObject({ requests: 3, spend_usd: "0.0002475", spend: 0.0002475, prompt_tokens: 57, completion_tokens: 15, cache_read_input_tokens: 36 });
     // mock/echo's nominal price, $0.001 a token: "count me" (2 tokens) answered "Echo: count me" (3 tokens).
-    expect(byModel.rows.find((r) => r.group === "mock/echo")).toMatchObject({ requests: 2, spend_usd: "0.01" });
+    expect(byModel.rows.find((r) => r.group === "mock/echo")).toMatchObject({ requests: 2, spend_usd: "0.01", unpriced_requests: 0 });
 
     const byKey = await report("?group_by=key");
     expect(byKey.rows.find((r) => r.group === keyA.token)).toMatchObject({ requests: 3, spend_usd: "0.005165" });
