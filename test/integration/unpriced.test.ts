@@ -5,10 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dirname } from "node:path";
-import OpenAI, { APIError } from "openai";
+import OpenAI from "openai";
 import type { GeneratedKeyJson, SpendLogJson, SpendReportJson } from "../../src/admin/responses.ts";
 import { startAccountsGateway, TEST_MASTER_KEY, type AccountsGateway } from "../support/accounts.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
+import { apiFailure } from "../support/scripted-upstream.ts";
 import { useTempDir } from "../support/temp-dir.ts";
 
 const tmp = useTempDir("switchboard-unpriced-");
@@ -37,16 +38,6 @@ const client = (key: string) => new OpenAI({ baseURL: gateway.baseURL, apiKey: k
 const ask = (key: string, model = "house") => client(key).chat.completions.create({ model, messages: [{ role: "user", content: "what does it cost?" }] }).withResponse();
 const generate = async (body: Record<string, unknown>) => (await gateway.admin<GeneratedKeyJson>("POST", "/key/generate", body)).body;
 
-async function refusal(promise: Promise<unknown>): Promise<APIError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof APIError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to be refused");
-}
-
 describe("a deployment without a price", () => {
   test("the master key and a key without a budget are served, with no cost header", async () => {
     const { response } = await ask(TEST_MASTER_KEY);
@@ -72,7 +63,7 @@ describe("a deployment without a price", () => {
   test("a key with a budget is refused with a 400 naming the model and the setting that prices it, before any upstream call", async () => {
     const budgeted = await generate({ key_alias: "budgeted", max_budget: 10 });
     const hits = upstream.requestsFor("ok").length;
-    const error = await refusal(ask(budgeted.key));
+    const error = await apiFailure(ask(budgeted.key));
     expect(error.status).toBe(400);
     expect(error.type).toBe("invalid_request_error");
     expect(error.code).toBe("model_unpriced");
@@ -87,14 +78,14 @@ describe("a deployment without a price", () => {
   test("a budget on the key's team refuses it too", async () => {
     expect((await gateway.admin("POST", "/team/new", { team_id: "capped", max_budget: 5 })).status).toBe(200);
     const member = await generate({ team_id: "capped" });
-    expect((await refusal(ask(member.key))).code).toBe("model_unpriced");
+    expect((await apiFailure(ask(member.key))).code).toBe("model_unpriced");
   });
 
   test("a wildcard decides per model at call time; GET /health lists each unpriced deployment and model", async () => {
     const { response } = await ask(TEST_MASTER_KEY, "house/ok");
     expect(response.status).toBe(200);
     const budgeted = await generate({ max_budget: 1 });
-    expect((await refusal(ask(budgeted.key, "house/ok"))).message).toContain("openai_compatible/ok");
+    expect((await apiFailure(ask(budgeted.key, "house/ok"))).message).toContain("openai_compatible/ok");
     const health = await gateway.admin<{ unpriced: { model_id: string; model_name: string; model: string; fix: string }[] }>("GET", "/health");
     expect(health.status).toBe(200);
     expect(health.body.unpriced).toEqual([
