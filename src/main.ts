@@ -25,6 +25,8 @@ import { runKeysCommand } from "./cli/keys.ts";
 import { resolveDataDir } from "./config/data-dir.ts";
 import { LOCK_FILE, takeServerLock } from "./store/server-lock.ts";
 import { join } from "node:path";
+import { priceReport } from "./cli/price-report.ts";
+import { loadPrices, pricesFileOf } from "./pricing/load.ts";
 
 const log = (message: string) => console.error(`[switchboard] ${message}`);
 
@@ -36,8 +38,14 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
   for (const warning of loaded.warnings) log(`warning: ${warning}`);
   const config = withCliModel(loaded.config, flags.model);
   const settings = runtimeSettings(config, flags, loaded.env);
-  const { table, problems } = buildModelTable(config, loaded.env);
+  const pricesFile = pricesFileOf(config, loaded.env);
+  const prices = await loadPrices(pricesFile).catch((error: Error) => {
+    throw new ConfigError(flags.config ?? "SWITCHBOARD_PRICES_FILE", [`pricing.file: ${error.message}`]);
+  });
+  const { table, problems } = buildModelTable(config, loaded.env, prices);
   if (problems.length > 0) throw new ConfigError(flags.config ?? "--model", problems.map(loaded.relocate));
+  // Once per deployment, at start: the model table prices each configured model now, never per request.
+  for (const warning of priceReport(table, prices).warnings) log(`warning: ${warning}`);
   if (!settings.masterKey && !isLoopback(settings.host) && !settings.allowUnauthenticatedPublic) {
     throw new UsageError(
       `refusing to bind ${settings.host} without authentication: set SWITCHBOARD_MASTER_KEY (or auth.master_key), ` +
@@ -133,7 +141,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
   process.on("SIGINT", () => void shutdown("SIGINT"));
   // One write, so the banner and its warning arrive (and are logged) together.
   const banner = [`switchboard ${VERSION} listening on http://${server.hostname}:${server.port} (${table.list().length} model names${flags.config ? `, config ${flags.config}` : ""})`];
-  banner.push(`store ${store.location} (schema v${store.schemaVersion}): ${counts.keys} keys, ${counts.teams} teams, ${counts.users} users; budgets ${config.budgets?.mode ?? "strict"}`);
+  banner.push(`store ${store.location} (schema v${store.schemaVersion}): ${counts.keys} keys, ${counts.teams} teams, ${counts.users} users; budgets ${config.budgets?.mode ?? "strict"}; prices ${prices.label}`);
   if (!settings.masterKey) {
     banner.push(
       `no master key set: requests are not authenticated; bound to loopback only. Set SWITCHBOARD_MASTER_KEY to require one${counts.keys > 0 ? " (virtual keys that are presented still get their limits and budgets)" : ""}.`,

@@ -2,6 +2,7 @@
 import { Type } from "@sinclair/typebox";
 import type { HealthChecker, HealthResult } from "../router/health.ts";
 import type { RouteSpec } from "../server/route-spec.ts";
+import { PRICE_SETTINGS } from "../router/unpriced.ts";
 
 const Endpoint = {
   model_id: Type.String({ description: "The deployment id (x-switchboard-model-id)." }),
@@ -16,6 +17,15 @@ export const HealthReport = Type.Object({
   healthy_endpoints: Type.Array(Type.Object(Endpoint)),
   unhealthy_endpoints: Type.Array(Type.Object({ ...Endpoint, error: Type.String(), error_code: Type.String() })),
   skipped: Type.Array(Type.Object({ model_id: Type.String(), model_name: Type.String(), reason: Type.String() })),
+  unpriced: Type.Array(
+    Type.Object({
+      model_id: Type.String(),
+      model_name: Type.String(),
+      model: Type.String({ description: "<provider>/<upstream model> without a price (for a wildcard: each model it served unpriced so far)." }),
+      fix: Type.String(),
+    }),
+    { description: "Deployments whose cost is unknown: served, but refused to keys with a budget." },
+  ),
   healthy_count: Type.Integer(),
   unhealthy_count: Type.Integer(),
 });
@@ -41,6 +51,9 @@ export function healthRoute(checker: HealthChecker): RouteSpec {
         healthy_endpoints: healthy.map(endpoint),
         unhealthy_endpoints: unhealthy.map((r) => ({ ...endpoint(r), error: r.error ?? "", error_code: r.errorCode ?? "" })),
         skipped: skipped.map((s) => ({ model_id: s.id, model_name: s.modelName, reason: s.reason })),
+        unpriced: checker
+          .unpriced(query.model)
+          .map(({ deployment, model }) => ({ model_id: deployment.id, model_name: deployment.modelName, model: `${deployment.provider.id}/${model}`, fix: `Set ${PRICE_SETTINGS}.` })),
         healthy_count: healthy.length,
         unhealthy_count: unhealthy.length,
       };

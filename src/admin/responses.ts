@@ -61,7 +61,7 @@ export const SpendLog = Type.Object({
   call_type: Type.String(),
   api_key: Type.String({ description: "The key's token; '' for the master key." }),
   key_alias: nullable(Type.String()),
-  spend: Type.Number({ description: "US dollars (0 when the model has no price)." }),
+  spend: nullable(Type.Number({ description: "US dollars; null when the cost is unknown (the deployment's model has no price)." })),
   spend_usd: nullable(Usd),
   total_tokens: count,
   prompt_tokens: count,
@@ -96,9 +96,10 @@ export const SpendReport = Type.Object({
   rows: Type.Array(
     Type.Object({
       group: Type.String({ description: "The day (YYYY-MM-DD, UTC), model, key token, team id or user id; '' for calls without one." }),
-      spend: Type.Number(),
+      spend: Type.Number({ description: "US dollars of the calls whose cost is known." }),
       spend_usd: Usd,
       requests: count,
+      unpriced_requests: Type.Integer({ minimum: 0, description: "Calls whose cost is unknown (their model has no price): not in `spend`." }),
       prompt_tokens: count,
       completion_tokens: count,
       cache_read_input_tokens: count,

@@ -73,7 +73,7 @@ function classify(model: string): Family {
 export function tokensOf(scan: InputScan, family: Family, price: ModelPrice): number {
   let tokens = scan.text + scan.overhead + scan.images * family.imageTokens + scan.audioTokens;
   if (scan.tools > 0) tokens += family.toolPreamble;
-  if (scan.unbounded > 0) tokens = Math.max(tokens, price.longContext ? LARGEST_CONTEXT : (price.contextWindow ?? LARGEST_CONTEXT));
+  if (scan.unbounded > 0) tokens = Math.max(tokens, price.tiers?.length ? LARGEST_CONTEXT : (price.contextWindow ?? LARGEST_CONTEXT));
   return tokens;
 }
 

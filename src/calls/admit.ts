@@ -5,8 +5,11 @@ import { InputBound } from "../budgets/input-bound.ts";
 import { headroomHeaders, retryAfterHeaders } from "../limits/headers.ts";
 import type { Lease, RateLimiter, Subject } from "../limits/types.ts";
 import type { Operation } from "../providers/types.ts";
+import { maxCostNano } from "../pricing/cost.ts";
+import { outputReserve } from "../pricing/reserve.ts";
 import type { ModelPrice } from "../pricing/types.ts";
 import type { Resolved } from "../router/models.ts";
+import { PRICE_SETTINGS } from "../router/unpriced.ts";
 import type { SpendWriter } from "../spend/writer.ts";
 import { GatewayError } from "../canonical/errors.ts";
 import type { Principal } from "../store/types.ts";
@@ -66,12 +69,19 @@ const budgetSubject = (scope: BudgetSubject["scope"], id: string, p: Principal):
   stored: p.spend,
 });
 
+/** A caller's limits and budgets; `budgeted` when any of key, team and user has a max budget. */
+interface Subjects {
+  limits: Subject[];
+  budgets: BudgetSubject[];
+  budgeted: boolean;
+}
+
 /** A caller's subjects, computed once per cached caller (a reload makes new records, hence new callers). */
-const subjectsCache = new WeakMap<Caller, { limits: Subject[]; budgets: BudgetSubject[] }>();
-const NO_SUBJECTS = { limits: [] as Subject[], budgets: [] as BudgetSubject[] };
+const subjectsCache = new WeakMap<Caller, Subjects>();
+const NO_SUBJECTS: Subjects = { limits: [], budgets: [], budgeted: false };
 
 /** The subjects a caller's limits and budgets apply to: its key, the key's team and user. */
-function subjectsOf(caller: Caller): { limits: Subject[]; budgets: BudgetSubject[] } {
+function subjectsOf(caller: Caller): Subjects {
   if (caller.kind !== "key") return NO_SUBJECTS;
   const cached = subjectsCache.get(caller);
   if (cached) return cached;
@@ -85,23 +95,37 @@ function subjectsOf(caller: Caller): { limits: Subject[]; budgets: BudgetSubject
   add("key", caller.key.token, caller.key);
   if (caller.team) add("team", caller.team.teamId, caller.team);
   if (caller.user) add("user", caller.user.userId, caller.user);
-  const subjects = { limits, budgets };
+  const subjects = { limits, budgets, budgeted: budgets.some((subject) => subject.budget.maxBudgetNano !== undefined) };
   subjectsCache.set(caller, subjects);
   return subjects;
 }
 
 /**
  * The most a call can cost: its input-token bound (src/budgets/input-bound.ts) priced at the
- * dearest input rate (cache writes), plus the output cap (the request's max tokens, else the
- * model's) at the dearest output rate. Unpriced models reserve nothing.
+ * dearest input rate (cache writes), plus the output reserve (pricing/reserve.ts: the request's max
+ * tokens, else the model's, else a default) at the dearest output rate. Unpriced models reserve nothing.
  */
 export function worstCaseCost(price: ModelPrice | undefined, inputTokens: number, maxOutputTokens: number | undefined, producesOutput: boolean): number {
   if (!price) return 0;
-  const rates = price.longContext && inputTokens > price.longContext.above ? { ...price, ...price.longContext } : price;
-  const inputRate = Math.max(rates.input, rates.cacheWrite, rates.cacheWrite1h ?? 0);
-  const outputRate = Math.max(rates.output, price.reasoning ?? 0);
-  const output = producesOutput ? Math.min(maxOutputTokens ?? price.maxOutputTokens, price.maxOutputTokens) : 0;
-  return inputTokens * inputRate + output * outputRate;
+  return maxCostNano(price, inputTokens, producesOutput ? outputReserve(price, maxOutputTokens) : 0);
+}
+
+/**
+ * The price a budgeted call is reserved at; a call that a budget applies to cannot go to a
+ * deployment without a price (its cost could never be counted), so that is a 400 naming the
+ * model and the setting that prices it. Unbudgeted callers pass (their rows say the cost is unknown).
+ */
+export function budgetedPrice({ deployment, target }: Resolved, budgeted: boolean, caller: Caller): ModelPrice | undefined {
+  const price = deployment.priceOf(target.model);
+  if (price || !budgeted) return price;
+  const who = caller.kind === "key" ? `this key (${caller.key.keyAlias ?? caller.key.keyName}), its team or its user` : "this caller";
+  const name = deployment.modelName.includes("*") ? `${deployment.provider.id}/${target.model}` : deployment.modelName;
+  throw new GatewayError(
+    "policy.model_unpriced",
+    `Model '${name}' has no price on this gateway (deployment '${deployment.id}', upstream ${deployment.provider.id}/${target.model}), and ${who} has a budget, which cannot be kept for calls of unknown cost. ` +
+      `The operator can price it with ${PRICE_SETTINGS}; a key without a budget can call it as it is.`,
+    { param: "model" },
+  );
 }
 
 /** The output cap a request asks for, in either dialect's field. */
@@ -133,7 +157,7 @@ export function admitCall(
   operation: Operation,
 ): Admission | Promise<Admission> {
   if (!accounting) return UNACCOUNTED;
-  const { limits, budgets } = subjectsOf(caller);
+  const { limits, budgets, budgeted } = subjectsOf(caller);
   if (budgets.length === 0) return ledgerOnly(accounting, caller);
   let lease: Lease | undefined;
   let headers: Record<string, string> = {};
@@ -153,7 +177,7 @@ export function admitCall(
   }
   let reservation: Reservation | Promise<Reservation>;
   try {
-    reservation = reserveBudget(accounting.book, budgets, group, body, operation);
+    reservation = reserveBudget(accounting.book, budgets, budgeted, caller, group, body, operation);
   } catch (error) {
     lease?.release(0);
     throw error;
@@ -193,9 +217,20 @@ function budgetAdmission(accounting: Accounting, caller: Caller, budgets: Budget
  * nothing). The input side starts from the cheap bound; if that does not fit what is left, OpenAI
  * models' input is counted with the real tokenizer before the call is refused.
  */
-function reserveBudget(book: BudgetBook, budgets: BudgetSubject[], group: readonly Resolved[], body: Record<string, unknown>, operation: Operation): Reservation | Promise<Reservation> {
+function reserveBudget(
+  book: BudgetBook,
+  budgets: BudgetSubject[],
+  budgeted: boolean,
+  caller: Caller,
+  group: readonly Resolved[],
+  body: Record<string, unknown>,
+  operation: Operation,
+): Reservation | Promise<Reservation> {
   // Token counting is free upstream: nothing to reserve, but an exhausted budget still refuses it.
-  if (book.mode !== "strict" || operation === "count_tokens" || !budgets.some(hasBudget)) return book.admit(budgets, 0);
+  if (operation === "count_tokens" || !budgeted) return book.admit(budgets, 0);
+  // A budget cannot be kept for calls of unknown cost, in either mode: no budgeted call reaches an unpriced deployment.
+  for (const resolved of group) budgetedPrice(resolved, true, caller);
+  if (book.mode !== "strict") return book.admit(budgets, 0);
   const input = new InputBound(body, requestedMaxTokens(body));
   const producesOutput = operation === "chat";
   try {
@@ -214,7 +249,6 @@ function reserveBudget(book: BudgetBook, budgets: BudgetSubject[], group: readon
   }
 }
 
-const hasBudget = (subject: BudgetSubject): boolean => subject.budget.maxBudgetNano !== undefined;
 
 function* modelsOf(group: readonly Resolved[]): Iterable<string> {
   for (const { target } of group) yield target.model;

@@ -74,7 +74,7 @@ function onStreamEnd(scope: CallScope, resolved: Resolved, call: UpstreamCall, t
       ...(timing.overheadMs !== undefined ? { overheadMs: timing.overheadMs } : {}),
       ...(outcome.usage ? { usage: outcome.usage } : {}),
       ...(outcome.usageEstimated ? { usageEstimated: true } : {}),
-      ...withCost(costOfCall(resolved, outcome.usage)),
+      ...withCost(costOfCall(resolved, outcome.usage, scope.startedAt)),
       ...(outcome.finishReason ? { finishReason: outcome.finishReason } : {}),
       ...(outcome.error ? { errorCode: outcome.error.code } : {}),
     });
@@ -172,7 +172,7 @@ function respondSameFormat(dialect: DialectRuntime, scope: CallScope, resolved: 
   }
   let text = prepared.text as string;
   const observed = dialect.observeAnswer(prepared.answer as Record<string, unknown>);
-  const cost = costOfCall(resolved, observed.usage);
+  const cost = costOfCall(resolved, observed.usage, scope.startedAt);
   if (reverseNames && reverseNames.size > 0 && dialect.rewriteBody) text = dialect.rewriteBody(text, reverseNames);
   const overhead = overheadMs(scope, call, prepared.doneAt);
   // The trace keeps the answer as the client gets it; the record (made next) hands it over.
@@ -205,7 +205,7 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
   }
   const result = prepared.result as ChatResult;
   if (result.id === "") result.id = answerId(scope);
-  const cost = costOfCall(resolved, result.usage);
+  const cost = costOfCall(resolved, result.usage, scope.startedAt);
   const body = JSON.stringify(dialect.codec.encodeResult(result, chat, model));
   const overhead = overheadMs(scope, call, prepared.doneAt);
   if (scope.trace) scope.trace.responseText = body;

@@ -51,7 +51,7 @@ export async function handleEmbeddings(deps: CallDeps, input: CallInput): Promis
     const { call, text, doneAt } = routed.value;
     // Embedding bodies are mostly vectors; usage is read from the tail.
     const usage = fromOpenAIUsage(lastObjectMember(text, "usage"));
-    const cost = costOfCall(resolved, usage);
+    const cost = costOfCall(resolved, usage, scope.startedAt);
     const overhead = overheadMs(scope, call, doneAt);
     if (scope.trace) scope.trace.responseText = text;
     scope.record({ status: 200, outcome: "ok", deploymentId: deployment.id, provider: deployment.provider.id, upstreamModel: target.model, overheadMs: overhead, ...(usage ? { usage } : {}), ...(cost === undefined ? {} : { costNano: cost }) });

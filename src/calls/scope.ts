@@ -307,10 +307,10 @@ export function recordFailure(scope: CallScope, thrown: unknown, resolved?: Reso
   return error;
 }
 
-/** The call's cost in nano-dollars, when the deployment's model has a price and usage is known. */
-export function costOfCall(resolved: Resolved, usage: Usage | undefined): number | undefined {
+/** The call's cost in nano-dollars at the prices in force when it started, when the deployment's model has a price and usage is known. */
+export function costOfCall(resolved: Resolved, usage: Usage | undefined, startedAt: number): number | undefined {
   if (!usage) return undefined;
-  const price = resolved.deployment.priceOf(resolved.target.model);
+  const price = resolved.deployment.priceOf(resolved.target.model, startedAt);
   return price ? costOf(usage, price).total : undefined;
 }
 

@@ -19,7 +19,7 @@ export function spendRowOf(record: CallRecord, caller: Caller, windows: Partial<
     cacheReadTokens: usage?.cacheRead ?? 0,
     cacheWriteTokens: usage?.cacheWrite ?? 0,
     reasoningTokens: usage?.reasoning ?? 0,
-    costNano: record.costNano ?? null,
+    costNano: costOfRow(record),
     status: record.status,
     outcome: record.outcome,
     startedAt: record.startedAt,
@@ -41,6 +41,16 @@ export function spendRowOf(record: CallRecord, caller: Caller, windows: Partial<
   if (record.errorCode) row.errorCode = record.errorCode;
   if (record.ttftMs !== undefined) row.ttftMs = Math.round(record.ttftMs);
   return row;
+}
+
+/**
+ * The ledger's cost: the priced cost; NULL ("cost unknown") when tokens were used but the model
+ * has no price, or a call succeeded without reporting usage; 0 for a call that failed before
+ * using anything (nothing was generated, nothing is billed).
+ */
+function costOfRow(record: CallRecord): number | null {
+  if (record.costNano !== undefined) return record.costNano;
+  return record.usage || record.outcome === "ok" ? null : 0;
 }
 
 /** The key's tags and the request's, once each. */

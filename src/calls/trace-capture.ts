@@ -132,6 +132,6 @@ export function answerTextOf(capture: TraceCapture): string {
 /** The call's cost split as the ledger priced it (same prices, same computation). */
 function costBreakdown(record: CallRecord, routed: Routed<unknown> | undefined): CostBreakdown | undefined {
   if (!record.usage || !routed) return undefined;
-  const price = routed.resolved.deployment.priceOf(routed.resolved.target.model);
+  const price = routed.resolved.deployment.priceOf(routed.resolved.target.model, record.startedAt);
   return price ? costOf(record.usage, price) : undefined;
 }

@@ -14,6 +14,7 @@ export type ErrorCode =
   | "policy.forbidden"
   | "policy.rate_limited"
   | "policy.budget_exceeded"
+  | "policy.model_unpriced"
   | "provider.bad_request"
   | "provider.unauthenticated"
   | "provider.forbidden"
@@ -54,6 +55,8 @@ export const ERROR_CODES = {
   "policy.rate_limited": { status: 429, type: "rate_limit_error", retry: "retry-same" },
   // 400, not 429: SDKs retry 429s, and retrying cannot make a spent budget available.
   "policy.budget_exceeded": { status: 400, type: "budget_exceeded", retry: "stop" },
+  // A budgeted caller and a model without a price: not an exceeded budget, a setting the operator must add.
+  "policy.model_unpriced": { status: 400, type: "invalid_request_error", retry: "stop" },
   "provider.bad_request": { status: 400, type: "invalid_request_error", retry: "stop" },
   "provider.unauthenticated": { status: 401, type: "authentication_error", retry: "try-next" },
   "provider.forbidden": { status: 403, type: "permission_error", retry: "try-next" },

@@ -2,15 +2,22 @@ import { redactConfig } from "../config/env-refs.ts";
 import { loadConfigFile } from "../config/load.ts";
 import { buildModelTable } from "../router/models.ts";
 import { ConfigError } from "../config/errors.ts";
+import { loadPrices, pricesFileOf } from "../pricing/load.ts";
+import { priceReport } from "./price-report.ts";
 
 /** `switchboard config check FILE`: validates and reports; returns the exit code. */
 export async function configCheck(file: string, print: boolean, env: Record<string, string | undefined>): Promise<number> {
   try {
     const loaded = await loadConfigFile(file, env);
-    const { table, problems } = buildModelTable(loaded.config, loaded.env);
+    const prices = await loadPrices(pricesFileOf(loaded.config, loaded.env)).catch((error: Error) => {
+      throw new ConfigError(file, [`pricing.file: ${error.message}`]);
+    });
+    const { table, problems } = buildModelTable(loaded.config, loaded.env, prices);
     if (problems.length > 0) throw new ConfigError(file, problems.map(loaded.relocate));
-    for (const warning of loaded.warnings) console.warn(`warning: ${warning}`);
+    const report = priceReport(table, prices);
+    for (const warning of [...loaded.warnings, ...report.warnings]) console.warn(`warning: ${warning}`);
     console.log(`${file}: ok (${loaded.format} format, ${table.list().length} model names)`);
+    console.log(`prices (${prices.label}):\n${report.lines.map((line) => `  ${line}`).join("\n")}`);
     if (print) console.log(Bun.YAML.stringify(redactConfig(loaded.written), null, 2));
     return 0;
   } catch (error) {

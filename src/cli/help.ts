@@ -45,10 +45,12 @@ Environment:
                           gateway binds to loopback only. It is also the key for the
                           management API (/key/generate, /key/info, /team/new, /spend/logs, ...)
   SWITCHBOARD_DATA_DIR    as --data-dir
+  SWITCHBOARD_PRICES_FILE a newer genai-prices data.json, read at start (config pricing.file);
+                          its rows win over the prices embedded in this binary
   OPENAI_API_KEY, ANTHROPIC_API_KEY, GROQ_API_KEY, MISTRAL_API_KEY, ...
                           each provider whose key is set is served as <provider>/<model>
 
-Built-in mock models (no key, no network):
+Built-in mock models (no key, no network; a nominal $1 per 1,000 tokens, answers of at most 100):
 ${MOCK_MODELS.map((m) => `  ${m.id.padEnd(22)} ${m.does}`).join("\n")}
 `;
 }

@@ -93,13 +93,22 @@ const SETTINGS: Record<string, { section: "settings" | "tracing"; rule: Rule }> 
 };
 
 /** LiteLLM's per-token cost fields (dollars per token) -> our per-million price fields. */
-const COST_FIELDS: Record<string, keyof PriceEntry> = {
+const COST_FIELDS = {
   input_cost_per_token: "input",
   output_cost_per_token: "output",
   cache_read_input_token_cost: "cache_read",
   cache_creation_input_token_cost: "cache_write",
+  cache_creation_input_token_cost_above_1hr: "cache_write_1h",
   output_cost_per_reasoning_token: "reasoning",
-};
+} as const satisfies Record<string, keyof PriceEntry>;
+
+type TierField = "input" | "output" | "cache_read" | "cache_write";
+
+/** LiteLLM's long-context fields, `<cost field>_above_<N>k_tokens` (N thousand input tokens), e.g. `input_cost_per_token_above_200k_tokens`. */
+const TIER_FIELD = /^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost|cache_creation_input_token_cost)_above_(\d+)k_tokens$/;
+
+/** Whether a litellm_params / model_info key is a cost field this import reads. */
+const isCostField = (key: string): boolean => key in COST_FIELDS || TIER_FIELD.test(key);
 const INFO_LIMITS: Record<string, keyof PriceEntry> = { max_input_tokens: "context_window", max_output_tokens: "max_output_tokens", max_tokens: "max_output_tokens" };
 
 /** Dollars per token as dollars per million, exactly (shift the decimal point in the text, not by a float multiply). */
@@ -108,15 +117,28 @@ function perTokenToPerMillion(value: number): number {
   return Number(`${mantissa}e${Number(exponent) + 6}`);
 }
 
-/** A price override from LiteLLM's cost fields (litellm_params or model_info) and token limits (model_info). */
+/**
+ * A price override from LiteLLM's cost fields (litellm_params or model_info; litellm_params win),
+ * long-context tiers (`…_above_200k_tokens`) and token limits (model_info).
+ */
 function litellmPrice(params: Dict, info: Dict): PriceEntry | undefined {
   const price: PriceEntry = {};
+  const tiers = new Map<number, Partial<Record<TierField, number>> & { above: number }>();
+  const tierField: Record<string, TierField> = { input_cost_per_token: "input", output_cost_per_token: "output", cache_read_input_token_cost: "cache_read", cache_creation_input_token_cost: "cache_write" };
   for (const source of [info, params]) {
-    for (const [field, target] of Object.entries(COST_FIELDS)) {
-      const value = source[field];
-      if (typeof value === "number" && value >= 0) (price as Record<string, number>)[target] = perTokenToPerMillion(value);
+    for (const [field, value] of Object.entries(source)) {
+      if (typeof value !== "number" || !(value >= 0)) continue;
+      if (field in COST_FIELDS) price[COST_FIELDS[field as keyof typeof COST_FIELDS]] = perTokenToPerMillion(value);
+      const tier = TIER_FIELD.exec(field);
+      if (tier) {
+        const above = Number(tier[2]) * 1000;
+        const entry = tiers.get(above) ?? { above };
+        entry[tierField[tier[1] as string] as TierField] = perTokenToPerMillion(value);
+        tiers.set(above, entry);
+      }
     }
   }
+  if (tiers.size > 0) price.tiers = [...tiers.values()].sort((a, b) => a.above - b.above);
   if (typeof info.max_input_tokens === "number") price.context_window = info.max_input_tokens;
   const maxOut = info.max_output_tokens ?? info.max_tokens;
   if (typeof maxOut === "number") price.max_output_tokens = maxOut;
@@ -260,7 +282,7 @@ function translateModelList(list: unknown, t: Translator): Dict[] {
     const ignoredParams: string[] = [];
     if (params) {
       const userParams = [...user, "litellm_params"];
-      const paramKeys = otherKeys(params, userParams, (key) => key in PARAMS || key in COST_FIELDS, PARAM_KEYS, t);
+      const paramKeys = otherKeys(params, userParams, (key) => key in PARAMS || isCostField(key), PARAM_KEYS, t);
       ignoredParams.push(...paramKeys.ignored);
       if (params.model === undefined) {
         if (!paramKeys.meant.has("model")) t.problem([...userParams, "model"], "missing (required)");
@@ -273,7 +295,7 @@ function translateModelList(list: unknown, t: Translator): Dict[] {
     }
     if (entry.model_info !== undefined && !asDict(entry.model_info)) t.problem([...user, "model_info"], "expected a mapping");
     const info = asDict(entry.model_info) ?? {};
-    const infoKeys = otherKeys(info, [...user, "model_info"], (key) => key === "id" || key in INFO_LIMITS || key in COST_FIELDS, INFO_KEYS, t);
+    const infoKeys = otherKeys(info, [...user, "model_info"], (key) => key === "id" || key in INFO_LIMITS || isCostField(key), INFO_KEYS, t);
     if (info.id !== undefined) t.put(out, "id", [...at, "id"], [...user, "model_info", "id"], info.id, toIdText);
     const price = litellmPrice(params ?? {}, info);
     if (price) {

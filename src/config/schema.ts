@@ -8,15 +8,35 @@ const URL_PATTERN = { pattern: "^https?://", expected: "a URL starting with http
 
 const perMillion = (what: string) => Type.Optional(Type.Number({ minimum: 0, description: `${what}, US dollars per million tokens.` }));
 
-/** A deployment's price, laid over the embedded table's row for its model (or standing alone for a model the table lacks). */
+/** Rates of a long-context tier: the whole call is priced at them once its input passes `above` tokens. */
+export const PriceTierSchema = Type.Object(
+  {
+    above: Type.Integer({ minimum: 0, description: "Input tokens (cached included) past which the whole call uses this tier's rates (LiteLLM's `_above_200k_tokens`: 200000)." }),
+    input: perMillion("Uncached input in this tier"),
+    output: perMillion("Output in this tier"),
+    cache_read: perMillion("Input read from the prompt cache in this tier"),
+    cache_write: perMillion("Input written to the prompt cache in this tier"),
+    cache_write_1h: perMillion("Input written to the 1-hour prompt cache in this tier"),
+  },
+  strict,
+);
+
+/**
+ * A deployment's price, laid field by field over the price data's row for its model, or standing
+ * alone for a model the data lacks (then `input` and `output` are enough; no token limits needed).
+ */
 export const PriceSchema = Type.Object(
   {
     input: perMillion("Uncached input"),
     output: perMillion("Output"),
-    cache_read: perMillion("Input read from the prompt cache"),
-    cache_write: perMillion("Input written to the prompt cache"),
+    cache_read: perMillion("Input read from the prompt cache (default: the input rate)"),
+    cache_write: perMillion("Input written to the prompt cache, Anthropic's 5-minute writes (default: the input rate)"),
+    cache_write_1h: perMillion("Input written to Anthropic's 1-hour prompt cache (default: cache_write)"),
     reasoning: perMillion("Reasoning tokens, where priced apart from output"),
-    context_window: Type.Optional(Type.Integer({ minimum: 1, description: "Largest prompt plus output, in tokens." })),
+    tiers: Type.Optional(
+      Type.Array(PriceTierSchema, { description: "Long-context tiers; replace the price data's (an empty list removes them). A tier's missing rates are the base rates." }),
+    ),
+    context_window: Type.Optional(Type.Integer({ minimum: 1, description: "Largest prompt plus output, in tokens (bounds budget reservations)." })),
     max_output_tokens: Type.Optional(Type.Integer({ minimum: 1, description: "Largest output, in tokens (bounds budget reservations)." })),
   },
   strict,
@@ -171,6 +191,19 @@ export const ConfigSchema = Type.Object(
           mode: Type.Optional(
             Type.Union([Type.Literal("strict"), Type.Literal("soft")], {
               description: "strict (default): reserve each call's worst-case cost at admission, so concurrent calls cannot overrun a budget. soft: LiteLLM's behaviour, admit while spend is under budget.",
+            }),
+          ),
+        },
+        strict,
+      ),
+    ),
+    pricing: Type.Optional(
+      Type.Object(
+        {
+          file: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description: "A price file in genai-prices' data.json format, read at start; its rows win over the embedded ones (SWITCHBOARD_PRICES_FILE wins over this).",
             }),
           ),
         },

@@ -1,5 +1,5 @@
-/** Prices per token in integer nano-dollars (see units.ts), with the model's token limits. */
-export interface ModelPrice {
+/** Per-token rates in integer pico-dollars (see units.ts). */
+export interface Rates {
   /** Uncached input (prompt) tokens. */
   input: number;
   /** Output tokens; includes reasoning tokens unless `reasoning` is set. */
@@ -12,25 +12,28 @@ export interface ModelPrice {
   cacheWrite1h?: number;
   /** Reasoning tokens, only for models that price them apart from output. */
   reasoning?: number;
-  /** Rates for the whole call once its input exceeds `above` tokens (Gemini 2.5 Pro, Claude 1M-context beta). */
-  longContext?: LongContextPrice;
-  /** Largest prompt plus output, in tokens. */
-  contextWindow: number;
-  /** Largest output, in tokens. */
-  maxOutputTokens: number;
 }
 
-/** The tier a call is priced at when its input tokens (cached included) exceed `above`. */
-export interface LongContextPrice {
+/** The rates a whole call is priced at once its input tokens (cached included) exceed `above`. */
+export interface PriceTier extends Rates {
   above: number;
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-  cacheWrite1h?: number;
 }
 
-/** One call's cost in integer nano-dollars; `total` is the exact sum of the other fields. */
+/** One model's price: pico-dollars per token, an optional per-call fee, and what is known of its limits. */
+export interface ModelPrice extends Rates {
+  /** Long-context tiers, `above` ascending (Gemini 2.5 Pro, Claude past 200k input tokens). */
+  tiers?: readonly PriceTier[];
+  /** A fee per call, in pico-dollars (Perplexity's request fee). */
+  request?: number;
+  /** Largest prompt plus output, in tokens, when known. */
+  contextWindow?: number;
+  /** Largest output, in tokens, when known (a deployment's `max_output_tokens`; the price data has none). */
+  maxOutputTokens?: number;
+  /** Where the price came from, for `config check` and messages: `genai-prices openai/gpt-4o`, `deployment price`… */
+  source: string;
+}
+
+/** One call's cost in integer nano-dollars: each part rounded up on its own, `total` rounded up once from the exact sum. */
 export interface CostBreakdown {
   /** Uncached input. */
   input: number;
@@ -41,5 +44,7 @@ export interface CostBreakdown {
   output: number;
   /** Present only when the model prices reasoning apart from output. */
   reasoning?: number;
+  /** Present only when the model has a per-call fee. */
+  request?: number;
   total: number;
 }

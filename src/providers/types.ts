@@ -1,6 +1,7 @@
 import type { ChatRequest, ChatResult, StreamPart } from "../canonical/chat.ts";
 import type { GatewayError } from "../canonical/errors.ts";
-import type { CloudSettings } from "../config/schema.ts";
+import type { CloudSettings, PriceEntry } from "../config/schema.ts";
+import type { PriceSource } from "../pricing/pricer.ts";
 import type { EventDecoder, SseEvent } from "../streams/sse-parser.ts";
 
 /** Wire formats clients speak; a provider whose wire equals the client's dialect takes the fast path. */
@@ -74,8 +75,10 @@ export interface Provider {
   apiKeyEnv: readonly string[];
   /** Environment variables that may hold the base URL (local servers: ollama, vllm…). */
   apiBaseEnv: readonly string[];
-  /** Providers whose embedded prices apply to this one's models when it has none of its own (Azure: OpenAI's). */
-  pricesAs?: readonly string[];
+  /** Where the price data prices this provider's models: genai-prices provider ids, tried in order (Bedrock: its own rows, then Anthropic's). None: unpriced unless a deployment sets `price`. */
+  priceSources?: readonly PriceSource[];
+  /** One price for every model of this provider, instead of the price data (the mock's nominal price). */
+  price?: PriceEntry;
   /** Environment variables whose presence (cloud credentials, not an API key) turns on the provider's `<id>/*` models. */
   credentialEnv?: readonly string[];
   /** Whether calls need a key at all (local servers do not; cloud providers with their own credentials say so in `configure`). */

@@ -4,7 +4,7 @@ import type { ChatRequest } from "../canonical/chat.ts";
 import type { UpstreamRequest } from "../providers/types.ts";
 import { countsAsFailure } from "./classify.ts";
 import { callUpstream } from "./execute.ts";
-import type { Deployment, ModelTable } from "./models.ts";
+import type { Deployment, ModelTable, Unpriced } from "./models.ts";
 import type { Router } from "./router.ts";
 
 /** One deployment's health check. */
@@ -60,6 +60,11 @@ export class HealthChecker {
     private readonly table: ModelTable,
     private readonly router: Router,
   ) {}
+
+  /** Deployments (or those serving `modelName`) without a price, as the model table knows them now. */
+  unpriced(modelName?: string): Unpriced[] {
+    return this.table.unpriced().filter((u) => modelName === undefined || u.deployment.modelName === modelName);
+  }
 
   /** Checks every deployment (or those serving `modelName`), all at once. */
   async check(modelName?: string): Promise<{ results: HealthResult[]; skipped: HealthSkip[] }> {

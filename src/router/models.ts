@@ -1,12 +1,13 @@
-import type { Config, ModelEntry, PriceEntry } from "../config/schema.ts";
-import { perMillion } from "../pricing/units.ts";
+import type { Config, ModelEntry } from "../config/schema.ts";
+import type { PriceCatalogue } from "../pricing/catalogue.ts";
+import { priceOverrideOf } from "../pricing/config-price.ts";
+import type { PriceOverride } from "../pricing/cost.ts";
+import { embeddedPrices } from "../pricing/load.ts";
+import { makePricer, type PriceOf, type PriceSpec } from "../pricing/pricer.ts";
 import { MOCK_MODELS } from "../providers/mock/catalogue.ts";
 import { isSafeModelId, modelIdProblem } from "../providers/model-id.ts";
 import { findProvider, PROVIDERS } from "../providers/registry.ts";
 import type { Provider, Target } from "../providers/types.ts";
-import { priceFor } from "../pricing/cost.ts";
-import { lookupPrice } from "../pricing/lookup.ts";
-import type { ModelPrice } from "../pricing/types.ts";
 
 /** One place a model name can be served from. */
 export interface Deployment {
@@ -24,6 +25,7 @@ export interface Deployment {
   firstByteMs?: number;
   /** Time allowed between two chunks of a stream; undefined = only the total timeout applies. */
   idleMs?: number;
+  /** Prices an upstream model of this deployment (memoised; wildcards price per model). */
   priceOf: PriceOf;
   /** Tags that steer requests with matching `metadata.tags` here (see tags.ts), and the region it runs in (reported, not routed on). */
   tags?: readonly string[];
@@ -35,44 +37,24 @@ export interface Deployment {
   tpm?: number;
 }
 
-/** Prices an upstream model of this deployment (memoised; wildcards price per model). */
-export type PriceOf = (model: string) => ModelPrice | undefined;
-
-/** Memoised price lookup for one provider: one table lookup per distinct model, none per request after. */
-function pricer(provider: Provider, override?: Partial<ModelPrice>): PriceOf {
-  const cache = new Map<string, ModelPrice | undefined>();
-  // A host of another vendor's models (Azure, Vertex AI) is priced from that vendor's rows when it has none of its own.
-  const ids = [provider.id, ...(provider.pricesAs ?? [])];
-  return (model) => {
-    if (!cache.has(model)) cache.set(model, priceFor(ids.find((id) => lookupPrice(id, model)) ?? provider.id, model, override));
-    return cache.get(model);
-  };
-}
-
-const PRICE_RATES = { input: "input", output: "output", cache_read: "cacheRead", cache_write: "cacheWrite", reasoning: "reasoning" } as const;
-
-/** A config `price` (dollars per million tokens) as a price override in nano-dollars per token; problems are reported, not thrown. */
-function priceOverride(price: PriceEntry | undefined, path: string, problems: string[]): Partial<ModelPrice> | undefined {
-  if (!price) return undefined;
-  const override: Partial<ModelPrice> = {};
-  for (const [field, target] of Object.entries(PRICE_RATES)) {
-    const value = price[field as keyof typeof PRICE_RATES];
-    if (value === undefined) continue;
-    try {
-      override[target] = perMillion(value);
-    } catch (error) {
-      problems.push(`${path}.price.${field}: ${(error as Error).message}`);
-    }
-  }
-  if (price.context_window !== undefined) override.contextWindow = price.context_window;
-  if (price.max_output_tokens !== undefined) override.maxOutputTokens = price.max_output_tokens;
-  return override;
+/** The pricer of one deployment of `provider`: the price data (or the provider's nominal price) with the deployment's own `price` laid over it. */
+function pricer(prices: PriceCatalogue, provider: Provider, override?: PriceOverride): PriceOf {
+  const spec: PriceSpec = { sources: provider.priceSources ?? [] };
+  if (provider.price) spec.nominal = priceOverrideOf(provider.price, `${provider.id} nominal price`, []);
+  if (override) spec.override = override;
+  return makePricer(prices, spec);
 }
 
 /** A deployment chosen for one call, with its wildcard filled in. */
 export interface Resolved {
   deployment: Deployment;
   target: Target;
+}
+
+/** A deployment with no price for `model` (its own, or one its wildcard served). */
+export interface Unpriced {
+  deployment: Deployment;
+  model: string;
 }
 
 /** An entry of `GET /v1/models`. */
@@ -170,6 +152,19 @@ export class ModelTable {
     return [...all];
   }
 
+  /**
+   * What has no price: each configured deployment whose model the price data and its own `price`
+   * leave unpriced, and each model a wildcard deployment was asked for and could not price.
+   */
+  unpriced(): Unpriced[] {
+    const found: Unpriced[] = [];
+    for (const deployment of this.deployments()) {
+      if (deployment.target.model.includes("*")) for (const model of deployment.priceOf.unpriced()) found.push({ deployment, model });
+      else if (!deployment.priceOf(deployment.target.model)) found.push({ deployment, model: deployment.target.model });
+    }
+    return found;
+  }
+
   /** The models `GET /v1/models` shows, in configuration order. */
   list(): readonly ListedModel[] {
     return this.listed;
@@ -178,7 +173,7 @@ export class ModelTable {
 }
 
 /** Builds the table from config and environment; returns the problems that keep an entry from working. */
-export function buildModelTable(config: Config, env: Record<string, string | undefined>): { table: ModelTable; problems: string[] } {
+export function buildModelTable(config: Config, env: Record<string, string | undefined>, prices: PriceCatalogue = embeddedPrices()): { table: ModelTable; problems: string[] } {
   const table = new ModelTable();
   const problems: string[] = [];
   const defaultTimeout = (config.settings?.request_timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
@@ -240,7 +235,7 @@ export function buildModelTable(config: Config, env: Record<string, string | und
       provider,
       target,
       timeoutMs: (entry.timeout_seconds ?? 0) * 1000 || defaultTimeout,
-      priceOf: pricer(provider, priceOverride(entry.price, path, problems)),
+      priceOf: pricer(prices, provider, priceOverrideOf(entry.price, `${path}.price`, problems)),
       weight: entry.weight ?? 1,
       order: entry.order ?? 0,
     };
@@ -267,13 +262,13 @@ export function buildModelTable(config: Config, env: Record<string, string | und
       const target: Target = { model: "*", apiBase };
       if (apiKey) target.apiKey = apiKey;
       if (provider.configure?.(target, {}, env)) continue;
-      table.add(`${provider.id}/*`, { id: `${provider.id}/*`, modelName: `${provider.id}/*`, provider, target, timeoutMs: defaultTimeout, priceOf: pricer(provider), weight: 1, order: 0 });
+      table.add(`${provider.id}/*`, { id: `${provider.id}/*`, modelName: `${provider.id}/*`, provider, target, timeoutMs: defaultTimeout, priceOf: pricer(prices, provider), weight: 1, order: 0 });
     }
   }
 
   if (config.settings?.mock_models !== false) {
     const mock = findProvider("mock") as Provider;
-    const deployment: Deployment = { id: "mock/*", modelName: "mock/*", provider: mock, target: { model: "mock/*", apiBase: mock.defaultApiBase as string }, timeoutMs: defaultTimeout, priceOf: pricer(mock), weight: 1, order: 0 };
+    const deployment: Deployment = { id: "mock/*", modelName: "mock/*", provider: mock, target: { model: "mock/*", apiBase: mock.defaultApiBase as string }, timeoutMs: defaultTimeout, priceOf: pricer(prices, mock), weight: 1, order: 0 };
     table.add("mock/*", deployment, false);
     for (const model of MOCK_MODELS) {
       if (table.resolve(model.id)?.deployment.modelName === model.id) continue; // configured explicitly

@@ -223,7 +223,8 @@ function candidateOf(resolved: Resolved): Candidate {
   if (deployment.rpm !== undefined) candidate.rpm = deployment.rpm;
   if (deployment.tpm !== undefined) candidate.tpm = deployment.tpm;
   const price = deployment.priceOf(resolved.target.model);
-  if (price) candidate.referenceCostNano = 1000 * (price.input + price.output);
+  // Pico-dollars per token are nano-dollars per thousand tokens: the cost of 1,000 tokens in and 1,000 out.
+  if (price) candidate.referenceCostNano = price.input + price.output;
   return candidate;
 }
 

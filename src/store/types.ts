@@ -107,7 +107,7 @@ export interface SpendRow {
   cacheReadTokens: number;
   cacheWriteTokens: number;
   reasoningTokens: number;
-  /** Null when the model has no price. */
+  /** Null when the cost is unknown: tokens were used (or a call succeeded without usage) and the model has no price. */
   costNano: number | null;
   status: number;
   outcome: "ok" | "error" | "cancelled";
@@ -143,7 +143,10 @@ export interface ReportRow {
   /** The day (YYYY-MM-DD, UTC), model, key token, team id or user id; "" when the row had none. */
   group: string;
   requests: number;
+  /** Sum of the known costs. */
   costNano: number;
+  /** Rows whose cost is unknown (NULL): their model had no price. */
+  unpricedRequests: number;
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;

@@ -100,7 +100,8 @@ describe("authentication", () => {
     expect(await failure(ask(original.key))).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((await ask(regenerated.body.key)).choices).toHaveLength(1);
     const info = await gateway.admin<KeyInfoJson>("GET", `/key/info?key=${regenerated.body.key}`);
-    expect(info.body.info).toMatchObject({ key_alias: "regen-sdk", spend_usd: "0.000165", spend: 0.000165 });
+    // Two priced calls, then one mock/echo call at the mock's nominal $0.001 a token (2 in, 3 out).
+    expect(info.body.info).toMatchObject({ key_alias: "regen-sdk", spend_usd: "0.005165", spend: 0.005165 });
   });
 });
 

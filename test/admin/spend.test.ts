@@ -130,21 +130,22 @@ describe("GET /global/spend/report", () => {
     expect(byModel.group_by).toBe("model");
     const priced = byModel.rows.find((r) => r.group === "priced");
     expect(priced).toMatchObject({ requests: 3, spend_usd: "0.0002475", spend: 0.0002475, prompt_tokens: 57, completion_tokens: 15, cache_read_input_tokens: 36 });
-    expect(byModel.rows.find((r) => r.group === "mock/echo")).toMatchObject({ requests: 2, spend_usd: "0" });
+    // mock/echo's nominal price, $0.001 a token: "count me" (2 tokens) answered "Echo: count me" (3 tokens).
+    expect(byModel.rows.find((r) => r.group === "mock/echo")).toMatchObject({ requests: 2, spend_usd: "0.01", unpriced_requests: 0 });
 
     const byKey = await report("?group_by=key");
-    expect(byKey.rows.find((r) => r.group === keyA.token)).toMatchObject({ requests: 3, spend_usd: "0.000165" });
+    expect(byKey.rows.find((r) => r.group === keyA.token)).toMatchObject({ requests: 3, spend_usd: "0.005165" });
     expect(byKey.rows.find((r) => r.group === keyB.token)).toMatchObject({ requests: 1, spend_usd: "0.0000825" });
     expect(byKey.rows.find((r) => r.group === "")).toMatchObject({ requests: 1 });
 
     const byTeam = await report("?group_by=team");
-    expect(byTeam.rows.find((r) => r.group === "t-spend")).toMatchObject({ requests: 3, spend_usd: "0.000165" });
+    expect(byTeam.rows.find((r) => r.group === "t-spend")).toMatchObject({ requests: 3, spend_usd: "0.005165" });
     const byUser = await report("?group_by=user");
     expect(byUser.rows.find((r) => r.group === "u-other")).toMatchObject({ requests: 1 });
 
     const byDay = await report(`?start_date=${today}&end_date=${today}`);
     expect(byDay).toMatchObject({ group_by: "day", start_date: today, end_date: today });
-    expect(byDay.rows).toEqual([expect.objectContaining({ group: today, requests: 5, spend_usd: "0.0002475" })]);
+    expect(byDay.rows).toEqual([expect.objectContaining({ group: today, requests: 5, spend_usd: "0.0102475" })]);
   });
 
   test("an unknown group_by is a 400 listing the choices", async () => {
@@ -156,8 +157,8 @@ describe("GET /global/spend/report", () => {
 
   test("key and user spend in /key/info and /user/info match the ledger", async () => {
     const info = await gateway.admin<{ info: { spend_usd: string; total_spend_usd: string } }>("GET", `/key/info?key=${keyA.token}`);
-    expect(info.body.info).toMatchObject({ spend_usd: "0.000165", total_spend_usd: "0.000165" });
+    expect(info.body.info).toMatchObject({ spend_usd: "0.005165", total_spend_usd: "0.005165" });
     const user = await gateway.admin<{ user_info: { spend_usd: string } }>("GET", "/user/info?user_id=u-spend");
-    expect(user.body.user_info.spend_usd).toBe("0.000165");
+    expect(user.body.user_info.spend_usd).toBe("0.005165");
   });
 });

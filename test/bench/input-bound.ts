@@ -9,7 +9,8 @@ import { InputBound } from "../../src/budgets/input-bound.ts";
 import { loadTokenizer } from "../../src/budgets/tokenizer.ts";
 import type { ModelPrice } from "../../src/pricing/types.ts";
 
-const price: ModelPrice = { input: 2_500, output: 10_000, cacheRead: 1_250, cacheWrite: 2_500, contextWindow: 128_000, maxOutputTokens: 16_384 };
+// gpt-4o list prices in pico-dollars per token.
+const price: ModelPrice = { input: 2_500_000, output: 10_000_000, cacheRead: 1_250_000, cacheWrite: 2_500_000, contextWindow: 128_000, maxOutputTokens: 16_384, source: "test" };
 const MODEL = "gpt-4o-2024-08-06";
 
 /** A chat body of about `bytes` bytes: a system prompt, a tool, and a conversation of `turns` turns. */

@@ -380,7 +380,7 @@ async function startGateway(name: GatewayName, upstreamBase: string, tmpDir: str
   const config = {
     server: { host: "127.0.0.1", port: 0, shutdown_grace_seconds: 1 },
     settings: { mock_models: false, env_provider_models: false },
-    // gpt-4o-mini is in the embedded price table, so every build (even one without price overrides) prices it alike.
+    // gpt-4o-mini is in the embedded price data, so every build (even one without price overrides) prices it alike.
     models:
       name === "group"
         ? ["a", "b", "c"].map((id) => ({ model_name: "bench", id: `bench-${id}`, model: "openai/gpt-4o-mini", api_base: upstreamBase, api_key: "sk-bench" }))

@@ -126,7 +126,8 @@ describe("rebase after a reload", () => {
 });
 
 describe("worst-case cost", () => {
-  const price: ModelPrice = { input: 100, output: 400, cacheRead: 10, cacheWrite: 125, contextWindow: 1_000, maxOutputTokens: 50 };
+  // Rates in pico-dollars per token (1,000 per nano-dollar), so the costs below are whole nano-dollars.
+  const price: ModelPrice = { input: 100_000, output: 400_000, cacheRead: 10_000, cacheWrite: 125_000, contextWindow: 1_000, maxOutputTokens: 50, source: "test" };
   test("the input-token bound at the dearest input rate, plus the output cap at the output rate", () => {
     expect(worstCaseCost(price, 20, 10, true)).toBe(20 * 125 + 10 * 400);
     // No max_tokens (or one above the model's): the model's maximum output.

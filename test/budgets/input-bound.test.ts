@@ -13,7 +13,8 @@ import type { ModelPrice } from "../../src/pricing/types.ts";
 
 const PLAIN = { disallowedSpecial: new Set<string>() };
 const TOKENIZERS = { o200k: (text: string) => o200k.countTokens(text, PLAIN), cl100k: (text: string) => cl100k.countTokens(text, PLAIN) };
-const price: ModelPrice = { input: 2_500, output: 10_000, cacheRead: 1_250, cacheWrite: 2_500, contextWindow: 128_000, maxOutputTokens: 16_384 };
+// gpt-4o list prices in pico-dollars per token.
+const price: ModelPrice = { input: 2_500_000, output: 10_000_000, cacheRead: 1_250_000, cacheWrite: 2_500_000, contextWindow: 128_000, maxOutputTokens: 16_384, source: "test" };
 
 /** A small deterministic PRNG, so a failure names its seed and can be replayed. */
 function random(seed: number): () => number {

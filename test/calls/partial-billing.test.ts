@@ -125,7 +125,7 @@ describe("the client aborts mid-stream", () => {
     expect(record).toMatchObject({ model: "claude-stall", stream: true, outcome: "cancelled", usage, usageEstimated: true, costNano: costOf(usage) });
   });
 
-  test("the official OpenAI SDK's controller.abort() on mock/slow: estimated, non-zero usage (mock models are unpriced)", async () => {
+  test("the official OpenAI SDK's controller.abort() on mock/slow: estimated, non-zero usage, billed at the mock's nominal price", async () => {
     const before = gateway.records.length;
     const client = new OpenAI({ baseURL: gateway.baseURL, apiKey: "sk-client", maxRetries: 0 });
     const stream = await client.chat.completions.create({ model: "mock/slow", messages: [{ role: "user", content: "one two three four five six" }], stream: true });
@@ -139,7 +139,8 @@ describe("the client aborts mid-stream", () => {
     expect(record).toMatchObject({ model: "mock/slow", stream: true, outcome: "cancelled", usageEstimated: true });
     expect(record.usage!.input).toBeGreaterThan(0);
     expect(record.usage!.output).toBeGreaterThanOrEqual(estimateTokens(content.length));
-    expect(record.costNano).toBeUndefined();
+    // $0.001 a token, input and output alike.
+    expect(record.costNano).toBe((record.usage!.input + record.usage!.output) * 1_000_000);
   });
 });
 

@@ -78,7 +78,7 @@ bogus: 1
         "models[0].timeout: unknown key; did you mean `timeout_seconds`?",
         'models[0].model: expected <provider>/<upstream model>, e.g. openai/gpt-4o, got "gpt-4o"',
         'models[0].api_base: expected a URL starting with http:// or https://, got "ftp://example.com"',
-        "bogus: unknown key (allowed: server, auth, settings, store, budgets, models, router, tracing)",
+        "bogus: unknown key (allowed: server, auth, settings, store, budgets, pricing, models, router, tracing)",
       ].sort(),
     );
     expect(error.message).toStartWith("bad.yaml: 7 problems\n");
@@ -300,7 +300,39 @@ describe("LiteLLM import", () => {
     const { table, problems } = buildModelTable(config, { OPENAI_API_KEY: "sk-x" });
     expect(problems).toEqual([]);
     const resolved = table.resolve("internal");
-    expect(resolved?.deployment.priceOf(resolved.target.model)).toMatchObject({ input: 150, output: 600, cacheRead: 75, cacheWrite: 375, contextWindow: 32000, maxOutputTokens: 4096 });
+    // Pico-dollars per token: $1.5e-7 a token is 150,000.
+    expect(resolved?.deployment.priceOf(resolved.target.model)).toMatchObject({ input: 150_000, output: 600_000, cacheRead: 75_000, cacheWrite: 375_000, contextWindow: 32000, maxOutputTokens: 4096 });
+  });
+
+  test("LiteLLM's long-context (`_above_200k_tokens`) and 1-hour cache-write costs, in litellm_params or model_info, become tiers; no token limits needed", () => {
+    const { warnings, config } = fromLiteLLM({
+      model_list: [
+        {
+          model_name: "long",
+          litellm_params: { model: "openai_compatible/long-1", api_base: "http://10.0.0.1/v1", input_cost_per_token: 3e-6, output_cost_per_token: 1.5e-5, input_cost_per_token_above_200k_tokens: 6e-6 },
+          model_info: { output_cost_per_token_above_200k_tokens: 2.25e-5, cache_read_input_token_cost: 3e-7, cache_read_input_token_cost_above_200k_tokens: 6e-7, cache_creation_input_token_cost_above_1hr: 6e-6, input_cost_per_token_above_128k_tokens: 4e-6 },
+        },
+      ],
+    });
+    expect(warnings).toEqual([]);
+    expect(config.models?.[0]?.price).toEqual({
+      input: 3,
+      output: 15,
+      cache_read: 0.3,
+      cache_write_1h: 6,
+      tiers: [
+        { above: 128_000, input: 4 },
+        { above: 200_000, input: 6, output: 22.5, cache_read: 0.6 },
+      ],
+    });
+    const { table, problems } = buildModelTable(config, {});
+    expect(problems).toEqual([]);
+    const resolved = table.resolve("long");
+    const price = resolved?.deployment.priceOf(resolved.target.model);
+    expect(price?.tiers).toEqual([
+      { above: 128_000, input: 4_000_000, output: 15_000_000, cacheRead: 300_000, cacheWrite: 3_000_000, cacheWrite1h: 6_000_000 },
+      { above: 200_000, input: 6_000_000, output: 22_500_000, cacheRead: 600_000, cacheWrite: 3_000_000, cacheWrite1h: 6_000_000 },
+    ]);
   });
 });
 

@@ -3,7 +3,7 @@
  * request whose response finished more than one second earlier; rollup totals equal the rows".
  *
  * The gateway runs as a real process on a temp data dir; the test drives concurrent load at it
- * (priced and unpriced models, buffered and streamed), SIGKILLs it mid-load, restarts it on the same
+ * (a listed-price model and the mock at its nominal price, buffered and streamed), SIGKILLs it mid-load, restarts it on the same
  * database (WAL recovery happens there), stops it cleanly, then reads the SQLite file directly.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -92,7 +92,7 @@ interface Load {
   stop(): Promise<void>;
 }
 
-/** The request mix: mostly priced, a quarter of them streamed, plus unpriced mock calls. */
+/** The request mix: mostly `priced`, a quarter of them streamed, plus mock calls (at the mock's nominal price). */
 const MIX: readonly { model: Completion["model"]; stream: boolean }[] = [
   { model: "priced", stream: false },
   { model: "priced", stream: true },
@@ -287,7 +287,10 @@ describe("kill -9 under load", () => {
         const rollup = (table: "keys" | "teams" | "users", column: string, id: string) =>
           db.query<{ total: number; win: number }, [string]>(`SELECT spend_total_nano AS total, spend_window_nano AS win FROM ${table} WHERE ${column} = ?`).get(id);
         const keySum = rowSum("token", virtual.token);
-        expect(keySum).toBe(pricedCosts[0]!.n * PRICED_CALL_NANO);
+        // mock/echo calls cost the mock's nominal price: every one priced, none unknown.
+        const mock = db.query<{ total: number; unknown: number }, []>("SELECT COALESCE(SUM(cost_nano), 0) AS total, SUM(cost_nano IS NULL) AS unknown FROM spend_logs WHERE model_requested = 'mock/echo'").get();
+        expect(mock?.unknown ?? 0).toBe(0);
+        expect(keySum).toBe(pricedCosts[0]!.n * PRICED_CALL_NANO + (mock?.total ?? 0));
         expect(keySum).toBeGreaterThan(0);
         expect({
           key: rollup("keys", "token", virtual.token),

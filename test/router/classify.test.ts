@@ -16,6 +16,7 @@ const TABLE: Record<ErrorCode, [boolean, FailureKind, boolean]> = {
   "policy.forbidden": [false, "final", false],
   "policy.rate_limited": [false, "final", false],
   "policy.budget_exceeded": [false, "final", false],
+  "policy.model_unpriced": [false, "final", false],
   "provider.bad_request": [false, "final", false],
   "provider.unauthenticated": [false, "general", true],
   "provider.forbidden": [false, "general", true],

@@ -252,10 +252,12 @@ describe("spend report", () => {
     return store;
   }
 
-  const sums = (group: string, requests: number, n: number, costNano: number) => ({
+  /** `unpriced`: how many of the group's rows have an unknown cost (r3). */
+  const sums = (group: string, requests: number, n: number, costNano: number, unpriced = 0) => ({
     group,
     requests,
     costNano,
+    unpricedRequests: unpriced,
     inputTokens: n,
     outputTokens: n * 10,
     cacheReadTokens: n * 100,
@@ -264,18 +266,18 @@ describe("spend report", () => {
 
   test("groups by UTC day, model, key, team and user, ordered by group", async () => {
     const store = await reportStore();
-    expect(await store.spend.report("day", {})).toEqual([sums("2024-01-01", 1, 1, 100), sums("2024-01-02", 2, 5, 200), sums("2024-01-03", 1, 4, 400)]);
-    expect(await store.spend.report("model", {})).toEqual([sums("m-a", 2, 5, 200), sums("m-b", 2, 5, 500)]);
-    expect(await store.spend.report("key", {})).toEqual([sums("", 1, 4, 400), sums("k1", 2, 3, 300), sums("k2", 1, 3, 0)]);
-    expect(await store.spend.report("team", {})).toEqual([sums("", 2, 7, 400), sums("team", 2, 3, 300)]);
-    expect(await store.spend.report("user", {})).toEqual([sums("", 3, 9, 600), sums("user", 1, 1, 100)]);
+    expect(await store.spend.report("day", {})).toEqual([sums("2024-01-01", 1, 1, 100), sums("2024-01-02", 2, 5, 200, 1), sums("2024-01-03", 1, 4, 400)]);
+    expect(await store.spend.report("model", {})).toEqual([sums("m-a", 2, 5, 200, 1), sums("m-b", 2, 5, 500)]);
+    expect(await store.spend.report("key", {})).toEqual([sums("", 1, 4, 400), sums("k1", 2, 3, 300), sums("k2", 1, 3, 0, 1)]);
+    expect(await store.spend.report("team", {})).toEqual([sums("", 2, 7, 400, 1), sums("team", 2, 3, 300)]);
+    expect(await store.spend.report("user", {})).toEqual([sums("", 3, 9, 600, 1), sums("user", 1, 1, 100)]);
     await store.close();
   });
 
   test("the range limits the rows (from inclusive, to exclusive)", async () => {
     const store = await reportStore();
     const midnight = Date.UTC(2024, 0, 2);
-    expect(await store.spend.report("day", { from: midnight, to: midnight + DAY })).toEqual([sums("2024-01-02", 2, 5, 200)]);
+    expect(await store.spend.report("day", { from: midnight, to: midnight + DAY })).toEqual([sums("2024-01-02", 2, 5, 200, 1)]);
     expect(await store.spend.report("model", { from: midnight + DAY })).toEqual([sums("m-b", 1, 4, 400)]);
     expect(await store.spend.report("key", { to: midnight })).toEqual([sums("k1", 1, 1, 100)]);
     expect(await store.spend.report("user", { from: midnight + 10 * DAY })).toEqual([]);

@@ -17,6 +17,7 @@ export const anthropic: Provider = {
   apiBaseEnv: ["ANTHROPIC_API_BASE", "ANTHROPIC_BASE_URL"],
   requiresApiKey: true,
   operations: ["chat", "count_tokens"],
+  priceSources: [{ id: "anthropic" }],
   chat: {
     buildRequest: buildAnthropicRequest,
     parseResponse: parseAnthropicResponse,

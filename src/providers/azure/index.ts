@@ -8,7 +8,8 @@ import { azureUrl } from "./url.ts";
 const LABEL = "Azure OpenAI";
 
 /** The OpenAI wire as Azure hosts it: OpenAI's translators, Azure's URL (deployment, api-version) and credential. */
-const base = openAIWireProvider({ id: "azure", label: LABEL, apiKeyEnv: ["AZURE_API_KEY", "AZURE_OPENAI_API_KEY"], apiBaseEnv: ["AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"] });
+// Azure's own rows fall back to OpenAI's (and the other vendors Azure hosts) in the price data itself.
+const base = openAIWireProvider({ id: "azure", label: LABEL, apiKeyEnv: ["AZURE_API_KEY", "AZURE_OPENAI_API_KEY"], apiBaseEnv: ["AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"], priceSources: ["azure"] });
 
 /** An OpenAI-built request readdressed to Azure; the body (whose `model` is the deployment name) is unchanged. */
 const toAzure = (upstream: UpstreamRequest, target: Target, operation: "chat" | "embeddings", stream: boolean): UpstreamRequest => ({
@@ -36,6 +37,5 @@ export const azure: Provider = {
     const built = passthroughOf(base, operation, input, target, options);
     return toAzure(built, target, operation === "embeddings" ? "embeddings" : "chat", input.stream);
   },
-  pricesAs: ["openai"],
   mapError: (status, body, headers) => mapAzureError(LABEL, status, body, headers),
 };

@@ -7,6 +7,7 @@ import { buildBedrockRequest } from "./request.ts";
 import { parseBedrockResponse } from "./response.ts";
 import { signBedrockRequest } from "./sign.ts";
 import { bedrockStreamError, bedrockStreamReader } from "./stream.ts";
+import { claudeModelOf } from "./price-id.ts";
 
 const LABEL = "Amazon Bedrock";
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -45,6 +46,8 @@ export const bedrock: Provider = {
   credentialEnv: ["AWS_ACCESS_KEY_ID"],
   requiresApiKey: false,
   operations: ["chat", "embeddings"],
+  // Bedrock's own rows (regional and global Claude prices differ); Anthropic's list for a Claude model they lack yet.
+  priceSources: [{ id: "aws" }, { id: "anthropic", model: claudeModelOf }],
   configure: configureBedrock,
   // Signing covers every header, so it runs last; a bearer API key needs nothing more.
   authorize: async (upstream, target) => (target.aws && target.region ? signBedrockRequest(upstream, target.aws, target.region) : upstream),

@@ -17,6 +17,7 @@ export const gemini: Provider = {
   apiBaseEnv: ["GEMINI_API_BASE"],
   requiresApiKey: true,
   operations: ["chat", "embeddings"],
+  priceSources: [{ id: "google" }],
   chat: {
     buildRequest: buildGeminiRequest,
     parseResponse: (body, state) => parseGeminiResponse(body, state, LABEL),

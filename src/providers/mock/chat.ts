@@ -1,4 +1,4 @@
-import { SLOW_CHUNK_MS } from "./catalogue.ts";
+import { MOCK_MAX_OUTPUT_TOKENS, SLOW_CHUNK_MS } from "./catalogue.ts";
 import { chunkWords, contentText, countTokens, promptTokens } from "./text.ts";
 
 interface ChatBody {
@@ -7,6 +7,8 @@ interface ChatBody {
   tools?: { type?: string; function?: { name?: string; parameters?: JsonSchema } }[];
   stream?: boolean;
   stream_options?: { include_usage?: boolean };
+  max_tokens?: unknown;
+  max_completion_tokens?: unknown;
 }
 
 interface JsonSchema {
@@ -28,7 +30,14 @@ interface Plan {
   text?: string;
   toolCall?: ToolCall;
   chunks: string[];
+  finish: "stop" | "tool_calls" | "length";
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+/** How many tokens the answer may have: the request's cap when it is lower than the mock's own. */
+function outputCap(body: ChatBody): number {
+  const asked = body.max_completion_tokens ?? body.max_tokens;
+  return typeof asked === "number" && Number.isInteger(asked) && asked > 0 ? Math.min(asked, MOCK_MAX_OUTPUT_TOKENS) : MOCK_MAX_OUTPUT_TOKENS;
 }
 
 function lastUserText(body: ChatBody): string {
@@ -71,22 +80,29 @@ function stableId(prefix: string, seed: string): string {
 function plan(body: ChatBody): Plan {
   const prompt = promptTokens(body);
   const user = lastUserText(body);
+  const cap = outputCap(body);
+  const usage = (completion: number) => ({ prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion });
   const tool = body.model === "mock/tool-call" ? body.tools?.find((t) => t.function?.name) : undefined;
   if (tool?.function?.name) {
     const args = JSON.stringify(sampleFor(tool.function.parameters ?? { type: "object" }, user || "mock"));
-    const chunks = args.match(/.{1,8}/gs) ?? [args];
+    const all = args.match(/.{1,8}/gs) ?? [args];
+    // Past the cap the arguments are cut, as a real model's are when it runs out of tokens.
+    const chunks = all.slice(0, cap);
     return {
-      toolCall: { id: stableId("call_", `${user}|${tool.function.name}`), name: tool.function.name, arguments: args },
+      toolCall: { id: stableId("call_", `${user}|${tool.function.name}`), name: tool.function.name, arguments: chunks.join("") },
       chunks,
-      usage: { prompt_tokens: prompt, completion_tokens: chunks.length, total_tokens: prompt + chunks.length },
+      finish: chunks.length < all.length ? "length" : "tool_calls",
+      usage: usage(chunks.length),
     };
   }
-  const text =
+  const full =
     body.model === "mock/tool-call"
       ? "mock/tool-call needs at least one tool in `tools` to call."
       : `Echo: ${user.trim() || "(no user message)"}`;
-  const completion = countTokens(text);
-  return { text, chunks: chunkWords(text), usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } };
+  const all = chunkWords(full);
+  const chunks = all.slice(0, cap);
+  const text = chunks.length < all.length ? chunks.join("") : full;
+  return { text, chunks, finish: chunks.length < all.length ? "length" : "stop", usage: usage(countTokens(text)) };
 }
 
 const CREATED = 1_700_000_000;
@@ -101,7 +117,7 @@ function completionJson(body: ChatBody, p: Plan): string {
     object: "chat.completion",
     created: CREATED,
     model: body.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: p.toolCall ? "tool_calls" : "stop" }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: p.finish }],
     usage: p.usage,
     system_fingerprint: "fp_mock",
   });
@@ -129,7 +145,7 @@ function streamFrames(body: ChatBody, p: Plan): string[] {
   } else {
     for (const piece of p.chunks) frames.push(chunk({ content: piece }, null));
   }
-  frames.push(chunk({}, p.toolCall ? "tool_calls" : "stop"));
+  frames.push(chunk({}, p.finish));
   if (withUsage) {
     frames.push(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: CREATED, model: body.model, system_fingerprint: "fp_mock", choices: [], usage: p.usage })}\n\n`);
   }

@@ -1,5 +1,5 @@
 import { openAIWireProvider } from "../openai/index.ts";
-import { MOCK_MODELS } from "./catalogue.ts";
+import { MOCK_MODELS, MOCK_PRICE } from "./catalogue.ts";
 import { mockChat } from "./chat.ts";
 import { mockEmbeddings } from "./embeddings.ts";
 
@@ -41,4 +41,5 @@ export const mock = openAIWireProvider({
   defaultApiBase: "http://mock.invalid/v1",
   requiresApiKey: false,
   transport: mockTransport,
+  price: MOCK_PRICE,
 });

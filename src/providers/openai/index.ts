@@ -39,6 +39,8 @@ export function openAIWireProvider(profile: OpenAIWireProfile): Provider {
     requiresApiKey: profile.requiresApiKey ?? true,
     operations: profile.operations ?? ["chat", "embeddings"],
     ...(profile.transport ? { transport: profile.transport } : {}),
+    ...(profile.priceSources ? { priceSources: profile.priceSources.map((id) => ({ id })) } : {}),
+    ...(profile.price ? { price: profile.price } : {}),
     chat: {
       buildRequest: (request, target, options) => buildOpenAIChatRequest(profile, request, target, options),
       parseResponse: (body, state) => fromOpenAIChatCompletion(profile.label, body, reverseNamesOf(state)),
@@ -57,4 +59,5 @@ export const openai = openAIWireProvider({
   defaultApiBase: "https://api.openai.com/v1",
   apiKeyEnv: ["OPENAI_API_KEY"],
   apiBaseEnv: ["OPENAI_API_BASE", "OPENAI_BASE_URL"],
+  priceSources: ["openai"],
 });

@@ -1,3 +1,4 @@
+import type { PriceEntry } from "../../config/schema.ts";
 import type { Operation, Transport } from "../types.ts";
 
 /**
@@ -20,4 +21,8 @@ export interface OpenAIWireProfile {
   /** Parameters the upstream knows under another name. */
   renameParams?: Readonly<Record<string, string>>;
   transport?: Transport;
+  /** genai-prices provider ids whose rows price this vendor's models (none: unpriced unless a deployment sets `price`). */
+  priceSources?: readonly string[];
+  /** One price for every model, instead of the price data (the mock's nominal price). */
+  price?: PriceEntry;
 }

@@ -31,7 +31,7 @@ export const anthropicOnVertex: Provider = {
   label: LABEL,
   wire: "anthropic",
   operations: ["chat", "count_tokens"],
-  pricesAs: ["anthropic"],
+  priceSources: [{ id: "google" }, { id: "anthropic" }],
   authorize: authorizeVertex,
   chat: {
     ...anthropic.chat,

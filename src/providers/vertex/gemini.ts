@@ -27,7 +27,8 @@ export const geminiOnVertex: Provider = {
   apiBaseEnv: [],
   requiresApiKey: false,
   operations: ["chat", "embeddings"],
-  pricesAs: ["gemini"],
+  // Google's rows price Gemini and, through the data's own fallback, Claude on Vertex (a `vertex_ai/*` wildcard serves both).
+  priceSources: [{ id: "google" }],
   authorize: authorizeVertex,
   chat: {
     buildRequest(request, target, options) {

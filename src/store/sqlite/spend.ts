@@ -230,13 +230,13 @@ export function sqliteSpendStore(db: Database): SpendStore {
   function report(group: ReportGroup, range: { from?: number; to?: number }): ReportRow[] {
     const conditions = where(range);
     // SUM over INTEGER columns stays integer (and raises on overflow rather than rounding).
-    const sql = `SELECT ${GROUP_EXPRESSIONS[group]} AS grp, COUNT(*) AS requests, COALESCE(SUM(cost_nano), 0) AS cost_nano,
+    const sql = `SELECT ${GROUP_EXPRESSIONS[group]} AS grp, COUNT(*) AS requests, COALESCE(SUM(cost_nano), 0) AS cost_nano, SUM(cost_nano IS NULL) AS unpriced,
         SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
         SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_tokens) AS cache_write_tokens
       FROM spend_logs${conditions.sql()} GROUP BY grp ORDER BY grp`;
     const rows = db
       .query<
-        { grp: string; requests: number; cost_nano: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number },
+        { grp: string; requests: number; cost_nano: number; unpriced: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number },
         Bindings
       >(sql)
       .all(conditions.params);
@@ -244,6 +244,7 @@ export function sqliteSpendStore(db: Database): SpendStore {
       group: row.grp,
       requests: row.requests,
       costNano: row.cost_nano,
+      unpricedRequests: row.unpriced,
       inputTokens: row.input_tokens,
       outputTokens: row.output_tokens,
       cacheReadTokens: row.cache_read_tokens,

@@ -16,6 +16,7 @@ const TABLE: Record<ErrorCode, [number, string, string | null]> = {
   "policy.forbidden": [403, "permission_error", "false"],
   "policy.rate_limited": [429, "rate_limit_error", "true"],
   "policy.budget_exceeded": [400, "invalid_request_error", "false"],
+  "policy.model_unpriced": [400, "invalid_request_error", "false"],
   "provider.bad_request": [400, "invalid_request_error", "false"],
   "provider.unauthenticated": [401, "authentication_error", null],
   "provider.forbidden": [403, "permission_error", null],
