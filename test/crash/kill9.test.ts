@@ -10,14 +10,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import type { Subprocess } from "bun";
+import { join } from "node:path";
 import { newVirtualKey } from "../../src/auth/key-material.ts";
 import { DATABASE_FILE, openStore } from "../../src/store/open.ts";
+import { killAllStarted, startGatewayProcess, type GatewayProcess } from "../support/gateway-process.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
 
-const root = resolve(import.meta.dir, "../..");
-const bun = process.execPath;
 
 /** The durability window the product promises. The only timing this test relies on. */
 const DURABLE_AFTER_MS = 1_000;
@@ -29,51 +27,11 @@ const LOAD_MS = 2_500;
 const TEAM = "t";
 const USER = "u";
 
-interface Gateway {
-  proc: Subprocess<"ignore", "pipe", "pipe">;
-  origin: string;
-  log: () => string;
-  /** Resolves once stderr is closed: every line the process wrote has been read. */
-  logClosed: Promise<void>;
-}
-
-/** Every gateway process this file started, so afterAll can SIGKILL leftovers (by PID, nothing else). */
-const spawned: Subprocess[] = [];
-
-async function startGateway(args: string[], env: Record<string, string>): Promise<Gateway> {
-  const proc = Bun.spawn([bun, "src/main.ts", ...args], {
-    cwd: root,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1", ...env },
-  });
-  spawned.push(proc);
-  // stdout is unused; drain it so the pipe can never fill.
-  void new Response(proc.stdout).text().catch(() => "");
-  const reader = proc.stderr.getReader();
-  const decoder = new TextDecoder();
-  let log = "";
-  let origin = "";
-  const deadline = Date.now() + 10_000;
-  while (!origin && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    log += decoder.decode(value, { stream: true });
-    origin = /listening on (http:\/\/\S+)/.exec(log)?.[1] ?? "";
-  }
-  if (!origin) {
-    proc.kill("SIGKILL");
-    throw new Error(`gateway did not start:\n${log}`);
-  }
-  const logClosed = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      log += decoder.decode(value, { stream: true });
-    }
-  })().catch(() => {});
-  return { proc, origin, log: () => log, logClosed };
+/** A gateway process (test/support/gateway-process.ts) that reached `listening on`. */
+async function startGateway(args: string[], env: Record<string, string>): Promise<GatewayProcess> {
+  const gateway = await startGatewayProcess(args, { env, timeoutMs: 10_000 });
+  if (!gateway.origin) throw new Error(`gateway did not start:\n${gateway.log()}`);
+  return gateway;
 }
 
 /** One response the client read to the end. */
@@ -163,8 +121,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const proc of spawned) if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
-  await Promise.allSettled(spawned.map((proc) => proc.exited));
+  killAllStarted();
   await upstream?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -206,7 +163,7 @@ describe("kill -9 under load", () => {
       first.proc.kill("SIGKILL");
       await load.stop();
       await first.proc.exited;
-      await first.logClosed;
+      await first.exited;
       expect({ signal: first.proc.signalCode, failuresBeforeKill: load.failures.slice(0, 5), log: first.log() }).toEqual({
         signal: "SIGKILL",
         failuresBeforeKill: [],
@@ -227,7 +184,7 @@ describe("kill -9 under load", () => {
       const afterCallId = after.headers.get("x-switchboard-call-id");
       second.proc.kill("SIGTERM");
       const code = await second.proc.exited;
-      await second.logClosed;
+      await second.exited;
       expect({ code, status: after.status, callId: typeof afterCallId, stopped: second.log().includes("stopped"), log: second.log() }).toEqual({
         code: 0,
         status: 200,

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dirname } from "node:path";
 import { chunkedBody, expectErrorShape, jsonOf, RAW_ROUTES, rawExchange } from "../support/raw-http.ts";
-import { spawnGateway, type SpawnedGateway } from "../support/spawn-gateway.ts";
+import { spawnGateway, type SpawnedGateway } from "../support/gateway-process.ts";
 import { TEST_MASTER_KEY } from "../support/accounts.ts";
 import { useTempDir } from "../support/temp-dir.ts";
 

@@ -68,3 +68,28 @@ export async function startGatewayProcess(
 export function killAllStarted(): void {
   for (const proc of started) if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
 }
+
+/** A started gateway whose port is known, for tests that talk to it over raw sockets. */
+export interface SpawnedGateway {
+  proc: Subprocess<"ignore", "pipe", "pipe">;
+  port: number;
+  /** Everything written to stderr so far. */
+  stderr: () => string;
+  /** SIGTERM, and waits for the exit and the last stderr lines. */
+  stop: () => Promise<void>;
+}
+
+/** Starts `bun src/main.ts ARGS` with only `env` (plus PATH); throws with its log when it does not start listening. */
+export async function spawnGateway(args: string[], env: Record<string, string>): Promise<SpawnedGateway> {
+  const gateway = await startGatewayProcess(args, { env, timeoutMs: 10_000 });
+  if (!gateway.origin) throw new Error(`gateway did not start:\n${gateway.log()}`);
+  return {
+    proc: gateway.proc,
+    port: Number(new URL(gateway.origin).port),
+    stderr: gateway.log,
+    stop: async () => {
+      gateway.proc.kill("SIGTERM");
+      await gateway.exited;
+    },
+  };
+}
