@@ -1,5 +1,6 @@
 import type { PriceCatalogue } from "./catalogue.ts";
 import { overlay, type PriceOverride } from "./cost.ts";
+import { knownOutputLimit } from "./output-limits.ts";
 import { PriceSchedule } from "./schedule.ts";
 import type { ModelPrice } from "./types.ts";
 
@@ -48,10 +49,17 @@ function scheduleFor(catalogue: PriceCatalogue, spec: PriceSpec, model: string):
     }
   }
   const override = spec.override;
-  if (!override) return schedule;
-  if (schedule) return schedule.map((price) => overlay(price, override) as ModelPrice);
-  const own = overlay(undefined, override);
-  return own ? new PriceSchedule([{ price: own }]) : undefined;
+  if (override) {
+    if (schedule) schedule = schedule.map((price) => overlay(price, override) as ModelPrice);
+    else {
+      const own = overlay(undefined, override);
+      if (own) schedule = new PriceSchedule([{ price: own }]);
+    }
+  }
+  // The data has no output limits: a well-known family's bounds what a strict budget reserves, unless the deployment set its own.
+  const limit = schedule && knownOutputLimit(model);
+  if (!schedule || limit === undefined) return schedule;
+  return schedule.map((price) => (price.maxOutputTokens === undefined ? { ...price, maxOutputTokens: limit } : price));
 }
 
 /**

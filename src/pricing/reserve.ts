@@ -2,11 +2,11 @@ import type { ModelPrice } from "./types.ts";
 
 /**
  * Output tokens a strict budget reserves for when neither the request (`max_tokens`…) nor the
- * model's price (a deployment's `max_output_tokens`) says how long the answer can be: 64Ki, the
- * largest output of most current models (Claude 4.x, Gemini 2.5; GPT-4.1 allows 32Ki, GPT-4o
- * 16Ki). Larger would hold back budget that calls could use; smaller would let a long answer
- * overrun what was reserved. A model allowed more (GPT-5: 128Ki) keeps the guarantee only when
- * the request sets `max_tokens`. The price data gives no output limits, only context windows.
+ * model's price (a deployment's `max_output_tokens`, or a well-known family's published limit,
+ * output-limits.ts) says how long the answer can be: 64Ki, the largest output of most current
+ * models. Larger would hold back budget that calls could use; smaller would let a long answer
+ * overrun what was reserved. An unlisted model allowed more keeps the guarantee only when the
+ * request sets `max_tokens`. The price data gives no output limits, only context windows.
  */
 export const DEFAULT_OUTPUT_RESERVE = 65_536;
 
