@@ -186,6 +186,8 @@ export interface ReserveBasis {
   readonly model: string;
   /** The request's output cap, if it set one. */
   readonly maxTokens: number | undefined;
+  /** Answers the request asked for (OpenAI's `n`). */
+  readonly choices?: number;
 }
 
 /**
@@ -218,9 +220,9 @@ function refusal(subject: BudgetSubject, spent: number, account: Account, reques
   const left = Math.max(0, max - spent - held);
   const inFlight = account.inFlight === 1 ? "1 call in flight" : `${account.inFlight} calls in flight`;
   const what = basis
-    ? ` (${basis.model}: a prompt of at most ${basis.inputTokens.toLocaleString("en-US")} tokens and ${basis.maxTokens !== undefined ? `max_tokens ${basis.maxTokens}` : "the model's largest output, as max_tokens is not set"})`
+    ? ` (${basis.model}: a prompt of at most ${basis.inputTokens.toLocaleString("en-US")} tokens and ${basis.maxTokens !== undefined ? `max_tokens ${basis.maxTokens}` : "the model's largest output, as max_tokens is not set"}${basis.choices !== undefined && basis.choices > 1 ? ` for each of n=${basis.choices} answers` : ""})`
     : "";
-  const fixes = [basis?.maxTokens === undefined ? "set max_tokens" : "lower max_tokens", "shorten the prompt", "raise max_budget"];
+  const fixes = [basis?.maxTokens === undefined ? "set max_tokens" : "lower max_tokens", ...(basis?.choices !== undefined && basis.choices > 1 ? ["ask for fewer answers (n)"] : []), "shorten the prompt", "raise max_budget"];
   if (held > 0) fixes.push("wait for the calls in flight to finish");
   return new BudgetRefusal(
     `This request may cost up to $${formatUsd(request)}${what}, more than is left of ${whose(subject)}: $${formatUsd(left)} of $${formatUsd(max)} ($${formatUsd(spent)} spent${held > 0 ? `, $${formatUsd(held)} held for ${inFlight}` : ""}). To make it fit, ${fixes.slice(0, -1).join(", ")} or ${fixes.at(-1)}.`,

@@ -92,6 +92,8 @@ export class InputBound {
     private readonly body: Record<string, unknown>,
     /** The output cap the request asked for, for the refusal message. */
     readonly maxTokens: number | undefined,
+    /** How many answers it asked for (OpenAI's `n`), each reserved its own output. */
+    readonly choices = 1,
   ) {}
 
   /** The bound for `model`; with `refine`, the real tokenizer's count where the family has one loaded. */

@@ -103,11 +103,18 @@ function subjectsOf(caller: Caller): Subjects {
 /**
  * The most a call can cost: its input-token bound (src/budgets/input-bound.ts) priced at the
  * dearest input rate (cache writes), plus the output reserve (pricing/reserve.ts: the request's max
- * tokens, else the model's, else a default) at the dearest output rate. Unpriced models reserve nothing.
+ * tokens, else the model's, else a default) for each answer asked for, at the dearest output rate.
+ * Unpriced models reserve nothing.
  */
-export function worstCaseCost(price: ModelPrice | undefined, inputTokens: number, maxOutputTokens: number | undefined, producesOutput: boolean): number {
+export function worstCaseCost(price: ModelPrice | undefined, inputTokens: number, maxOutputTokens: number | undefined, producesOutput: boolean, choices = 1): number {
   if (!price) return 0;
-  return maxCostNano(price, inputTokens, producesOutput ? outputReserve(price, maxOutputTokens) : 0);
+  return maxCostNano(price, inputTokens, producesOutput ? outputReserve(price, maxOutputTokens) * choices : 0);
+}
+
+/** How many answers a request asks for (OpenAI's `n`): the prompt is billed once, each answer's output apart. */
+export function requestedChoices(body: Record<string, unknown>): number {
+  const n = body.n;
+  return typeof n === "number" && Number.isInteger(n) && n > 1 ? n : 1;
 }
 
 /**
@@ -231,7 +238,7 @@ function reserveBudget(
   // A budget cannot be kept for calls of unknown cost, in either mode: no budgeted call reaches an unpriced deployment.
   for (const resolved of group) budgetedPrice(resolved, true, caller);
   if (book.mode !== "strict") return book.admit(budgets, 0);
-  const input = new InputBound(body, requestedMaxTokens(body));
+  const input = new InputBound(body, requestedMaxTokens(body), requestedChoices(body));
   const producesOutput = operation === "chat";
   try {
     return book.admit(budgets, dearest(group, input, producesOutput, false), input);
@@ -261,7 +268,7 @@ function dearest(group: readonly Resolved[], input: InputBound, producesOutput: 
     const price = deployment.priceOf(target.model);
     if (!price) continue;
     const tokens = input.tokens(target.model, price, refine);
-    const cost = worstCaseCost(price, tokens, input.maxTokens, producesOutput);
+    const cost = worstCaseCost(price, tokens, input.maxTokens, producesOutput, input.choices);
     if (cost >= reserve) {
       reserve = cost;
       input.note(target.model, tokens);

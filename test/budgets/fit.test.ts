@@ -185,6 +185,28 @@ describe("a key at $8.40 of $20", () => {
   }, 30_000);
 });
 
+describe("several answers (OpenAI's n)", () => {
+  test("each answer is reserved its own output: n=5 does not fit where n=1 does, and the refusal says so", async () => {
+    // premium: $600 per million output tokens, so 1,000 output tokens are $0.60 an answer.
+    const setup = await setUp(1_000_000_000);
+    try {
+      const client = new OpenAI({ baseURL: setup.gateway.baseURL, apiKey: setup.key, maxRetries: 0 });
+      const request: ChatCompletionCreateParamsNonStreaming = { model: "premium", max_tokens: 1_000, messages: [{ role: "user", content: "Name a colour." }] };
+      const error = await client.chat.completions.create({ ...request, n: 5 }).then(
+        () => undefined,
+        (caught: unknown) => caught as APIError,
+      );
+      expect({ status: error?.status, type: error?.type }).toEqual({ status: 400, type: "budget_exceeded" });
+      expect(error?.message).toContain("for each of n=5 answers");
+      expect(error?.message).toContain("ask for fewer answers (n)");
+      expect(error?.message).not.toContain("exceed");
+      expect((await client.chat.completions.create(request)).choices[0]?.message.content).toBe("An answer.");
+    } finally {
+      await setup.gateway.stop();
+    }
+  });
+});
+
 describe("a budget worth ten calls", () => {
   test("admits ten sequential calls of a realistic suite request", async () => {
     const request: ChatCompletionCreateParamsNonStreaming = {
