@@ -43,15 +43,16 @@ describe("every 413 is the JSON error, whatever the declared size", () => {
   });
 
   for (const route of RAW_ROUTES.filter((r) => r.method === "POST")) {
-    test(`a chunked body of 64 MB: ${route.path} answers 413 once past the limit, while the client is still sending`, async () => {
+    test(`a chunked body past the limit: ${route.path} answers 413 while the body is still unfinished`, async () => {
+      // Four times the limit and no last chunk: a gateway that waited for the whole body would never
+      // answer (the exchange would time out); one that stops reading at the limit answers now.
       const answer = await send(`POST ${route.path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${TEST_MASTER_KEY}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`, {
-        body: chunkedBody(4096, 16 * 1024),
+        body: chunkedBody(4, LIMIT),
+        timeoutMs: 15_000,
       });
       expectErrorShape(answer, 413, route.anthropic, "body_too_large", "request_too_large");
-      // Answered long before the 64 MB were sent (socket buffers hold a few MB at most).
       expect(answer.sentWhenAnswered).toBeGreaterThan(LIMIT);
-      expect(answer.sentWhenAnswered).toBeLessThan(32 * 1024 * 1024);
-    });
+    }, 20_000);
   }
 
   test("the rest of an oversized body is discarded, not held: sending all 256 MB leaves the gateway's memory flat, and it serves the next call", async () => {
