@@ -10,23 +10,12 @@ import { familyOf, InputBound, tokensOf } from "../../src/budgets/input-bound.ts
 import { OVERHEAD, scanInput, utf8Bytes } from "../../src/budgets/input-scan.ts";
 import { loadTokenizer, tokenizerOf } from "../../src/budgets/tokenizer.ts";
 import type { ModelPrice } from "../../src/pricing/types.ts";
+import { seeded } from "../support/rechunk.ts";
 
 const PLAIN = { disallowedSpecial: new Set<string>() };
 const TOKENIZERS = { o200k: (text: string) => o200k.countTokens(text, PLAIN), cl100k: (text: string) => cl100k.countTokens(text, PLAIN) };
 // gpt-4o list prices in pico-dollars per token.
 const price: ModelPrice = { input: 2_500_000, output: 10_000_000, cacheRead: 1_250_000, cacheWrite: 2_500_000, contextWindow: 128_000, maxOutputTokens: 16_384, source: "test" };
-
-/** A small deterministic PRNG, so a failure names its seed and can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Code point ranges that tokenize badly: ASCII, Latin-1, Cyrillic, CJK, Hangul, emoji, private use, combining marks, controls. */
 const RANGES: [number, number][] = [
@@ -86,7 +75,7 @@ describe("UTF-8 bytes bound real token counts", () => {
 
     test(`${name}: 300 random texts of mixed scripts, emoji, digit and whitespace runs`, () => {
       for (let seed = 1; seed <= 300; seed++) {
-        const text = randomText(random(seed), 1 + (seed % 7) * 300);
+        const text = randomText(seeded(seed), 1 + (seed % 7) * 300);
         const tokens = count(text);
         if (utf8Bytes(text) < tokens) throw new Error(`seed ${seed}: ${utf8Bytes(text)} bytes < ${tokens} tokens`);
       }
@@ -112,7 +101,7 @@ describe("a request's bound", () => {
   test("never below OpenAI's count of the same messages, cheap or refined, for 200 random conversations", async () => {
     await loadTokenizer("o200k_base");
     for (let seed = 1; seed <= 200; seed++) {
-      const next = random(seed);
+      const next = seeded(seed);
       const body = { model: "gpt-4o", messages: messages(next) };
       const real = openAICount(body.messages, TOKENIZERS.o200k);
       const bound = new InputBound(body, undefined);
