@@ -1,4 +1,4 @@
-import type { KeyRecord, Store, TeamRecord, UserRecord } from "../store/types.ts";
+import type { KeyRecord, Store, TeamMemberRole, TeamRecord, UserRecord } from "../store/types.ts";
 
 /** How long a token that was not found stays known-missing before the store is asked again. */
 const MISS_TTL_MS = 2_000;
@@ -16,6 +16,8 @@ export class AccountDirectory {
   private keys = new Map<string, KeyRecord>();
   private teams = new Map<string, TeamRecord>();
   private users = new Map<string, UserRecord>();
+  /** Each user's teams (as a member), for self-service reads and team roles. */
+  private memberships = new Map<string, TeamRecord[]>();
   private readonly misses = new Map<string, number>();
   private marker = -1;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -58,6 +60,15 @@ export class AccountDirectory {
     this.keys = new Map(keys.map((k) => [k.token, k]));
     this.teams = new Map(teams.map((t) => [t.teamId, t]));
     this.users = new Map(users.map((u) => [u.userId, u]));
+    const memberships = new Map<string, TeamRecord[]>();
+    for (const team of teams) {
+      for (const { userId } of team.members) {
+        const list = memberships.get(userId);
+        if (list) list.push(team);
+        else memberships.set(userId, [team]);
+      }
+    }
+    this.memberships = memberships;
     this.misses.clear();
     this.marker = marker;
     this.onReload?.();
@@ -117,6 +128,17 @@ export class AccountDirectory {
 
   user(userId: string | undefined): UserRecord | undefined {
     return userId === undefined ? undefined : this.users.get(userId);
+  }
+
+  /** The teams `userId` is a member of (none for an unknown user). */
+  teamsOf(userId: string | undefined): readonly TeamRecord[] {
+    return userId === undefined ? [] : (this.memberships.get(userId) ?? []);
+  }
+
+  /** `userId`'s role in `teamId`, or undefined when not a member. */
+  memberRole(teamId: string | undefined, userId: string | undefined): TeamMemberRole | undefined {
+    if (teamId === undefined || userId === undefined) return undefined;
+    return this.teams.get(teamId)?.members.find((member) => member.userId === userId)?.role;
   }
 
   /** Counts, for the start banner and readiness. */

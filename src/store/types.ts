@@ -58,16 +58,36 @@ export interface KeyRecord extends Principal {
   expiresAt?: number;
 }
 
+/** LiteLLM's user roles: admins manage everything (viewers read it); internal users manage their own keys (viewers read their own). */
+export const USER_ROLES = ["proxy_admin", "proxy_admin_viewer", "internal_user", "internal_user_viewer"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** LiteLLM's team member roles: a team admin manages the team's keys and members; a user uses it. */
+export const TEAM_MEMBER_ROLES = ["admin", "user"] as const;
+export type TeamMemberRole = (typeof TEAM_MEMBER_ROLES)[number];
+
+export interface TeamMember {
+  userId: string;
+  role: TeamMemberRole;
+}
+
 export interface TeamRecord extends Principal {
   teamId: string;
   teamAlias?: string;
   tags: string[];
+  /** Members in the order they joined. */
+  members: TeamMember[];
+  /** Management routes (`/key/generate`, ...) a plain member may call on the team's keys (LiteLLM's team_member_permissions). */
+  memberPermissions: string[];
+  /** Model aliases for the team's keys: alias -> model name. */
+  modelAliases: Record<string, string>;
 }
 
 export interface UserRecord extends Principal {
   userId: string;
   userEmail?: string;
   userAlias?: string;
+  userRole: UserRole;
 }
 
 /** Fields a caller sets on create/update; `null` clears an optional field on update. */
@@ -79,11 +99,12 @@ export type NewKey = Pick<KeyRecord, "token" | "keyName"> &
   Partial<Pick<KeyRecord, PrincipalFields | "keyAlias" | "teamId" | "userId" | "aliases" | "tags" | "expiresAt">>;
 export type KeyPatch = Settable<Pick<KeyRecord, PrincipalFields | "keyAlias" | "teamId" | "userId" | "aliases" | "tags" | "expiresAt">>;
 
-export type NewTeam = Pick<TeamRecord, "teamId"> & Partial<Pick<TeamRecord, PrincipalFields | "teamAlias" | "tags">>;
-export type TeamPatch = Settable<Pick<TeamRecord, PrincipalFields | "teamAlias" | "tags">>;
+type TeamFields = PrincipalFields | "teamAlias" | "tags" | "memberPermissions" | "modelAliases";
+export type NewTeam = Pick<TeamRecord, "teamId"> & Partial<Pick<TeamRecord, TeamFields | "members">>;
+export type TeamPatch = Settable<Pick<TeamRecord, TeamFields>>;
 
-export type NewUser = Pick<UserRecord, "userId"> & Partial<Pick<UserRecord, PrincipalFields | "userEmail" | "userAlias">>;
-export type UserPatch = Settable<Pick<UserRecord, PrincipalFields | "userEmail" | "userAlias">>;
+export type NewUser = Pick<UserRecord, "userId"> & Partial<Pick<UserRecord, PrincipalFields | "userEmail" | "userAlias" | "userRole">>;
+export type UserPatch = Settable<Pick<UserRecord, PrincipalFields | "userEmail" | "userAlias" | "userRole">>;
 
 /** One row of the spend ledger: every call that reached an upstream. */
 export interface SpendRow {
@@ -182,6 +203,10 @@ export interface TeamStore {
   update(teamId: string, patch: TeamPatch): Promise<TeamRecord | undefined>;
   /** Deletes teams that no key references; throws StoreConflict naming the ones still in use. */
   delete(teamIds: string[]): Promise<string[]>;
+  /** Adds members, or changes the role of those already in (users are created when missing); undefined when the team does not exist. */
+  putMembers(teamId: string, members: readonly TeamMember[]): Promise<TeamRecord | undefined>;
+  /** Removes members (absent ones are ignored); undefined when the team does not exist. */
+  removeMembers(teamId: string, userIds: readonly string[]): Promise<TeamRecord | undefined>;
 }
 
 export interface UserStore {

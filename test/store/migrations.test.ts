@@ -30,10 +30,10 @@ describe("migrations", () => {
       expect(schemaVersion).toBe(SCHEMA_VERSION);
       expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
       expect(db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version).toBe(SCHEMA_VERSION);
-      expect(names(db, "table")).toEqual(["keys", "meta", "spend_logs", "teams", "users"]);
-      expect(names(db, "trigger")).toEqual(["keys", "teams", "users"].flatMap((t) => [`${t}_deleted`, `${t}_inserted`, `${t}_updated`]).sort());
+      expect(names(db, "table")).toEqual(["keys", "meta", "spend_logs", "team_members", "teams", "users"]);
+      expect(names(db, "trigger")).toEqual(["keys", "team_members", "teams", "users"].flatMap((t) => [`${t}_deleted`, `${t}_inserted`, `${t}_updated`]).sort());
       expect(names(db, "index")).toEqual(
-        ["keys_alias", "keys_team", "keys_user", "spend_logs_started", "spend_logs_team", "spend_logs_token"].sort(),
+        ["keys_alias", "keys_team", "keys_user", "spend_logs_started", "spend_logs_team", "spend_logs_token", "team_members_user"].sort(),
       );
     } finally {
       db.close();
@@ -124,7 +124,17 @@ describe("migrations", () => {
     const afterUpdate = await watcher.changeMarker();
     expect(afterUpdate).not.toBe(afterKey);
     await writer.keys.replaceToken("k", { token: "k2", keyName: "sk-...k2" });
-    expect(await watcher.changeMarker()).not.toBe(afterUpdate);
+    const afterReplace = await watcher.changeMarker();
+    expect(afterReplace).not.toBe(afterUpdate);
+    // Team membership is part of the accounts: joining, a role change and leaving all move it.
+    await writer.teams.putMembers("t", [{ userId: "u", role: "user" }]);
+    const afterJoin = await watcher.changeMarker();
+    expect(afterJoin).not.toBe(afterReplace);
+    await writer.teams.putMembers("t", [{ userId: "u", role: "admin" }]);
+    const afterRole = await watcher.changeMarker();
+    expect(afterRole).not.toBe(afterJoin);
+    await writer.teams.removeMembers("t", ["u"]);
+    expect(await watcher.changeMarker()).not.toBe(afterRole);
     await watcher.close();
     await writer.close();
   });

@@ -319,6 +319,42 @@ describe("teams", () => {
   });
 });
 
+describe("team members", () => {
+  test("members join (creating missing users), change role, leave; every read carries them in join order", async () => {
+    const s = await freshStore();
+    await s.users.insert({ userId: "ann", userRole: "proxy_admin_viewer" });
+    const created = await s.teams.insert({ teamId: "blue", members: [{ userId: "ann", role: "admin" }], memberPermissions: ["/key/generate"], modelAliases: { fast: "mock/echo" } });
+    expect(created).toMatchObject({ members: [{ userId: "ann", role: "admin" }], memberPermissions: ["/key/generate"], modelAliases: { fast: "mock/echo" } });
+    const joined = await s.teams.putMembers("blue", [{ userId: "bob", role: "user" }, { userId: "ann", role: "user" }]);
+    expect(joined?.members).toEqual([{ userId: "ann", role: "user" }, { userId: "bob", role: "user" }]);
+    expect((await s.users.byId("bob"))?.userRole).toBe("internal_user");
+    expect((await s.users.byId("ann"))?.userRole).toBe("proxy_admin_viewer");
+    const left = await s.teams.removeMembers("blue", ["ann", "nobody"]);
+    expect(left?.members).toEqual([{ userId: "bob", role: "user" }]);
+    expect((await s.teams.all()).map((t) => t.members)).toEqual([[{ userId: "bob", role: "user" }]]);
+    expect((await s.teams.byId("blue"))?.members).toEqual([{ userId: "bob", role: "user" }]);
+    expect(await s.teams.putMembers("ghost", [{ userId: "bob", role: "user" }])).toBeUndefined();
+    expect(await s.teams.removeMembers("ghost", ["bob"])).toBeUndefined();
+    await s.close();
+  });
+
+  test("a deleted team takes its memberships with it; the users stay", async () => {
+    const s = await freshStore();
+    await s.teams.insert({ teamId: "gone", members: [{ userId: "cy", role: "user" }] });
+    expect(await s.teams.delete(["gone"])).toEqual(["gone"]);
+    await s.teams.insert({ teamId: "gone" });
+    expect((await s.teams.byId("gone"))?.members).toEqual([]);
+    expect(await s.users.byId("cy")).toBeDefined();
+    await s.close();
+  });
+
+  test("a user role outside LiteLLM's four is refused by the database", async () => {
+    const s = await freshStore();
+    await expect(s.users.insert({ userId: "x", userRole: "root" as never })).rejects.toThrow(/CHECK constraint/);
+    await s.close();
+  });
+});
+
 describe("users", () => {
   test("ensure creates a user with defaults once and then returns it unchanged", async () => {
     const s = await freshStore();
@@ -326,6 +362,7 @@ describe("users", () => {
     const created = await s.users.ensure("bob");
     expect(created).toStrictEqual({
       userId: "bob",
+      userRole: "internal_user",
       models: [],
       blocked: false,
       metadata: {},
@@ -353,6 +390,7 @@ describe("users", () => {
     expect(updated).toStrictEqual({
       userId: "carol",
       userEmail: "c@example.com",
+      userRole: "internal_user",
       models: [],
       blocked: false,
       metadata: { team: "blue" },

@@ -26,13 +26,16 @@ const PRINCIPAL_COLUMNS = `
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL`;
 
-/** Triggers bumping `accounts_version` on every insert, delete and settings update of `table` (rollup-only updates leave updated_at alone). */
-function accountsTriggers(table: string): string {
+/**
+ * Triggers bumping `accounts_version` on every insert, delete and settings update of `table`
+ * (an update of `changedColumn`: rollup-only updates leave updated_at alone).
+ */
+function accountsTriggers(table: string, changedColumn = "updated_at"): string {
   const bump = "UPDATE meta SET value = value + 1 WHERE name = 'accounts_version';";
   return `
   CREATE TRIGGER ${table}_inserted AFTER INSERT ON ${table} BEGIN ${bump} END;
   CREATE TRIGGER ${table}_deleted AFTER DELETE ON ${table} BEGIN ${bump} END;
-  CREATE TRIGGER ${table}_updated AFTER UPDATE OF updated_at ON ${table} BEGIN ${bump} END;`;
+  CREATE TRIGGER ${table}_updated AFTER UPDATE OF ${changedColumn} ON ${table} BEGIN ${bump} END;`;
 }
 
 /** Every migration, in order. */
@@ -66,7 +69,7 @@ export const MIGRATIONS: readonly string[] = [
   -- ledger's writer thread commits, and reload everything each time.
   CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
   INSERT INTO meta (name, value) VALUES ('accounts_version', 0);
-${["keys", "teams", "users"].map(accountsTriggers).join("\n")}
+${["keys", "teams", "users"].map((table) => accountsTriggers(table)).join("\n")}
 
   -- Foreign-key checks on team delete and the list filters.
   CREATE INDEX keys_team ON keys (team_id);
@@ -111,6 +114,24 @@ ${["keys", "teams", "users"].map(accountsTriggers).join("\n")}
   CREATE INDEX spend_logs_token ON spend_logs (token, started_at);
   CREATE INDEX spend_logs_team ON spend_logs (team_id, started_at);
   CREATE INDEX spend_logs_started ON spend_logs (started_at);
+  `,
+  // Tenancy as LiteLLM models it: user roles, team members with roles, what plain members may do.
+  `
+  ALTER TABLE users ADD COLUMN user_role TEXT NOT NULL DEFAULT 'internal_user'
+    CHECK (user_role IN ('proxy_admin', 'proxy_admin_viewer', 'internal_user', 'internal_user_viewer'));
+  ALTER TABLE teams ADD COLUMN member_permissions TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE teams ADD COLUMN model_aliases TEXT NOT NULL DEFAULT '{}';
+
+  CREATE TABLE team_members (
+    team_id TEXT NOT NULL REFERENCES teams (team_id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users (user_id),
+    role TEXT NOT NULL CHECK (role IN ('admin', 'user')),
+    joined_at INTEGER NOT NULL,
+    PRIMARY KEY (team_id, user_id)
+  ) STRICT;
+  -- "Which teams is this user in" (self-service reads).
+  CREATE INDEX team_members_user ON team_members (user_id);
+${accountsTriggers("team_members", "role")}
   `,
 ];
 

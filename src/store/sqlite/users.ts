@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import type { NewUser, UserPatch, UserRecord, UserStore } from "../types.ts";
+import { USER_ROLES, type NewUser, type UserPatch, type UserRecord, type UserRole, type UserStore } from "../types.ts";
 import { type Bindings, nullable, patched } from "./columns.ts";
 import { principalTable } from "./principal-table.ts";
 import {
@@ -17,12 +17,19 @@ interface UserRow extends PrincipalRow {
   user_id: string;
   user_email: string | null;
   user_alias: string | null;
+  user_role: string;
 }
 
-type UserSettings = PrincipalSettings & Pick<UserRecord, "userEmail" | "userAlias">;
+type UserSettings = PrincipalSettings & Pick<UserRecord, "userEmail" | "userAlias" | "userRole">;
+
+/** LiteLLM's default role for a user created without one. */
+const DEFAULT_ROLE: UserRole = "internal_user";
+
+/** The column's CHECK keeps other values out; a hand-edited row reads as the least privileged role. */
+const roleOf = (text: string): UserRole => (USER_ROLES as readonly string[]).includes(text) ? (text as UserRole) : "internal_user_viewer";
 
 function userFromRow(row: UserRow): UserRecord {
-  const user: UserRecord = { ...principalFromRow(row), userId: row.user_id };
+  const user: UserRecord = { ...principalFromRow(row), userId: row.user_id, userRole: roleOf(row.user_role) };
   if (row.user_email !== null) user.userEmail = row.user_email;
   if (row.user_alias !== null) user.userAlias = row.user_alias;
   return user;
@@ -33,11 +40,12 @@ function patchUser(current: UserSettings, patch: UserPatch, now: number): UserSe
     ...patchPrincipal(current, patch, now),
     userEmail: patched(current.userEmail, patch.userEmail, undefined),
     userAlias: patched(current.userAlias, patch.userAlias, undefined),
+    userRole: patched(current.userRole, patch.userRole, DEFAULT_ROLE),
   };
 }
 
 function userBindings(settings: UserSettings): Bindings {
-  return { ...principalBindings(settings), user_email: nullable(settings.userEmail), user_alias: nullable(settings.userAlias) };
+  return { ...principalBindings(settings), user_email: nullable(settings.userEmail), user_alias: nullable(settings.userAlias), user_role: settings.userRole };
 }
 
 /**
@@ -58,10 +66,10 @@ export function sqliteUserStore(db: Database): UserStore {
     table: "users",
     idColumn: "user_id",
     what: "user",
-    columns: ["user_email", "user_alias"],
+    columns: ["user_email", "user_alias", "user_role"],
     fromRow: userFromRow,
     bindings: userBindings,
-    fresh: (now) => newPrincipal({}, now),
+    fresh: (now) => ({ ...newPrincipal({}, now), userRole: DEFAULT_ROLE }),
     patch: patchUser,
   });
 
