@@ -79,7 +79,8 @@ export function buildApp(deps: AppDeps) {
     if (!route.body) continue;
     for (const path of route.paths) {
       // Paths with parameters stay with Elysia, which extracts them.
-      if (!path.includes(":")) native[path] = { [route.method]: (request, server) => handle(request, {}, server) };
+      // Several methods may share a path (LiteLLM's PATCH and POST /organization/update).
+      if (!path.includes(":")) (native[path] ??= {})[route.method] = (request, server) => handle(request, {}, server);
     }
   }
 

@@ -5,7 +5,8 @@
  */
 import { budgetWindow } from "../budgets/window.ts";
 import { formatUsd } from "../pricing/units.ts";
-import type { KeyRecord, Principal, TeamRecord, UserRecord } from "../store/types.ts";
+import type { BudgetScope } from "../budgets/book.ts";
+import type { KeyRecord, OrganizationRecord, Principal, TeamRecord, UserRecord } from "../store/types.ts";
 import { isoOrNull } from "./dates.ts";
 import { nanoToUsd } from "./money.ts";
 import type { AdminContext } from "./types.ts";
@@ -13,7 +14,7 @@ import type { AdminContext } from "./types.ts";
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 
 /** Money fields: `spend` is the current budget window's spend (all time without a duration), as LiteLLM resets it. */
-function principalJson(ctx: AdminContext, scope: "key" | "team" | "user", id: string, p: Principal) {
+function principalJson(ctx: AdminContext, scope: BudgetScope, id: string, p: Principal) {
   const now = ctx.now();
   const spend = ctx.spendOf(scope, id, p);
   return {
@@ -53,10 +54,35 @@ export type KeyJson = ReturnType<typeof keyJson>;
 
 /** A team. */
 export function teamJson(ctx: AdminContext, team: TeamRecord) {
-  return { team_id: team.teamId, team_alias: orNull(team.teamAlias), tags: team.tags, ...principalJson(ctx, "team", team.teamId, team) };
+  return {
+    team_id: team.teamId,
+    team_alias: orNull(team.teamAlias),
+    organization_id: orNull(team.organizationId),
+    tags: team.tags,
+    ...principalJson(ctx, "team", team.teamId, team),
+  };
 }
 
 /** A user. */
 export function userJson(ctx: AdminContext, user: UserRecord) {
   return { user_id: user.userId, user_email: orNull(user.userEmail), user_alias: orNull(user.userAlias), ...principalJson(ctx, "user", user.userId, user) };
+}
+
+/** An organisation with its teams; its budget also nested as LiteLLM's `litellm_budget_table`, where LiteLLM clients read it. */
+export function organizationJson(ctx: AdminContext, organization: OrganizationRecord, teams: readonly TeamRecord[]) {
+  const principal = principalJson(ctx, "org", organization.organizationId, organization);
+  return {
+    organization_id: organization.organizationId,
+    organization_alias: orNull(organization.organizationAlias),
+    ...principal,
+    litellm_budget_table: {
+      max_budget: principal.max_budget,
+      budget_duration: principal.budget_duration,
+      budget_reset_at: principal.budget_reset_at,
+      rpm_limit: principal.rpm_limit,
+      tpm_limit: principal.tpm_limit,
+      max_parallel_requests: principal.max_parallel_requests,
+    },
+    teams: teams.map((team) => teamJson(ctx, team)),
+  };
 }

@@ -1,5 +1,6 @@
 /** Response schemas of the management API, for the OpenAPI document (present.ts builds the values). */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { WarningsProperty } from "./unapplied-fields.ts";
 
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Time = Type.String({ format: "date-time" });
@@ -48,9 +49,36 @@ export const KeyListResponse = Type.Object({
 });
 export const DeletedKeys = Type.Object({ deleted_keys: Type.Array(Type.String()) });
 
-export const TeamObject = Type.Object({ team_id: Type.String(), team_alias: nullable(Type.String()), tags: Type.Array(Type.String()), ...principal });
+export const TeamObject = Type.Object({
+  team_id: Type.String(),
+  team_alias: nullable(Type.String()),
+  organization_id: nullable(Type.String()),
+  tags: Type.Array(Type.String()),
+  ...principal,
+});
 export const TeamInfoResponse = Type.Object({ team_id: Type.String(), team_info: TeamObject, keys: Type.Array(KeyObject) });
 export const DeletedTeams = Type.Object({ deleted_teams: Type.Array(Type.String()) });
+
+/** An organisation's budget as LiteLLM nests it (its litellm_budget_table); the same values as the top-level fields. */
+const OrganizationBudget = Type.Object({
+  max_budget: principal.max_budget,
+  budget_duration: principal.budget_duration,
+  budget_reset_at: principal.budget_reset_at,
+  rpm_limit: principal.rpm_limit,
+  tpm_limit: principal.tpm_limit,
+  max_parallel_requests: principal.max_parallel_requests,
+});
+
+/** An organisation with its teams (LiteLLM's LiteLLM_OrganizationTableWithMembers, without members). */
+export const OrganizationObject = Type.Object({
+  organization_id: Type.String(),
+  organization_alias: nullable(Type.String()),
+  ...principal,
+  litellm_budget_table: OrganizationBudget,
+  teams: Type.Array(TeamObject),
+});
+export const NewOrganizationResponse = Type.Intersect([OrganizationObject, Type.Object(WarningsProperty)]);
+export const OrganizationList = Type.Array(OrganizationObject);
 
 export const UserObject = Type.Object({ user_id: Type.String(), user_email: nullable(Type.String()), user_alias: nullable(Type.String()), ...principal });
 export const UserInfoResponse = Type.Object({ user_id: Type.String(), user_info: UserObject, keys: Type.Array(KeyObject) });
@@ -79,6 +107,7 @@ export const SpendLog = Type.Object({
   custom_llm_provider: nullable(Type.String()),
   user: Type.String({ description: "The key's user id; '' when none." }),
   team_id: nullable(Type.String()),
+  organization_id: nullable(Type.String({ description: "The organisation of the key's team." })),
   end_user: nullable(Type.String({ description: "The request's `user` field." })),
   request_tags: Type.Array(Type.String()),
   status: Type.Union([Type.Literal("success"), Type.Literal("failure")]),
@@ -86,6 +115,16 @@ export const SpendLog = Type.Object({
   outcome: Type.Union([Type.Literal("ok"), Type.Literal("error"), Type.Literal("cancelled")]),
   error_code: nullable(Type.String()),
   stream: Type.Boolean(),
+  metadata: Type.Object(
+    {
+      user_api_key: nullable(Type.String()),
+      user_api_key_alias: nullable(Type.String()),
+      user_api_key_team_id: nullable(Type.String()),
+      user_api_key_org_id: nullable(Type.String()),
+      user_api_key_user_id: nullable(Type.String()),
+    },
+    { description: "Who made the call, in the names LiteLLM's spend-log metadata uses." },
+  ),
 });
 export const SpendLogs = Type.Array(SpendLog, { description: "Newest first." });
 
@@ -115,6 +154,8 @@ export type KeyInfoJson = Static<typeof KeyInfoResponse>;
 export type KeyListJson = Static<typeof KeyListResponse>;
 export type TeamObjectJson = Static<typeof TeamObject>;
 export type TeamInfoJson = Static<typeof TeamInfoResponse>;
+export type OrganizationObjectJson = Static<typeof OrganizationObject>;
+export type NewOrganizationJson = Static<typeof NewOrganizationResponse>;
 export type UserObjectJson = Static<typeof UserObject>;
 export type UserInfoJson = Static<typeof UserInfoResponse>;
 export type SpendLogJson = Static<typeof SpendLog>;

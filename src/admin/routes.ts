@@ -2,6 +2,7 @@ import type { RouteSpec } from "../server/route-spec.ts";
 import { serverContext } from "./context.ts";
 import { fromStoreConflict } from "./errors.ts";
 import { keyRoutes } from "./key-routes.ts";
+import { organizationRoutes } from "./organizations.ts";
 import { spendRoutes } from "./spend.ts";
 import { teamRoutes } from "./teams.ts";
 import type { AdminDeps } from "./types.ts";
@@ -21,8 +22,8 @@ function conflictsAsBadRequests(route: RouteSpec): RouteSpec {
   };
 }
 
-/** The management API (master key only): keys, teams, users and the spend ledger, in LiteLLM's paths and shapes. */
+/** The management API (master key only): keys, teams, organisations, users and the spend ledger, in LiteLLM's paths and shapes. */
 export function adminRoutes(deps: AdminDeps): RouteSpec[] {
   const ctx = serverContext(deps);
-  return [...keyRoutes(ctx), ...teamRoutes(ctx), ...userRoutes(ctx), ...spendRoutes(ctx)].map(conflictsAsBadRequests);
+  return [...keyRoutes(ctx), ...teamRoutes(ctx), ...organizationRoutes(ctx), ...userRoutes(ctx), ...spendRoutes(ctx)].map(conflictsAsBadRequests);
 }

@@ -5,6 +5,7 @@
  * update and means "not set" on create, as LiteLLM clients send it.
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { unappliedFields } from "./unapplied-fields.ts";
 
 const strict = { additionalProperties: false } as const;
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -70,13 +71,41 @@ export const DeleteKeysBody = Type.Object(
 export type DeleteKeysBody = Static<typeof DeleteKeysBody>;
 
 /** Settable fields of a team. */
-export const teamFields = { ...principalFields, team_alias: optional(Type.String({ minLength: 1, maxLength: 256 })), tags: optional(Names) };
+export const teamFields = {
+  ...principalFields,
+  team_alias: optional(Type.String({ minLength: 1, maxLength: 256 })),
+  organization_id: optional({ ...Id, description: "The organisation the team belongs to (must exist; the team's models, max_budget and limits must fit within its)." }),
+  tags: optional(Names),
+};
 export const NewTeamBody = Type.Object({ team_id: Type.Optional(Id), ...teamFields }, strict);
 export type NewTeamBody = Static<typeof NewTeamBody>;
 export const UpdateTeamBody = Type.Object({ team_id: Id, ...teamFields }, strict);
 export type UpdateTeamBody = Static<typeof UpdateTeamBody>;
 export const DeleteTeamsBody = Type.Object({ team_ids: Type.Array(Id, { minItems: 1 }) }, strict);
 export type DeleteTeamsBody = Static<typeof DeleteTeamsBody>;
+
+/** LiteLLM's organisation fields that Switchboard accepts but does not apply (budgets live on the organisation itself, no budget rows). */
+export const ORGANIZATION_UNAPPLIED = ["budget_id", "soft_budget", "model_max_budget", "model_rpm_limit", "model_tpm_limit", "object_permission"] as const;
+/** On update LiteLLM also takes who made the change. */
+export const ORGANIZATION_UPDATE_UNAPPLIED = [...ORGANIZATION_UNAPPLIED, "updated_by"] as const;
+
+const OrganizationAlias = Type.String({ minLength: 1, maxLength: 256 });
+export const NewOrganizationBody = Type.Object(
+  { organization_id: Type.Optional(Id), organization_alias: OrganizationAlias, ...principalFields, ...unappliedFields(ORGANIZATION_UNAPPLIED) },
+  strict,
+);
+export type NewOrganizationBody = Static<typeof NewOrganizationBody>;
+export const UpdateOrganizationBody = Type.Object(
+  { organization_id: Id, organization_alias: optional(OrganizationAlias), ...principalFields, ...unappliedFields(ORGANIZATION_UPDATE_UNAPPLIED) },
+  strict,
+);
+export type UpdateOrganizationBody = Static<typeof UpdateOrganizationBody>;
+export const DeleteOrganizationsBody = Type.Object({ organization_ids: Type.Array(Id, { minItems: 1 }) }, strict);
+export type DeleteOrganizationsBody = Static<typeof DeleteOrganizationsBody>;
+/** LiteLLM's older POST form of `/organization/info`: several ids at once. */
+export const OrganizationsInfoBody = Type.Object({ organizations: Type.Array(Id, { minItems: 1 }) }, strict);
+export type OrganizationsInfoBody = Static<typeof OrganizationsInfoBody>;
+export const OrganizationInfoQuery = Type.Object({ organization_id: Type.String({ minLength: 1 }) });
 
 /** Settable fields of a user. */
 export const userFields = {

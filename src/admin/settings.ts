@@ -3,10 +3,10 @@
  * A field absent from the body is left out of the patch (kept); `null` clears it on update.
  */
 import { budgetWindow, parseDuration } from "../budgets/window.ts";
-import type { KeyPatch, TeamPatch, UserPatch } from "../store/types.ts";
+import type { KeyPatch, OrganizationPatch, TeamPatch, UserPatch } from "../store/types.ts";
 import { invalid } from "./errors.ts";
 import { usdToNano } from "./money.ts";
-import type { KeyFields, NewTeamBody, NewUserBody, PrincipalBody } from "./schemas.ts";
+import type { KeyFields, NewTeamBody, NewUserBody, PrincipalBody, UpdateOrganizationBody } from "./schemas.ts";
 import { echo } from "../canonical/echo.ts";
 
 type PrincipalPatch = Pick<KeyPatch, "models" | "blocked" | "metadata" | "rpmLimit" | "tpmLimit" | "maxParallelRequests" | "maxBudgetNano" | "budgetDuration">;
@@ -62,7 +62,15 @@ export function keyPatch(body: KeyFields, now: number): KeyPatch {
 export function teamPatch(body: Omit<NewTeamBody, "team_id">): TeamPatch {
   const out: TeamPatch = { ...principalPatch(body) };
   put(out, "teamAlias", body.team_alias, same);
+  put(out, "organizationId", body.organization_id, same);
   put(out, "tags", body.tags, same);
+  return out;
+}
+
+/** An organisation patch (its unapplied LiteLLM fields already removed). */
+export function organizationPatch(body: Omit<UpdateOrganizationBody, "organization_id">): OrganizationPatch {
+  const out: OrganizationPatch = { ...principalPatch(body) };
+  put(out, "organizationAlias", body.organization_alias, same);
   return out;
 }
 

@@ -37,6 +37,7 @@ export function spendLogJson(row: SpendRow) {
     custom_llm_provider: orNull(row.provider),
     user: row.userId ?? "",
     team_id: orNull(row.teamId),
+    organization_id: orNull(row.organizationId),
     end_user: orNull(row.endUser),
     request_tags: row.tags,
     status: row.outcome === "ok" ? ("success" as const) : ("failure" as const),
@@ -44,6 +45,13 @@ export function spendLogJson(row: SpendRow) {
     outcome: row.outcome,
     error_code: orNull(row.errorCode),
     stream: row.stream,
+    metadata: {
+      user_api_key: orNull(row.token),
+      user_api_key_alias: orNull(row.keyAlias),
+      user_api_key_team_id: orNull(row.teamId),
+      user_api_key_org_id: orNull(row.organizationId),
+      user_api_key_user_id: orNull(row.userId),
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { keyJson, teamJson } from "./present.ts";
 import { DeletedTeams, TeamInfoResponse, TeamObject } from "./responses.ts";
 import { DeleteTeamsBody, NewTeamBody, TeamInfoQuery, UpdateTeamBody } from "./schemas.ts";
 import { teamPatch, withoutNulls } from "./settings.ts";
+import { checkNewTeam, checkTeamUpdate } from "./team-organization.ts";
 import type { AdminContext } from "./types.ts";
 
 /** Most keys a team or user answer lists. */
@@ -22,7 +23,9 @@ async function findTeam(ctx: AdminContext, teamId: string): Promise<TeamRecord> 
 /** Creates a team (a uuid when no team_id is given). */
 export async function createTeam(ctx: AdminContext, body: NewTeamBody): Promise<TeamRecord> {
   const { team_id: teamId, ...fields } = body;
-  const team = await ctx.store.teams.insert({ teamId: teamId ?? crypto.randomUUID(), ...withoutNulls(teamPatch(fields)) });
+  const patch = teamPatch(fields);
+  await checkNewTeam(ctx, patch);
+  const team = await ctx.store.teams.insert({ teamId: teamId ?? crypto.randomUUID(), ...withoutNulls(patch) });
   await ctx.afterWrite();
   return team;
 }
@@ -61,7 +64,9 @@ export function teamRoutes(ctx: AdminContext): RouteSpec[] {
       response: TeamObject,
       handle: async ({ body }) => {
         const { team_id: teamId, ...fields } = body as UpdateTeamBody;
-        const team = await ctx.store.teams.update(teamId, teamPatch(fields));
+        const patch = teamPatch(fields);
+        await checkTeamUpdate(ctx, await findTeam(ctx, teamId), patch);
+        const team = await ctx.store.teams.update(teamId, patch);
         if (!team) throw notFound(`No team '${echo(teamId)}'.`, "team_id");
         await ctx.afterWrite();
         return teamJson(ctx, team);

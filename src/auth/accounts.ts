@@ -1,8 +1,8 @@
-import { BudgetBook, type BudgetMode } from "../budgets/book.ts";
+import { BudgetBook, type BudgetMode, type BudgetScope } from "../budgets/book.ts";
 import type { Accounting } from "../calls/admit.ts";
 import { MemoryRateLimiter } from "../limits/memory.ts";
 import { SpendWriter } from "../spend/writer.ts";
-import type { Store } from "../store/types.ts";
+import type { SpendTotals, Store } from "../store/types.ts";
 import { AccountDirectory } from "./directory.ts";
 
 /** The store and everything kept in memory in front of it: the directory, budgets, limits and the spend writer. */
@@ -21,7 +21,7 @@ export interface AccountsOptions {
   now?: () => number;
 }
 
-/** Loads keys, teams and users and wires budgets to the directory and the spend writer. */
+/** Loads keys, teams, users and organisations and wires budgets to the directory and the spend writer. */
 export async function openAccounts(store: Store, options: AccountsOptions): Promise<Accounts> {
   const now = options.now ?? Date.now;
   const onError = options.onError ?? (() => {});
@@ -31,8 +31,14 @@ export async function openAccounts(store: Store, options: AccountsOptions): Prom
     ...(options.spendFlushMs !== undefined ? { intervalMs: options.spendFlushMs } : {}),
     onError: (error) => onError("spend rows not stored (kept and retried)", error),
   });
-  directory.onReload = () =>
-    book.rebase((scope, id) => (scope === "key" ? directory.cached(id) : scope === "team" ? directory.team(id) : directory.user(id))?.spend, writer.unstored());
+  // Each scope's stored rollups, where the directory holds them.
+  const stored: Record<BudgetScope, (id: string) => { spend: SpendTotals } | undefined> = {
+    key: (id) => directory.cached(id),
+    team: (id) => directory.team(id),
+    user: (id) => directory.user(id),
+    org: (id) => directory.organization(id),
+  };
+  directory.onReload = () => book.rebase((scope, id) => stored[scope](id)?.spend, writer.unstored());
   await directory.load();
   directory.watch(options.watchIntervalMs ?? 1_000, (error) => onError("reloading keys failed", error));
   return { store, directory, accounting: { book, limiter: new MemoryRateLimiter(), writer } };

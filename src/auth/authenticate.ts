@@ -53,12 +53,14 @@ export function authenticator(masterKey: string | undefined, directory: AccountD
     }
     const team = directory?.team(found.teamId);
     if (team?.blocked) throw unauthenticated(`This key's team '${team.teamId}' is blocked.`);
+    const organization = directory?.organization(team?.organizationId);
+    if (organization?.blocked) throw unauthenticated(`This key's organization '${organization.organizationId}' is blocked.`);
     const user = directory?.user(found.userId);
     if (user?.blocked) throw unauthenticated(`This key's user '${user.userId}' is blocked.`);
-    // One Caller per (key, team, user) records: what is derived from it is cached on it.
+    // One Caller per (key, team, user, organisation) records: what is derived from it is cached on it.
     const cached = callers.get(found);
-    if (cached && cached.kind === "key" && cached.team === team && cached.user === user) return cached;
-    const caller: Caller = { kind: "key", key: found, ...(team ? { team } : {}), ...(user ? { user } : {}) };
+    if (cached && cached.kind === "key" && cached.team === team && cached.user === user && cached.organization === organization) return cached;
+    const caller: Caller = { kind: "key", key: found, ...(team ? { team } : {}), ...(user ? { user } : {}), ...(organization ? { organization } : {}) };
     callers.set(found, caller);
     return caller;
   };

@@ -1,13 +1,13 @@
-import type { KeyRecord, Store, TeamMemberRole, TeamRecord, UserRecord } from "../store/types.ts";
+import type { KeyRecord, OrganizationRecord, Store, TeamMemberRole, TeamRecord, UserRecord } from "../store/types.ts";
 
 /** How long a token that was not found stays known-missing before the store is asked again. */
 const MISS_TTL_MS = 2_000;
 const MAX_MISSES = 10_000;
 
 /**
- * The in-process copy of keys, teams and users: every request is authenticated from memory, never
- * by a database read. Management calls reload it after each write; changes made by another
- * process (the CLI, another instance on the same database) are picked up by polling the store's
+ * The in-process copy of keys, teams, users and organisations: every request is authenticated
+ * from memory, never by a database read. Management calls reload it after each write; changes made
+ * by another process (the CLI, another instance on the same database) are picked up by polling the store's
  * cheap change marker. A token missing from memory is looked up once (a key created elsewhere a
  * moment ago) and then remembered as missing for a short while, so garbage keys cannot turn into
  * a database read each.
@@ -16,6 +16,7 @@ export class AccountDirectory {
   private keys = new Map<string, KeyRecord>();
   private teams = new Map<string, TeamRecord>();
   private users = new Map<string, UserRecord>();
+  private organizations = new Map<string, OrganizationRecord>();
   /** Each user's teams (as a member), for self-service reads and team roles. */
   private memberships = new Map<string, TeamRecord[]>();
   private readonly misses = new Map<string, number>();
@@ -37,8 +38,9 @@ export class AccountDirectory {
   }
 
   /**
-   * Re-reads keys, teams and users. Callers during a reload share one follow-up reload that starts
-   * after it, so a caller that just wrote always gets a read that began after its write.
+   * Re-reads keys, teams, users and organisations. Callers during a reload share one follow-up
+   * reload that starts after it, so a caller that just wrote always gets a read that began after
+   * its write.
    */
   reload(): Promise<void> {
     if (this.reloading) {
@@ -56,10 +58,11 @@ export class AccountDirectory {
 
   private async readAll(): Promise<void> {
     const marker = await this.store.changeMarker();
-    const [keys, teams, users] = await Promise.all([this.store.keys.all(), this.store.teams.all(), this.store.users.all()]);
+    const [keys, teams, users, organizations] = await Promise.all([this.store.keys.all(), this.store.teams.all(), this.store.users.all(), this.store.organizations.all()]);
     this.keys = new Map(keys.map((k) => [k.token, k]));
     this.teams = new Map(teams.map((t) => [t.teamId, t]));
     this.users = new Map(users.map((u) => [u.userId, u]));
+    this.organizations = new Map(organizations.map((o) => [o.organizationId, o]));
     const memberships = new Map<string, TeamRecord[]>();
     for (const team of teams) {
       for (const { userId } of team.members) {
@@ -128,6 +131,10 @@ export class AccountDirectory {
 
   user(userId: string | undefined): UserRecord | undefined {
     return userId === undefined ? undefined : this.users.get(userId);
+  }
+
+  organization(organizationId: string | undefined): OrganizationRecord | undefined {
+    return organizationId === undefined ? undefined : this.organizations.get(organizationId);
   }
 
   /** The teams `userId` is a member of (none for an unknown user). */

@@ -6,7 +6,7 @@ import { budgetWindow, spendInWindow } from "./window.ts";
 /** `strict` reserves each call's worst-case cost at admission; `soft` (LiteLLM's) admits while spend is under budget. */
 export type BudgetMode = "strict" | "soft";
 
-export type BudgetScope = "key" | "team" | "user";
+export type BudgetScope = "key" | "team" | "user" | "org";
 
 /** An entity whose budget a call counts against, as the directory holds it now. */
 export interface BudgetSubject {
@@ -42,11 +42,17 @@ export interface UnstoredSpend {
   token?: string;
   teamId?: string;
   userId?: string;
+  organizationId?: string;
 }
 
 /** Which id of an unstored row each scope's account is under. */
-const ID_OF: Record<BudgetScope, (row: UnstoredSpend) => string | undefined> = { key: (row) => row.token, team: (row) => row.teamId, user: (row) => row.userId };
-const SCOPES: readonly BudgetScope[] = ["key", "team", "user"];
+const ID_OF: Record<BudgetScope, (row: UnstoredSpend) => string | undefined> = {
+  key: (row) => row.token,
+  team: (row) => row.teamId,
+  user: (row) => row.userId,
+  org: (row) => row.organizationId,
+};
+const SCOPES: readonly BudgetScope[] = ["key", "team", "user", "org"];
 
 /** Adds a cost to totals the way the store's rollup does: a later window restarts, an earlier one only adds to the total. */
 export function addToTotals(totals: SpendTotals, windowStart: number, costNano: number): SpendTotals {
@@ -75,7 +81,7 @@ function addInPlace(totals: SpendTotals, windowStart: number, costNano: number):
  */
 export class BudgetBook {
   /** One map per scope, keyed by id: no concatenated key per lookup. */
-  private readonly accounts: Record<BudgetScope, Map<string, Account>> = { key: new Map(), team: new Map(), user: new Map() };
+  private readonly accounts: Record<BudgetScope, Map<string, Account>> = { key: new Map(), team: new Map(), user: new Map(), org: new Map() };
 
   constructor(
     readonly mode: BudgetMode,
@@ -203,8 +209,14 @@ export class BudgetRefusal extends GatewayError {
   }
 }
 
+/** Each scope as people read it in a refusal. */
+const SCOPE_NAMES: Record<BudgetScope, string> = { key: "key", team: "team", user: "user", org: "organization" };
+
 /** A subject as its refusal names it. */
-const whose = (subject: BudgetSubject): string => (subject.scope === "key" ? "this key's budget" : `the budget of ${subject.scope} '${subject.id}'`);
+const whose = (subject: BudgetSubject): string => (subject.scope === "key" ? "this key's budget" : `the budget of ${SCOPE_NAMES[subject.scope]} '${subject.id}'`);
+
+/** LiteLLM's prefix naming whose budget is exceeded (`Team=<id> `); a key's own budget has none. */
+const LITELLM_WHO: Record<BudgetScope, string> = { key: "", team: "Team=", user: "User=", org: "Organization=" };
 
 /**
  * Spend at or over the budget: LiteLLM's wording ("Budget has been exceeded! ... Current cost: X,
@@ -213,7 +225,7 @@ const whose = (subject: BudgetSubject): string => (subject.scope === "key" ? "th
  */
 function refusal(subject: BudgetSubject, spent: number, account: Account, request: number, max: number, basis: ReserveBasis | undefined): BudgetRefusal {
   if (spent >= max) {
-    const who = subject.scope === "team" ? `Team=${subject.id} ` : subject.scope === "user" ? `User=${subject.id} ` : "";
+    const who = subject.scope === "key" ? "" : `${LITELLM_WHO[subject.scope]}${subject.id} `;
     return new BudgetRefusal(`Budget has been exceeded! ${who}Current cost: ${formatUsd(spent)}, Max budget: ${formatUsd(max)}`, true);
   }
   const held = account.reservedNano;

@@ -42,6 +42,7 @@ export function authorizeModel(caller: Caller, requested: string): string {
   if (!modelAllowed(caller.key.models, model)) throw refuse(`This key (${caller.key.keyAlias ?? caller.key.keyName})`);
   if (caller.team && !modelAllowed(caller.team.models, model)) throw refuse(`This key's team '${caller.team.teamId}'`);
   if (caller.user && !modelAllowed(caller.user.models, model)) throw refuse(`This key's user '${caller.user.userId}'`);
+  if (caller.organization && !modelAllowed(caller.organization.models, model)) throw refuse(`This key's organization '${caller.organization.organizationId}'`);
   return model;
 }
 
@@ -69,7 +70,7 @@ const budgetSubject = (scope: BudgetSubject["scope"], id: string, p: Principal):
   stored: p.spend,
 });
 
-/** A caller's limits and budgets; `budgeted` when any of key, team and user has a max budget. */
+/** A caller's limits and budgets; `budgeted` when any of key, team, user and organisation has a max budget. */
 interface Subjects {
   limits: Subject[];
   budgets: BudgetSubject[];
@@ -80,14 +81,14 @@ interface Subjects {
 const subjectsCache = new WeakMap<Caller, Subjects>();
 const NO_SUBJECTS: Subjects = { limits: [], budgets: [], budgeted: false };
 
-/** The subjects a caller's limits and budgets apply to: its key, the key's team and user. */
+/** The subjects a caller's limits and budgets apply to: its key, the key's team and user, and the team's organisation. */
 function subjectsOf(caller: Caller): Subjects {
   if (caller.kind !== "key") return NO_SUBJECTS;
   const cached = subjectsCache.get(caller);
   if (cached) return cached;
   const limits: Subject[] = [];
   const budgets: BudgetSubject[] = [];
-  const add = (scope: "key" | "team" | "user", id: string, principal: Principal) => {
+  const add = (scope: BudgetSubject["scope"], id: string, principal: Principal) => {
     const limit = limitSubject(scope, id, principal);
     if (limit) limits.push(limit);
     budgets.push(budgetSubject(scope, id, principal));
@@ -95,6 +96,7 @@ function subjectsOf(caller: Caller): Subjects {
   add("key", caller.key.token, caller.key);
   if (caller.team) add("team", caller.team.teamId, caller.team);
   if (caller.user) add("user", caller.user.userId, caller.user);
+  if (caller.organization) add("org", caller.organization.organizationId, caller.organization);
   const subjects = { limits, budgets, budgeted: budgets.some((subject) => subject.budget.maxBudgetNano !== undefined) };
   subjectsCache.set(caller, subjects);
   return subjects;
@@ -125,7 +127,7 @@ export function requestedChoices(body: Record<string, unknown>): number {
 export function budgetedPrice({ deployment, target }: Resolved, budgeted: boolean, caller: Caller): ModelPrice | undefined {
   const price = deployment.priceOf(target.model);
   if (price || !budgeted) return price;
-  const who = caller.kind === "key" ? `this key (${caller.key.keyAlias ?? caller.key.keyName}), its team or its user` : "this caller";
+  const who = caller.kind === "key" ? `this key (${caller.key.keyAlias ?? caller.key.keyName}), its team, its user or its organization` : "this caller";
   const name = deployment.modelName.includes("*") ? `${deployment.provider.id}/${target.model}` : deployment.modelName;
   throw new GatewayError(
     "policy.model_unpriced",
@@ -175,7 +177,7 @@ export function admitCall(
     if ("refusal" in result) {
       const { refusal } = result;
       const what = refusal.kind === "requests" ? "requests per minute" : refusal.kind === "tokens" ? "tokens per minute" : "parallel requests";
-      throw new GatewayError("policy.rate_limited", `Rate limit reached for ${refusal.subject.scope} ${describe(caller, refusal.subject)}: ${refusal.limit} ${what}. Retry after ${refusal.retryAfterSeconds} s.`, {
+      throw new GatewayError("policy.rate_limited", `Rate limit reached for ${SCOPE_WORDS[refusal.subject.scope]} ${describe(caller, refusal.subject)}: ${refusal.limit} ${what}. Retry after ${refusal.retryAfterSeconds} s.`, {
         retryAfter: refusal.retryAfterSeconds,
         headers: { ...headers, ...retryAfterHeaders(refusal) },
       });
@@ -296,7 +298,10 @@ function ledgerOnly(accounting: Accounting, caller: Caller): Admission {
   };
 }
 
-/** A subject as people know it: the key's alias or masked name, a team or user id. */
+/** Each limit scope as people read it. */
+const SCOPE_WORDS: Record<Subject["scope"], string> = { key: "key", team: "team", user: "user", org: "organization" };
+
+/** A subject as people know it: the key's alias or masked name, a team, user or organisation id. */
 function describe(caller: Caller, subject: Subject): string {
   if (subject.scope === "key" && caller.kind === "key") return caller.key.keyAlias ?? caller.key.keyName;
   return `'${subject.id}'`;

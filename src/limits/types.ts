@@ -1,5 +1,5 @@
 /**
- * Rate-limit admission: rpm, tpm and max parallel requests per virtual key, team and user, each in
+ * Rate-limit admission: rpm, tpm and max parallel requests per virtual key, team, user and organisation, each in
  * a sliding 60-second window. Limits arrive with every call (never cached here), so an updated key
  * takes effect on its next request; counters are kept per scope + id.
  */
@@ -12,7 +12,7 @@ export interface LimitSpec {
 }
 
 /** Which kind of entity a subject is; counters are separate per scope, so ids never collide across scopes. */
-export type Scope = "key" | "team" | "user";
+export type Scope = "key" | "team" | "user" | "org";
 
 /** A subject: scope + id, e.g. { scope: "key", id: token }, with its current limits. */
 export interface Subject {

@@ -1,5 +1,5 @@
 /**
- * The store contract: keys, teams, users and the spend ledger. Callers see only these types; the
+ * The store contract: keys, teams, users, organisations and the spend ledger. Callers see only these types; the
  * SQLite implementation (embedded default) and a later PostgreSQL one (`Bun.sql`) both fulfil them.
  * Every method is async so a networked database fits without touching callers.
  * Money is integer nano-dollars (see pricing/units.ts); times are epoch milliseconds.
@@ -74,6 +74,8 @@ export interface TeamMember {
 export interface TeamRecord extends Principal {
   teamId: string;
   teamAlias?: string;
+  /** The organisation the team belongs to: its models, budget and limits bound the team's keys too. */
+  organizationId?: string;
   tags: string[];
   /** Members in the order they joined. */
   members: TeamMember[];
@@ -81,6 +83,12 @@ export interface TeamRecord extends Principal {
   memberPermissions: string[];
   /** Model aliases for the team's keys: alias -> model name. */
   modelAliases: Record<string, string>;
+}
+
+/** An organisation: above teams, with its own models, budget and limits (LiteLLM's organization). */
+export interface OrganizationRecord extends Principal {
+  organizationId: string;
+  organizationAlias?: string;
 }
 
 export interface UserRecord extends Principal {
@@ -99,9 +107,12 @@ export type NewKey = Pick<KeyRecord, "token" | "keyName"> &
   Partial<Pick<KeyRecord, PrincipalFields | "keyAlias" | "teamId" | "userId" | "aliases" | "tags" | "expiresAt">>;
 export type KeyPatch = Settable<Pick<KeyRecord, PrincipalFields | "keyAlias" | "teamId" | "userId" | "aliases" | "tags" | "expiresAt">>;
 
-type TeamFields = PrincipalFields | "teamAlias" | "tags" | "memberPermissions" | "modelAliases";
+type TeamFields = PrincipalFields | "teamAlias" | "organizationId" | "tags" | "memberPermissions" | "modelAliases";
 export type NewTeam = Pick<TeamRecord, "teamId"> & Partial<Pick<TeamRecord, TeamFields | "members">>;
 export type TeamPatch = Settable<Pick<TeamRecord, TeamFields>>;
+
+export type NewOrganization = Pick<OrganizationRecord, "organizationId"> & Partial<Pick<OrganizationRecord, PrincipalFields | "organizationAlias">>;
+export type OrganizationPatch = Settable<Pick<OrganizationRecord, PrincipalFields | "organizationAlias">>;
 
 export type NewUser = Pick<UserRecord, "userId"> & Partial<Pick<UserRecord, PrincipalFields | "userEmail" | "userAlias" | "userRole">>;
 export type UserPatch = Settable<Pick<UserRecord, PrincipalFields | "userEmail" | "userAlias" | "userRole">>;
@@ -113,6 +124,8 @@ export interface SpendRow {
   token?: string;
   keyAlias?: string;
   teamId?: string;
+  /** The organisation of the key's team. */
+  organizationId?: string;
   userId?: string;
   /** The `user` field of the request body (the caller's end user). */
   endUser?: string;
@@ -142,7 +155,7 @@ export interface SpendRow {
    * The budget window each rollup belongs to (see SpendTotals.windowStart), computed when the call
    * settled; a rollup only moves forward to a later window, never back.
    */
-  windows: { key?: number; team?: number; user?: number };
+  windows: { key?: number; team?: number; user?: number; org?: number };
 }
 
 export interface SpendFilter {
@@ -209,6 +222,23 @@ export interface TeamStore {
   removeMembers(teamId: string, userIds: readonly string[]): Promise<TeamRecord | undefined>;
 }
 
+/** What deleting organisations removed: the organisations, their teams and those teams' keys (LiteLLM's cascade). */
+export interface DeletedOrganizations {
+  organizationIds: string[];
+  teamIds: string[];
+  /** Tokens of the keys deleted with the teams. */
+  tokens: string[];
+}
+
+export interface OrganizationStore {
+  insert(organization: NewOrganization): Promise<OrganizationRecord>;
+  byId(organizationId: string): Promise<OrganizationRecord | undefined>;
+  all(): Promise<OrganizationRecord[]>;
+  update(organizationId: string, patch: OrganizationPatch): Promise<OrganizationRecord | undefined>;
+  /** Deletes organisations with their teams and those teams' keys in one transaction; spend rows stay. Ids that do not exist are skipped. */
+  delete(organizationIds: string[]): Promise<DeletedOrganizations>;
+}
+
 export interface UserStore {
   insert(user: NewUser): Promise<UserRecord>;
   /** Creates the user with defaults when missing (keys may name a user that was never created). */
@@ -220,7 +250,7 @@ export interface UserStore {
 
 export interface SpendStore {
   /**
-   * Appends rows and adds their cost to the key/team/user rollups in ONE transaction: all or
+   * Appends rows and adds their cost to the key/team/user/organisation rollups in ONE transaction: all or
    * nothing. Rows whose callId is already stored are skipped (a retried batch never double-counts).
    */
   append(rows: readonly SpendRow[]): Promise<void>;
@@ -242,8 +272,9 @@ export interface Store {
   keys: KeyStore;
   teams: TeamStore;
   users: UserStore;
+  organizations: OrganizationStore;
   spend: SpendStore;
-  /** A value that changes whenever keys, teams or users change (from any process), but not on spend alone. Cheap. */
+  /** A value that changes whenever keys, teams, users or organisations change (from any process), but not on spend alone. Cheap. */
   changeMarker(): Promise<number>;
   close(): Promise<void>;
 }

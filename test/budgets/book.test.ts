@@ -75,6 +75,24 @@ describe("strict budgets", () => {
     );
   });
 
+  test("an organisation's budget is named as LiteLLM names it (Organization=<id>), and as 'organization' when a call does not fit", () => {
+    const key = subject(10_000);
+    expect(refusal(() => new BudgetBook("strict").admit([key, subject(500, 500, "org")], 1))?.message).toBe(
+      "Budget has been exceeded! Organization=org-1 Current cost: 0.0000005, Max budget: 0.0000005",
+    );
+    expect(refusal(() => new BudgetBook("strict").admit([key, subject(500, 0, "org")], 600))?.message).toContain("more than is left of the budget of organization 'org-1'");
+  });
+
+  test("an organisation's spend settles with the call and is re-based from its own rows after a reload", () => {
+    const book = new BudgetBook("strict");
+    const org = subject(10_000, 0, "org");
+    const windows = book.settle(book.admit([subject(undefined), org], 0), 70, [subject(undefined), org]);
+    expect(windows).toEqual({ key: 0, org: 0 });
+    expect(book.snapshot(org).spentNano).toBe(70);
+    book.rebase((scope) => (scope === "org" ? { totalNano: 1_000, windowNano: 1_000, windowStart: 0 } : undefined), [{ costNano: 70, windows, organizationId: org.id }]);
+    expect(book.snapshot(org).spentNano).toBe(1_070);
+  });
+
   test("spend at or over the budget keeps LiteLLM's words, and is marked exhausted (no estimate can make it fit)", () => {
     const book = new BudgetBook("strict");
     const refused = refusal(() => book.admit([subject(1_000, 1_000)], 1)) as BudgetRefusal;

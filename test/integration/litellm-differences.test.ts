@@ -6,8 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { startGateway, type TestGateway } from "../support/build-test-app.ts";
+import { dirname, join, resolve } from "node:path";
+import { startAccountsGateway, type AccountsGateway } from "../support/accounts.ts";
+import { useTempDir } from "../support/temp-dir.ts";
 
 /** LiteLLM proxy routes (its docs' endpoint list and admin API), and the text the README names each by. */
 const LITELLM_ROUTES: [method: string, path: string, named: string][] = [
@@ -39,11 +40,13 @@ const LITELLM_ROUTES: [method: string, path: string, named: string][] = [
   ["GET", "/guardrails/list", "guardrails"],
 ];
 
-let gateway: TestGateway;
+const tmp = useTempDir("switchboard-litellm-differences-");
+let gateway: AccountsGateway;
 let section = "";
 
 beforeAll(async () => {
-  gateway = await startGateway({});
+  // As the binary runs: with a store, so the management routes it serves are there.
+  gateway = await startAccountsGateway({}, { dataDir: dirname(await tmp.file("marker", "")) });
   const readme = await readFile(join(resolve(import.meta.dir, "../.."), "README.md"), "utf8");
   const start = readme.indexOf("## Differences from LiteLLM");
   section = start < 0 ? "" : readme.slice(start, readme.indexOf("\n## ", start + 1));

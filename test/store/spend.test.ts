@@ -180,6 +180,7 @@ describe("spend logs", () => {
       token: "k1",
       keyAlias: "alias",
       teamId: "team",
+      organizationId: "org",
       userId: "user",
       endUser: "end-user-7",
       operation: "embeddings",
@@ -199,7 +200,7 @@ describe("spend logs", () => {
       ttftMs: 42,
       stream: true,
       tags: ["a", "b"],
-      windows: { key: 1, team: 2, user: 3 },
+      windows: { key: 1, team: 2, user: 3, org: 4 },
     });
     const bare = spendRow("bare", { costNano: null, startedAt: T0 - 1 });
     await store.spend.append([full, bare]);

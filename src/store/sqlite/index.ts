@@ -1,6 +1,7 @@
 import type { Store } from "../types.ts";
 import { openDatabase } from "./db.ts";
 import { sqliteKeyStore } from "./keys.ts";
+import { sqliteOrganizationStore } from "./organizations.ts";
 import { sqliteSpendStore } from "./spend.ts";
 import { sqliteTeamStore } from "./teams.ts";
 import { sqliteUserStore } from "./users.ts";
@@ -29,8 +30,9 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     keys: sqliteKeyStore(db),
     teams: sqliteTeamStore(db),
     users: sqliteUserStore(db),
+    organizations: sqliteOrganizationStore(db),
     spend,
-    // Moved by triggers on every change to keys, teams and users, from any connection or process.
+    // Moved by triggers on every change to keys, teams, users and organisations, from any connection or process.
     changeMarker: async () => accountsVersion.get()?.value ?? 0,
     close: async () => {
       try {

@@ -9,7 +9,7 @@ import type { Database } from "bun:sqlite";
  * silently becoming a REAL that drifts). Money is INTEGER nano-dollars, times are epoch ms.
  */
 
-/** Columns shared by keys, teams and users: limits, budget, spend rollups, timestamps. */
+/** Columns shared by keys, teams, users and organisations: limits, budget, spend rollups, timestamps. */
 const PRINCIPAL_COLUMNS = `
   models TEXT NOT NULL DEFAULT '[]',
   blocked INTEGER NOT NULL DEFAULT 0 CHECK (blocked IN (0, 1)),
@@ -132,6 +132,21 @@ ${["keys", "teams", "users"].map((table) => accountsTriggers(table)).join("\n")}
   -- "Which teams is this user in" (self-service reads).
   CREATE INDEX team_members_user ON team_members (user_id);
 ${accountsTriggers("team_members", "role")}
+  `,
+  // Organisations above teams (LiteLLM's organization): their own models, budget and limits. A team
+  // belongs to at most one; the ledger records the organisation and its budget window per call.
+  `
+  CREATE TABLE organizations (
+    organization_id TEXT PRIMARY KEY,
+    organization_alias TEXT,${PRINCIPAL_COLUMNS}
+  ) STRICT;
+${accountsTriggers("organizations")}
+
+  ALTER TABLE teams ADD COLUMN organization_id TEXT REFERENCES organizations (organization_id);
+  CREATE INDEX teams_organization ON teams (organization_id);
+
+  ALTER TABLE spend_logs ADD COLUMN organization_id TEXT;
+  ALTER TABLE spend_logs ADD COLUMN window_org INTEGER;
   `,
 ];
 

@@ -3,9 +3,9 @@ import { StoreConflict } from "../types.ts";
 import type { Bindings } from "./columns.ts";
 import { PRINCIPAL_INSERT_COLUMNS, PRINCIPAL_INSERT_VALUES, PRINCIPAL_SET, type PrincipalRow } from "./principal.ts";
 
-/** What a table of principals (teams, users) adds to the shared budget/limit columns. */
+/** What a table of principals (teams, users, organisations) adds to the shared budget/limit columns. */
 export interface PrincipalTableSpec<Row extends PrincipalRow, Rec, Settings, Patch> {
-  table: "teams" | "users";
+  table: "teams" | "users" | "organizations";
   /** Its id column, and what the id is called in messages. */
   idColumn: string;
   what: string;
@@ -17,10 +17,12 @@ export interface PrincipalTableSpec<Row extends PrincipalRow, Rec, Settings, Pat
   /** The settings a new row starts from, then patched with what the caller gave. */
   fresh(now: number): Settings;
   patch(current: Settings, patch: Patch, now: number): Settings;
+  /** Checks the settings about to be written against other tables (inside the write's transaction); throws StoreConflict. */
+  checkReferences?(settings: Settings): void;
 }
 
 /**
- * Read, insert and update for a principal table: one shape for teams and users, whose rows differ
+ * Read, insert and update for a principal table: one shape for teams, users and organisations, whose rows differ
  * only in a few columns of their own. Writes are IMMEDIATE transactions (the write lock up front, so
  * a read-then-write never fails to upgrade its lock).
  */
@@ -51,7 +53,9 @@ export function principalTable<Row extends PrincipalRow, Rec extends Settings, S
 
   const insert = db.transaction((id: string, fields: Patch): Rec => {
     const now = Date.now();
-    const { changes } = insertRow.run({ id, ...spec.bindings(spec.patch(spec.fresh(now), fields, now)), now });
+    const settings = spec.patch(spec.fresh(now), fields, now);
+    spec.checkReferences?.(settings);
+    const { changes } = insertRow.run({ id, ...spec.bindings(settings), now });
     if (changes === 0) throw new StoreConflict(`${what} "${id}" already exists`);
     return mustRead(id);
   });
@@ -60,7 +64,9 @@ export function principalTable<Row extends PrincipalRow, Rec extends Settings, S
     const current = byId(id);
     if (!current) return undefined;
     const now = Date.now();
-    updateRow.run({ id, ...spec.bindings(spec.patch(current, patch, now)), now });
+    const settings = spec.patch(current, patch, now);
+    spec.checkReferences?.(settings);
+    updateRow.run({ id, ...spec.bindings(settings), now });
     return mustRead(id);
   });
 

@@ -8,6 +8,7 @@ interface SpendLogRow {
   token: string | null;
   key_alias: string | null;
   team_id: string | null;
+  organization_id: string | null;
   user_id: string | null;
   end_user: string | null;
   operation: string;
@@ -32,6 +33,7 @@ interface SpendLogRow {
   window_key: number | null;
   window_team: number | null;
   window_user: number | null;
+  window_org: number | null;
 }
 
 const OUTCOMES: readonly SpendRow["outcome"][] = ["ok", "error", "cancelled"];
@@ -63,6 +65,7 @@ function spendFromRow(row: SpendLogRow): SpendRow {
   if (row.token !== null) spend.token = row.token;
   if (row.key_alias !== null) spend.keyAlias = row.key_alias;
   if (row.team_id !== null) spend.teamId = row.team_id;
+  if (row.organization_id !== null) spend.organizationId = row.organization_id;
   if (row.user_id !== null) spend.userId = row.user_id;
   if (row.end_user !== null) spend.endUser = row.end_user;
   if (row.deployment_id !== null) spend.deploymentId = row.deployment_id;
@@ -73,6 +76,7 @@ function spendFromRow(row: SpendLogRow): SpendRow {
   if (row.window_key !== null) spend.windows.key = row.window_key;
   if (row.window_team !== null) spend.windows.team = row.window_team;
   if (row.window_user !== null) spend.windows.user = row.window_user;
+  if (row.window_org !== null) spend.windows.org = row.window_org;
   return spend;
 }
 
@@ -82,6 +86,7 @@ function spendBindings(row: SpendRow): Bindings {
     token: nullable(row.token),
     key_alias: nullable(row.keyAlias),
     team_id: nullable(row.teamId),
+    organization_id: nullable(row.organizationId),
     user_id: nullable(row.userId),
     end_user: nullable(row.endUser),
     operation: row.operation,
@@ -106,6 +111,7 @@ function spendBindings(row: SpendRow): Bindings {
     window_key: nullable(row.windows.key),
     window_team: nullable(row.windows.team),
     window_user: nullable(row.windows.user),
+    window_org: nullable(row.windows.org),
   };
 }
 
@@ -135,7 +141,7 @@ const SPEND_COLUMNS = Object.keys(spendBindings({
  * window (settled late) counts in the total but cannot reset the newer window. SQLite evaluates every
  * SET expression against the row as it was, so the CASE sees the old `spend_window_start`.
  */
-function rollupSql(table: "keys" | "teams" | "users", idColumn: string): string {
+function rollupSql(table: "keys" | "teams" | "users" | "organizations", idColumn: string): string {
   return `UPDATE ${table} SET
       spend_total_nano = spend_total_nano + $cost,
       spend_window_nano = CASE
@@ -180,7 +186,7 @@ const GROUP_EXPRESSIONS: Record<ReportGroup, string> = {
 
 /** The SpendStore over `db`. */
 export function sqliteSpendStore(db: Database): SpendStore {
-  // Positional parameters: binding an array is markedly cheaper per row than binding 28 names.
+  // Positional parameters: binding an array is markedly cheaper per row than binding 30 names.
   const insertRow = db.query<unknown, SQLQueryBindings[]>(
     `INSERT INTO spend_logs (${SPEND_COLUMNS.join(", ")}) VALUES (${SPEND_COLUMNS.map(() => "?").join(", ")})
      ON CONFLICT (call_id) DO NOTHING`,
@@ -188,6 +194,7 @@ export function sqliteSpendStore(db: Database): SpendStore {
   const rollKey = db.query<unknown, Bindings>(rollupSql("keys", "token"));
   const rollTeam = db.query<unknown, Bindings>(rollupSql("teams", "team_id"));
   const rollUser = db.query<unknown, Bindings>(rollupSql("users", "user_id"));
+  const rollOrganization = db.query<unknown, Bindings>(rollupSql("organizations", "organization_id"));
 
   // One transaction for the batch: any failure rolls back every row and every rollup change.
   const append = db.transaction((rows: readonly SpendRow[]): void => {
@@ -200,6 +207,7 @@ export function sqliteSpendStore(db: Database): SpendStore {
       if (row.token !== undefined) rollups.add(rollKey, row.token, row.windows.key ?? 0, cost);
       if (row.teamId !== undefined) rollups.add(rollTeam, row.teamId, row.windows.team ?? 0, cost);
       if (row.userId !== undefined) rollups.add(rollUser, row.userId, row.windows.user ?? 0, cost);
+      if (row.organizationId !== undefined) rollups.add(rollOrganization, row.organizationId, row.windows.org ?? 0, cost);
     }
     // One UPDATE per owner and window rather than per row; older windows first, so applying the
     // sums gives exactly what applying each row in turn would. A rollup whose owner is gone

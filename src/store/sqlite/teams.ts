@@ -15,6 +15,7 @@ import {
 interface TeamRow extends PrincipalRow {
   team_id: string;
   team_alias: string | null;
+  organization_id: string | null;
   tags: string;
   member_permissions: string;
   model_aliases: string;
@@ -26,7 +27,7 @@ interface MemberRow {
   role: string;
 }
 
-type TeamSettings = PrincipalSettings & Pick<TeamRecord, "teamAlias" | "tags" | "memberPermissions" | "modelAliases">;
+type TeamSettings = PrincipalSettings & Pick<TeamRecord, "teamAlias" | "organizationId" | "tags" | "memberPermissions" | "modelAliases">;
 
 /** The column's CHECK keeps other values out; a hand-edited row reads as the plain role. */
 const memberRole = (text: string): TeamMemberRole => ((TEAM_MEMBER_ROLES as readonly string[]).includes(text) ? (text as TeamMemberRole) : "user");
@@ -42,6 +43,7 @@ function teamFromRow(row: TeamRow): TeamRecord {
     modelAliases: stringRecord(row.model_aliases),
   };
   if (row.team_alias !== null) team.teamAlias = row.team_alias;
+  if (row.organization_id !== null) team.organizationId = row.organization_id;
   return team;
 }
 
@@ -49,6 +51,7 @@ function patchTeam(current: TeamSettings, patch: TeamPatch, now: number): TeamSe
   return {
     ...patchPrincipal(current, patch, now),
     teamAlias: patched(current.teamAlias, patch.teamAlias, undefined),
+    organizationId: patched(current.organizationId, patch.organizationId, undefined),
     tags: patched(current.tags, patch.tags, []),
     memberPermissions: patched(current.memberPermissions, patch.memberPermissions, []),
     modelAliases: patched(current.modelAliases, patch.modelAliases, {}),
@@ -59,6 +62,7 @@ function teamBindings(settings: TeamSettings): Bindings {
   return {
     ...principalBindings(settings),
     team_alias: nullable(settings.teamAlias),
+    organization_id: nullable(settings.organizationId),
     tags: JSON.stringify(settings.tags),
     member_permissions: JSON.stringify(settings.memberPermissions),
     model_aliases: JSON.stringify(settings.modelAliases),
@@ -67,15 +71,22 @@ function teamBindings(settings: TeamSettings): Bindings {
 
 /** The TeamStore over `db`. */
 export function sqliteTeamStore(db: Database): TeamStore {
+  const organizationExists = db.query<{ found: number }, Bindings>("SELECT 1 AS found FROM organizations WHERE organization_id = $organization_id");
   const teams = principalTable<TeamRow, TeamRecord, TeamSettings, TeamPatch>(db, {
     table: "teams",
     idColumn: "team_id",
     what: "team",
-    columns: ["team_alias", "tags", "member_permissions", "model_aliases"],
+    columns: ["team_alias", "organization_id", "tags", "member_permissions", "model_aliases"],
     fromRow: teamFromRow,
     bindings: teamBindings,
     fresh: (now) => ({ ...newPrincipal({}, now), tags: [], memberPermissions: [], modelAliases: {} }),
     patch: patchTeam,
+    // A clear error rather than a bare foreign-key failure.
+    checkReferences: (settings) => {
+      if (settings.organizationId !== undefined && !organizationExists.get({ organization_id: settings.organizationId })) {
+        throw new StoreConflict(`organization "${settings.organizationId}" does not exist`);
+      }
+    },
   });
   const membersOf = db.query<MemberRow, Bindings>("SELECT team_id, user_id, role FROM team_members WHERE team_id = $team_id ORDER BY joined_at, rowid");
   const everyMember = db.query<MemberRow, []>("SELECT team_id, user_id, role FROM team_members ORDER BY joined_at, rowid");
