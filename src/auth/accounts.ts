@@ -1,8 +1,8 @@
-import { BudgetBook, type BudgetMode } from "../budgets/book.ts";
+import { BudgetBook, parseMemberId, type BudgetMode, type BudgetScope } from "../budgets/book.ts";
 import type { Accounting } from "../calls/admit.ts";
 import { MemoryRateLimiter } from "../limits/memory.ts";
 import { SpendWriter } from "../spend/writer.ts";
-import type { Store } from "../store/types.ts";
+import type { SpendTotals, Store } from "../store/types.ts";
 import { AccountDirectory } from "./directory.ts";
 
 /** The store and everything kept in memory in front of it: the directory, budgets, limits and the spend writer. */
@@ -31,8 +31,14 @@ export async function openAccounts(store: Store, options: AccountsOptions): Prom
     ...(options.spendFlushMs !== undefined ? { intervalMs: options.spendFlushMs } : {}),
     onError: (error) => onError("spend rows not stored (kept and retried)", error),
   });
-  directory.onReload = () =>
-    book.rebase((scope, id) => (scope === "key" ? directory.cached(id) : scope === "team" ? directory.team(id) : directory.user(id))?.spend, writer.unstored());
+  const stored = (scope: BudgetScope, id: string): SpendTotals | undefined => {
+    if (scope === "key") return directory.cached(id)?.spend;
+    if (scope === "team") return directory.team(id)?.spend;
+    if (scope === "user") return directory.user(id)?.spend;
+    const { teamId, userId } = parseMemberId(id);
+    return directory.membership(teamId, userId)?.spend;
+  };
+  directory.onReload = () => book.rebase(stored, writer.unstored());
   await directory.load();
   directory.watch(options.watchIntervalMs ?? 1_000, (error) => onError("reloading keys failed", error));
   return { store, directory, accounting: { book, limiter: new MemoryRateLimiter(), writer } };
