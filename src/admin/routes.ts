@@ -3,6 +3,7 @@ import { serverContext } from "./context.ts";
 import { fromStoreConflict } from "./errors.ts";
 import { keyRoutes } from "./key-routes.ts";
 import { spendRoutes } from "./spend.ts";
+import { teamMemberRoutes } from "./team-members.ts";
 import { teamRoutes } from "./teams.ts";
 import type { AdminDeps } from "./types.ts";
 import { userRoutes } from "./users.ts";
@@ -24,5 +25,5 @@ function conflictsAsBadRequests(route: RouteSpec): RouteSpec {
 /** The management API (master key only): keys, teams, users and the spend ledger, in LiteLLM's paths and shapes. */
 export function adminRoutes(deps: AdminDeps): RouteSpec[] {
   const ctx = serverContext(deps);
-  return [...keyRoutes(ctx), ...teamRoutes(ctx), ...userRoutes(ctx), ...spendRoutes(ctx)].map(conflictsAsBadRequests);
+  return [...keyRoutes(ctx), ...teamRoutes(ctx), ...teamMemberRoutes(ctx), ...userRoutes(ctx), ...spendRoutes(ctx)].map(conflictsAsBadRequests);
 }

@@ -206,15 +206,18 @@ describe("teams", () => {
     expect((await ask(second.key, "priced")).choices).toHaveLength(1);
   });
 
-  test("a blocked team's keys are refused; a team with keys cannot be deleted", async () => {
+  test("a blocked team's keys are refused until unblocked; deleting the team deletes its keys, which stop authenticating at once", async () => {
     expect((await gateway.admin("POST", "/team/new", { team_id: "to-block" })).status).toBe(200);
-    const { key } = await generate({ team_id: "to-block" });
-    expect((await gateway.admin("POST", "/team/update", { team_id: "to-block", blocked: true })).status).toBe(200);
+    const { key, token } = await generate({ team_id: "to-block" });
+    expect((await gateway.admin("POST", "/team/block", { team_id: "to-block" })).status).toBe(200);
     expect(await failure(ask(key))).toBeInstanceOf(OpenAI.AuthenticationError);
-    const refused = await gateway.admin<{ error: { message: string } }>("POST", "/team/delete", { team_ids: ["to-block"] });
-    expect(refused.status).toBe(400);
-    expect(refused.body.error.message).toContain("to-block");
-    expect((await gateway.admin("POST", "/key/delete", { keys: [key] })).status).toBe(200);
+    expect((await gateway.admin("POST", "/team/unblock", { team_id: "to-block" })).status).toBe(200);
+    expect((await ask(key)).choices).toHaveLength(1);
     expect(await gateway.admin("POST", "/team/delete", { team_ids: ["to-block"] })).toMatchObject({ status: 200, body: { deleted_teams: ["to-block"] } });
+    const refused = await failure(ask(key));
+    expect(refused).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(refused.message).toContain("Invalid API key");
+    expect((await gateway.admin("GET", `/key/info?key=${token}`)).status).toBe(404);
+    expect((await gateway.admin("GET", "/team/info?team_id=to-block")).status).toBe(404);
   });
 });
