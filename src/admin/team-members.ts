@@ -17,8 +17,8 @@ function namedMembers(team: TeamRecord, ref: { user_id?: string | null; user_ema
   if (ref.user_id == null && ref.user_email == null) throw invalid("Either user_id or user_email needs to be passed in.", "user_id");
   const found = team.members.filter((member) => (ref.user_id != null ? member.userId === ref.user_id : member.userEmail === ref.user_email));
   if (found.length === 0) {
-    const who = ref.user_id != null ? `user '${echo(ref.user_id)}'` : `no user with email '${echo(ref.user_email as string)}'`;
-    throw invalid(`${ref.user_id != null ? `The ${who} is` : `There is ${who}`} not a member of team '${echo(team.teamId)}'.`, ref.user_id != null ? "user_id" : "user_email");
+    if (ref.user_id != null) throw invalid(`The user '${echo(ref.user_id)}' is not a member of team '${echo(team.teamId)}'.`, "user_id");
+    throw invalid(`No member of team '${echo(team.teamId)}' has the email '${echo(ref.user_email as string)}'.`, "user_email");
   }
   return found;
 }

@@ -139,6 +139,9 @@ describe("members", () => {
     expect(stranger.status).toBe(400);
     expect(stranger.body.error.param).toBe("user_id");
     expect((await gateway.admin<ErrorBody>("POST", "/team/member_delete", { team_id: teamId })).status).toBe(400);
+    const noEmail = await gateway.admin<ErrorBody>("POST", "/team/member_delete", { team_id: teamId, user_email: "nobody@example.com" });
+    expect(noEmail.status).toBe(400);
+    expect(noEmail.body.error).toMatchObject({ param: "user_email", message: `No member of team '${teamId}' has the email 'nobody@example.com'.` });
 
     const afterEmail = await ok<TeamObjectJson>("POST", "/team/member_delete", { team_id: teamId, user_email: "vic@example.com" });
     expect(afterEmail.members_with_roles.map((m) => m.user_id)).toEqual(["uma"]);
