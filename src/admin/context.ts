@@ -1,10 +1,10 @@
 import { budgetWindow, spendInWindow } from "../budgets/window.ts";
-import type { Principal, Store } from "../store/types.ts";
+import type { Store } from "../store/types.ts";
 import { GatewayError } from "../canonical/errors.ts";
-import type { AdminContext, AdminDeps, LiveSpend } from "./types.ts";
+import type { AdminContext, AdminDeps, LiveSpend, Spending } from "./types.ts";
 
 /** Spend from the stored rollup alone (what the CLI sees). */
-export function storedSpend(principal: Principal, now: number): LiveSpend {
+export function storedSpend(principal: Spending, now: number): LiveSpend {
   const start = budgetWindow(principal.budgetAnchor, principal.budgetDuration, now).start;
   return { windowNano: spendInWindow(principal.spend, start), totalNano: principal.spend.totalNano };
 }

@@ -5,8 +5,8 @@
  */
 import { budgetWindow } from "../budgets/window.ts";
 import { formatUsd } from "../pricing/units.ts";
-import type { BudgetScope } from "../budgets/book.ts";
-import type { KeyRecord, OrganizationRecord, Principal, TeamRecord, UserRecord } from "../store/types.ts";
+import { memberId, type BudgetScope } from "../budgets/book.ts";
+import type { KeyRecord, OrganizationRecord, Principal, TeamMembership, TeamRecord, UserRecord } from "../store/types.ts";
 import { isoOrNull } from "./dates.ts";
 import { nanoToUsd } from "./money.ts";
 import type { AdminContext } from "./types.ts";
@@ -52,15 +52,49 @@ export function keyJson(ctx: AdminContext, key: KeyRecord) {
 }
 export type KeyJson = ReturnType<typeof keyJson>;
 
-/** A team. */
+/** A team, with its members as LiteLLM's `members_with_roles`. */
 export function teamJson(ctx: AdminContext, team: TeamRecord) {
   return {
     team_id: team.teamId,
     team_alias: orNull(team.teamAlias),
     organization_id: orNull(team.organizationId),
     tags: team.tags,
+    members_with_roles: team.members.map((member) => ({ user_id: member.userId, user_email: orNull(member.userEmail), role: member.role })),
+    team_member_permissions: team.memberPermissions,
+    model_aliases: team.modelAliases,
     ...principalJson(ctx, "team", team.teamId, team),
   };
+}
+
+/**
+ * A user's membership of a team as LiteLLM's `team_memberships` show it: its spend with the team's
+ * keys and its budget and limits there (`litellm_budget_table`; Switchboard keeps them on the
+ * membership, so there is no budget id).
+ */
+export function membershipJson(ctx: AdminContext, teamId: string, member: TeamMembership) {
+  const spend = ctx.spendOf("member", memberId(teamId, member.userId), member);
+  return {
+    team_id: teamId,
+    user_id: member.userId,
+    budget_id: null,
+    spend: nanoToUsd(spend.totalNano),
+    spend_usd: formatUsd(spend.totalNano),
+    litellm_budget_table: {
+      budget_id: null,
+      max_budget: member.maxBudgetNano === undefined ? null : nanoToUsd(member.maxBudgetNano),
+      soft_budget: null,
+      budget_duration: null,
+      max_parallel_requests: null,
+      rpm_limit: orNull(member.rpmLimit),
+      tpm_limit: orNull(member.tpmLimit),
+      model_max_budget: null,
+    },
+  };
+}
+
+/** Every membership of a team, or only `userId`'s. */
+export function membershipsJson(ctx: AdminContext, team: TeamRecord, userId?: string) {
+  return team.members.filter((member) => userId === undefined || member.userId === userId).map((member) => membershipJson(ctx, team.teamId, member));
 }
 
 /** A user. */

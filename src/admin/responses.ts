@@ -49,14 +49,39 @@ export const KeyListResponse = Type.Object({
 });
 export const DeletedKeys = Type.Object({ deleted_keys: Type.Array(Type.String()) });
 
+export const TeamMemberObject = Type.Object({ user_id: Type.String(), user_email: nullable(Type.String()), role: Type.Union([Type.Literal("admin"), Type.Literal("user")]) });
 export const TeamObject = Type.Object({
   team_id: Type.String(),
   team_alias: nullable(Type.String()),
   organization_id: nullable(Type.String()),
   tags: Type.Array(Type.String()),
+  members_with_roles: Type.Array(TeamMemberObject, { description: "Members in the order they joined." }),
+  team_member_permissions: Type.Array(Type.String(), { description: "Management routes a plain member may call on the team's keys." }),
+  model_aliases: Type.Record(Type.String(), Type.String(), { description: "Model aliases for the team's keys: alias -> model name." }),
   ...principal,
 });
-export const TeamInfoResponse = Type.Object({ team_id: Type.String(), team_info: TeamObject, keys: Type.Array(KeyObject) });
+/** A user's membership of a team: its spend with the team's keys, its budget and limits there. */
+export const TeamMembershipObject = Type.Object({
+  team_id: Type.String(),
+  user_id: Type.String(),
+  budget_id: Type.Null(),
+  spend: Type.Number({ description: "US dollars the member spent with the team's keys (all time), calls in flight settled included." }),
+  spend_usd: Usd,
+  litellm_budget_table: Type.Object({
+    budget_id: Type.Null(),
+    max_budget: nullable(Type.Number({ description: "max_budget_in_team, US dollars." })),
+    soft_budget: Type.Null(),
+    budget_duration: Type.Null(),
+    max_parallel_requests: Type.Null(),
+    rpm_limit: nullable(Type.Integer()),
+    tpm_limit: nullable(Type.Integer()),
+    model_max_budget: Type.Null(),
+  }),
+});
+const memberships = Type.Array(TeamMembershipObject);
+export const TeamInfoResponse = Type.Object({ team_id: Type.String(), team_info: TeamObject, keys: Type.Array(KeyObject), team_memberships: memberships });
+export const TeamListEntry = Type.Intersect([TeamObject, Type.Object({ team_memberships: memberships, keys: Type.Array(KeyObject) })]);
+export const TeamUpdateResponse = Type.Object({ team_id: Type.String(), data: TeamObject, ...WarningsProperty });
 export const DeletedTeams = Type.Object({ deleted_teams: Type.Array(Type.String()) });
 
 /** An organisation's budget as LiteLLM nests it (its litellm_budget_table); the same values as the top-level fields. */
@@ -82,6 +107,18 @@ export const OrganizationList = Type.Array(OrganizationObject);
 
 export const UserObject = Type.Object({ user_id: Type.String(), user_email: nullable(Type.String()), user_alias: nullable(Type.String()), ...principal });
 export const UserInfoResponse = Type.Object({ user_id: Type.String(), user_info: UserObject, keys: Type.Array(KeyObject) });
+
+export const TeamWithWarnings = Type.Intersect([TeamObject, Type.Object(WarningsProperty)]);
+/** `/team/member_add`: the team, and the users and memberships the call touched. */
+export const MemberAddResponse = Type.Intersect([TeamObject, Type.Object({ updated_users: Type.Array(UserObject), updated_team_memberships: memberships })]);
+export const MemberUpdateResponse = Type.Object({
+  team_id: Type.String(),
+  user_id: Type.String(),
+  user_email: nullable(Type.String()),
+  max_budget_in_team: nullable(Type.Number()),
+  rpm_limit: nullable(Type.Integer()),
+  tpm_limit: nullable(Type.Integer()),
+});
 
 const count = Type.Integer({ minimum: 0 });
 export const SpendLog = Type.Object({
@@ -156,6 +193,11 @@ export type TeamObjectJson = Static<typeof TeamObject>;
 export type TeamInfoJson = Static<typeof TeamInfoResponse>;
 export type OrganizationObjectJson = Static<typeof OrganizationObject>;
 export type NewOrganizationJson = Static<typeof NewOrganizationResponse>;
+export type TeamMembershipJson = Static<typeof TeamMembershipObject>;
+export type TeamListEntryJson = Static<typeof TeamListEntry>;
+export type TeamUpdateJson = Static<typeof TeamUpdateResponse>;
+export type MemberAddJson = Static<typeof MemberAddResponse>;
+export type MemberUpdateJson = Static<typeof MemberUpdateResponse>;
 export type UserObjectJson = Static<typeof UserObject>;
 export type UserInfoJson = Static<typeof UserInfoResponse>;
 export type SpendLogJson = Static<typeof SpendLog>;

@@ -4,6 +4,7 @@ import { fromStoreConflict } from "./errors.ts";
 import { keyRoutes } from "./key-routes.ts";
 import { organizationRoutes } from "./organizations.ts";
 import { spendRoutes } from "./spend.ts";
+import { teamMemberRoutes } from "./team-members.ts";
 import { teamRoutes } from "./teams.ts";
 import type { AdminDeps } from "./types.ts";
 import { userRoutes } from "./users.ts";
@@ -25,5 +26,5 @@ function conflictsAsBadRequests(route: RouteSpec): RouteSpec {
 /** The management API (master key only): keys, teams, organisations, users and the spend ledger, in LiteLLM's paths and shapes. */
 export function adminRoutes(deps: AdminDeps): RouteSpec[] {
   const ctx = serverContext(deps);
-  return [...keyRoutes(ctx), ...teamRoutes(ctx), ...organizationRoutes(ctx), ...userRoutes(ctx), ...spendRoutes(ctx)].map(conflictsAsBadRequests);
+  return [...keyRoutes(ctx), ...teamRoutes(ctx), ...teamMemberRoutes(ctx), ...organizationRoutes(ctx), ...userRoutes(ctx), ...spendRoutes(ctx)].map(conflictsAsBadRequests);
 }

@@ -70,19 +70,83 @@ export const DeleteKeysBody = Type.Object(
 );
 export type DeleteKeysBody = Static<typeof DeleteKeysBody>;
 
+const Email = Type.String({ minLength: 1, maxLength: 320 });
+const MemberRole = Type.Union([Type.Literal("admin"), Type.Literal("user")], { description: "admin: manages the team's keys and members; user: uses the team." });
+
+/** A team member as LiteLLM names one: a user by id, or by email (found, or created when missing). */
+export const MemberSchema = Type.Object(
+  { role: MemberRole, user_id: optional(Id), user_email: optional(Email) },
+  { ...strict, description: "user_id or user_email (or both); an email alone finds the user with it, or creates one." },
+);
+export type MemberBody = Static<typeof MemberSchema>;
+
+/**
+ * Team fields LiteLLM documents that Switchboard does not apply (guardrails, per-model limits,
+ * member defaults, ...). `name` is not LiteLLM's either, but its own tests send it and it ignores it.
+ */
+export const TEAM_UNAPPLIED = [
+  "soft_budget",
+  "guardrails",
+  "policies",
+  "prompts",
+  "object_permission",
+  "allowed_passthrough_routes",
+  "secret_manager_settings",
+  "model_rpm_limit",
+  "model_tpm_limit",
+  "rpm_limit_type",
+  "tpm_limit_type",
+  "team_member_budget",
+  "team_member_budget_duration",
+  "team_member_rpm_limit",
+  "team_member_tpm_limit",
+  "team_member_key_duration",
+  "allowed_vector_store_indexes",
+  "enforced_batch_output_expires_after",
+  "enforced_file_expires_after",
+  "router_settings",
+  "access_group_ids",
+  "budget_limits",
+  "default_team_member_models",
+] as const;
+/** On create only: LiteLLM's deprecated member lists (members_with_roles replaced them) and the stray `name`. */
+export const NEW_TEAM_UNAPPLIED = [...TEAM_UNAPPLIED, "admins", "members", "name"] as const;
+
 /** Settable fields of a team. */
 export const teamFields = {
   ...principalFields,
   team_alias: optional(Type.String({ minLength: 1, maxLength: 256 })),
   organization_id: optional({ ...Id, description: "The organisation the team belongs to (must exist; the team's models, max_budget and limits must fit within its)." }),
   tags: optional(Names),
+  team_member_permissions: optional(Type.Array(Type.String({ minLength: 1 }), { description: "Management routes a plain member may call on the team's keys, e.g. /key/generate." })),
+  model_aliases: optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }), { description: "Model aliases for the team's keys: alias -> model name." })),
 };
-export const NewTeamBody = Type.Object({ team_id: Type.Optional(Id), ...teamFields }, strict);
+export const NewTeamBody = Type.Object(
+  { team_id: Type.Optional(Id), ...teamFields, members_with_roles: optional(Type.Array(MemberSchema)), ...unappliedFields(NEW_TEAM_UNAPPLIED) },
+  strict,
+);
 export type NewTeamBody = Static<typeof NewTeamBody>;
-export const UpdateTeamBody = Type.Object({ team_id: Id, ...teamFields }, strict);
+export const UpdateTeamBody = Type.Object({ team_id: Id, ...teamFields, ...unappliedFields(TEAM_UNAPPLIED) }, strict);
 export type UpdateTeamBody = Static<typeof UpdateTeamBody>;
 export const DeleteTeamsBody = Type.Object({ team_ids: Type.Array(Id, { minItems: 1 }) }, strict);
 export type DeleteTeamsBody = Static<typeof DeleteTeamsBody>;
+export const TeamRefBody = Type.Object({ team_id: Id }, strict);
+export type TeamRefBody = Static<typeof TeamRefBody>;
+
+const InTeamBudget = optional({ ...Dollars, description: "US dollars this member may spend with the team's keys (all time)." });
+
+/** `/team/member_add`: one member or several, each joining with `max_budget_in_team` when given. */
+export const MemberAddBody = Type.Object({ team_id: Id, member: Type.Union([MemberSchema, Type.Array(MemberSchema, { minItems: 1 })]), max_budget_in_team: InTeamBudget }, strict);
+export type MemberAddBody = Static<typeof MemberAddBody>;
+/** `/team/member_delete`: a member by user_id or user_email. */
+export const MemberDeleteBody = Type.Object({ team_id: Id, user_id: optional(Id), user_email: optional(Email) }, strict);
+export type MemberDeleteBody = Static<typeof MemberDeleteBody>;
+/** `/team/member_update`: a member's role, budget and limits within the team (null clears a limit). */
+export const MemberUpdateBody = Type.Object(
+  { team_id: Id, user_id: optional(Id), user_email: optional(Email), role: optional(MemberRole), max_budget_in_team: InTeamBudget, rpm_limit: optional(Count), tpm_limit: optional(Count) },
+  strict,
+);
+export type MemberUpdateBody = Static<typeof MemberUpdateBody>;
 
 /** LiteLLM's organisation fields that Switchboard accepts but does not apply (budgets live on the organisation itself, no budget rows). */
 export const ORGANIZATION_UNAPPLIED = ["budget_id", "soft_budget", "model_max_budget", "model_rpm_limit", "model_tpm_limit", "object_permission"] as const;
@@ -131,6 +195,7 @@ export const KeyListQuery = Type.Object({
   return_full_object: Type.Optional(Type.Union([Type.Literal("true"), Type.Literal("false")], { description: "true: return key objects, not tokens." })),
 });
 export const TeamInfoQuery = Type.Object({ team_id: Type.String({ minLength: 1 }) });
+export const TeamListQuery = Type.Object({ user_id: param("Only the teams this user is a member of.") });
 export const UserInfoQuery = Type.Object({ user_id: Type.String({ minLength: 1 }) });
 
 const dateParam = (what: string) => param(`${what}: YYYY-MM-DD (a UTC day, inclusive) or an ISO 8601 timestamp.`);

@@ -6,7 +6,7 @@ import { budgetWindow, parseDuration } from "../budgets/window.ts";
 import type { KeyPatch, OrganizationPatch, TeamPatch, UserPatch } from "../store/types.ts";
 import { invalid } from "./errors.ts";
 import { usdToNano } from "./money.ts";
-import type { KeyFields, NewTeamBody, NewUserBody, PrincipalBody, UpdateOrganizationBody } from "./schemas.ts";
+import type { KeyFields, NewUserBody, PrincipalBody, UpdateOrganizationBody, UpdateTeamBody } from "./schemas.ts";
 import { echo } from "../canonical/echo.ts";
 
 type PrincipalPatch = Pick<KeyPatch, "models" | "blocked" | "metadata" | "rpmLimit" | "tpmLimit" | "maxParallelRequests" | "maxBudgetNano" | "budgetDuration">;
@@ -59,11 +59,13 @@ export function keyPatch(body: KeyFields, now: number): KeyPatch {
 }
 
 /** A team patch. */
-export function teamPatch(body: Omit<NewTeamBody, "team_id">): TeamPatch {
+export function teamPatch(body: Omit<UpdateTeamBody, "team_id">): TeamPatch {
   const out: TeamPatch = { ...principalPatch(body) };
   put(out, "teamAlias", body.team_alias, same);
   put(out, "organizationId", body.organization_id, same);
   put(out, "tags", body.tags, same);
+  put(out, "memberPermissions", body.team_member_permissions, same);
+  put(out, "modelAliases", body.model_aliases, same);
   return out;
 }
 

@@ -2,7 +2,7 @@ import type { Accounts } from "../auth/accounts.ts";
 import type { ModelTable } from "../router/models.ts";
 import type { Store } from "../store/types.ts";
 import type { BudgetScope } from "../budgets/book.ts";
-import type { Principal } from "../store/types.ts";
+import type { Budget, SpendTotals } from "../store/types.ts";
 
 /** What the management API works with. */
 export interface AdminDeps {
@@ -12,7 +12,10 @@ export interface AdminDeps {
   now?: () => number;
 }
 
-/** Spend of one key, team or user now: in the current budget window and all time. */
+/** What spend is read from: a key, team or user, or a team membership. */
+export type Spending = Budget & { spend: SpendTotals };
+
+/** Spend of one key, team, user or team member now: in the current budget window and all time. */
 export interface LiveSpend {
   windowNano: number;
   totalNano: number;
@@ -28,7 +31,7 @@ export interface AdminContext {
   /** Runs after every write so the request path sees it at once (the server's directory reload). */
   afterWrite(): Promise<void>;
   /** Spend including calls not yet stored (the server's budget book); the stored rollup otherwise. */
-  spendOf(scope: BudgetScope, id: string, principal: Principal): LiveSpend;
+  spendOf(scope: BudgetScope, id: string, principal: Spending): LiveSpend;
   /** Stores every queued spend row (before reading the ledger); a no-op without a writer. */
   flushSpend(): Promise<void>;
 }

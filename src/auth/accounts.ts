@@ -1,4 +1,4 @@
-import { BudgetBook, type BudgetMode, type BudgetScope } from "../budgets/book.ts";
+import { BudgetBook, parseMemberId, type BudgetMode, type BudgetScope } from "../budgets/book.ts";
 import type { Accounting } from "../calls/admit.ts";
 import { MemoryRateLimiter } from "../limits/memory.ts";
 import { SpendWriter } from "../spend/writer.ts";
@@ -32,13 +32,15 @@ export async function openAccounts(store: Store, options: AccountsOptions): Prom
     onError: (error) => onError("spend rows not stored (kept and retried)", error),
   });
   // Each scope's stored rollups, where the directory holds them.
-  const stored: Record<BudgetScope, (id: string) => { spend: SpendTotals } | undefined> = {
-    key: (id) => directory.cached(id),
-    team: (id) => directory.team(id),
-    user: (id) => directory.user(id),
-    org: (id) => directory.organization(id),
+  const stored = (scope: BudgetScope, id: string): SpendTotals | undefined => {
+    if (scope === "key") return directory.cached(id)?.spend;
+    if (scope === "team") return directory.team(id)?.spend;
+    if (scope === "user") return directory.user(id)?.spend;
+    if (scope === "org") return directory.organization(id)?.spend;
+    const { teamId, userId } = parseMemberId(id);
+    return directory.membership(teamId, userId)?.spend;
   };
-  directory.onReload = () => book.rebase((scope, id) => stored[scope](id)?.spend, writer.unstored());
+  directory.onReload = () => book.rebase(stored, writer.unstored());
   await directory.load();
   directory.watch(options.watchIntervalMs ?? 1_000, (error) => onError("reloading keys failed", error));
   return { store, directory, accounting: { book, limiter: new MemoryRateLimiter(), writer } };

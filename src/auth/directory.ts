@@ -1,4 +1,4 @@
-import type { KeyRecord, OrganizationRecord, Store, TeamMemberRole, TeamRecord, UserRecord } from "../store/types.ts";
+import type { KeyRecord, OrganizationRecord, Store, TeamMemberRole, TeamMembership, TeamRecord, UserRecord } from "../store/types.ts";
 
 /** How long a token that was not found stays known-missing before the store is asked again. */
 const MISS_TTL_MS = 2_000;
@@ -142,10 +142,15 @@ export class AccountDirectory {
     return userId === undefined ? [] : (this.memberships.get(userId) ?? []);
   }
 
+  /** `userId`'s membership of `teamId` (role, budget and spend within the team), or undefined when not a member. */
+  membership(teamId: string | undefined, userId: string | undefined): TeamMembership | undefined {
+    if (teamId === undefined || userId === undefined) return undefined;
+    return this.teams.get(teamId)?.members.find((member) => member.userId === userId);
+  }
+
   /** `userId`'s role in `teamId`, or undefined when not a member. */
   memberRole(teamId: string | undefined, userId: string | undefined): TeamMemberRole | undefined {
-    if (teamId === undefined || userId === undefined) return undefined;
-    return this.teams.get(teamId)?.members.find((member) => member.userId === userId)?.role;
+    return this.membership(teamId, userId)?.role;
   }
 
   /** Counts, for the start banner and readiness. */

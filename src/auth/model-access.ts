@@ -27,3 +27,11 @@ export function listedModelAllowed(allowed: readonly string[], listed: string): 
   // A listed pattern is shown when an allowed entry is the same pattern or a broader one.
   return allowed.some((entry) => entry === "*" || entry === listed || (entry.endsWith("*") && listed.startsWith(entry.slice(0, -1))));
 }
+
+/**
+ * The model a name stands for with a key: the key's own alias, else its team's (LiteLLM's team
+ * `model_aliases`), else the name itself. The target is what allow-lists are checked against.
+ */
+export function aliasedModel(keyAliases: Readonly<Record<string, string>>, teamAliases: Readonly<Record<string, string>> | undefined, requested: string): string {
+  return keyAliases[requested] ?? teamAliases?.[requested] ?? requested;
+}

@@ -6,7 +6,17 @@ import { budgetWindow, spendInWindow } from "./window.ts";
 /** `strict` reserves each call's worst-case cost at admission; `soft` (LiteLLM's) admits while spend is under budget. */
 export type BudgetMode = "strict" | "soft";
 
-export type BudgetScope = "key" | "team" | "user" | "org";
+/** `member`: a user's budget within one team (LiteLLM's max_budget_in_team), keyed by `memberId`. */
+export type BudgetScope = "key" | "team" | "user" | "org" | "member";
+
+/** The budget-book id of a team member: its team and user, unambiguous whatever characters they hold. */
+export const memberId = (teamId: string, userId: string): string => JSON.stringify([teamId, userId]);
+
+/** The team and user of a `memberId`. */
+export function parseMemberId(id: string): { teamId: string; userId: string } {
+  const [teamId, userId] = JSON.parse(id) as [string, string];
+  return { teamId, userId };
+}
 
 /** An entity whose budget a call counts against, as the directory holds it now. */
 export interface BudgetSubject {
@@ -51,8 +61,9 @@ const ID_OF: Record<BudgetScope, (row: UnstoredSpend) => string | undefined> = {
   team: (row) => row.teamId,
   user: (row) => row.userId,
   org: (row) => row.organizationId,
+  member: (row) => (row.teamId !== undefined && row.userId !== undefined ? memberId(row.teamId, row.userId) : undefined),
 };
-const SCOPES: readonly BudgetScope[] = ["key", "team", "user", "org"];
+const SCOPES: readonly BudgetScope[] = ["key", "team", "user", "org", "member"];
 
 /** Adds a cost to totals the way the store's rollup does: a later window restarts, an earlier one only adds to the total. */
 export function addToTotals(totals: SpendTotals, windowStart: number, costNano: number): SpendTotals {
@@ -81,7 +92,7 @@ function addInPlace(totals: SpendTotals, windowStart: number, costNano: number):
  */
 export class BudgetBook {
   /** One map per scope, keyed by id: no concatenated key per lookup. */
-  private readonly accounts: Record<BudgetScope, Map<string, Account>> = { key: new Map(), team: new Map(), user: new Map(), org: new Map() };
+  private readonly accounts: Record<BudgetScope, Map<string, Account>> = { key: new Map(), team: new Map(), user: new Map(), org: new Map(), member: new Map() };
 
   constructor(
     readonly mode: BudgetMode,
@@ -210,13 +221,25 @@ export class BudgetRefusal extends GatewayError {
 }
 
 /** Each scope as people read it in a refusal. */
-const SCOPE_NAMES: Record<BudgetScope, string> = { key: "key", team: "team", user: "user", org: "organization" };
+const SCOPE_NAMES: Record<BudgetScope, string> = { key: "key", team: "team", user: "user", org: "organization", member: "team member" };
 
 /** A subject as its refusal names it. */
-const whose = (subject: BudgetSubject): string => (subject.scope === "key" ? "this key's budget" : `the budget of ${SCOPE_NAMES[subject.scope]} '${subject.id}'`);
+function whose(subject: BudgetSubject): string {
+  if (subject.scope === "key") return "this key's budget";
+  if (subject.scope !== "member") return `the budget of ${SCOPE_NAMES[subject.scope]} '${subject.id}'`;
+  const { teamId, userId } = parseMemberId(subject.id);
+  return `the budget of user '${userId}' in team '${teamId}'`;
+}
 
-/** LiteLLM's prefix naming whose budget is exceeded (`Team=<id> `); a key's own budget has none. */
-const LITELLM_WHO: Record<BudgetScope, string> = { key: "", team: "Team=", user: "User=", org: "Organization=" };
+/** Who an exceeded budget belongs to, in LiteLLM's words ("Team=x ", "User=y ", "Organization=o ", "User=y in Team=x "); a key's own budget has none. */
+function exceededWho(subject: BudgetSubject): string {
+  if (subject.scope === "team") return `Team=${subject.id} `;
+  if (subject.scope === "user") return `User=${subject.id} `;
+  if (subject.scope === "org") return `Organization=${subject.id} `;
+  if (subject.scope !== "member") return "";
+  const { teamId, userId } = parseMemberId(subject.id);
+  return `User=${userId} in Team=${teamId} `;
+}
 
 /**
  * Spend at or over the budget: LiteLLM's wording ("Budget has been exceeded! ... Current cost: X,
@@ -225,8 +248,7 @@ const LITELLM_WHO: Record<BudgetScope, string> = { key: "", team: "Team=", user:
  */
 function refusal(subject: BudgetSubject, spent: number, account: Account, request: number, max: number, basis: ReserveBasis | undefined): BudgetRefusal {
   if (spent >= max) {
-    const who = subject.scope === "key" ? "" : `${LITELLM_WHO[subject.scope]}${subject.id} `;
-    return new BudgetRefusal(`Budget has been exceeded! ${who}Current cost: ${formatUsd(spent)}, Max budget: ${formatUsd(max)}`, true);
+    return new BudgetRefusal(`Budget has been exceeded! ${exceededWho(subject)}Current cost: ${formatUsd(spent)}, Max budget: ${formatUsd(max)}`, true);
   }
   const held = account.reservedNano;
   const left = Math.max(0, max - spent - held);

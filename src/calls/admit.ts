@@ -1,6 +1,6 @@
 import type { Caller } from "../auth/caller.ts";
-import { modelAllowed } from "../auth/model-access.ts";
-import { BudgetRefusal, type BudgetBook, type BudgetSubject, type Reservation } from "../budgets/book.ts";
+import { aliasedModel, modelAllowed } from "../auth/model-access.ts";
+import { BudgetRefusal, memberId, parseMemberId, type BudgetBook, type BudgetSubject, type Reservation } from "../budgets/book.ts";
 import { InputBound } from "../budgets/input-bound.ts";
 import { headroomHeaders, retryAfterHeaders } from "../limits/headers.ts";
 import type { Lease, RateLimiter, Subject } from "../limits/types.ts";
@@ -12,7 +12,7 @@ import type { Resolved } from "../router/models.ts";
 import { PRICE_SETTINGS } from "../router/unpriced.ts";
 import type { SpendWriter } from "../spend/writer.ts";
 import { GatewayError } from "../canonical/errors.ts";
-import type { Principal } from "../store/types.ts";
+import type { Budget, Limits, SpendTotals } from "../store/types.ts";
 import type { CallRecord } from "../telemetry/calls.ts";
 import { spendRowOf } from "./spend-row.ts";
 import { echo } from "../canonical/echo.ts";
@@ -31,10 +31,10 @@ export interface Admission {
   finish(record: CallRecord, reachedUpstream: boolean): void;
 }
 
-/** The model name a caller's call goes to (key aliases applied), or a 403 naming the model. */
+/** The model name a caller's call goes to (key and team aliases applied), or a 403 naming the model. */
 export function authorizeModel(caller: Caller, requested: string): string {
   if (caller.kind !== "key") return requested;
-  const model = caller.key.aliases[requested] ?? requested;
+  const model = aliasedModel(caller.key.aliases, caller.team?.modelAliases, requested);
   const refuse = (who: string) =>
     new GatewayError("policy.forbidden", `${who} is not allowed to call model '${echo(requested)}'${model !== requested ? ` (alias of '${echo(model)}')` : ""}. GET /v1/models lists the models it can use.`, {
       param: "model",
@@ -46,7 +46,10 @@ export function authorizeModel(caller: Caller, requested: string): string {
   return model;
 }
 
-const limitSubject = (scope: Subject["scope"], id: string, p: Principal): Subject | undefined =>
+/** What limits and budgets are read from: a key, team or user, or a team membership. */
+type Budgeted = Limits & Budget & { spend: SpendTotals };
+
+const limitSubject = (scope: Subject["scope"], id: string, p: Budgeted): Subject | undefined =>
   p.rpmLimit === undefined && p.tpmLimit === undefined && p.maxParallelRequests === undefined
     ? undefined
     : {
@@ -59,7 +62,7 @@ const limitSubject = (scope: Subject["scope"], id: string, p: Principal): Subjec
         },
       };
 
-const budgetSubject = (scope: BudgetSubject["scope"], id: string, p: Principal): BudgetSubject => ({
+const budgetSubject = (scope: BudgetSubject["scope"], id: string, p: Budgeted): BudgetSubject => ({
   scope,
   id,
   budget: {
@@ -81,14 +84,18 @@ interface Subjects {
 const subjectsCache = new WeakMap<Caller, Subjects>();
 const NO_SUBJECTS: Subjects = { limits: [], budgets: [], budgeted: false };
 
-/** The subjects a caller's limits and budgets apply to: its key, the key's team and user, and the team's organisation. */
+/**
+ * The subjects a caller's limits and budgets apply to: its key, the key's team and user, the team's
+ * organisation, and the user's membership of that team (its budget and limits within the team,
+ * LiteLLM's team member budget).
+ */
 function subjectsOf(caller: Caller): Subjects {
   if (caller.kind !== "key") return NO_SUBJECTS;
   const cached = subjectsCache.get(caller);
   if (cached) return cached;
   const limits: Subject[] = [];
   const budgets: BudgetSubject[] = [];
-  const add = (scope: BudgetSubject["scope"], id: string, principal: Principal) => {
+  const add = (scope: BudgetSubject["scope"], id: string, principal: Budgeted) => {
     const limit = limitSubject(scope, id, principal);
     if (limit) limits.push(limit);
     budgets.push(budgetSubject(scope, id, principal));
@@ -97,6 +104,9 @@ function subjectsOf(caller: Caller): Subjects {
   if (caller.team) add("team", caller.team.teamId, caller.team);
   if (caller.user) add("user", caller.user.userId, caller.user);
   if (caller.organization) add("org", caller.organization.organizationId, caller.organization);
+  const { userId } = caller.key;
+  const membership = userId === undefined ? undefined : caller.team?.members.find((member) => member.userId === userId);
+  if (caller.team && membership) add("member", memberId(caller.team.teamId, membership.userId), membership);
   const subjects = { limits, budgets, budgeted: budgets.some((subject) => subject.budget.maxBudgetNano !== undefined) };
   subjectsCache.set(caller, subjects);
   return subjects;
@@ -299,10 +309,14 @@ function ledgerOnly(accounting: Accounting, caller: Caller): Admission {
 }
 
 /** Each limit scope as people read it. */
-const SCOPE_WORDS: Record<Subject["scope"], string> = { key: "key", team: "team", user: "user", org: "organization" };
+const SCOPE_WORDS: Record<Subject["scope"], string> = { key: "key", team: "team", user: "user", org: "organization", member: "member" };
 
 /** A subject as people know it: the key's alias or masked name, a team, user or organisation id. */
 function describe(caller: Caller, subject: Subject): string {
   if (subject.scope === "key" && caller.kind === "key") return caller.key.keyAlias ?? caller.key.keyName;
+  if (subject.scope === "member") {
+    const { teamId, userId } = parseMemberId(subject.id);
+    return `'${userId}' in team '${teamId}'`;
+  }
   return `'${subject.id}'`;
 }

@@ -72,7 +72,7 @@ class MemoryLease implements Lease {
 export class MemoryRateLimiter implements RateLimiter {
   private readonly clock: () => number;
   /** One map per scope, keyed by id, so lookups need no concatenated key string. */
-  private readonly subjects: Record<Scope, Map<string, SubjectState>> = { key: new Map(), team: new Map(), user: new Map(), org: new Map() };
+  private readonly subjects: Record<Scope, Map<string, SubjectState>> = { key: new Map(), team: new Map(), user: new Map(), org: new Map(), member: new Map() };
   private readonly timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: MemoryRateLimiterOptions = {}) {
@@ -87,7 +87,7 @@ export class MemoryRateLimiter implements RateLimiter {
 
   /** Number of subjects currently tracked (for tests and metrics). */
   get size(): number {
-    return this.subjects.key.size + this.subjects.team.size + this.subjects.user.size + this.subjects.org.size;
+    return this.subjects.key.size + this.subjects.team.size + this.subjects.user.size + this.subjects.org.size + this.subjects.member.size;
   }
 
   /** Checks every subject's rpm/tpm/parallel and, only if ALL pass, counts the request and takes a parallel slot on each. */
@@ -172,7 +172,7 @@ export class MemoryRateLimiter implements RateLimiter {
   sweep(now: number = this.clock()): number {
     const second = Math.floor(now / 1000);
     let dropped = 0;
-    for (const map of [this.subjects.key, this.subjects.team, this.subjects.user]) {
+    for (const map of Object.values(this.subjects)) {
       map.forEach((state, id) => {
         if (state.inFlight === 0 && state.lastSecond + WINDOW_SECONDS <= second) {
           map.delete(id);

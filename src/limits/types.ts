@@ -12,7 +12,7 @@ export interface LimitSpec {
 }
 
 /** Which kind of entity a subject is; counters are separate per scope, so ids never collide across scopes. */
-export type Scope = "key" | "team" | "user" | "org";
+export type Scope = "key" | "team" | "user" | "org" | "member";
 
 /** A subject: scope + id, e.g. { scope: "key", id: token }, with its current limits. */
 export interface Subject {

@@ -71,6 +71,34 @@ export interface TeamMember {
   role: TeamMemberRole;
 }
 
+/**
+ * A member as the team holds it: its role, what it may spend and call within this team (LiteLLM's
+ * team membership budget: `max_budget_in_team`, rpm/tpm per member) and what it has spent there.
+ * The budget covers all time (LiteLLM's member budgets have no window).
+ */
+export interface TeamMembership extends TeamMember {
+  /** The user's email, for LiteLLM's `members_with_roles` (read from the user). */
+  userEmail?: string;
+  maxBudgetNano?: number;
+  rpmLimit?: number;
+  tpmLimit?: number;
+  /** When the user joined: the start of its budget. */
+  budgetAnchor: number;
+  /** Spend of the member's calls with keys of this team, rolled up with the ledger. */
+  spend: SpendTotals;
+}
+
+/** A member to add: a user by id, or by email (the user with that email, created when there is none). */
+export interface NewMember {
+  userId?: string;
+  userEmail?: string;
+  role: TeamMemberRole;
+  maxBudgetNano?: number;
+}
+
+/** A change to one member; `null` clears a limit. */
+export type MemberPatch = { role?: TeamMemberRole } & Settable<Pick<TeamMembership, "maxBudgetNano" | "rpmLimit" | "tpmLimit">>;
+
 export interface TeamRecord extends Principal {
   teamId: string;
   teamAlias?: string;
@@ -78,7 +106,7 @@ export interface TeamRecord extends Principal {
   organizationId?: string;
   tags: string[];
   /** Members in the order they joined. */
-  members: TeamMember[];
+  members: TeamMembership[];
   /** Management routes (`/key/generate`, ...) a plain member may call on the team's keys (LiteLLM's team_member_permissions). */
   memberPermissions: string[];
   /** Model aliases for the team's keys: alias -> model name. */
@@ -108,7 +136,7 @@ export type NewKey = Pick<KeyRecord, "token" | "keyName"> &
 export type KeyPatch = Settable<Pick<KeyRecord, PrincipalFields | "keyAlias" | "teamId" | "userId" | "aliases" | "tags" | "expiresAt">>;
 
 type TeamFields = PrincipalFields | "teamAlias" | "organizationId" | "tags" | "memberPermissions" | "modelAliases";
-export type NewTeam = Pick<TeamRecord, "teamId"> & Partial<Pick<TeamRecord, TeamFields | "members">>;
+export type NewTeam = Pick<TeamRecord, "teamId"> & Partial<Pick<TeamRecord, TeamFields>> & { members?: readonly NewMember[] };
 export type TeamPatch = Settable<Pick<TeamRecord, TeamFields>>;
 
 export type NewOrganization = Pick<OrganizationRecord, "organizationId"> & Partial<Pick<OrganizationRecord, PrincipalFields | "organizationAlias">>;
@@ -155,7 +183,7 @@ export interface SpendRow {
    * The budget window each rollup belongs to (see SpendTotals.windowStart), computed when the call
    * settled; a rollup only moves forward to a later window, never back.
    */
-  windows: { key?: number; team?: number; user?: number; org?: number };
+  windows: { key?: number; team?: number; user?: number; org?: number; member?: number };
 }
 
 export interface SpendFilter {
@@ -214,12 +242,30 @@ export interface TeamStore {
   byId(teamId: string): Promise<TeamRecord | undefined>;
   all(): Promise<TeamRecord[]>;
   update(teamId: string, patch: TeamPatch): Promise<TeamRecord | undefined>;
-  /** Deletes teams that no key references; throws StoreConflict naming the ones still in use. */
-  delete(teamIds: string[]): Promise<string[]>;
+  /**
+   * Deletes teams with their keys and memberships in one transaction (spend rows stay, as for
+   * deleted keys). All or nothing: when any team is missing, nothing is deleted and `missing` names them.
+   */
+  delete(teamIds: string[]): Promise<TeamDeletion>;
   /** Adds members, or changes the role of those already in (users are created when missing); undefined when the team does not exist. */
-  putMembers(teamId: string, members: readonly TeamMember[]): Promise<TeamRecord | undefined>;
+  putMembers(teamId: string, members: readonly NewMember[]): Promise<TeamRecord | undefined>;
+  /**
+   * Adds new members (users found by email or created when missing); StoreConflict naming any
+   * already in, and nothing is added. Undefined when the team does not exist.
+   */
+  addMembers(teamId: string, members: readonly NewMember[]): Promise<{ team: TeamRecord; userIds: string[] } | undefined>;
+  /** Changes one member's role, budget or limits; undefined when the team or the member does not exist. */
+  updateMember(teamId: string, userId: string, patch: MemberPatch): Promise<TeamRecord | undefined>;
   /** Removes members (absent ones are ignored); undefined when the team does not exist. */
   removeMembers(teamId: string, userIds: readonly string[]): Promise<TeamRecord | undefined>;
+}
+
+/** What a team delete did: the teams and keys deleted, or the teams that do not exist (then nothing was deleted). */
+export interface TeamDeletion {
+  deleted: string[];
+  /** Tokens of the deleted teams' keys. */
+  deletedKeys: string[];
+  missing: string[];
 }
 
 /** What deleting organisations removed: the organisations, their teams and those teams' keys (LiteLLM's cascade). */

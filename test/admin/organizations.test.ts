@@ -149,10 +149,11 @@ describe("teams in an organisation", () => {
     expect(refused.status).toBe(400);
     expect(refused.body.error.param).toBe("models");
     expect((await gateway.admin<ErrorBody>("POST", "/team/update", { team_id: "mover", organization_id: "bounded", models: [] })).body.error.param).toBe("max_budget");
-    const moved = await gateway.admin<TeamObjectJson>("POST", "/team/update", { team_id: "mover", organization_id: "bounded", models: [], max_budget: 1 });
-    expect(moved).toMatchObject({ status: 200, body: { organization_id: "bounded", models: [], max_budget: 1 } });
-    const left = await gateway.admin<TeamObjectJson>("POST", "/team/update", { team_id: "mover", organization_id: null, max_budget: 1_000 });
-    expect(left).toMatchObject({ status: 200, body: { organization_id: null, max_budget: 1_000 } });
+    // /team/update answers LiteLLM's {team_id, data: team}.
+    const moved = await gateway.admin<{ data: TeamObjectJson }>("POST", "/team/update", { team_id: "mover", organization_id: "bounded", models: [], max_budget: 1 });
+    expect(moved).toMatchObject({ status: 200, body: { data: { organization_id: "bounded", models: [], max_budget: 1 } } });
+    const left = await gateway.admin<{ data: TeamObjectJson }>("POST", "/team/update", { team_id: "mover", organization_id: null, max_budget: 1_000 });
+    expect(left).toMatchObject({ status: 200, body: { data: { organization_id: null, max_budget: 1_000 } } });
   });
 
   test("lowering an organisation's budget leaves its teams' budgets as they are (as in LiteLLM)", async () => {

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setSystemTime, test } from "bun:test";
 import { dirname } from "node:path";
 import OpenAI, { APIError } from "openai";
-import type { GeneratedKeyJson, KeyInfoJson } from "../../src/admin/responses.ts";
+import type { GeneratedKeyJson, KeyInfoJson, TeamInfoJson } from "../../src/admin/responses.ts";
 import { startAccountsGateway, type AccountsGateway } from "../support/accounts.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
 import { useTempDir } from "../support/temp-dir.ts";
@@ -206,15 +206,68 @@ describe("teams", () => {
     expect((await ask(second.key, "priced")).choices).toHaveLength(1);
   });
 
-  test("a blocked team's keys are refused; a team with keys cannot be deleted", async () => {
+  test("a member's budget within the team (max_budget_in_team) stops that member's keys of the team once spent, in LiteLLM's words; other members go on", async () => {
+    expect((await gateway.admin("POST", "/team/new", { team_id: "member-budgets", members_with_roles: [{ role: "user", user_id: "capped" }, { role: "user", user_id: "free" }] })).status).toBe(200);
+    const update = await gateway.admin("POST", "/team/member_update", { team_id: "member-budgets", user_id: "capped", max_budget_in_team: 0.0000001 });
+    expect(update.status).toBe(200);
+    const capped = await generate({ team_id: "member-budgets", user_id: "capped" });
+    const free = await generate({ team_id: "member-budgets", user_id: "free" });
+    // Soft mode (LiteLLM's): the first call is admitted while spend is under the budget.
+    await ask(capped.key, "priced");
+    const refused = await failure(ask(capped.key, "priced"));
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(refused.type).toBe("budget_exceeded");
+    expect((refused.error as { message: string }).message).toBe(`Budget has been exceeded! User=capped in Team=member-budgets Current cost: ${CALL_NANO / 1e9}, Max budget: 0.0000001`);
+    expect((await ask(free.key, "priced")).choices).toHaveLength(1);
+    // The member's spend in the team shows in team_memberships; raising its budget lets it call again at once.
+    const team = await gateway.admin<TeamInfoJson>("GET", "/team/info?team_id=member-budgets");
+    expect(team.body.team_memberships.map((m) => [m.user_id, m.spend_usd, m.litellm_budget_table.max_budget])).toEqual([
+      ["capped", String(CALL_NANO / 1e9), 0.0000001],
+      ["free", String(CALL_NANO / 1e9), null],
+    ]);
+    expect((await gateway.admin("POST", "/team/member_update", { team_id: "member-budgets", user_id: "capped", max_budget_in_team: 1 })).status).toBe(200);
+    expect((await ask(capped.key, "priced")).choices).toHaveLength(1);
+  });
+
+  test("a member's rpm limit within the team is a RateLimitError naming the member", async () => {
+    expect((await gateway.admin("POST", "/team/new", { team_id: "member-rpm", members_with_roles: [{ role: "user", user_id: "hasty" }] })).status).toBe(200);
+    expect((await gateway.admin("POST", "/team/member_update", { team_id: "member-rpm", user_id: "hasty", rpm_limit: 1 })).status).toBe(200);
+    const { key } = await generate({ team_id: "member-rpm", user_id: "hasty" });
+    await ask(key);
+    const limited = await failure(ask(key));
+    expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(limited.message).toContain("'hasty' in team 'member-rpm'");
+  });
+
+  test("a team's model_aliases serve its keys (a key's own alias wins); /v1/models lists model names, not aliases", async () => {
+    const created = await gateway.admin("POST", "/team/new", { team_id: "aliased", models: ["priced", "mock/echo"], model_aliases: { cheap: "priced", other: "mock/tool-call" } });
+    expect(created.status).toBe(200);
+    const { key } = await generate({ team_id: "aliased", models: ["priced", "mock/echo"] });
+    const answer = await ask(key, "cheap");
+    expect(answer.choices).toHaveLength(1);
+    expect(answer.model).toContain("gpt-4o");
+    expect((await client(key).models.retrieve("cheap")).id).toBe("cheap");
+    const listed = [];
+    for await (const model of client(key).models.list()) listed.push(model.id);
+    expect(listed).toEqual(["priced", "mock/echo"]);
+    // The alias names a model the team may not use: refused like the model itself.
+    expect(await failure(ask(key, "other"))).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    const own = await generate({ team_id: "aliased", aliases: { cheap: "mock/echo" } });
+    expect((await ask(own.key, "cheap")).choices[0]?.message.content).toBe("Echo: hello there");
+  });
+
+  test("a blocked team's keys are refused until unblocked; deleting the team deletes its keys, which stop authenticating at once", async () => {
     expect((await gateway.admin("POST", "/team/new", { team_id: "to-block" })).status).toBe(200);
-    const { key } = await generate({ team_id: "to-block" });
-    expect((await gateway.admin("POST", "/team/update", { team_id: "to-block", blocked: true })).status).toBe(200);
+    const { key, token } = await generate({ team_id: "to-block" });
+    expect((await gateway.admin("POST", "/team/block", { team_id: "to-block" })).status).toBe(200);
     expect(await failure(ask(key))).toBeInstanceOf(OpenAI.AuthenticationError);
-    const refused = await gateway.admin<{ error: { message: string } }>("POST", "/team/delete", { team_ids: ["to-block"] });
-    expect(refused.status).toBe(400);
-    expect(refused.body.error.message).toContain("to-block");
-    expect((await gateway.admin("POST", "/key/delete", { keys: [key] })).status).toBe(200);
+    expect((await gateway.admin("POST", "/team/unblock", { team_id: "to-block" })).status).toBe(200);
+    expect((await ask(key)).choices).toHaveLength(1);
     expect(await gateway.admin("POST", "/team/delete", { team_ids: ["to-block"] })).toMatchObject({ status: 200, body: { deleted_teams: ["to-block"] } });
+    const refused = await failure(ask(key));
+    expect(refused).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(refused.message).toContain("Invalid API key");
+    expect((await gateway.admin("GET", `/key/info?key=${token}`)).status).toBe(404);
+    expect((await gateway.admin("GET", "/team/info?team_id=to-block")).status).toBe(404);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { addToTotals, BudgetBook, BudgetRefusal, type BudgetSubject } from "../../src/budgets/book.ts";
+import { addToTotals, BudgetBook, BudgetRefusal, memberId, parseMemberId, type BudgetSubject } from "../../src/budgets/book.ts";
 import { worstCaseCost } from "../../src/calls/admit.ts";
 import type { ModelPrice } from "../../src/pricing/types.ts";
 import { GatewayError } from "../../src/canonical/errors.ts";
@@ -56,6 +56,18 @@ describe("strict budgets", () => {
     expect(book.snapshot(key).reservedNano).toBe(0);
     const spentTeam = subject(500, 500, "team");
     expect(refusal(() => new BudgetBook("strict").admit([key, spentTeam], 600))?.message).toBe("Budget has been exceeded! Team=team-1 Current cost: 0.0000005, Max budget: 0.0000005");
+  });
+
+  test("a team member's budget is named by user and team, in LiteLLM's words once spent", () => {
+    const id = memberId("team-1", "ann");
+    expect(parseMemberId(id)).toEqual({ teamId: "team-1", userId: "ann" });
+    // Ids holding any characters stay apart.
+    expect(memberId("a", "b|c")).not.toBe(memberId("a|b", "c"));
+    const member = (max: number, spent: number): BudgetSubject => ({ ...subject(max, spent, "member"), id });
+    expect(refusal(() => new BudgetBook("strict").admit([subject(10_000), member(500, 0)], 600))?.message).toContain("more than is left of the budget of user 'ann' in team 'team-1'");
+    expect(refusal(() => new BudgetBook("soft").admit([subject(10_000), member(100, 100)], 0))?.message).toBe(
+      "Budget has been exceeded! User=ann in Team=team-1 Current cost: 0.0000001, Max budget: 0.0000001",
+    );
   });
 
   test("a call that does not fit is never 'exceeded': it says the most it may cost, what is left, and what to change", () => {

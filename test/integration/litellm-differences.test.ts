@@ -31,7 +31,7 @@ const LITELLM_ROUTES: [method: string, path: string, named: string][] = [
   ["POST", "/bedrock/model/m/converse", "pass-through"],
   ["POST", "/mcp", "MCP"],
   ["POST", "/organization/new", "/organization/*"],
-  ["POST", "/team/member_add", "/team/member_add"],
+  ["POST", "/team/permissions_update", "/team/permissions_update"],
   ["POST", "/model/new", "/model/*"],
   ["GET", "/model/info", "/model/*"],
   ["GET", "/ui", "admin UI"],

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, setSystemTime, test } from "bun:test";
 import { dirname, join } from "node:path";
 import { openSqliteStore } from "../../src/store/sqlite/index.ts";
-import { StoreConflict, type Store } from "../../src/store/types.ts";
+import { StoreConflict, type Store, type TeamMembership } from "../../src/store/types.ts";
 import { useTempDir } from "../support/temp-dir.ts";
 import { spendRow } from "./spend-rows.ts";
 
@@ -26,6 +26,8 @@ async function conflict(promise: Promise<unknown>): Promise<StoreConflict> {
 }
 
 const token = (n: number): string => n.toString(16).padStart(64, "0");
+/** A member's user and role only. */
+const roleOf = ({ userId, role }: TeamMembership) => ({ userId, role });
 
 let store: Store;
 beforeAll(async () => {
@@ -297,24 +299,27 @@ describe("teams", () => {
     await s.close();
   });
 
-  test("deleting teams still used by keys names them and deletes nothing", async () => {
+  test("deleting teams takes their keys and memberships in one transaction; spend rows stay; a missing team deletes nothing", async () => {
     const s = await freshStore();
-    for (const teamId of ["used1", "used2", "free"]) await s.teams.insert({ teamId });
+    for (const teamId of ["used1", "used2", "free"]) await s.teams.insert({ teamId, members: [{ userId: "ann", role: "user" }] });
     await s.keys.insert({ token: token(1), keyName: "a", teamId: "used1" });
     await s.keys.insert({ token: token(2), keyName: "b", teamId: "used2" });
-    const error = await conflict(s.teams.delete(["free", "used1", "used2"]));
-    expect(error.message).toContain("used1");
-    expect(error.message).toContain("used2");
-    expect(error.message).not.toContain("free");
-    expect((await s.teams.all()).map((t) => t.teamId).sort()).toEqual(["free", "used1", "used2"]);
+    await s.keys.insert({ token: token(3), keyName: "c" });
+    await s.spend.append([spendRow("kept", { token: token(1), teamId: "used1", costNano: 5 })]);
 
-    expect(await s.teams.delete(["free", "ghost"])).toEqual(["free"]);
-    await s.keys.delete([token(1)]);
-    expect(await s.teams.delete(["used1"])).toEqual(["used1"]);
-    // Moving the last key off a team frees it too.
-    await s.keys.update(token(2), { teamId: null });
-    expect(await s.teams.delete(["used2"])).toEqual(["used2"]);
-    expect(await s.teams.all()).toEqual([]);
+    expect(await s.teams.delete(["used1", "ghost", "free"])).toEqual({ deleted: [], deletedKeys: [], missing: ["ghost"] });
+    expect((await s.teams.all()).map((t) => t.teamId)).toEqual(["used1", "used2", "free"]);
+    expect(await s.keys.byToken(token(1))).toBeDefined();
+
+    expect(await s.teams.delete(["used1", "free", "used1"])).toEqual({ deleted: ["used1", "free"], deletedKeys: [token(1)], missing: [] });
+    expect((await s.teams.all()).map((t) => t.teamId)).toEqual(["used2"]);
+    expect(await s.keys.byToken(token(1))).toBeUndefined();
+    expect(await s.keys.byToken(token(3))).toBeDefined();
+    expect((await s.spend.logs({ limit: 10, offset: 0 })).map((row) => row.callId)).toEqual(["kept"]);
+    // The user stays; its membership of the deleted team does not (a new team of that name starts empty).
+    expect(await s.users.byId("ann")).toBeDefined();
+    await s.teams.insert({ teamId: "used1" });
+    expect((await s.teams.byId("used1"))?.members).toEqual([]);
     await s.close();
   });
 });
@@ -326,25 +331,15 @@ describe("team members", () => {
     const created = await s.teams.insert({ teamId: "blue", members: [{ userId: "ann", role: "admin" }], memberPermissions: ["/key/generate"], modelAliases: { fast: "mock/echo" } });
     expect(created).toMatchObject({ members: [{ userId: "ann", role: "admin" }], memberPermissions: ["/key/generate"], modelAliases: { fast: "mock/echo" } });
     const joined = await s.teams.putMembers("blue", [{ userId: "bob", role: "user" }, { userId: "ann", role: "user" }]);
-    expect(joined?.members).toEqual([{ userId: "ann", role: "user" }, { userId: "bob", role: "user" }]);
+    expect(joined?.members.map(roleOf)).toEqual([{ userId: "ann", role: "user" }, { userId: "bob", role: "user" }]);
     expect((await s.users.byId("bob"))?.userRole).toBe("internal_user");
     expect((await s.users.byId("ann"))?.userRole).toBe("proxy_admin_viewer");
     const left = await s.teams.removeMembers("blue", ["ann", "nobody"]);
-    expect(left?.members).toEqual([{ userId: "bob", role: "user" }]);
-    expect((await s.teams.all()).map((t) => t.members)).toEqual([[{ userId: "bob", role: "user" }]]);
-    expect((await s.teams.byId("blue"))?.members).toEqual([{ userId: "bob", role: "user" }]);
+    expect(left?.members.map(roleOf)).toEqual([{ userId: "bob", role: "user" }]);
+    expect((await s.teams.all()).map((t) => t.members.map(roleOf))).toEqual([[{ userId: "bob", role: "user" }]]);
+    expect((await s.teams.byId("blue"))?.members.map(roleOf)).toEqual([{ userId: "bob", role: "user" }]);
     expect(await s.teams.putMembers("ghost", [{ userId: "bob", role: "user" }])).toBeUndefined();
     expect(await s.teams.removeMembers("ghost", ["bob"])).toBeUndefined();
-    await s.close();
-  });
-
-  test("a deleted team takes its memberships with it; the users stay", async () => {
-    const s = await freshStore();
-    await s.teams.insert({ teamId: "gone", members: [{ userId: "cy", role: "user" }] });
-    expect(await s.teams.delete(["gone"])).toEqual(["gone"]);
-    await s.teams.insert({ teamId: "gone" });
-    expect((await s.teams.byId("gone"))?.members).toEqual([]);
-    expect(await s.users.byId("cy")).toBeDefined();
     await s.close();
   });
 

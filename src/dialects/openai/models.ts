@@ -1,7 +1,7 @@
 import { GatewayError } from "../../canonical/errors.ts";
 import type { ModelTable } from "../../router/models.ts";
 import type { Caller } from "../../auth/caller.ts";
-import { listedModelAllowed, modelAllowed } from "../../auth/model-access.ts";
+import { aliasedModel, listedModelAllowed, modelAllowed } from "../../auth/model-access.ts";
 import { echo } from "../../canonical/echo.ts";
 
 /** Every allow-list that applies to a caller (key, its team, its user); empty when nothing restricts it. */
@@ -34,7 +34,7 @@ export function listModels(models: ModelTable, created: number, caller: Caller):
 
 /** `GET /v1/models/{model}`: 404 for models the caller may not use, as for models that do not exist. */
 export function retrieveModel(models: ModelTable, id: string, created: number, caller: Caller): unknown {
-  const target = caller.kind === "key" ? (caller.key.aliases[id] ?? id) : id;
+  const target = caller.kind === "key" ? aliasedModel(caller.key.aliases, caller.team?.modelAliases, id) : id;
   const resolved = models.resolve(target);
   if (!resolved || !allowLists(caller).every((list) => modelAllowed(list, target))) {
     throw new GatewayError("caller.model_not_found", `The model '${echo(id)}' does not exist on this gateway.`, { param: "model" });

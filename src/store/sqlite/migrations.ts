@@ -148,6 +148,22 @@ ${accountsTriggers("organizations")}
   ALTER TABLE spend_logs ADD COLUMN organization_id TEXT;
   ALTER TABLE spend_logs ADD COLUMN window_org INTEGER;
   `,
+  // A member's budget and limits within its team (LiteLLM's max_budget_in_team, per-member rpm/tpm)
+  // and its spend there, rolled up with the ledger like keys', teams' and users'; the ledger records
+  // the member's budget window per call.
+  `
+  ALTER TABLE team_members ADD COLUMN max_budget_nano INTEGER;
+  ALTER TABLE team_members ADD COLUMN rpm_limit INTEGER;
+  ALTER TABLE team_members ADD COLUMN tpm_limit INTEGER;
+  ALTER TABLE team_members ADD COLUMN spend_total_nano INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE team_members ADD COLUMN spend_window_nano INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE team_members ADD COLUMN spend_window_start INTEGER NOT NULL DEFAULT 0;
+  -- A settings change is an accounts change (the gateway reloads); a spend rollup is not.
+  CREATE TRIGGER team_members_limits_updated AFTER UPDATE OF max_budget_nano, rpm_limit, tpm_limit ON team_members
+    BEGIN UPDATE meta SET value = value + 1 WHERE name = 'accounts_version'; END;
+
+  ALTER TABLE spend_logs ADD COLUMN window_member INTEGER;
+  `,
 ];
 
 /** The schema version this build writes: the number of migrations. */

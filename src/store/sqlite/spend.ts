@@ -34,6 +34,7 @@ interface SpendLogRow {
   window_team: number | null;
   window_user: number | null;
   window_org: number | null;
+  window_member: number | null;
 }
 
 const OUTCOMES: readonly SpendRow["outcome"][] = ["ok", "error", "cancelled"];
@@ -77,6 +78,7 @@ function spendFromRow(row: SpendLogRow): SpendRow {
   if (row.window_team !== null) spend.windows.team = row.window_team;
   if (row.window_user !== null) spend.windows.user = row.window_user;
   if (row.window_org !== null) spend.windows.org = row.window_org;
+  if (row.window_member !== null) spend.windows.member = row.window_member;
   return spend;
 }
 
@@ -112,6 +114,7 @@ function spendBindings(row: SpendRow): Bindings {
     window_team: nullable(row.windows.team),
     window_user: nullable(row.windows.user),
     window_org: nullable(row.windows.org),
+    window_member: nullable(row.windows.member),
   };
 }
 
@@ -141,7 +144,7 @@ const SPEND_COLUMNS = Object.keys(spendBindings({
  * window (settled late) counts in the total but cannot reset the newer window. SQLite evaluates every
  * SET expression against the row as it was, so the CASE sees the old `spend_window_start`.
  */
-function rollupSql(table: "keys" | "teams" | "users" | "organizations", idColumn: string): string {
+function rollupSql(table: "keys" | "teams" | "users" | "organizations" | "team_members", where: string): string {
   return `UPDATE ${table} SET
       spend_total_nano = spend_total_nano + $cost,
       spend_window_nano = CASE
@@ -149,27 +152,42 @@ function rollupSql(table: "keys" | "teams" | "users" | "organizations", idColumn
         WHEN $window = spend_window_start THEN spend_window_nano + $cost
         ELSE spend_window_nano END,
       spend_window_start = MAX(spend_window_start, $window)
-    WHERE ${idColumn} = $id`;
+    WHERE ${where}`;
 }
 
 type RollupStatement = ReturnType<Database["query"]>;
 
-/** Costs of one batch summed per rollup statement, owner and budget window. */
-class Rollups {
-  private readonly sums = new Map<RollupStatement, Map<string, Map<number, number>>>();
+/** One rollup: its statement, and the owner's bindings (an id, or a team and user for a member). */
+interface Rollup {
+  statement: RollupStatement;
+  owner(id: string): Bindings;
+}
 
-  add(statement: RollupStatement, id: string, window: number, cost: number): void {
-    let owners = this.sums.get(statement);
-    if (!owners) this.sums.set(statement, (owners = new Map()));
+const byId = (id: string): Bindings => ({ id });
+/** A member's owner id within a batch: its team and user, unambiguous whatever characters they hold. */
+const memberOwner = (teamId: string, userId: string): string => JSON.stringify([teamId, userId]);
+const memberBindings = (owner: string): Bindings => {
+  const [teamId, userId] = JSON.parse(owner) as [string, string];
+  return { team_id: teamId, user_id: userId };
+};
+
+/** Costs of one batch summed per rollup, owner and budget window. */
+class Rollups {
+  private readonly sums = new Map<Rollup, Map<string, Map<number, number>>>();
+
+  add(rollup: Rollup, id: string, window: number, cost: number): void {
+    let owners = this.sums.get(rollup);
+    if (!owners) this.sums.set(rollup, (owners = new Map()));
     let windows = owners.get(id);
     if (!windows) owners.set(id, (windows = new Map()));
     windows.set(window, (windows.get(window) ?? 0) + cost);
   }
 
   apply(): void {
-    for (const [statement, owners] of this.sums) {
+    for (const [rollup, owners] of this.sums) {
       for (const [id, windows] of owners) {
-        for (const window of [...windows.keys()].sort((a, b) => a - b)) statement.run({ id, cost: windows.get(window) as number, window });
+        const owner = rollup.owner(id);
+        for (const window of [...windows.keys()].sort((a, b) => a - b)) rollup.statement.run({ ...owner, cost: windows.get(window) as number, window });
       }
     }
   }
@@ -191,10 +209,11 @@ export function sqliteSpendStore(db: Database): SpendStore {
     `INSERT INTO spend_logs (${SPEND_COLUMNS.join(", ")}) VALUES (${SPEND_COLUMNS.map(() => "?").join(", ")})
      ON CONFLICT (call_id) DO NOTHING`,
   );
-  const rollKey = db.query<unknown, Bindings>(rollupSql("keys", "token"));
-  const rollTeam = db.query<unknown, Bindings>(rollupSql("teams", "team_id"));
-  const rollUser = db.query<unknown, Bindings>(rollupSql("users", "user_id"));
-  const rollOrganization = db.query<unknown, Bindings>(rollupSql("organizations", "organization_id"));
+  const rollKey: Rollup = { statement: db.query<unknown, Bindings>(rollupSql("keys", "token = $id")), owner: byId };
+  const rollTeam: Rollup = { statement: db.query<unknown, Bindings>(rollupSql("teams", "team_id = $id")), owner: byId };
+  const rollUser: Rollup = { statement: db.query<unknown, Bindings>(rollupSql("users", "user_id = $id")), owner: byId };
+  const rollMember: Rollup = { statement: db.query<unknown, Bindings>(rollupSql("team_members", "team_id = $team_id AND user_id = $user_id")), owner: memberBindings };
+  const rollOrganization: Rollup = { statement: db.query<unknown, Bindings>(rollupSql("organizations", "organization_id = $id")), owner: byId };
 
   // One transaction for the batch: any failure rolls back every row and every rollup change.
   const append = db.transaction((rows: readonly SpendRow[]): void => {
@@ -208,10 +227,12 @@ export function sqliteSpendStore(db: Database): SpendStore {
       if (row.teamId !== undefined) rollups.add(rollTeam, row.teamId, row.windows.team ?? 0, cost);
       if (row.userId !== undefined) rollups.add(rollUser, row.userId, row.windows.user ?? 0, cost);
       if (row.organizationId !== undefined) rollups.add(rollOrganization, row.organizationId, row.windows.org ?? 0, cost);
+      // Only a call that counted against a membership (its window is set) adds to the member's spend.
+      if (row.teamId !== undefined && row.userId !== undefined && row.windows.member !== undefined) rollups.add(rollMember, memberOwner(row.teamId, row.userId), row.windows.member, cost);
     }
     // One UPDATE per owner and window rather than per row; older windows first, so applying the
     // sums gives exactly what applying each row in turn would. A rollup whose owner is gone
-    // (deleted key) matches no row and is simply not updated.
+    // (deleted key, a member who left) matches no row and is simply not updated.
     rollups.apply();
   });
 

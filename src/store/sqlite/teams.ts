@@ -1,8 +1,8 @@
 import type { Database } from "bun:sqlite";
-import { StoreConflict, TEAM_MEMBER_ROLES, type NewTeam, type TeamMember, type TeamMemberRole, type TeamPatch, type TeamRecord, type TeamStore } from "../types.ts";
+import { StoreConflict, type MemberPatch, type NewMember, type NewTeam, type TeamDeletion, type TeamPatch, type TeamRecord, type TeamStore } from "../types.ts";
 import { type Bindings, nullable, patched, stringArray, stringRecord } from "./columns.ts";
 import { principalTable } from "./principal-table.ts";
-import { ensureUserRow } from "./users.ts";
+import { teamMembers } from "./team-members.ts";
 import {
   newPrincipal,
   patchPrincipal,
@@ -21,16 +21,7 @@ interface TeamRow extends PrincipalRow {
   model_aliases: string;
 }
 
-interface MemberRow {
-  team_id: string;
-  user_id: string;
-  role: string;
-}
-
 type TeamSettings = PrincipalSettings & Pick<TeamRecord, "teamAlias" | "organizationId" | "tags" | "memberPermissions" | "modelAliases">;
-
-/** The column's CHECK keeps other values out; a hand-edited row reads as the plain role. */
-const memberRole = (text: string): TeamMemberRole => ((TEAM_MEMBER_ROLES as readonly string[]).includes(text) ? (text as TeamMemberRole) : "user");
 
 /** A team row without its members (the store attaches them). */
 function teamFromRow(row: TeamRow): TeamRecord {
@@ -88,17 +79,10 @@ export function sqliteTeamStore(db: Database): TeamStore {
       }
     },
   });
-  const membersOf = db.query<MemberRow, Bindings>("SELECT team_id, user_id, role FROM team_members WHERE team_id = $team_id ORDER BY joined_at, rowid");
-  const everyMember = db.query<MemberRow, []>("SELECT team_id, user_id, role FROM team_members ORDER BY joined_at, rowid");
-  const putMember = db.query<unknown, Bindings>(
-    `INSERT INTO team_members (team_id, user_id, role, joined_at) VALUES ($team_id, $user_id, $role, $now)
-     ON CONFLICT (team_id, user_id) DO UPDATE SET role = excluded.role WHERE role <> excluded.role`,
-  );
-  const removeMember = db.query<unknown, Bindings>("DELETE FROM team_members WHERE team_id = $team_id AND user_id = $user_id");
-  const member = (row: MemberRow): TeamMember => ({ userId: row.user_id, role: memberRole(row.role) });
+  const members = teamMembers(db);
 
   const withMembers = (team: TeamRecord | undefined): TeamRecord | undefined => {
-    if (team) team.members = membersOf.all({ team_id: team.teamId }).map(member);
+    if (team) team.members = members.of(team.teamId);
     return team;
   };
   const must = (teamId: string): TeamRecord => {
@@ -107,49 +91,52 @@ export function sqliteTeamStore(db: Database): TeamStore {
     return team;
   };
   const allTeams = (): TeamRecord[] => {
-    const byTeam = new Map<string, TeamMember[]>();
-    for (const row of everyMember.all()) {
-      let list = byTeam.get(row.team_id);
-      if (!list) byTeam.set(row.team_id, (list = []));
-      list.push(member(row));
-    }
+    const byTeam = members.byTeam();
     return teams.all().map((team) => ({ ...team, members: byTeam.get(team.teamId) ?? [] }));
   };
-  // Members name users; a user nobody created yet is created with defaults, as keys do.
-  const put = (teamId: string, members: readonly TeamMember[]): void => {
-    const now = Date.now();
-    for (const m of members) {
-      ensureUserRow(db, m.userId, now);
-      putMember.run({ team_id: teamId, user_id: m.userId, role: m.role, now });
-    }
-  };
   const insertWithMembers = db.transaction((team: NewTeam): TeamRecord => {
-    const { members = [], ...fields } = team;
+    const { members: joining = [], ...fields } = team;
     teams.insert(team.teamId, fields);
-    put(team.teamId, members);
+    members.put(team.teamId, joining);
     return must(team.teamId);
   });
-  const putMembers = db.transaction((teamId: string, members: readonly TeamMember[]): TeamRecord | undefined => {
+  const putMembers = db.transaction((teamId: string, joining: readonly NewMember[]): TeamRecord | undefined => {
     if (!teams.byId(teamId)) return undefined;
-    put(teamId, members);
+    members.put(teamId, joining);
+    return must(teamId);
+  });
+  const addMembers = db.transaction((teamId: string, joining: readonly NewMember[]): { team: TeamRecord; userIds: string[] } | undefined => {
+    if (!teams.byId(teamId)) return undefined;
+    const userIds = members.add(teamId, joining);
+    return { team: must(teamId), userIds };
+  });
+  const updateMember = db.transaction((teamId: string, userId: string, patch: MemberPatch): TeamRecord | undefined => {
+    if (!teams.byId(teamId) || !members.update(teamId, userId, patch)) return undefined;
     return must(teamId);
   });
   const removeMembers = db.transaction((teamId: string, userIds: readonly string[]): TeamRecord | undefined => {
     if (!teams.byId(teamId)) return undefined;
-    for (const userId of userIds) removeMember.run({ team_id: teamId, user_id: userId });
+    members.remove(teamId, userIds);
     return must(teamId);
   });
-  const usedByKeys = db.query<{ used: number }, Bindings>("SELECT 1 AS used FROM keys WHERE team_id = $team_id LIMIT 1");
+  const keysOf = db.query<{ token: string }, Bindings>("SELECT token FROM keys WHERE team_id = $team_id ORDER BY created_at, rowid");
+  const deleteKeys = db.query<unknown, Bindings>("DELETE FROM keys WHERE team_id = $team_id");
+  // Memberships go with the team (ON DELETE CASCADE).
   const deleteRow = db.query<unknown, Bindings>("DELETE FROM teams WHERE team_id = $team_id");
 
-  // All or nothing: if any team is still in use, nothing is deleted and the error names every one.
-  const remove = db.transaction((teamIds: string[]): string[] => {
+  // All or nothing: a missing team deletes nothing; otherwise the teams and their keys go together,
+  // so no key outlives its team for a moment.
+  const remove = db.transaction((teamIds: string[]): TeamDeletion => {
     const unique = [...new Set(teamIds)];
-    const inUse = unique.filter((teamId) => usedByKeys.get({ team_id: teamId }) !== null);
-    if (inUse.length > 0) {
-      throw new StoreConflict(`cannot delete ${inUse.length === 1 ? "team" : "teams"} still used by keys: ${inUse.join(", ")}`);
+    const missing = unique.filter((teamId) => !teams.byId(teamId));
+    if (missing.length > 0) return { deleted: [], deletedKeys: [], missing };
+    const deletedKeys: string[] = [];
+    for (const teamId of unique) {
+      for (const { token } of keysOf.all({ team_id: teamId })) deletedKeys.push(token);
+      deleteKeys.run({ team_id: teamId });
+      deleteRow.run({ team_id: teamId });
     }
-    return unique.filter((teamId) => deleteRow.run({ team_id: teamId }).changes === 1);
+    return { deleted: unique, deletedKeys, missing: [] };
   });
 
   return {
@@ -159,7 +146,9 @@ export function sqliteTeamStore(db: Database): TeamStore {
     update: async (teamId, patch) => withMembers(teams.update(teamId, patch)),
     // IMMEDIATE: take the write lock up front, so a read-then-write never fails to upgrade its lock.
     delete: async (teamIds) => remove.immediate(teamIds),
-    putMembers: async (teamId, members) => putMembers.immediate(teamId, members),
+    putMembers: async (teamId, joining) => putMembers.immediate(teamId, joining),
+    addMembers: async (teamId, joining) => addMembers.immediate(teamId, joining),
+    updateMember: async (teamId, userId, patch) => updateMember.immediate(teamId, userId, patch),
     removeMembers: async (teamId, userIds) => removeMembers.immediate(teamId, userIds),
   };
 }
