@@ -37,7 +37,13 @@ export const KeyObject = Type.Object({
 });
 
 /** `/key/generate` and `/key/regenerate`: the only answers that carry the key itself. */
-export const GeneratedKey = Type.Intersect([Type.Object({ key: Type.String({ description: "The new key. Shown once: store it now." }) }), KeyObject]);
+export const GeneratedKey = Type.Intersect([
+  Type.Object({
+    key: Type.String({ description: "The new key. Shown once: store it now." }),
+    token_id: Type.String({ description: "The key's token again, under the name LiteLLM's answer gives it." }),
+  }),
+  KeyObject,
+]);
 export const KeyInfoResponse = Type.Object({ key: Type.String({ description: "The key's token." }), info: KeyObject });
 export const KeyUpdateResponse = Type.Intersect([Type.Object({ key: Type.String({ description: "The key's token." }) }), KeyObject]);
 export const KeyListResponse = Type.Object({
