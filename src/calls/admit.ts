@@ -1,5 +1,5 @@
 import type { Caller } from "../auth/caller.ts";
-import { modelAllowed } from "../auth/model-access.ts";
+import { modelAccessDenied, modelAllowed } from "../auth/model-access.ts";
 import { BudgetRefusal, type BudgetBook, type BudgetSubject, type Reservation } from "../budgets/book.ts";
 import { InputBound } from "../budgets/input-bound.ts";
 import { headroomHeaders, retryAfterHeaders } from "../limits/headers.ts";
@@ -35,13 +35,10 @@ export interface Admission {
 export function authorizeModel(caller: Caller, requested: string): string {
   if (caller.kind !== "key") return requested;
   const model = caller.key.aliases[requested] ?? requested;
-  const refuse = (who: string) =>
-    new GatewayError("policy.forbidden", `${who} is not allowed to call model '${echo(requested)}'${model !== requested ? ` (alias of '${echo(model)}')` : ""}. GET /v1/models lists the models it can use.`, {
-      param: "model",
-    });
-  if (!modelAllowed(caller.key.models, model)) throw refuse(`This key (${caller.key.keyAlias ?? caller.key.keyName})`);
-  if (caller.team && !modelAllowed(caller.team.models, model)) throw refuse(`This key's team '${caller.team.teamId}'`);
-  if (caller.user && !modelAllowed(caller.user.models, model)) throw refuse(`This key's user '${caller.user.userId}'`);
+  const { key, team, user } = caller;
+  if (!modelAllowed(key.models, model)) throw modelAccessDenied("key", `This key (${key.keyAlias ?? key.keyName})`, requested, model, key.models);
+  if (team && !modelAllowed(team.models, model)) throw modelAccessDenied("team", `This key's team '${team.teamId}'`, requested, model, team.models);
+  if (user && !modelAllowed(user.models, model)) throw modelAccessDenied("user", `This key's user '${user.userId}'`, requested, model, user.models);
   return model;
 }
 
