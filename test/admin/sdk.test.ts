@@ -179,6 +179,20 @@ describe("model access", () => {
     const { key } = await generate({ models: ["mock/echo"], aliases: { "my-echo": "mock/echo" } });
     expect((await ask(key, "my-echo")).choices[0]?.message.content).toBe("Echo: hello there");
   });
+
+  test("/v1/models lists a key's models, not its aliases, as LiteLLM does (key or team allow-list)", async () => {
+    const listed = async (key: string) => {
+      const ids = [];
+      for await (const model of client(key).models.list()) ids.push(model.id);
+      return ids;
+    };
+    const own = await generate({ models: ["priced"], aliases: { "my-priced": "priced" } });
+    expect(await listed(own.key)).toEqual(["priced"]);
+    expect((await ask(own.key, "my-priced")).choices).toHaveLength(1);
+    expect((await gateway.admin("POST", "/team/new", { team_id: "team-priced-only", models: ["priced"] })).status).toBe(200);
+    const viaTeam = await generate({ team_id: "team-priced-only", aliases: { "my-priced": "priced" } });
+    expect(await listed(viaTeam.key)).toEqual(["priced"]);
+  });
 });
 
 describe("limits and budgets", () => {
