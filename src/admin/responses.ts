@@ -63,7 +63,8 @@ export const UserInfoResponse = Type.Object({ user_id: Type.String(), user_info:
 
 const count = Type.Integer({ minimum: 0 });
 export const SpendLog = Type.Object({
-  request_id: Type.String(),
+  request_id: Type.String({ description: "The id of the answer as its client saw it (chatcmpl-…, msg_…), as LiteLLM's request_id; the call id when the answer had none." }),
+  call_id: Type.String({ description: "The gateway's call id (the x-switchboard-call-id header)." }),
   call_type: Type.String(),
   api_key: Type.String({ description: "The key's token; '' for the master key." }),
   key_alias: nullable(Type.String()),

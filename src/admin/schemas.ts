@@ -106,6 +106,7 @@ export const UserInfoQuery = Type.Object({ user_id: Type.String({ minLength: 1 }
 
 const dateParam = (what: string) => param(`${what}: YYYY-MM-DD (a UTC day, inclusive) or an ISO 8601 timestamp.`);
 export const SpendLogsQuery = Type.Object({
+  request_id: param("The id of an answer (chatcmpl-…, msg_…) or a call id (x-switchboard-call-id)."),
   api_key: param("A key (sk-...) or its token."),
   user_id: param("Only this user's calls."),
   team_id: param("Only this team's calls."),

@@ -15,7 +15,8 @@ const orNull = <T>(value: T | undefined): T | null => (value === undefined ? nul
 /** One ledger row in LiteLLM's spend-log field names, plus ours. */
 export function spendLogJson(row: SpendRow) {
   return {
-    request_id: row.callId,
+    request_id: row.responseId ?? row.callId,
+    call_id: row.callId,
     call_type: row.operation,
     api_key: row.token ?? "",
     key_alias: orNull(row.keyAlias),
@@ -68,7 +69,7 @@ export function spendRoutes(ctx: AdminContext): RouteSpec[] {
     {
       method: "GET",
       paths: ["/spend/logs"],
-      summary: "Ledger rows, newest first, filtered by key, user, team, model and date",
+      summary: "Ledger rows, newest first, filtered by answer id, key, user, team, model and date",
       access: "admin",
       query: SpendLogsQuery,
       response: SpendLogs,
@@ -76,6 +77,7 @@ export function spendRoutes(ctx: AdminContext): RouteSpec[] {
         const range = dateRange(textParam(query, "start_date"), textParam(query, "end_date"));
         const limit = intParam(query, "limit", 100, 1, 1_000);
         const offset = intParam(query, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
+        const requestId = textParam(query, "request_id");
         const apiKey = textParam(query, "api_key");
         const teamId = textParam(query, "team_id");
         const userId = textParam(query, "user_id");
@@ -83,6 +85,7 @@ export function spendRoutes(ctx: AdminContext): RouteSpec[] {
         await ctx.flushSpend();
         const rows = await ctx.store.spend.logs({
           ...range,
+          ...(requestId ? { requestId } : {}),
           ...(apiKey ? { token: tokenFromKeyOrToken(apiKey) } : {}),
           ...(teamId ? { teamId } : {}),
           ...(userId ? { userId } : {}),

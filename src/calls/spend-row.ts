@@ -34,6 +34,7 @@ export function spendRowOf(record: CallRecord, caller: Caller, windows: Partial<
     if (key.teamId) row.teamId = key.teamId;
     if (key.userId) row.userId = key.userId;
   }
+  if (record.responseId) row.responseId = record.responseId;
   if (record.endUser) row.endUser = record.endUser;
   if (record.deploymentId) row.deploymentId = record.deploymentId;
   if (record.provider) row.provider = record.provider;

@@ -88,6 +88,8 @@ export type UserPatch = Settable<Pick<UserRecord, PrincipalFields | "userEmail" 
 /** One row of the spend ledger: every call that reached an upstream. */
 export interface SpendRow {
   callId: string;
+  /** The id of the answer as its client saw it (`chatcmpl-…`, `msg_…`): LiteLLM's `request_id`. Absent when the answer had none (embeddings, errors). */
+  responseId?: string;
   /** Digest of the virtual key; absent for the master key or an unauthenticated gateway. */
   token?: string;
   keyAlias?: string;
@@ -125,6 +127,8 @@ export interface SpendRow {
 }
 
 export interface SpendFilter {
+  /** The answer's id (see SpendRow.responseId) or the gateway's call id. */
+  requestId?: string;
   token?: string;
   teamId?: string;
   userId?: string;

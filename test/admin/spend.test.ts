@@ -58,7 +58,9 @@ describe("GET /spend/logs", () => {
     expect(rows.map((r) => r.model)).toEqual(["mock/echo", "priced", "mock/echo", "priced", "priced"]);
     const first = rows[4] as SpendLogJson;
     today = day(Date.parse(first.startTime));
-    expect(first.request_id).toMatch(UUID);
+    expect(first.call_id).toMatch(UUID);
+    // LiteLLM's request_id is the answer's id (the mock upstream's chatcmpl-…).
+    expect(first.request_id).toStartWith("chatcmpl-");
     expect(first).toMatchObject({
       call_type: "chat",
       api_key: keyA.token,

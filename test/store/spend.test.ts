@@ -177,6 +177,7 @@ describe("spend logs", () => {
   test("a row round-trips with every field, absent ones left out", async () => {
     const store = await seededStore();
     const full = spendRow("full", {
+      responseId: "chatcmpl-full",
       token: "k1",
       keyAlias: "alias",
       teamId: "team",
@@ -227,6 +228,23 @@ describe("spend logs", () => {
     expect(ids(await store.spend.logs({ limit: 3, offset: 9 }))).toEqual(["c0"]);
     expect(ids(await store.spend.logs({ limit: 0, offset: 0 }))).toEqual([]);
     expect(ids(await store.spend.logs({ token: "k2", limit: 2, offset: 1 }))).toEqual(["c7", "c5"]);
+    await store.close();
+  });
+
+  test("requestId finds rows by the answer's id or by the call id", async () => {
+    const store = await seededStore();
+    await store.spend.append([
+      spendRow("call-1", { responseId: "chatcmpl-same", startedAt: T0 }),
+      spendRow("call-2", { responseId: "chatcmpl-same", startedAt: T0 + 1 }),
+      spendRow("call-3", { responseId: "msg_other", token: "k1" }),
+      spendRow("call-4"),
+    ]);
+    const page = { limit: 100, offset: 0 };
+    expect(ids(await store.spend.logs({ ...page, requestId: "chatcmpl-same" }))).toEqual(["call-2", "call-1"]);
+    expect(ids(await store.spend.logs({ ...page, requestId: "call-4" }))).toEqual(["call-4"]);
+    expect(ids(await store.spend.logs({ ...page, requestId: "msg_other", token: "k1" }))).toEqual(["call-3"]);
+    expect(ids(await store.spend.logs({ ...page, requestId: "msg_other", token: "k2" }))).toEqual([]);
+    expect(ids(await store.spend.logs({ ...page, requestId: "' OR '1'='1" }))).toEqual([]);
     await store.close();
   });
 

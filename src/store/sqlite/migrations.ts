@@ -112,6 +112,11 @@ ${["keys", "teams", "users"].map(accountsTriggers).join("\n")}
   CREATE INDEX spend_logs_team ON spend_logs (team_id, started_at);
   CREATE INDEX spend_logs_started ON spend_logs (started_at);
   `,
+  // The id of the answer as its client saw it: LiteLLM's request_id, which clients look rows up by.
+  `
+  ALTER TABLE spend_logs ADD COLUMN response_id TEXT;
+  CREATE INDEX spend_logs_response ON spend_logs (response_id) WHERE response_id IS NOT NULL;
+  `,
 ];
 
 /** The schema version this build writes: the number of migrations. */

@@ -5,6 +5,7 @@ import { Conditions, page } from "./filters.ts";
 
 interface SpendLogRow {
   call_id: string;
+  response_id: string | null;
   token: string | null;
   key_alias: string | null;
   team_id: string | null;
@@ -60,6 +61,7 @@ function spendFromRow(row: SpendLogRow): SpendRow {
     tags: stringArray(row.tags),
     windows: {},
   };
+  if (row.response_id !== null) spend.responseId = row.response_id;
   if (row.token !== null) spend.token = row.token;
   if (row.key_alias !== null) spend.keyAlias = row.key_alias;
   if (row.team_id !== null) spend.teamId = row.team_id;
@@ -79,6 +81,7 @@ function spendFromRow(row: SpendLogRow): SpendRow {
 function spendBindings(row: SpendRow): Bindings {
   return {
     call_id: row.callId,
+    response_id: nullable(row.responseId),
     token: nullable(row.token),
     key_alias: nullable(row.keyAlias),
     team_id: nullable(row.teamId),
@@ -207,8 +210,10 @@ export function sqliteSpendStore(db: Database): SpendStore {
     rollups.apply();
   });
 
-  function where(filter: { token?: string; teamId?: string; userId?: string; model?: string; from?: number; to?: number }): Conditions {
+  function where(filter: { requestId?: string; token?: string; teamId?: string; userId?: string; model?: string; from?: number; to?: number }): Conditions {
     return new Conditions()
+      // Both columns are indexed (the primary key and spend_logs_response): SQLite answers the OR from the two.
+      .add("(response_id = $request_id OR call_id = $request_id)", "request_id", filter.requestId)
       .add("token = $token", "token", filter.token)
       .add("team_id = $team_id", "team_id", filter.teamId)
       .add("user_id = $user_id", "user_id", filter.userId)
