@@ -1,4 +1,7 @@
-/** The ledger: `/spend/logs` and `/global/spend/report`. Both store queued rows first, so recent calls show. */
+/**
+ * The ledger: `/spend/logs`, `/spend/totals` and `/global/spend/report` (spend-report.ts). Each
+ * stores queued rows first, so recent calls show.
+ */
 import { tokenFromKeyOrToken } from "../auth/key-material.ts";
 import { formatUsd } from "../pricing/units.ts";
 import type { RouteSpec } from "../server/route-spec.ts";
@@ -6,8 +9,9 @@ import type { ReportGroup, ReportRow, SpendRow } from "../store/types.ts";
 import { dateRange, isoOrNull } from "./dates.ts";
 import { nanoToUsd } from "./money.ts";
 import { intParam, textParam } from "./query.ts";
-import { SpendLogs, SpendReport } from "./responses.ts";
-import { SpendLogsQuery, SpendReportQuery } from "./schemas.ts";
+import { SpendLogs, SpendTotals } from "./responses.ts";
+import { SpendLogsQuery, SpendTotalsQuery } from "./schemas.ts";
+import { spendReportRoute } from "./spend-report.ts";
 import type { AdminContext } from "./types.ts";
 
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
@@ -98,11 +102,11 @@ export function spendRoutes(ctx: AdminContext): RouteSpec[] {
     },
     {
       method: "GET",
-      paths: ["/global/spend/report"],
-      summary: "Spend and tokens grouped by day, model, key, team or user",
+      paths: ["/spend/totals"],
+      summary: "Exact spend, requests and tokens grouped by day, model, key, team or user (Switchboard's report)",
       access: "admin",
-      query: SpendReportQuery,
-      response: SpendReport,
+      query: SpendTotalsQuery,
+      response: SpendTotals,
       handle: async ({ query }) => {
         const startDate = textParam(query, "start_date");
         const endDate = textParam(query, "end_date");
@@ -113,5 +117,6 @@ export function spendRoutes(ctx: AdminContext): RouteSpec[] {
         return { group_by: groupBy, start_date: orNull(startDate), end_date: orNull(endDate), rows: rows.map(reportRowJson) };
       },
     },
+    spendReportRoute(ctx),
   ];
 }

@@ -197,6 +197,32 @@ export interface UserStore {
   update(userId: string, patch: UserPatch): Promise<UserRecord | undefined>;
 }
 
+/** Which rows a breakdown sums (every filter optional; dates on `startedAt`, `to` exclusive). */
+export interface BreakdownFilter {
+  token?: string;
+  userId?: string;
+  teamId?: string;
+  endUser?: string;
+  from?: number;
+  to?: number;
+}
+
+/** Spend summed per UTC day, team, end user, model and key: the finest grain LiteLLM's spend report shows. */
+export interface BreakdownRow {
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  teamId?: string;
+  endUser?: string;
+  /** The model name the client sent. */
+  model: string;
+  /** The key's token; absent for the master key. */
+  token?: string;
+  /** Sum of the known costs (rows without a price count 0). */
+  costNano: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
 export interface SpendStore {
   /**
    * Appends rows and adds their cost to the key/team/user rollups in ONE transaction: all or
@@ -205,6 +231,8 @@ export interface SpendStore {
   append(rows: readonly SpendRow[]): Promise<void>;
   logs(filter: SpendFilter): Promise<SpendRow[]>;
   report(group: ReportGroup, range: { from?: number; to?: number }): Promise<ReportRow[]>;
+  /** Rows summed per day, team, end user, model and key, ordered by those. */
+  breakdown(filter: BreakdownFilter): Promise<BreakdownRow[]>;
 }
 
 /** A write that conflicts with existing data (duplicate id, a team still used by keys). */

@@ -240,7 +240,7 @@ describe("access", () => {
     const info = document.paths["/key/info"]?.get;
     expect(info?.parameters).toContainEqual(expect.objectContaining({ name: "key", in: "query", required: true }));
     expect(info?.security).toEqual([{ masterKey: [] }]);
-    expect(document.paths["/spend/logs"]?.get?.parameters?.map((p) => p.name)).toEqual(["request_id", "api_key", "user_id", "team_id", "model", "start_date", "end_date", "limit", "offset"]);
+    expect(document.paths["/spend/logs"]?.get?.parameters?.map((p) => p.name)).toEqual(["request_id", "api_key", "user_id", "team_id", "model", "start_date", "end_date", "limit", "offset", "summarize"]);
     expect(document.paths["/key/generate"]?.post?.requestBody).toBeDefined();
     expect(document.paths["/key/{key}/regenerate"]?.post).toBeDefined();
     expect(document.components.securitySchemes.masterKey).toBeDefined();

@@ -302,6 +302,27 @@ describe("spend report", () => {
     await store.close();
   });
 
+  test("breakdown: sums per UTC day, team, end user, model and key, filtered by key, user, team, end user and range", async () => {
+    const store = await reportStore();
+    await store.spend.append([
+      spendRow("r5", { token: "k1", teamId: "team", userId: "user", endUser: "cust", modelRequested: "m-b", costNano: 5, inputTokens: 5, outputTokens: 50, startedAt: Date.UTC(2024, 0, 1, 12) }),
+      spendRow("r6", { token: "k1", teamId: "team", userId: "user", modelRequested: "m-b", costNano: 6, inputTokens: 6, outputTokens: 60, startedAt: Date.UTC(2024, 0, 1, 13) }),
+    ]);
+    const midnight = Date.UTC(2024, 0, 2);
+    expect(await store.spend.breakdown({})).toEqual([
+      { day: "2024-01-01", teamId: "team", model: "m-b", token: "k1", costNano: 106, inputTokens: 7, outputTokens: 70 },
+      { day: "2024-01-01", teamId: "team", endUser: "cust", model: "m-b", token: "k1", costNano: 5, inputTokens: 5, outputTokens: 50 },
+      { day: "2024-01-02", model: "m-a", token: "k2", costNano: 0, inputTokens: 3, outputTokens: 30 },
+      { day: "2024-01-02", teamId: "team", model: "m-a", token: "k1", costNano: 200, inputTokens: 2, outputTokens: 20 },
+      { day: "2024-01-03", model: "m-b", costNano: 400, inputTokens: 4, outputTokens: 40 },
+    ]);
+    expect((await store.spend.breakdown({ endUser: "cust" })).map((r) => r.costNano)).toEqual([5]);
+    expect((await store.spend.breakdown({ userId: "user" })).map((r) => r.costNano)).toEqual([106, 5]);
+    expect((await store.spend.breakdown({ token: "k2" })).map((r) => r.costNano)).toEqual([0]);
+    expect((await store.spend.breakdown({ teamId: "team", from: midnight, to: midnight + DAY })).map((r) => r.costNano)).toEqual([200]);
+    await store.close();
+  });
+
   test("sums are integers", async () => {
     const store = await reportStore();
     for (const group of ["day", "model", "key", "team", "user"] as const) {
