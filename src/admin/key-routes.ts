@@ -17,7 +17,7 @@ function fieldsOf<T extends { key: string }>(body: T): Omit<T, "key"> {
 
 /** The `/key/*` routes over `ctx`. */
 export function keyRoutes(ctx: AdminContext): RouteSpec[] {
-  const generated = ({ key, record }: Awaited<ReturnType<typeof generateKey>>) => ({ key, ...keyJson(ctx, record) });
+  const generated = ({ key, record }: Awaited<ReturnType<typeof generateKey>>) => ({ key, token_id: record.token, ...keyJson(ctx, record) });
   const updated = (record: Parameters<typeof keyJson>[1]) => ({ key: record.token, ...keyJson(ctx, record) });
   const block = (blocked: boolean) => async (body: unknown) => {
     const { key } = body as KeyRefBody;

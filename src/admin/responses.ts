@@ -38,7 +38,13 @@ export const KeyObject = Type.Object({
 });
 
 /** `/key/generate` and `/key/regenerate`: the only answers that carry the key itself. */
-export const GeneratedKey = Type.Intersect([Type.Object({ key: Type.String({ description: "The new key. Shown once: store it now." }) }), KeyObject]);
+export const GeneratedKey = Type.Intersect([
+  Type.Object({
+    key: Type.String({ description: "The new key. Shown once: store it now." }),
+    token_id: Type.String({ description: "The key's token again, under the name LiteLLM's answer gives it." }),
+  }),
+  KeyObject,
+]);
 export const KeyInfoResponse = Type.Object({ key: Type.String({ description: "The key's token." }), info: KeyObject });
 export const KeyUpdateResponse = Type.Intersect([Type.Object({ key: Type.String({ description: "The key's token." }) }), KeyObject]);
 export const KeyListResponse = Type.Object({
@@ -122,7 +128,8 @@ export const MemberUpdateResponse = Type.Object({
 
 const count = Type.Integer({ minimum: 0 });
 export const SpendLog = Type.Object({
-  request_id: Type.String(),
+  request_id: Type.String({ description: "The id of the answer as its client saw it (chatcmpl-…, msg_…), as LiteLLM's request_id; the call id when the answer had none." }),
+  call_id: Type.String({ description: "The gateway's call id (the x-switchboard-call-id header)." }),
   call_type: Type.String(),
   api_key: Type.String({ description: "The key's token; '' for the master key." }),
   key_alias: nullable(Type.String()),
@@ -165,7 +172,8 @@ export const SpendLog = Type.Object({
 });
 export const SpendLogs = Type.Array(SpendLog, { description: "Newest first." });
 
-export const SpendReport = Type.Object({
+/** `/spend/totals`: Switchboard's report, one grouping at a time, money exact and unpriced calls counted apart. */
+export const SpendTotals = Type.Object({
   group_by: Type.String(),
   start_date: nullable(Type.String()),
   end_date: nullable(Type.String()),
@@ -184,6 +192,40 @@ export const SpendReport = Type.Object({
   ),
 });
 
+const dollars = (what: string) => Type.Number({ description: `US dollars ${what} (calls whose model has no price count 0).` });
+/** Spend of one model through one key, inside a team's or customer's day. */
+const ReportLine = Type.Object({
+  model: Type.String(),
+  api_key: Type.String({ description: "The key's token; '' for the master key." }),
+  spend: dollars("of these calls"),
+  spend_usd: Usd,
+  total_tokens: count,
+});
+const spendOf = { total_spend: dollars("in total"), total_spend_usd: Usd, metadata: Type.Array(ReportLine) };
+const teamName = Type.String({ description: "The team's alias, else its id; 'Unassigned Team' for calls without a team." });
+const day = Type.String({ description: "The UTC day, as LiteLLM writes it: 2025-01-31T00:00:00+00:00." });
+const TeamDay = Type.Object({ group_by_day: day, teams: Type.Array(Type.Object({ team_name: teamName, team_id: nullable(Type.String()), ...spendOf })) });
+const CustomerDay = Type.Object({
+  group_by_day: day,
+  customers: Type.Array(Type.Object({ customer: nullable(Type.String({ description: "The request's `user`; null for calls without one." })), ...spendOf })),
+});
+const TeamCustomerDay = Type.Object({
+  group_by_day: day,
+  teams_customers: Type.Array(Type.Object({ team_name: teamName, team_id: nullable(Type.String()), customer: nullable(Type.String()), ...spendOf })),
+});
+const modelCost = { total_cost: dollars("in total"), total_cost_usd: Usd, total_input_tokens: count, total_output_tokens: count };
+const KeySpend = Type.Object({
+  api_key: Type.String({ description: "The key's token; '' for the master key." }),
+  ...modelCost,
+  model_details: Type.Array(Type.Object({ model: Type.String(), ...modelCost })),
+});
+/**
+ * `/global/spend/report` in LiteLLM's shapes: days of teams (group_by=team, the default), of
+ * customers (group_by=customer) or of one team's customer (team_id with customer_id); keys with
+ * their models (group_by=api_key, api_key=, internal_user_id=). Each dollar figure has an exact `*_usd` twin.
+ */
+export const SpendReport = Type.Array(Type.Union([TeamDay, CustomerDay, TeamCustomerDay, KeySpend]));
+
 /** JSON types of the answers, for clients in TypeScript (and the tests). */
 export type KeyObjectJson = Static<typeof KeyObject>;
 export type GeneratedKeyJson = Static<typeof GeneratedKey>;
@@ -201,4 +243,5 @@ export type MemberUpdateJson = Static<typeof MemberUpdateResponse>;
 export type UserObjectJson = Static<typeof UserObject>;
 export type UserInfoJson = Static<typeof UserInfoResponse>;
 export type SpendLogJson = Static<typeof SpendLog>;
+export type SpendTotalsJson = Static<typeof SpendTotals>;
 export type SpendReportJson = Static<typeof SpendReport>;

@@ -200,6 +200,7 @@ export const UserInfoQuery = Type.Object({ user_id: Type.String({ minLength: 1 }
 
 const dateParam = (what: string) => param(`${what}: YYYY-MM-DD (a UTC day, inclusive) or an ISO 8601 timestamp.`);
 export const SpendLogsQuery = Type.Object({
+  request_id: param("The id of an answer (chatcmpl-…, msg_…) or a call id (x-switchboard-call-id)."),
   api_key: param("A key (sk-...) or its token."),
   user_id: param("Only this user's calls."),
   team_id: param("Only this team's calls."),
@@ -208,10 +209,35 @@ export const SpendLogsQuery = Type.Object({
   end_date: dateParam("Until"),
   limit: whole("Rows, 1 to 1000 (default 100)."),
   offset: whole("Rows to skip (default 0)."),
+  summarize: Type.Optional(
+    Type.Literal("false", {
+      description: "LiteLLM's switch between rows (false) and a per-day summary (true): only rows are answered; /spend/totals and /global/spend/report summarise.",
+      errorMessage: "only 'false' (rows) is answered here; for spend per day use GET /spend/totals or /global/spend/report",
+    }),
+  ),
 });
 export const ReportGroups = ["day", "model", "key", "team", "user"] as const;
-export const SpendReportQuery = Type.Object({
+export const SpendTotalsQuery = Type.Object({
   start_date: dateParam("From"),
   end_date: dateParam("Until"),
   group_by: Type.Optional(Type.Union(ReportGroups.map((g) => Type.Literal(g)), { description: "How rows are grouped (default day)." })),
+});
+/** LiteLLM's groupings of `/global/spend/report`. */
+export const LiteLLMReportGroups = ["team", "customer", "api_key"] as const;
+export const SpendReportQuery = Type.Object({
+  start_date: dateParam("From"),
+  end_date: dateParam("Until"),
+  group_by: Type.Optional(
+    Type.Union(
+      LiteLLMReportGroups.map((g) => Type.Literal(g)),
+      {
+        description: "team (default), customer or api_key, as LiteLLM groups.",
+        errorMessage: 'expected "team", "customer" or "api_key" (LiteLLM\'s groupings); GET /spend/totals groups by day, model, key, team or user',
+      },
+    ),
+  ),
+  api_key: param("One key's spend by model (a key sk-... or its token); takes precedence over group_by."),
+  internal_user_id: param("One user's keys' spend by model; takes precedence over group_by."),
+  team_id: param("With customer_id: that team's spend for that customer, by day."),
+  customer_id: param("With team_id: see team_id."),
 });

@@ -1,4 +1,7 @@
-/** The ledger: `/spend/logs` and `/global/spend/report`. Both store queued rows first, so recent calls show. */
+/**
+ * The ledger: `/spend/logs`, `/spend/totals` and `/global/spend/report` (spend-report.ts). Each
+ * stores queued rows first, so recent calls show.
+ */
 import { tokenFromKeyOrToken } from "../auth/key-material.ts";
 import { formatUsd } from "../pricing/units.ts";
 import type { RouteSpec } from "../server/route-spec.ts";
@@ -6,8 +9,9 @@ import type { ReportGroup, ReportRow, SpendRow } from "../store/types.ts";
 import { dateRange, isoOrNull } from "./dates.ts";
 import { nanoToUsd } from "./money.ts";
 import { intParam, textParam } from "./query.ts";
-import { SpendLogs, SpendReport } from "./responses.ts";
-import { SpendLogsQuery, SpendReportQuery } from "./schemas.ts";
+import { SpendLogs, SpendTotals } from "./responses.ts";
+import { SpendLogsQuery, SpendTotalsQuery } from "./schemas.ts";
+import { spendReportRoute } from "./spend-report.ts";
 import type { AdminContext } from "./types.ts";
 
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
@@ -15,7 +19,8 @@ const orNull = <T>(value: T | undefined): T | null => (value === undefined ? nul
 /** One ledger row in LiteLLM's spend-log field names, plus ours. */
 export function spendLogJson(row: SpendRow) {
   return {
-    request_id: row.callId,
+    request_id: row.responseId ?? row.callId,
+    call_id: row.callId,
     call_type: row.operation,
     api_key: row.token ?? "",
     key_alias: orNull(row.keyAlias),
@@ -76,7 +81,7 @@ export function spendRoutes(ctx: AdminContext): RouteSpec[] {
     {
       method: "GET",
       paths: ["/spend/logs"],
-      summary: "Ledger rows, newest first, filtered by key, user, team, model and date",
+      summary: "Ledger rows, newest first, filtered by answer id, key, user, team, model and date",
       access: "admin",
       query: SpendLogsQuery,
       response: SpendLogs,
@@ -84,6 +89,7 @@ export function spendRoutes(ctx: AdminContext): RouteSpec[] {
         const range = dateRange(textParam(query, "start_date"), textParam(query, "end_date"));
         const limit = intParam(query, "limit", 100, 1, 1_000);
         const offset = intParam(query, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
+        const requestId = textParam(query, "request_id");
         const apiKey = textParam(query, "api_key");
         const teamId = textParam(query, "team_id");
         const userId = textParam(query, "user_id");
@@ -91,6 +97,7 @@ export function spendRoutes(ctx: AdminContext): RouteSpec[] {
         await ctx.flushSpend();
         const rows = await ctx.store.spend.logs({
           ...range,
+          ...(requestId ? { requestId } : {}),
           ...(apiKey ? { token: tokenFromKeyOrToken(apiKey) } : {}),
           ...(teamId ? { teamId } : {}),
           ...(userId ? { userId } : {}),
@@ -103,11 +110,11 @@ export function spendRoutes(ctx: AdminContext): RouteSpec[] {
     },
     {
       method: "GET",
-      paths: ["/global/spend/report"],
-      summary: "Spend and tokens grouped by day, model, key, team or user",
+      paths: ["/spend/totals"],
+      summary: "Exact spend, requests and tokens grouped by day, model, key, team or user (Switchboard's report)",
       access: "admin",
-      query: SpendReportQuery,
-      response: SpendReport,
+      query: SpendTotalsQuery,
+      response: SpendTotals,
       handle: async ({ query }) => {
         const startDate = textParam(query, "start_date");
         const endDate = textParam(query, "end_date");
@@ -118,5 +125,6 @@ export function spendRoutes(ctx: AdminContext): RouteSpec[] {
         return { group_by: groupBy, start_date: orNull(startDate), end_date: orNull(endDate), rows: rows.map(reportRowJson) };
       },
     },
+    spendReportRoute(ctx),
   ];
 }

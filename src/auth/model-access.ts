@@ -3,6 +3,8 @@
  * prefix must end at a separator (`openai/*` matches `openai/gpt-4o`, never `openaiz/x`), so a
  * provider name cannot be extended to reach another provider. An empty list allows everything.
  */
+import { echo } from "../canonical/echo.ts";
+import { GatewayError, type ErrorCode } from "../canonical/errors.ts";
 
 /** Whether `model` is allowed by `allowed` (empty = all). */
 export function modelAllowed(allowed: readonly string[], model: string): boolean {
@@ -34,4 +36,32 @@ export function listedModelAllowed(allowed: readonly string[], listed: string): 
  */
 export function aliasedModel(keyAliases: Readonly<Record<string, string>>, teamAliases: Readonly<Record<string, string>> | undefined, requested: string): string {
   return keyAliases[requested] ?? teamAliases?.[requested] ?? requested;
+}
+
+/** Whose allow-list refused a model: the key's own, its team's, its user's or its organisation's. */
+export type ModelAccessLevel = "key" | "team" | "user" | "org";
+
+const DENIED_CODES = {
+  key: "policy.key_model_denied",
+  team: "policy.team_model_denied",
+  user: "policy.user_model_denied",
+  org: "policy.org_model_denied",
+} as const satisfies Record<ModelAccessLevel, ErrorCode>;
+
+// LiteLLM's opening words, which its clients and tests match ("key not allowed to access model").
+const DENIED_SUBJECTS: Record<ModelAccessLevel, string> = { key: "API key", team: "Team", user: "User", org: "Organization" };
+
+/**
+ * The 403 for a model outside an allow-list, in LiteLLM's terms: its `error.type` per level
+ * (`key_model_access_denied`, …), `param` "model", and `code` "401", the value LiteLLM sends there
+ * (its status), so code comparing it keeps working; the HTTP status stays 403. `owner` names the
+ * list's holder; `allowed` is that list (the caller's own, or its team's or user's).
+ */
+export function modelAccessDenied(level: ModelAccessLevel, owner: string, requested: string, target: string, allowed: readonly string[]): GatewayError {
+  const alias = target !== requested ? ` (alias of '${echo(target)}')` : "";
+  return new GatewayError(
+    DENIED_CODES[level],
+    `${DENIED_SUBJECTS[level]} not allowed to access model '${echo(requested)}'${alias}. ${owner} can use: ${echo(allowed.join(", "))}. GET /v1/models lists the models this key can use.`,
+    { param: "model", wireCode: "401" },
+  );
 }

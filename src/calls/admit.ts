@@ -1,5 +1,5 @@
 import type { Caller } from "../auth/caller.ts";
-import { aliasedModel, modelAllowed } from "../auth/model-access.ts";
+import { aliasedModel, modelAccessDenied, modelAllowed } from "../auth/model-access.ts";
 import { BudgetRefusal, memberId, parseMemberId, type BudgetBook, type BudgetSubject, type Reservation } from "../budgets/book.ts";
 import { InputBound } from "../budgets/input-bound.ts";
 import { headroomHeaders, retryAfterHeaders } from "../limits/headers.ts";
@@ -35,14 +35,13 @@ export interface Admission {
 export function authorizeModel(caller: Caller, requested: string): string {
   if (caller.kind !== "key") return requested;
   const model = aliasedModel(caller.key.aliases, caller.team?.modelAliases, requested);
-  const refuse = (who: string) =>
-    new GatewayError("policy.forbidden", `${who} is not allowed to call model '${echo(requested)}'${model !== requested ? ` (alias of '${echo(model)}')` : ""}. GET /v1/models lists the models it can use.`, {
-      param: "model",
-    });
-  if (!modelAllowed(caller.key.models, model)) throw refuse(`This key (${caller.key.keyAlias ?? caller.key.keyName})`);
-  if (caller.team && !modelAllowed(caller.team.models, model)) throw refuse(`This key's team '${caller.team.teamId}'`);
-  if (caller.user && !modelAllowed(caller.user.models, model)) throw refuse(`This key's user '${caller.user.userId}'`);
-  if (caller.organization && !modelAllowed(caller.organization.models, model)) throw refuse(`This key's organization '${caller.organization.organizationId}'`);
+  const { key, team, user, organization } = caller;
+  if (!modelAllowed(key.models, model)) throw modelAccessDenied("key", `This key (${key.keyAlias ?? key.keyName})`, requested, model, key.models);
+  if (team && !modelAllowed(team.models, model)) throw modelAccessDenied("team", `This key's team '${team.teamId}'`, requested, model, team.models);
+  if (user && !modelAllowed(user.models, model)) throw modelAccessDenied("user", `This key's user '${user.userId}'`, requested, model, user.models);
+  if (organization && !modelAllowed(organization.models, model)) {
+    throw modelAccessDenied("org", `This key's organization '${organization.organizationId}'`, requested, model, organization.models);
+  }
   return model;
 }
 

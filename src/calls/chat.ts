@@ -6,7 +6,8 @@ import type { Provider, TranslationState } from "../providers/types.ts";
 import { GatewayError } from "../canonical/errors.ts";
 import { peekFirstEvent, type ChunkSource } from "../streams/peek.ts";
 import { relaySse, type EventStage } from "../streams/relay.ts";
-import type { DialectRuntime } from "./dialect.ts";
+import { answerIdOf, type DialectRuntime } from "./dialect.ts";
+import { isRecord } from "../json/is-record.ts";
 import { gatewayHeaders } from "./headers.ts";
 import type { StreamOutcome } from "./outcome.ts";
 import { passthroughOf } from "../providers/passthrough-of.ts";
@@ -76,6 +77,7 @@ function onStreamEnd(scope: CallScope, resolved: Resolved, call: UpstreamCall, t
       ...(outcome.usageEstimated ? { usageEstimated: true } : {}),
       ...withCost(costOfCall(resolved, outcome.usage, scope.startedAt)),
       ...(outcome.finishReason ? { finishReason: outcome.finishReason } : {}),
+      ...(outcome.responseId ? { responseId: outcome.responseId } : {}),
       ...(outcome.error ? { errorCode: outcome.error.code } : {}),
     });
   };
@@ -206,7 +208,9 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
   const result = prepared.result as ChatResult;
   if (result.id === "") result.id = answerId(scope);
   const cost = costOfCall(resolved, result.usage, scope.startedAt);
-  const body = JSON.stringify(dialect.codec.encodeResult(result, chat, model));
+  const encoded = dialect.codec.encodeResult(result, chat, model);
+  const responseId = isRecord(encoded) ? answerIdOf(encoded) : undefined;
+  const body = JSON.stringify(encoded);
   const overhead = overheadMs(scope, call, prepared.doneAt);
   if (scope.trace) scope.trace.responseText = body;
   scope.record({
@@ -218,6 +222,7 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
     ttftMs: call.headersAt - scope.raw.receivedAt,
     overheadMs: overhead,
     finishReason: result.finishReason,
+    ...(responseId ? { responseId } : {}),
     ...(result.usage ? { usage: result.usage } : {}),
     ...withCost(cost),
   });

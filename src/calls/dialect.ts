@@ -26,10 +26,19 @@ export interface DialectRuntime {
   isStream(body: Record<string, unknown>): boolean;
   /** Whether the client asked for usage on a stream (Anthropic always gets it). */
   wantsStreamUsage(body: Record<string, unknown>): boolean;
-  /** Same-format: usage and finish reason of a buffered answer (parsed once, when it was checked). */
-  observeAnswer(answer: Record<string, unknown>): Pick<CallRecord, "usage" | "finishReason">;
+  /** Same-format: usage, finish reason and id of a buffered answer (parsed once, when it was checked). */
+  observeAnswer(answer: Record<string, unknown>): Pick<CallRecord, "usage" | "finishReason" | "responseId">;
   /** Same-format: rewrites a buffered answer only where the gateway must (reverse tool names). */
   rewriteBody?(text: string, reverseNames: ReadonlyMap<string, string>): string;
   /** Same-format: the stage that relays upstream events as received while observing them. */
   passthroughStage(options: PassthroughStageOptions): EventStage;
+}
+
+// Ids are short; a longer value is not an id a client would look a row up by, and is not stored.
+const MAX_ANSWER_ID = 256;
+
+/** An answer's top-level `id` (OpenAI's and Anthropic's answers both have one), when it is a usable one. */
+export function answerIdOf(answer: { id?: unknown }): string | undefined {
+  const id = answer.id;
+  return typeof id === "string" && id !== "" && id.length <= MAX_ANSWER_ID ? id : undefined;
 }

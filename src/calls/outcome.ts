@@ -9,6 +9,8 @@ export interface StreamOutcome {
   /** Set when the stream ended in an error (upstream failure or in-band error event). */
   error?: GatewayError;
   cancelled: boolean;
+  /** The answer's id as the client saw it, once a frame carried one. */
+  responseId?: string;
   /**
    * True when the provider's usage never arrived (client gone, upstream cut, in-band error, an
    * upstream that ignores `include_usage`) and `usage` was completed from estimates: input from
@@ -30,6 +32,8 @@ export class OutcomeTracker {
   /** Characters of generated output relayed so far: text, reasoning, tool names and argument fragments. */
   outputChars = 0;
   finishReason: string | undefined;
+  /** The answer's id as the client saw it (stages set it from the first frame that carries one). */
+  responseId: string | undefined;
   /** An error the upstream reported in-band; the stream itself may still end normally. */
   error: GatewayError | undefined;
   private ended = false;
@@ -50,6 +54,7 @@ export class OutcomeTracker {
       cancelled,
       ...(usage ? { usage } : {}),
       ...(this.finishReason ? { finishReason: this.finishReason } : {}),
+      ...(this.responseId ? { responseId: this.responseId } : {}),
       ...(error ? { error } : {}),
       ...(usage && !this.usage ? { usageEstimated: true } : {}),
     });

@@ -35,6 +35,7 @@ export function spendRowOf(record: CallRecord, caller: Caller, windows: Partial<
     if (key.userId) row.userId = key.userId;
   }
   if (caller.kind === "key" && caller.organization) row.organizationId = caller.organization.organizationId;
+  if (record.responseId) row.responseId = record.responseId;
   if (record.endUser) row.endUser = record.endUser;
   if (record.deploymentId) row.deploymentId = record.deploymentId;
   if (record.provider) row.provider = record.provider;

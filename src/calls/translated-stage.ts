@@ -26,6 +26,11 @@ export function translatedStage(
   providerLabel = "The provider",
 ): EventStage {
   const outcome = new OutcomeTracker(onEnd, promptChars);
+  // The id the client saw is the one the encoder sent (it may have prefixed or made it).
+  const finish = (cancelled: boolean, failure?: GatewayError) => {
+    outcome.responseId = encoder.answerId();
+    outcome.end(cancelled, failure);
+  };
   const emit = (parts: StreamPart[]): string => {
     let out = "";
     for (const part of parts) {
@@ -59,16 +64,16 @@ export function translatedStage(
     },
     end() {
       const out = emit(reader.end()) + encoder.end();
-      outcome.end(false);
+      finish(false);
       return out;
     },
     fail(cause) {
       const error = explain(cause);
-      outcome.end(false, error);
+      finish(false, error);
       return encoder.fail(error);
     },
     cancel() {
-      outcome.end(true);
+      finish(true);
     },
   };
 }

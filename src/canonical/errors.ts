@@ -12,6 +12,10 @@ export type ErrorCode =
   | "caller.body_too_large"
   | "policy.unauthenticated"
   | "policy.forbidden"
+  | "policy.key_model_denied"
+  | "policy.team_model_denied"
+  | "policy.user_model_denied"
+  | "policy.org_model_denied"
   | "policy.rate_limited"
   | "policy.budget_exceeded"
   | "policy.model_unpriced"
@@ -40,6 +44,11 @@ interface CodeInfo {
   /** OpenAI's `error.type` family. */
   type: string;
   retry: RetryAdvice;
+  /**
+   * The type is LiteLLM's own name for this refusal, which its clients check: dialects with their
+   * own type vocabulary (Anthropic's) render it as is instead of the family their status implies.
+   */
+  keepType?: true;
 }
 
 /** One row per code; `satisfies` makes a new code fail type-checking until it is mapped. */
@@ -52,6 +61,11 @@ export const ERROR_CODES = {
   "caller.body_too_large": { status: 413, type: "invalid_request_error", retry: "stop" },
   "policy.unauthenticated": { status: 401, type: "authentication_error", retry: "stop" },
   "policy.forbidden": { status: 403, type: "permission_error", retry: "stop" },
+  // A model the key, its team or its user may not use: 403 (LiteLLM answers 401) with LiteLLM's types.
+  "policy.key_model_denied": { status: 403, type: "key_model_access_denied", retry: "stop", keepType: true },
+  "policy.team_model_denied": { status: 403, type: "team_model_access_denied", retry: "stop", keepType: true },
+  "policy.user_model_denied": { status: 403, type: "user_model_access_denied", retry: "stop", keepType: true },
+  "policy.org_model_denied": { status: 403, type: "org_model_access_denied", retry: "stop", keepType: true },
   "policy.rate_limited": { status: 429, type: "rate_limit_error", retry: "retry-same" },
   // 400, not 429: SDKs retry 429s, and retrying cannot make a spent budget available.
   "policy.budget_exceeded": { status: 400, type: "budget_exceeded", retry: "stop" },
@@ -102,15 +116,18 @@ export class GatewayError extends Error {
   readonly status: number;
   readonly type: string;
   readonly retry: RetryAdvice;
+  /** Whether every dialect renders `type` as is (see CodeInfo.keepType). */
+  readonly keepType: boolean;
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details: GatewayErrorDetails = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    const info = ERROR_CODES[code];
+    const info: CodeInfo = ERROR_CODES[code];
     this.status = details.status ?? info.status;
     this.type = info.type;
+    this.keepType = info.keepType === true;
     this.retry = details.retry ?? info.retry;
   }
 

@@ -9,6 +9,8 @@ export interface StreamEncoder {
   end(): string;
   /** The in-stream error frame(s) after the stream began. */
   fail(error: GatewayError): string;
+  /** The answer's id as the frames carry it; undefined before one was sent. */
+  answerId(): string | undefined;
 }
 
 /** What clients speak: decode their request into the canonical model, encode canonical answers and errors back. */

@@ -148,6 +148,8 @@ export type UserPatch = Settable<Pick<UserRecord, PrincipalFields | "userEmail" 
 /** One row of the spend ledger: every call that reached an upstream. */
 export interface SpendRow {
   callId: string;
+  /** The id of the answer as its client saw it (`chatcmpl-…`, `msg_…`): LiteLLM's `request_id`. Absent when the answer had none (embeddings, errors). */
+  responseId?: string;
   /** Digest of the virtual key; absent for the master key or an unauthenticated gateway. */
   token?: string;
   keyAlias?: string;
@@ -187,6 +189,8 @@ export interface SpendRow {
 }
 
 export interface SpendFilter {
+  /** The answer's id (see SpendRow.responseId) or the gateway's call id. */
+  requestId?: string;
   token?: string;
   teamId?: string;
   userId?: string;
@@ -294,6 +298,32 @@ export interface UserStore {
   update(userId: string, patch: UserPatch): Promise<UserRecord | undefined>;
 }
 
+/** Which rows a breakdown sums (every filter optional; dates on `startedAt`, `to` exclusive). */
+export interface BreakdownFilter {
+  token?: string;
+  userId?: string;
+  teamId?: string;
+  endUser?: string;
+  from?: number;
+  to?: number;
+}
+
+/** Spend summed per UTC day, team, end user, model and key: the finest grain LiteLLM's spend report shows. */
+export interface BreakdownRow {
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  teamId?: string;
+  endUser?: string;
+  /** The model name the client sent. */
+  model: string;
+  /** The key's token; absent for the master key. */
+  token?: string;
+  /** Sum of the known costs (rows without a price count 0). */
+  costNano: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
 export interface SpendStore {
   /**
    * Appends rows and adds their cost to the key/team/user/organisation rollups in ONE transaction: all or
@@ -302,6 +332,8 @@ export interface SpendStore {
   append(rows: readonly SpendRow[]): Promise<void>;
   logs(filter: SpendFilter): Promise<SpendRow[]>;
   report(group: ReportGroup, range: { from?: number; to?: number }): Promise<ReportRow[]>;
+  /** Rows summed per day, team, end user, model and key, ordered by those. */
+  breakdown(filter: BreakdownFilter): Promise<BreakdownRow[]>;
 }
 
 /** A write that conflicts with existing data (duplicate id, a team still used by keys). */

@@ -4,6 +4,8 @@ import type { Usage } from "../canonical/usage.ts";
 /** What the gateway knows about one finished call; the input to spend, traces and access logs. */
 export interface CallRecord {
   callId: string;
+  /** The id of the answer as its client saw it (`chatcmpl-…`, `msg_…`), when it had one. */
+  responseId?: string;
   operation: Operation;
   /** The model name the client asked for. */
   model: string;

@@ -45,6 +45,8 @@ describe("POST /key/generate", () => {
     });
     expect(created.key).toMatch(/^sk-[A-Za-z0-9_-]{43}$/);
     expect(created.token).toBe(tokenOf(created.key));
+    // LiteLLM's name for the token, which its clients read.
+    expect(created.token_id).toBe(created.token);
     expect(created).toMatchObject({
       key_name: `sk-...${created.key.slice(-4)}`,
       key_alias: "all-fields",
@@ -197,11 +199,11 @@ describe("reading and changing keys", () => {
     const viaBody = await gateway.admin<GeneratedKeyJson>("POST", "/key/regenerate", { key: created.key, rpm_limit: 7 });
     expect(viaBody.status).toBe(200);
     expect(viaBody.body.key).not.toBe(created.key);
-    expect(viaBody.body).toMatchObject({ token: tokenOf(viaBody.body.key), key_alias: "regen", max_budget: 3, rpm_limit: 7 });
+    expect(viaBody.body).toMatchObject({ token: tokenOf(viaBody.body.key), token_id: tokenOf(viaBody.body.key), key_alias: "regen", max_budget: 3, rpm_limit: 7 });
     expect((await gateway.admin("GET", `/key/info?key=${created.token}`)).status).toBe(404);
     const viaPath = await gateway.admin<GeneratedKeyJson>("POST", `/key/${viaBody.body.key}/regenerate`);
     expect(viaPath.status).toBe(200);
-    expect(viaPath.body).toMatchObject({ key_alias: "regen", rpm_limit: 7 });
+    expect(viaPath.body).toMatchObject({ token_id: viaPath.body.token, key_alias: "regen", rpm_limit: 7 });
     const withBody = await gateway.admin<GeneratedKeyJson>("POST", `/key/${viaPath.body.token}/regenerate`, { tpm_limit: 5 });
     expect(withBody.body).toMatchObject({ key_alias: "regen", tpm_limit: 5 });
     const unknownField = await gateway.admin<ErrorBody>("POST", `/key/${withBody.body.token}/regenerate`, { spend: 1 });
@@ -238,7 +240,7 @@ describe("access", () => {
     const info = document.paths["/key/info"]?.get;
     expect(info?.parameters).toContainEqual(expect.objectContaining({ name: "key", in: "query", required: true }));
     expect(info?.security).toEqual([{ masterKey: [] }]);
-    expect(document.paths["/spend/logs"]?.get?.parameters?.map((p) => p.name)).toEqual(["api_key", "user_id", "team_id", "model", "start_date", "end_date", "limit", "offset"]);
+    expect(document.paths["/spend/logs"]?.get?.parameters?.map((p) => p.name)).toEqual(["request_id", "api_key", "user_id", "team_id", "model", "start_date", "end_date", "limit", "offset", "summarize"]);
     expect(document.paths["/key/generate"]?.post?.requestBody).toBeDefined();
     expect(document.paths["/key/{key}/regenerate"]?.post).toBeDefined();
     expect(document.components.securitySchemes.masterKey).toBeDefined();

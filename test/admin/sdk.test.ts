@@ -4,6 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, setSystemTime, test } from "bun:test";
 import { dirname } from "node:path";
+import Anthropic from "@anthropic-ai/sdk";
 import OpenAI, { APIError } from "openai";
 import type { GeneratedKeyJson, KeyInfoJson, TeamInfoJson } from "../../src/admin/responses.ts";
 import { startAccountsGateway, type AccountsGateway } from "../support/accounts.ts";
@@ -114,6 +115,48 @@ describe("model access", () => {
     expect(denied.message).toContain("'mock/tool-call'");
   });
 
+  test("a refused model keeps 403 and carries LiteLLM's type, param, code and words (key_model_access_denied)", async () => {
+    const { key } = await generate({ models: ["mock/*"] });
+    const denied = await failure(ask(key, "priced"));
+    expect(denied).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(denied.status).toBe(403);
+    expect(denied.type).toBe("key_model_access_denied");
+    expect(denied.param).toBe("model");
+    // LiteLLM's value, which its clients compare; the status stays HTTP's 403.
+    expect(denied.code).toBe("401");
+    expect((denied.error as { message: string }).message).toContain("key not allowed to access model 'priced'");
+    expect((denied.error as { message: string }).message).toContain("mock/*");
+  });
+
+  test("a model the key's team or user may not use: team_model_access_denied, user_model_access_denied", async () => {
+    expect((await gateway.admin("POST", "/team/new", { team_id: "team-mock-only", models: ["mock/*"] })).status).toBe(200);
+    const teamKey = await generate({ team_id: "team-mock-only" });
+    const byTeam = await failure(ask(teamKey.key, "priced"));
+    expect(byTeam).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(byTeam).toMatchObject({ type: "team_model_access_denied", param: "model", code: "401" });
+    expect((byTeam.error as { message: string }).message).toContain("Team not allowed to access model 'priced'");
+
+    expect((await gateway.admin("POST", "/user/new", { user_id: "user-priced-only", models: ["priced"] })).status).toBe(200);
+    const userKey = await generate({ user_id: "user-priced-only" });
+    const byUser = await failure(ask(userKey.key, "mock/echo"));
+    expect(byUser).toMatchObject({ status: 403, type: "user_model_access_denied", param: "model", code: "401" });
+    expect((byUser.error as { message: string }).message).toContain("User not allowed to access model 'mock/echo'");
+  });
+
+  test("the Anthropic dialect's refusal carries the same type", async () => {
+    const { key } = await generate({ models: ["priced"] });
+    const anthropic = new Anthropic({ baseURL: gateway.origin, apiKey: key, maxRetries: 0 });
+    const denied = await anthropic.messages.create({ model: "mock/echo", max_tokens: 10, messages: [{ role: "user", content: "hi" }] }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(denied).toBeInstanceOf(Anthropic.PermissionDeniedError);
+    expect((denied as InstanceType<typeof Anthropic.PermissionDeniedError>).error).toEqual({
+      type: "error",
+      error: { type: "key_model_access_denied", message: expect.stringContaining("key not allowed to access model 'mock/echo'") },
+    });
+  });
+
   test("/v1/models lists only what a restricted key may call", async () => {
     const { key } = await generate({ models: ["mock/echo", "priced"] });
     const listed = [];
@@ -135,6 +178,20 @@ describe("model access", () => {
   test("a key alias routes to its model", async () => {
     const { key } = await generate({ models: ["mock/echo"], aliases: { "my-echo": "mock/echo" } });
     expect((await ask(key, "my-echo")).choices[0]?.message.content).toBe("Echo: hello there");
+  });
+
+  test("/v1/models lists a key's models, not its aliases, as LiteLLM does (key or team allow-list)", async () => {
+    const listed = async (key: string) => {
+      const ids = [];
+      for await (const model of client(key).models.list()) ids.push(model.id);
+      return ids;
+    };
+    const own = await generate({ models: ["priced"], aliases: { "my-priced": "priced" } });
+    expect(await listed(own.key)).toEqual(["priced"]);
+    expect((await ask(own.key, "my-priced")).choices).toHaveLength(1);
+    expect((await gateway.admin("POST", "/team/new", { team_id: "team-priced-only", models: ["priced"] })).status).toBe(200);
+    const viaTeam = await generate({ team_id: "team-priced-only", aliases: { "my-priced": "priced" } });
+    expect(await listed(viaTeam.key)).toEqual(["priced"]);
   });
 });
 

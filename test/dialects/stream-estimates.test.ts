@@ -38,8 +38,14 @@ function after(events: SseEvent[], name: string, n = 1): number {
 
 type How = "cancel" | "fail" | "end";
 
-/** Feeds events to a fresh stage, then ends it `how`; returns the one outcome it reported. */
+/** Feeds events to a fresh stage, then ends it `how`; returns the one outcome it reported, its answer id apart (see "answer ids" below). */
 function run(make: (onEnd: (o: StreamOutcome) => void) => EventStage, events: SseEvent[], how: How): StreamOutcome {
+  const { responseId: _id, ...outcome } = runWhole(make, events, how);
+  return outcome;
+}
+
+/** `run`, the answer id included. */
+function runWhole(make: (onEnd: (o: StreamOutcome) => void) => EventStage, events: SseEvent[], how: How): StreamOutcome {
   const outcomes: StreamOutcome[] = [];
   const stage = make((o) => outcomes.push(o));
   try {
@@ -68,6 +74,33 @@ const TEXT_START = { input: 1881, cacheRead: 1860 };
 const TEXT_TWO_DELTAS = 5;
 // get_weather (11) + `{"city":` (8) + `"Zürich 東京 🌧"}` (15, the emoji is two UTF-16 units) = 34 -> 9 tokens.
 const OPENAI_TOOL_CHARS = 34;
+
+describe("answer ids: the one the client saw, for the ledger (LiteLLM's request_id)", () => {
+  test("same format: the upstream's own id, also when the stream is cut", () => {
+    expect(runWhole(openAIPass, openAITool, "end").responseId).toBe("chatcmpl-AbC123");
+    expect(runWhole(openAIPass, openAITool.slice(0, 3), "cancel").responseId).toBe("chatcmpl-AbC123");
+    expect(runWhole(anthropicPass, anthropicText, "end").responseId).toBe("msg_01XFDUDYJgAACzvnptvVoYEL");
+  });
+
+  test("translated: the id the encoder sent (Anthropic's msg_ prefix added to an OpenAI id)", () => {
+    expect(runWhole(openAIToAnthropic, openAITool, "end").responseId).toBe("msg_chatcmpl_AbC123");
+    expect(runWhole(anthropicToOpenAI, anthropicText, "end").responseId).toBe("msg_01XFDUDYJgAACzvnptvVoYEL");
+    expect(runWhole(anthropicToOpenAI, anthropicText, "fail").responseId).toBe("msg_01XFDUDYJgAACzvnptvVoYEL");
+  });
+
+  test("no frame sent, no id", () => {
+    expect(runWhole(openAIToAnthropic, [], "cancel").responseId).toBeUndefined();
+    expect(runWhole(anthropicToOpenAI, [], "cancel").responseId).toBeUndefined();
+  });
+
+  test("an upstream whose first chunk has an empty id (Azure's prompt filter results): the next chunk's", () => {
+    const events: SseEvent[] = [
+      { data: JSON.stringify({ id: "", object: "", choices: [], prompt_filter_results: [] }) },
+      { data: JSON.stringify({ id: "chatcmpl-azure1", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: "hi" } }] }) },
+    ];
+    expect(runWhole(openAIPass, events, "end").responseId).toBe("chatcmpl-azure1");
+  });
+});
 
 describe("estimateTokens", () => {
   test("ceil(chars / 4); at least 1 for anything; 0 for nothing", () => {

@@ -201,7 +201,7 @@ describe("translated answers are bounded before they are read", () => {
     const seen: string[] = [];
     const stage = translatedStage(
       { event: (event) => (seen.push(event.data), []), end: () => [] },
-      { part: () => "", end: () => "", fail: (error) => `fail:${error.code}` },
+      { part: () => "", end: () => "", fail: (error) => `fail:${error.code}`, answerId: () => undefined },
       (error) => (error instanceof GatewayError ? error : new GatewayError("gateway.internal", String(error))),
       () => {},
       0,

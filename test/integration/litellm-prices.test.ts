@@ -47,7 +47,7 @@ describe("LiteLLM per-token prices without token limits", () => {
     expect(response.headers.get("x-switchboard-response-cost")).toBe("0.000029");
     const callId = response.headers.get("x-switchboard-call-id");
     const logs = await gateway.admin<SpendLogJson[]>("GET", "/spend/logs?model=house-model");
-    const row = logs.body.find((r) => r.request_id === callId);
+    const row = logs.body.find((r) => r.call_id === callId);
     expect(row).toMatchObject({ spend_usd: "0.000029", spend: CALL_NANO / 1e9 });
   });
 

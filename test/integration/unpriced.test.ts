@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dirname } from "node:path";
 import OpenAI from "openai";
-import type { GeneratedKeyJson, SpendLogJson, SpendReportJson } from "../../src/admin/responses.ts";
+import type { GeneratedKeyJson, SpendLogJson, SpendTotalsJson } from "../../src/admin/responses.ts";
 import { startAccountsGateway, TEST_MASTER_KEY, type AccountsGateway } from "../support/accounts.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
 import { apiFailure } from "../support/scripted-upstream.ts";
@@ -52,9 +52,9 @@ describe("a deployment without a price", () => {
     const { response } = await ask(TEST_MASTER_KEY);
     const callId = response.headers.get("x-switchboard-call-id");
     const logs = await gateway.admin<SpendLogJson[]>("GET", "/spend/logs?model=house");
-    const row = logs.body.find((r) => r.request_id === callId);
+    const row = logs.body.find((r) => r.call_id === callId);
     expect(row).toMatchObject({ prompt_tokens: 19, completion_tokens: 5, spend: null, spend_usd: null });
-    const report = await gateway.admin<SpendReportJson>("GET", "/global/spend/report?group_by=model");
+    const report = await gateway.admin<SpendTotalsJson>("GET", "/spend/totals?group_by=model");
     const house = report.body.rows.find((r) => r.group === "house");
     expect(house?.unpriced_requests).toBe(house?.requests as number);
     expect(house).toMatchObject({ spend_usd: "0" });

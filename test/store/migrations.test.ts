@@ -35,7 +35,7 @@ describe("migrations", () => {
         [...["keys", "organizations", "team_members", "teams", "users"].flatMap((t) => [`${t}_deleted`, `${t}_inserted`, `${t}_updated`]), "team_members_limits_updated"].sort(),
       );
       expect(names(db, "index")).toEqual(
-        ["keys_alias", "keys_team", "keys_user", "spend_logs_started", "spend_logs_team", "spend_logs_token", "team_members_user", "teams_organization"].sort(),
+        ["keys_alias", "keys_team", "keys_user", "spend_logs_response", "spend_logs_started", "spend_logs_team", "spend_logs_token", "team_members_user", "teams_organization"].sort(),
       );
     } finally {
       db.close();
@@ -56,6 +56,26 @@ describe("migrations", () => {
     expect(third.schemaVersion).toBe(SCHEMA_VERSION);
     expect((await third.teams.all()).map((team) => team.teamId)).toEqual(["kept"]);
     await third.close();
+  });
+
+  test("a ledger written before response_id keeps its rows, which read back without one", async () => {
+    const path = await freshPath("before-response-id");
+    const raw = new Database(path, { create: true });
+    const before = MIGRATIONS.findIndex((sql) => sql.includes("ADD COLUMN response_id"));
+    expect(before).toBeGreaterThan(0);
+    for (const sql of MIGRATIONS.slice(0, before)) raw.run(sql);
+    raw.run(`PRAGMA user_version = ${before}`);
+    raw.run(
+      `INSERT INTO spend_logs (call_id, operation, model_requested, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, status, outcome, started_at, ended_at, stream)
+       VALUES ('old-call', 'chat', 'gpt-4o', 1, 2, 0, 0, 0, 200, 'ok', 1, 2, 0)`,
+    );
+    raw.close();
+    const store = await openSqliteStore(path);
+    expect(store.schemaVersion).toBe(SCHEMA_VERSION);
+    const [row] = await store.spend.logs({ requestId: "old-call", limit: 10, offset: 0 });
+    expect(row?.callId).toBe("old-call");
+    expect(row?.responseId).toBeUndefined();
+    await store.close();
   });
 
   test("a database from a newer build is refused and its schema left alone", async () => {

@@ -177,6 +177,7 @@ describe("spend logs", () => {
   test("a row round-trips with every field, absent ones left out", async () => {
     const store = await seededStore();
     const full = spendRow("full", {
+      responseId: "chatcmpl-full",
       token: "k1",
       keyAlias: "alias",
       teamId: "team",
@@ -231,6 +232,23 @@ describe("spend logs", () => {
     await store.close();
   });
 
+  test("requestId finds rows by the answer's id or by the call id", async () => {
+    const store = await seededStore();
+    await store.spend.append([
+      spendRow("call-1", { responseId: "chatcmpl-same", startedAt: T0 }),
+      spendRow("call-2", { responseId: "chatcmpl-same", startedAt: T0 + 1 }),
+      spendRow("call-3", { responseId: "msg_other", token: "k1" }),
+      spendRow("call-4"),
+    ]);
+    const page = { limit: 100, offset: 0 };
+    expect(ids(await store.spend.logs({ ...page, requestId: "chatcmpl-same" }))).toEqual(["call-2", "call-1"]);
+    expect(ids(await store.spend.logs({ ...page, requestId: "call-4" }))).toEqual(["call-4"]);
+    expect(ids(await store.spend.logs({ ...page, requestId: "msg_other", token: "k1" }))).toEqual(["call-3"]);
+    expect(ids(await store.spend.logs({ ...page, requestId: "msg_other", token: "k2" }))).toEqual([]);
+    expect(ids(await store.spend.logs({ ...page, requestId: "' OR '1'='1" }))).toEqual([]);
+    await store.close();
+  });
+
   test("rows starting in the same millisecond page in a stable order", async () => {
     const store = await seededStore();
     await store.spend.append(["b", "c", "a"].map((callId) => spendRow(callId)));
@@ -282,6 +300,27 @@ describe("spend report", () => {
     expect(await store.spend.report("model", { from: midnight + DAY })).toEqual([sums("m-b", 1, 4, 400)]);
     expect(await store.spend.report("key", { to: midnight })).toEqual([sums("k1", 1, 1, 100)]);
     expect(await store.spend.report("user", { from: midnight + 10 * DAY })).toEqual([]);
+    await store.close();
+  });
+
+  test("breakdown: sums per UTC day, team, end user, model and key, filtered by key, user, team, end user and range", async () => {
+    const store = await reportStore();
+    await store.spend.append([
+      spendRow("r5", { token: "k1", teamId: "team", userId: "user", endUser: "cust", modelRequested: "m-b", costNano: 5, inputTokens: 5, outputTokens: 50, startedAt: Date.UTC(2024, 0, 1, 12) }),
+      spendRow("r6", { token: "k1", teamId: "team", userId: "user", modelRequested: "m-b", costNano: 6, inputTokens: 6, outputTokens: 60, startedAt: Date.UTC(2024, 0, 1, 13) }),
+    ]);
+    const midnight = Date.UTC(2024, 0, 2);
+    expect(await store.spend.breakdown({})).toEqual([
+      { day: "2024-01-01", teamId: "team", model: "m-b", token: "k1", costNano: 106, inputTokens: 7, outputTokens: 70 },
+      { day: "2024-01-01", teamId: "team", endUser: "cust", model: "m-b", token: "k1", costNano: 5, inputTokens: 5, outputTokens: 50 },
+      { day: "2024-01-02", model: "m-a", token: "k2", costNano: 0, inputTokens: 3, outputTokens: 30 },
+      { day: "2024-01-02", teamId: "team", model: "m-a", token: "k1", costNano: 200, inputTokens: 2, outputTokens: 20 },
+      { day: "2024-01-03", model: "m-b", costNano: 400, inputTokens: 4, outputTokens: 40 },
+    ]);
+    expect((await store.spend.breakdown({ endUser: "cust" })).map((r) => r.costNano)).toEqual([5]);
+    expect((await store.spend.breakdown({ userId: "user" })).map((r) => r.costNano)).toEqual([106, 5]);
+    expect((await store.spend.breakdown({ token: "k2" })).map((r) => r.costNano)).toEqual([0]);
+    expect((await store.spend.breakdown({ teamId: "team", from: midnight, to: midnight + DAY })).map((r) => r.costNano)).toEqual([200]);
     await store.close();
   });
 

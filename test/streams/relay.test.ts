@@ -25,7 +25,7 @@ describe("OpenAI passthrough relay", () => {
     const datas = text.split("\n\n").filter(Boolean).map((f) => f.replace(/^data: /, ""));
     const original = new TextDecoder().decode(fixture).split("\n\n").map((f) => f.trim()).filter((f) => f.startsWith("data: ")).map((f) => f.slice(6));
     expect(datas).toEqual(original);
-    expect(outcome).toEqual({ cancelled: false, usage: { input: 82, output: 17, cacheRead: 64 }, finishReason: "tool_calls" });
+    expect(outcome).toEqual({ cancelled: false, usage: { input: 82, output: 17, cacheRead: 64 }, finishReason: "tool_calls", responseId: "chatcmpl-AbC123" });
   });
 
   test("drops the usage-only chunk when the client did not ask, but still knows the usage", async () => {

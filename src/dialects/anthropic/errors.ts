@@ -36,9 +36,10 @@ export function toAnthropicStatus(error: GatewayError): number {
   return error.code === "provider.overloaded" ? 529 : error.status;
 }
 
-/** Anthropic's error body for a gateway error. */
+/** Anthropic's error body for a gateway error (LiteLLM's own types, such as `key_model_access_denied`, kept). */
 export function toAnthropicErrorBody(error: GatewayError): AnthropicErrorBody {
-  return { type: "error", error: { type: toAnthropicErrorType(toAnthropicStatus(error)), message: error.message } };
+  const type = error.keepType ? error.type : toAnthropicErrorType(toAnthropicStatus(error));
+  return { type: "error", error: { type, message: error.message } };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { PassthroughStageOptions } from "../../calls/dialect.ts";
+import { answerIdOf, type PassthroughStageOptions } from "../../calls/dialect.ts";
 import { OutcomeTracker } from "../../calls/outcome.ts";
 import { stringFieldChars, stringFieldPattern } from "../../canonical/estimate.ts";
 import { fromAnthropicUsage, type Usage } from "../../canonical/usage.ts";
@@ -9,7 +9,7 @@ import { toAnthropicErrorBody } from "./errors.ts";
 
 interface AnthropicEvent {
   type?: string;
-  message?: { usage?: unknown };
+  message?: { id?: unknown; usage?: unknown };
   usage?: unknown;
   delta?: { stop_reason?: unknown };
 }
@@ -40,8 +40,10 @@ export function anthropicPassthroughStage({ explain, streamError, onEnd, reverse
         if (error) throw error;
       } else if (name === "message_start" || name === "message_delta") {
         const data = JSON.parse(event.data) as AnthropicEvent;
-        if (name === "message_start") outcome.startUsage = start = fromAnthropicUsage(data.message?.usage);
-        else {
+        if (name === "message_start") {
+          outcome.startUsage = start = fromAnthropicUsage(data.message?.usage);
+          outcome.responseId = answerIdOf(data.message ?? {});
+        } else {
           // message_delta's usage is cumulative output; input counts come from message_start unless repeated.
           const delta = fromAnthropicUsage({ ...(data.usage as object) });
           if (delta) outcome.usage = { ...start, ...delta, input: delta.input || start?.input || 0, output: Math.max(delta.output, outcome.usage?.output ?? 0) };

@@ -1,4 +1,4 @@
-import type { DialectRuntime } from "../../calls/dialect.ts";
+import { answerIdOf, type DialectRuntime } from "../../calls/dialect.ts";
 import { fromAnthropicUsage } from "../../canonical/usage.ts";
 import { reverseToolNamesInBody } from "../../providers/anthropic/passthrough.ts";
 import { anthropicDialect } from "./index.ts";
@@ -14,7 +14,8 @@ export const anthropicRuntime: DialectRuntime = {
   observeAnswer(answer) {
     const usage = fromAnthropicUsage(answer.usage);
     const finishReason = typeof answer.stop_reason === "string" ? answer.stop_reason : undefined;
-    return { ...(usage ? { usage } : {}), ...(finishReason ? { finishReason } : {}) };
+    const responseId = answerIdOf(answer);
+    return { ...(usage ? { usage } : {}), ...(finishReason ? { finishReason } : {}), ...(responseId ? { responseId } : {}) };
   },
   rewriteBody: reverseToolNamesInBody,
   passthroughStage: anthropicPassthroughStage,

@@ -99,8 +99,9 @@ export function anthropicStreamEncoder(model: string): StreamEncoder {
   const messageStart = (): string => {
     if (started) return "";
     started = true;
+    messageId ??= `msg_${crypto.randomUUID().replaceAll("-", "")}`;
     const message = {
-      id: messageId ?? `msg_${crypto.randomUUID().replaceAll("-", "")}`,
+      id: messageId,
       type: "message",
       role: "assistant",
       model,
@@ -226,5 +227,6 @@ export function anthropicStreamEncoder(model: string): StreamEncoder {
       done = true;
       return frame("error", { error: toAnthropicErrorBody(error).error });
     },
+    answerId: () => (started ? messageId : undefined),
   };
 }

@@ -12,19 +12,18 @@ function allowLists(caller: Caller): string[][] {
 
 /**
  * `GET /v1/models`: the model names this gateway serves, in configuration order, narrowed to what
- * the caller's key may use. A key's own aliases and exact models served through a pattern are listed too.
+ * the caller's key may use. A key's exact models served through a pattern are listed too; its
+ * aliases are not (they resolve, but LiteLLM lists only model names and its clients count them).
  */
 export function listModels(models: ModelTable, created: number, caller: Caller): unknown {
   const lists = allowLists(caller);
   const ids: { id: string; ownedBy: string }[] = models.list().filter((m) => lists.every((list) => listedModelAllowed(list, m.id)));
   if (caller.kind === "key") {
     const seen = new Set(ids.map((m) => m.id));
-    const extra = [...caller.key.models.filter((m) => !m.endsWith("*")), ...Object.keys(caller.key.aliases)];
-    for (const name of extra) {
-      if (seen.has(name)) continue;
-      const target = caller.key.aliases[name] ?? name;
-      const resolved = models.resolve(target);
-      if (!resolved || !lists.every((list) => modelAllowed(list, target))) continue;
+    for (const name of caller.key.models) {
+      if (name.endsWith("*") || seen.has(name)) continue;
+      const resolved = models.resolve(name);
+      if (!resolved || !lists.every((list) => modelAllowed(list, name))) continue;
       seen.add(name);
       ids.push({ id: name, ownedBy: resolved.deployment.provider.id });
     }

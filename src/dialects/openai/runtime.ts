@@ -1,4 +1,4 @@
-import type { DialectRuntime } from "../../calls/dialect.ts";
+import { answerIdOf, type DialectRuntime } from "../../calls/dialect.ts";
 import { fromOpenAIUsage } from "../../canonical/usage.ts";
 import { isRecord } from "../../json/is-record.ts";
 import type { CallRecord } from "../../telemetry/calls.ts";
@@ -6,12 +6,13 @@ import { openAIDialect } from "./index.ts";
 import { reverseToolNamesInCompletion } from "../../providers/openai/passthrough-names.ts";
 import { openAIPassthroughStage } from "./stream.ts";
 
-/** Usage and finish reason of a chat completion (the first choice's). */
-function observeCompletion(answer: Record<string, unknown>): Pick<CallRecord, "usage" | "finishReason"> {
+/** Usage, finish reason (the first choice's) and id of a chat completion. */
+function observeCompletion(answer: Record<string, unknown>): Pick<CallRecord, "usage" | "finishReason" | "responseId"> {
   const usage = fromOpenAIUsage(answer.usage);
   const choice = Array.isArray(answer.choices) ? answer.choices[0] : undefined;
   const finishReason = isRecord(choice) && typeof choice.finish_reason === "string" ? choice.finish_reason : undefined;
-  return { ...(usage ? { usage } : {}), ...(finishReason ? { finishReason } : {}) };
+  const responseId = answerIdOf(answer);
+  return { ...(usage ? { usage } : {}), ...(finishReason ? { finishReason } : {}), ...(responseId ? { responseId } : {}) };
 }
 
 /** The OpenAI dialect as the shared call handlers use it. */

@@ -88,5 +88,6 @@ export function openAIStreamEncoder(request: ChatRequest, model: string, created
       closed = true;
       return frame(toOpenAIErrorBody(error)) + DONE;
     },
+    answerId: () => (began && id !== "" ? id : undefined),
   };
 }

@@ -1,13 +1,16 @@
 import { encodeSse, type SseEvent } from "../../streams/sse-parser.ts";
 import type { EventStage } from "../../streams/relay.ts";
 import { OutcomeTracker } from "../../calls/outcome.ts";
-import type { PassthroughStageOptions } from "../../calls/dialect.ts";
+import { answerIdOf, type PassthroughStageOptions } from "../../calls/dialect.ts";
+import { isRecord } from "../../json/is-record.ts";
 import { stringFieldChars, stringFieldPattern } from "../../canonical/estimate.ts";
 import { fromOpenAIUsage } from "../../canonical/usage.ts";
 import { reverseToolNamesInChunk } from "../../providers/openai/passthrough-names.ts";
 import { toOpenAIErrorBody } from "./errors.ts";
 
-// Only chunks that carry a usage object are parsed; every other chunk is forwarded as received.
+// Only chunks that carry a usage object are parsed; every other chunk is forwarded as received, save
+// the first few, read for the answer's id (every chunk repeats it; Azure's first carries an empty one).
+const ID_LOOKS = 4;
 const USAGE_MARK = /"usage"\s*:\s*\{/;
 const FINISH_MARK = /"finish_reason"\s*:\s*"([a-z_]+)"/;
 // Generated text in a delta (content, reasoning, refusal, tool names and argument fragments), measured
@@ -39,10 +42,15 @@ export function openAIPassthroughStage({ clientWantsUsage, explain, streamError,
     const error = streamError(event);
     if (error) throw error;
   };
+  let idLooks = 0;
   return {
     event(event: SseEvent) {
       const { data } = event;
       if (mayBeError(event)) throwIfError(event);
+      if (outcome.responseId === undefined && idLooks < ID_LOOKS) {
+        idLooks++;
+        outcome.responseId = chunkId(data);
+      }
       if (!outcome.finishReason) outcome.finishReason = FINISH_MARK.exec(data)?.[1];
       if (!outcome.usage) {
         // Generated text lives in `delta`; starting there skips the chunk's envelope, the usage chunk and [DONE].
@@ -73,4 +81,14 @@ export function openAIPassthroughStage({ clientWantsUsage, explain, streamError,
       outcome.end(true);
     },
   };
+}
+
+/** A chunk's `id`, when it is JSON with a usable one. */
+function chunkId(data: string): string | undefined {
+  try {
+    const chunk: unknown = JSON.parse(data);
+    return isRecord(chunk) ? answerIdOf(chunk) : undefined;
+  } catch {
+    return undefined; // `[DONE]` or not JSON: relayed as is.
+  }
 }

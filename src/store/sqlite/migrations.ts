@@ -164,6 +164,11 @@ ${accountsTriggers("organizations")}
 
   ALTER TABLE spend_logs ADD COLUMN window_member INTEGER;
   `,
+  // The id of the answer as its client saw it: LiteLLM's request_id, which clients look rows up by.
+  `
+  ALTER TABLE spend_logs ADD COLUMN response_id TEXT;
+  CREATE INDEX spend_logs_response ON spend_logs (response_id) WHERE response_id IS NOT NULL;
+  `,
 ];
 
 /** The schema version this build writes: the number of migrations. */

@@ -1,10 +1,11 @@
 import type { Database, SQLQueryBindings } from "bun:sqlite";
-import type { ReportGroup, ReportRow, SpendFilter, SpendRow, SpendStore } from "../types.ts";
+import type { BreakdownFilter, BreakdownRow, ReportGroup, ReportRow, SpendFilter, SpendRow, SpendStore } from "../types.ts";
 import { type Bindings, nullable, stringArray } from "./columns.ts";
 import { Conditions, page } from "./filters.ts";
 
 interface SpendLogRow {
   call_id: string;
+  response_id: string | null;
   token: string | null;
   key_alias: string | null;
   team_id: string | null;
@@ -63,6 +64,7 @@ function spendFromRow(row: SpendLogRow): SpendRow {
     tags: stringArray(row.tags),
     windows: {},
   };
+  if (row.response_id !== null) spend.responseId = row.response_id;
   if (row.token !== null) spend.token = row.token;
   if (row.key_alias !== null) spend.keyAlias = row.key_alias;
   if (row.team_id !== null) spend.teamId = row.team_id;
@@ -85,6 +87,7 @@ function spendFromRow(row: SpendLogRow): SpendRow {
 function spendBindings(row: SpendRow): Bindings {
   return {
     call_id: row.callId,
+    response_id: nullable(row.responseId),
     token: nullable(row.token),
     key_alias: nullable(row.keyAlias),
     team_id: nullable(row.teamId),
@@ -236,11 +239,14 @@ export function sqliteSpendStore(db: Database): SpendStore {
     rollups.apply();
   });
 
-  function where(filter: { token?: string; teamId?: string; userId?: string; model?: string; from?: number; to?: number }): Conditions {
+  function where(filter: { requestId?: string; token?: string; teamId?: string; userId?: string; endUser?: string; model?: string; from?: number; to?: number }): Conditions {
     return new Conditions()
+      // Both columns are indexed (the primary key and spend_logs_response): SQLite answers the OR from the two.
+      .add("(response_id = $request_id OR call_id = $request_id)", "request_id", filter.requestId)
       .add("token = $token", "token", filter.token)
       .add("team_id = $team_id", "team_id", filter.teamId)
       .add("user_id = $user_id", "user_id", filter.userId)
+      .add("end_user = $end_user", "end_user", filter.endUser)
       .add("model_requested = $model", "model", filter.model)
       .add("started_at >= $from", "from", filter.from)
       .add("started_at < $to", "to", filter.to);
@@ -281,6 +287,26 @@ export function sqliteSpendStore(db: Database): SpendStore {
     }));
   }
 
+  function breakdown(filter: BreakdownFilter): BreakdownRow[] {
+    const conditions = where(filter);
+    const sql = `SELECT ${GROUP_EXPRESSIONS.day} AS day, team_id, end_user, model_requested, token,
+        COALESCE(SUM(cost_nano), 0) AS cost_nano, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens
+      FROM spend_logs${conditions.sql()} GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`;
+    const rows = db
+      .query<
+        { day: string; team_id: string | null; end_user: string | null; model_requested: string; token: string | null; cost_nano: number; input_tokens: number; output_tokens: number },
+        Bindings
+      >(sql)
+      .all(conditions.params);
+    return rows.map((row) => {
+      const out: BreakdownRow = { day: row.day, model: row.model_requested, costNano: row.cost_nano, inputTokens: row.input_tokens, outputTokens: row.output_tokens };
+      if (row.team_id !== null) out.teamId = row.team_id;
+      if (row.end_user !== null) out.endUser = row.end_user;
+      if (row.token !== null) out.token = row.token;
+      return out;
+    });
+  }
+
   return {
     // IMMEDIATE: the batch writes from its first statement, so take the write lock up front.
     append: async (rows) => {
@@ -288,5 +314,6 @@ export function sqliteSpendStore(db: Database): SpendStore {
     },
     logs: async (filter) => logs(filter),
     report: async (group, range) => report(group, range),
+    breakdown: async (filter) => breakdown(filter),
   };
 }

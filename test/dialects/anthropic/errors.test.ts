@@ -14,6 +14,11 @@ const TABLE: Record<ErrorCode, [number, string, string | null]> = {
   "caller.body_too_large": [413, "request_too_large", "false"],
   "policy.unauthenticated": [401, "authentication_error", "false"],
   "policy.forbidden": [403, "permission_error", "false"],
+  // LiteLLM's own types for a model the key, its team or its user may not use: kept in every dialect.
+  "policy.key_model_denied": [403, "key_model_access_denied", "false"],
+  "policy.team_model_denied": [403, "team_model_access_denied", "false"],
+  "policy.user_model_denied": [403, "user_model_access_denied", "false"],
+  "policy.org_model_denied": [403, "org_model_access_denied", "false"],
   "policy.rate_limited": [429, "rate_limit_error", "true"],
   "policy.budget_exceeded": [400, "invalid_request_error", "false"],
   "policy.model_unpriced": [400, "invalid_request_error", "false"],
