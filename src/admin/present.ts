@@ -56,7 +56,14 @@ export function teamJson(ctx: AdminContext, team: TeamRecord) {
   return { team_id: team.teamId, team_alias: orNull(team.teamAlias), tags: team.tags, ...principalJson(ctx, "team", team.teamId, team) };
 }
 
-/** A user. */
-export function userJson(ctx: AdminContext, user: UserRecord) {
-  return { user_id: user.userId, user_email: orNull(user.userEmail), user_alias: orNull(user.userAlias), ...principalJson(ctx, "user", user.userId, user) };
+/** A user, with the ids of the teams it is a member of. */
+export function userJson(ctx: AdminContext, user: UserRecord, teams: readonly string[]) {
+  return {
+    user_id: user.userId,
+    user_email: orNull(user.userEmail),
+    user_alias: orNull(user.userAlias),
+    user_role: user.userRole,
+    teams: [...teams],
+    ...principalJson(ctx, "user", user.userId, user),
+  };
 }

@@ -1,5 +1,6 @@
 /** Response schemas of the management API, for the OpenAPI document (present.ts builds the values). */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { WarningsProperty } from "./unapplied-fields.ts";
 
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Time = Type.String({ format: "date-time" });
@@ -52,8 +53,43 @@ export const TeamObject = Type.Object({ team_id: Type.String(), team_alias: null
 export const TeamInfoResponse = Type.Object({ team_id: Type.String(), team_info: TeamObject, keys: Type.Array(KeyObject) });
 export const DeletedTeams = Type.Object({ deleted_teams: Type.Array(Type.String()) });
 
-export const UserObject = Type.Object({ user_id: Type.String(), user_email: nullable(Type.String()), user_alias: nullable(Type.String()), ...principal });
-export const UserInfoResponse = Type.Object({ user_id: Type.String(), user_info: UserObject, keys: Type.Array(KeyObject) });
+export const UserObject = Type.Object({
+  user_id: Type.String(),
+  user_email: nullable(Type.String()),
+  user_alias: nullable(Type.String()),
+  user_role: Type.String({ description: "proxy_admin, proxy_admin_viewer, internal_user or internal_user_viewer." }),
+  teams: Type.Array(Type.String(), { description: "Ids of the teams the user is a member of." }),
+  ...principal,
+});
+export const UserInfoResponse = Type.Object({
+  user_id: Type.String(),
+  user_info: UserObject,
+  keys: Type.Array(KeyObject),
+  teams: Type.Array(TeamObject, { description: "The teams the user is a member of." }),
+});
+/** `/user/new`: the user, and its first key as `/key/generate` answers it (null with auto_create_key: false). */
+export const NewUserResponse = Type.Intersect([
+  UserObject,
+  Type.Object({
+    key: nullable(Type.String({ description: "The user's first key. Shown once: store it now." })),
+    token: nullable(Type.String({ description: "The first key's token." })),
+    key_name: nullable(Type.String()),
+    key_alias: nullable(Type.String()),
+    expires: nullable(Time),
+    team_id: nullable(Type.String({ description: "The first key's team." })),
+    aliases: Type.Record(Type.String(), Type.String()),
+  }),
+  Type.Object(WarningsProperty),
+]);
+export const UserUpdateResponse = Type.Object({ user_id: Type.String(), data: UserObject, ...WarningsProperty });
+export const DeletedUsers = Type.Object({ deleted_users: Type.Array(Type.String()), deleted_keys: Type.Integer({ description: "How many of their keys were deleted with them." }) });
+export const UserListResponse = Type.Object({
+  users: Type.Array(Type.Intersect([UserObject, Type.Object({ key_count: Type.Integer() })])),
+  total: Type.Integer(),
+  page: Type.Integer(),
+  page_size: Type.Integer(),
+  total_pages: Type.Integer(),
+});
 
 const count = Type.Integer({ minimum: 0 });
 export const SpendLog = Type.Object({
@@ -117,5 +153,7 @@ export type TeamObjectJson = Static<typeof TeamObject>;
 export type TeamInfoJson = Static<typeof TeamInfoResponse>;
 export type UserObjectJson = Static<typeof UserObject>;
 export type UserInfoJson = Static<typeof UserInfoResponse>;
+export type NewUserJson = Static<typeof NewUserResponse>;
+export type UserListJson = Static<typeof UserListResponse>;
 export type SpendLogJson = Static<typeof SpendLog>;
 export type SpendReportJson = Static<typeof SpendReport>;

@@ -1,6 +1,7 @@
 /** Teams: `/team/new`, `/team/info`, `/team/update`, `/team/delete`, `/team/list` (LiteLLM's paths and shapes). */
 import { echo } from "../canonical/echo.ts";
 import { Type } from "@sinclair/typebox";
+import type { AccessPolicy } from "../auth/policy.ts";
 import type { RouteSpec } from "../server/route-spec.ts";
 import type { TeamRecord } from "../store/types.ts";
 import { notFound } from "./errors.ts";
@@ -27,8 +28,8 @@ export async function createTeam(ctx: AdminContext, body: NewTeamBody): Promise<
   return team;
 }
 
-/** The `/team/*` routes over `ctx`. */
-export function teamRoutes(ctx: AdminContext): RouteSpec[] {
+/** The `/team/*` routes over `ctx`; `policy` lets members and the team's keys read it. */
+export function teamRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[] {
   return [
     {
       method: "POST",
@@ -42,11 +43,12 @@ export function teamRoutes(ctx: AdminContext): RouteSpec[] {
     {
       method: "GET",
       paths: ["/team/info"],
-      summary: "A team's settings, live spend and keys",
-      access: "admin",
+      summary: "A team's settings, live spend and keys (members and the team's keys may read it)",
+      access: "self",
       query: TeamInfoQuery,
       response: TeamInfoResponse,
-      handle: async ({ query }) => {
+      handle: async ({ query, caller }) => {
+        policy.readTeam(caller, query.team_id as string);
         const team = await findTeam(ctx, query.team_id as string);
         const { keys } = await ctx.store.keys.list({ teamId: team.teamId, limit: MAX_LISTED_KEYS, offset: 0 });
         return { team_id: team.teamId, team_info: teamJson(ctx, team), keys: keys.map((key) => keyJson(ctx, key)) };
@@ -86,7 +88,7 @@ export function teamRoutes(ctx: AdminContext): RouteSpec[] {
       method: "GET",
       paths: ["/team/list"],
       summary: "Every team",
-      access: "admin",
+      access: "admin-read",
       response: Type.Array(TeamObject),
       handle: async () => (await ctx.store.teams.all()).map((team) => teamJson(ctx, team)),
     },

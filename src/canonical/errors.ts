@@ -12,6 +12,7 @@ export type ErrorCode =
   | "caller.body_too_large"
   | "policy.unauthenticated"
   | "policy.forbidden"
+  | "policy.team_member_denied"
   | "policy.rate_limited"
   | "policy.budget_exceeded"
   | "policy.model_unpriced"
@@ -52,6 +53,8 @@ export const ERROR_CODES = {
   "caller.body_too_large": { status: 413, type: "invalid_request_error", retry: "stop" },
   "policy.unauthenticated": { status: 401, type: "authentication_error", retry: "stop" },
   "policy.forbidden": { status: 403, type: "permission_error", retry: "stop" },
+  // A plain team member outside the team's member permissions: 403 (LiteLLM answers 401) with LiteLLM's type.
+  "policy.team_member_denied": { status: 403, type: "team_member_permission_error", retry: "stop" },
   "policy.rate_limited": { status: 429, type: "rate_limit_error", retry: "retry-same" },
   // 400, not 429: SDKs retry 429s, and retrying cannot make a spent budget available.
   "policy.budget_exceeded": { status: 400, type: "budget_exceeded", retry: "stop" },

@@ -14,6 +14,7 @@ const TABLE: Record<ErrorCode, [boolean, FailureKind, boolean]> = {
   "caller.body_too_large": [false, "final", false],
   "policy.unauthenticated": [false, "final", false],
   "policy.forbidden": [false, "final", false],
+  "policy.team_member_denied": [false, "final", false],
   "policy.rate_limited": [false, "final", false],
   "policy.budget_exceeded": [false, "final", false],
   "policy.model_unpriced": [false, "final", false],

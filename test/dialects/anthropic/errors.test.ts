@@ -14,6 +14,7 @@ const TABLE: Record<ErrorCode, [number, string, string | null]> = {
   "caller.body_too_large": [413, "request_too_large", "false"],
   "policy.unauthenticated": [401, "authentication_error", "false"],
   "policy.forbidden": [403, "permission_error", "false"],
+  "policy.team_member_denied": [403, "permission_error", "false"],
   "policy.rate_limited": [429, "rate_limit_error", "true"],
   "policy.budget_exceeded": [400, "invalid_request_error", "false"],
   "policy.model_unpriced": [400, "invalid_request_error", "false"],
