@@ -9,7 +9,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dirname } from "node:path";
 import type { GeneratedKeyJson, NewUserJson } from "../../src/admin/responses.ts";
-import { startAccountsGateway, TEST_MASTER_KEY, type AccountsGateway, type ErrorBody } from "../support/accounts.ts";
+import { newVirtualKey } from "../../src/auth/key-material.ts";
+import { openTestAccounts, startAccountsGateway, TEST_MASTER_KEY, type AccountsGateway, type ErrorBody } from "../support/accounts.ts";
+import { startGateway } from "../support/build-test-app.ts";
 import { useTempDir } from "../support/temp-dir.ts";
 
 const tmp = useTempDir("switchboard-access-matrix-");
@@ -259,4 +261,26 @@ describe("part 2: self routes, by whose record is asked for", () => {
       expect(got).toEqual(want);
     });
   }
+});
+
+describe("without a master key", () => {
+  test("the management API is closed to everyone, a proxy_admin user's key included; the proxy routes stay open", async () => {
+    const dataDir = dirname(await tmp.file("open-marker", ""));
+    const accounts = await openTestAccounts(`${dataDir}/open`);
+    await accounts.store.users.insert({ userId: "root", userRole: "proxy_admin" });
+    const material = newVirtualKey();
+    await accounts.store.keys.insert({ token: material.token, keyName: material.keyName, userId: "root" });
+    await accounts.directory.reload();
+    const open = await startGateway({}, { accounts });
+    try {
+      for (const key of [undefined, material.key]) {
+        const answer = await fetch(`${open.origin}/key/list`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+        expect(answer.status).toBe(403);
+        expect(((await answer.json()) as ErrorBody).error.message).toContain("no master key is configured");
+      }
+      expect((await fetch(`${open.origin}/v1/models`)).status).toBe(200);
+    } finally {
+      await open.stop();
+    }
+  });
 });
