@@ -20,7 +20,7 @@ function fieldsOf<T extends { key: string }>(body: T): Omit<T, "key"> {
 /** Settings that say whose a key is, as a body gives them (`null` clears). */
 const placement = (body: KeyFields) => ({
   ...(body.user_id != null ? { userId: body.user_id } : {}),
-  ...(body.team_id !== undefined ? { teamId: body.team_id ?? undefined } : {}),
+  ...(body.team_id !== undefined ? { teamId: body.team_id } : {}),
   ...(body.models != null ? { models: body.models } : {}),
 });
 

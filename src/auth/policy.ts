@@ -148,14 +148,17 @@ export class AccessPolicy {
    */
   placeKey(
     caller: Caller,
-    target: { userId?: string | undefined; teamId?: string | undefined; models?: readonly string[] | undefined },
+    target: { userId?: string | undefined; teamId?: string | null | undefined; models?: readonly string[] | undefined },
     route: KeyRoute,
     current?: KeyRecord,
   ): string | undefined {
     if (this.isAdmin(caller)) return target.userId;
     const userId = this.userOf(caller);
     if (userId === undefined) throw forbidden("Only a key with a user may create or change keys", caller);
-    const teamId = current && target.teamId === undefined ? current.teamId : target.teamId;
+    if (current?.teamId !== undefined && target.teamId === null && this.directory.memberRole(current.teamId, userId) !== "admin") {
+      throw forbidden(`Only the admins of team '${current.teamId}' or a proxy admin may take a key out of it`, caller);
+    }
+    const teamId = current && target.teamId === undefined ? current.teamId : (target.teamId ?? undefined);
     const team = teamId === undefined ? undefined : this.directory.team(teamId);
     if (teamId !== undefined && !team) {
       throw new GatewayError("caller.invalid_request", `Team '${echo(teamId)}' does not exist; create it first (POST /team/new).`, { param: "team_id" });

@@ -139,6 +139,8 @@ describe("team member permissions (otel_tests/test_team_member_permissions.py)",
   test("members allowed /key/update and /key/delete change and delete the team's keys, and still cannot create or regenerate", async () => {
     const { teamKey, memberKey } = await teamWithMember("ss-perm-edit", ["/key/update", "/key/delete", "/key/info"]);
     expect((await ok<{ metadata: unknown }>("POST", "/key/update", { key: teamKey.key, team_id: "ss-perm-edit", metadata: { updated: true } }, memberKey)).metadata).toEqual({ updated: true });
+    // Taking the key out of the team is for the team's admins.
+    expect(await denied("POST", "/key/update", { key: teamKey.key, team_id: null }, memberKey)).toBe("403 permission_error");
     expect(await denied("POST", "/key/generate", { team_id: "ss-perm-edit" }, memberKey)).toBe(MEMBER_DENIED);
     expect(await denied("POST", "/key/regenerate", { key: teamKey.key, team_id: "ss-perm-edit" }, memberKey)).toBe(MEMBER_DENIED);
     expect(await ok("POST", "/key/delete", { keys: [teamKey.key] }, memberKey)).toEqual({ deleted_keys: [teamKey.key] });
@@ -163,6 +165,8 @@ describe("team member permissions (otel_tests/test_team_member_permissions.py)",
     expect(listed.keys).toContain(forMember.token);
     // Not for someone outside the team.
     expect(await denied("POST", "/key/generate", { team_id: "ss-admin-team", user_id: "ss-user2" }, admin.key as string)).toBe("403 permission_error");
+    const teamless = await newKey({ team_id: "ss-admin-team" }, admin.key as string);
+    expect((await ok<{ team_id: string | null }>("POST", "/key/update", { key: teamless.key, team_id: null }, admin.key as string)).team_id).toBeNull();
     expect(await ok("POST", "/key/delete", { keys: [forMember.key] }, admin.key as string)).toEqual({ deleted_keys: [forMember.key] });
   });
 });
