@@ -40,7 +40,7 @@ export function healthRoute(checker: HealthChecker): RouteSpec {
     method: "GET",
     paths: ["/health"],
     summary: "Check every deployment with a minimal real call (one output token); failures feed the router's cooldowns",
-    access: "admin",
+    access: "admin-read",
     query: HealthQuery,
     response: HealthReport,
     handle: async ({ query }) => {

@@ -1,8 +1,10 @@
 /** The `/key/*` routes (LiteLLM's paths and shapes). */
+import type { AccessPolicy, KeyRoute } from "../auth/policy.ts";
+import type { Caller } from "../auth/caller.ts";
 import type { RouteSpec } from "../server/route-spec.ts";
 import { decodePathParam } from "../server/url.ts";
 import { invalid } from "./errors.ts";
-import { deleteKeys, findKey, generateKey, listKeys, regenerateKey, updateKey } from "./keys.ts";
+import { deleteKeys, findKey, generateKey, listKeys, regenerateKey, resolveKeyRefs, updateKey } from "./keys.ts";
 import { keyJson } from "./present.ts";
 import { intParam, textParam } from "./query.ts";
 import { DeletedKeys, GeneratedKey, KeyInfoResponse, KeyListResponse, KeyUpdateResponse } from "./responses.ts";
@@ -15,8 +17,23 @@ function fieldsOf<T extends { key: string }>(body: T): Omit<T, "key"> {
   return fields;
 }
 
-/** The `/key/*` routes over `ctx`. */
-export function keyRoutes(ctx: AdminContext): RouteSpec[] {
+/** Settings that say whose a key is, as a body gives them (`null` clears). */
+const placement = (body: KeyFields) => ({
+  ...(body.user_id != null ? { userId: body.user_id } : {}),
+  ...(body.team_id !== undefined ? { teamId: body.team_id } : {}),
+  ...(body.models != null ? { models: body.models } : {}),
+});
+
+/** The `/key/*` routes over `ctx`; `policy` narrows callers who are not proxy admins to their own keys. */
+export function keyRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[] {
+  /** The key `ref` names, once the caller may `route` it (and, with a body, place it so). */
+  const ownedKey = async (caller: Caller, ref: string, route: KeyRoute, body?: KeyFields) => {
+    const record = await findKey(ctx, ref);
+    if (route === "/key/info") policy.readKey(caller, record);
+    else policy.manageKey(caller, record, route);
+    if (body) policy.placeKey(caller, placement(body), route, record);
+    return record;
+  };
   const generated = ({ key, record }: Awaited<ReturnType<typeof generateKey>>) => ({ key, token_id: record.token, ...keyJson(ctx, record) });
   const updated = (record: Parameters<typeof keyJson>[1]) => ({ key: record.token, ...keyJson(ctx, record) });
   const block = (blocked: boolean) => async (body: unknown) => {
@@ -27,21 +44,27 @@ export function keyRoutes(ctx: AdminContext): RouteSpec[] {
     {
       method: "POST",
       paths: ["/key/generate"],
-      summary: "Create a virtual key (the key is in this answer only)",
-      access: "admin",
+      summary: "Create a virtual key (the key is in this answer only); a user's key may create keys for itself and its teams",
+      access: "self",
       body: GenerateKeyBody,
       response: GeneratedKey,
-      handle: async ({ body }) => generated(await generateKey(ctx, body as GenerateKeyBody)),
+      handle: async ({ body, caller }) => {
+        const request = body as GenerateKeyBody;
+        const owner = policy.placeKey(caller, placement(request), "/key/generate");
+        return generated(await generateKey(ctx, owner === undefined ? request : { ...request, user_id: owner }));
+      },
     },
     {
       method: "GET",
       paths: ["/key/info"],
-      summary: "A key's settings and live spend",
-      access: "admin",
+      summary: "A key's settings and live spend (without ?key=, the calling key's own)",
+      access: "self",
       query: KeyInfoQuery,
       response: KeyInfoResponse,
-      handle: async ({ query }) => {
-        const record = await findKey(ctx, query.key as string);
+      handle: async ({ query, caller }) => {
+        const ref = textParam(query, "key") ?? policy.keyOf(caller)?.token;
+        if (ref === undefined) throw invalid("Name the key: /key/info?key=<key or token>.", "key");
+        const record = await ownedKey(caller, ref, "/key/info");
         return { key: record.token, info: keyJson(ctx, record) };
       },
     },
@@ -49,11 +72,12 @@ export function keyRoutes(ctx: AdminContext): RouteSpec[] {
       method: "POST",
       paths: ["/key/update"],
       summary: "Change a key's settings (null clears a field)",
-      access: "admin",
+      access: "self",
       body: UpdateKeyBody,
       response: KeyUpdateResponse,
-      handle: async ({ body }) => {
+      handle: async ({ body, caller }) => {
         const request = body as UpdateKeyBody;
+        await ownedKey(caller, request.key, "/key/update", fieldsOf(request));
         return updated(await updateKey(ctx, request.key, fieldsOf(request)));
       },
     },
@@ -61,28 +85,29 @@ export function keyRoutes(ctx: AdminContext): RouteSpec[] {
       method: "POST",
       paths: ["/key/delete"],
       summary: "Delete keys (their spend rows stay)",
-      access: "admin",
+      access: "self",
       body: DeleteKeysBody,
       response: DeletedKeys,
-      handle: async ({ body }) => {
+      handle: async ({ body, caller }) => {
         const request = body as DeleteKeysBody;
+        if (!policy.isAdmin(caller)) {
+          for (const record of await resolveKeyRefs(ctx, request.keys ?? [], request.key_aliases ?? [])) policy.manageKey(caller, record, "/key/delete");
+        }
         return { deleted_keys: await deleteKeys(ctx, request.keys ?? [], request.key_aliases ?? []) };
       },
     },
     {
       method: "GET",
       paths: ["/key/list"],
-      summary: "List keys (tokens; return_full_object=true for key objects)",
-      access: "admin",
+      summary: "List keys (tokens; return_full_object=true for key objects); a user's key lists its own keys, or its team's",
+      access: "self",
       query: KeyListQuery,
       response: KeyListResponse,
-      handle: async ({ query }) => {
+      handle: async ({ query, caller }) => {
         const page = intParam(query, "page", 1, 1, 1_000_000);
         const size = intParam(query, "size", 10, 1, 100);
-        const teamId = textParam(query, "team_id");
-        const userId = textParam(query, "user_id");
         const keyAlias = textParam(query, "key_alias");
-        const filter = { ...(teamId ? { teamId } : {}), ...(userId ? { userId } : {}), ...(keyAlias ? { keyAlias } : {}) };
+        const filter = { ...policy.keyListFilter(caller, { teamId: textParam(query, "team_id"), userId: textParam(query, "user_id") }), ...(keyAlias ? { keyAlias } : {}) };
         const result = await listKeys(ctx, filter, page, size);
         const full = query.return_full_object === "true";
         return {
@@ -99,11 +124,12 @@ export function keyRoutes(ctx: AdminContext): RouteSpec[] {
       method: "POST",
       paths: ["/key/regenerate"],
       summary: "Replace a key with a new one: same settings and spend; the old key stops working at once",
-      access: "admin",
+      access: "self",
       body: UpdateKeyBody,
       response: GeneratedKey,
-      handle: async ({ body }) => {
+      handle: async ({ body, caller }) => {
         const request = body as UpdateKeyBody;
+        await ownedKey(caller, request.key, "/key/regenerate", fieldsOf(request));
         return generated(await regenerateKey(ctx, request.key, fieldsOf(request)));
       },
     },
@@ -111,13 +137,14 @@ export function keyRoutes(ctx: AdminContext): RouteSpec[] {
       method: "POST",
       paths: ["/key/:key/regenerate"],
       summary: "Replace a key with a new one (key or token in the path; optional body of key settings to change, as /key/generate takes)",
-      access: "admin",
+      access: "self",
       body: GenerateKeyBody,
       bodyOptional: true,
       response: GeneratedKey,
-      handle: async ({ body, params }) => {
+      handle: async ({ body, params, caller }) => {
         const ref = decodePathParam(params.key ?? "");
         if (!ref) throw invalid("Name the key to regenerate in the path: /key/{key}/regenerate.", "key");
+        await ownedKey(caller, ref, "/key/regenerate", body as KeyFields);
         return generated(await regenerateKey(ctx, ref, body as KeyFields));
       },
     },

@@ -66,6 +66,20 @@ export async function regenerateKey(ctx: AdminContext, ref: string, body: KeyFie
   return { key: material.key, record };
 }
 
+/** The existing keys named by key, token or alias (unknown ones are left out). */
+export async function resolveKeyRefs(ctx: AdminContext, refs: readonly string[], aliases: readonly string[]): Promise<KeyRecord[]> {
+  const found = new Map<string, KeyRecord>();
+  for (const ref of refs) {
+    const key = await ctx.store.keys.byToken(tokenFromKeyOrToken(ref));
+    if (key) found.set(key.token, key);
+  }
+  for (const alias of aliases) {
+    const { keys } = await ctx.store.keys.list({ keyAlias: alias, limit: 10_000, offset: 0 });
+    for (const key of keys) found.set(key.token, key);
+  }
+  return [...found.values()];
+}
+
 /**
  * Deletes keys named by key, token or alias (their spend rows stay); returns the references that
  * matched a key, as given. A 404 when none did.

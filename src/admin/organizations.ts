@@ -88,7 +88,7 @@ export function organizationRoutes(ctx: AdminContext): RouteSpec[] {
       method: "GET",
       paths: ["/organization/info"],
       summary: "An organisation's settings, live spend and teams",
-      access: "admin",
+      access: "admin-read",
       query: OrganizationInfoQuery,
       response: OrganizationObject,
       handle: async ({ query }) => {
@@ -139,7 +139,7 @@ export function organizationRoutes(ctx: AdminContext): RouteSpec[] {
       method: "GET",
       paths: ["/organization/list"],
       summary: "Every organisation with its teams",
-      access: "admin",
+      access: "admin-read",
       response: OrganizationList,
       handle: async () => organizationsJson(ctx, await ctx.store.organizations.all()),
     },

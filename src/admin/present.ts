@@ -97,9 +97,16 @@ export function membershipsJson(ctx: AdminContext, team: TeamRecord, userId?: st
   return team.members.filter((member) => userId === undefined || member.userId === userId).map((member) => membershipJson(ctx, team.teamId, member));
 }
 
-/** A user. */
-export function userJson(ctx: AdminContext, user: UserRecord) {
-  return { user_id: user.userId, user_email: orNull(user.userEmail), user_alias: orNull(user.userAlias), ...principalJson(ctx, "user", user.userId, user) };
+/** A user, with the ids of the teams it is a member of. */
+export function userJson(ctx: AdminContext, user: UserRecord, teams: readonly string[]) {
+  return {
+    user_id: user.userId,
+    user_email: orNull(user.userEmail),
+    user_alias: orNull(user.userAlias),
+    user_role: user.userRole,
+    teams: [...teams],
+    ...principalJson(ctx, "user", user.userId, user),
+  };
 }
 
 /** An organisation with its teams; its budget also nested as LiteLLM's `litellm_budget_table`, where LiteLLM clients read it. */

@@ -111,8 +111,43 @@ export const OrganizationObject = Type.Object({
 export const NewOrganizationResponse = Type.Intersect([OrganizationObject, Type.Object(WarningsProperty)]);
 export const OrganizationList = Type.Array(OrganizationObject);
 
-export const UserObject = Type.Object({ user_id: Type.String(), user_email: nullable(Type.String()), user_alias: nullable(Type.String()), ...principal });
-export const UserInfoResponse = Type.Object({ user_id: Type.String(), user_info: UserObject, keys: Type.Array(KeyObject) });
+export const UserObject = Type.Object({
+  user_id: Type.String(),
+  user_email: nullable(Type.String()),
+  user_alias: nullable(Type.String()),
+  user_role: Type.String({ description: "proxy_admin, proxy_admin_viewer, internal_user or internal_user_viewer." }),
+  teams: Type.Array(Type.String(), { description: "Ids of the teams the user is a member of." }),
+  ...principal,
+});
+export const UserInfoResponse = Type.Object({
+  user_id: Type.String(),
+  user_info: UserObject,
+  keys: Type.Array(KeyObject),
+  teams: Type.Array(TeamObject, { description: "The teams the user is a member of." }),
+});
+/** `/user/new`: the user, and its first key as `/key/generate` answers it (null with auto_create_key: false). */
+export const NewUserResponse = Type.Intersect([
+  UserObject,
+  Type.Object({
+    key: nullable(Type.String({ description: "The user's first key. Shown once: store it now." })),
+    token: nullable(Type.String({ description: "The first key's token." })),
+    key_name: nullable(Type.String()),
+    key_alias: nullable(Type.String()),
+    expires: nullable(Time),
+    team_id: nullable(Type.String({ description: "The first key's team." })),
+    aliases: Type.Record(Type.String(), Type.String()),
+  }),
+  Type.Object(WarningsProperty),
+]);
+export const UserUpdateResponse = Type.Object({ user_id: Type.String(), data: UserObject, ...WarningsProperty });
+export const DeletedUsers = Type.Object({ deleted_users: Type.Array(Type.String()), deleted_keys: Type.Integer({ description: "How many of their keys were deleted with them." }) });
+export const UserListResponse = Type.Object({
+  users: Type.Array(Type.Intersect([UserObject, Type.Object({ key_count: Type.Integer() })])),
+  total: Type.Integer(),
+  page: Type.Integer(),
+  page_size: Type.Integer(),
+  total_pages: Type.Integer(),
+});
 
 export const TeamWithWarnings = Type.Intersect([TeamObject, Type.Object(WarningsProperty)]);
 /** `/team/member_add`: the team, and the users and memberships the call touched. */
@@ -242,6 +277,8 @@ export type MemberAddJson = Static<typeof MemberAddResponse>;
 export type MemberUpdateJson = Static<typeof MemberUpdateResponse>;
 export type UserObjectJson = Static<typeof UserObject>;
 export type UserInfoJson = Static<typeof UserInfoResponse>;
+export type NewUserJson = Static<typeof NewUserResponse>;
+export type UserListJson = Static<typeof UserListResponse>;
 export type SpendLogJson = Static<typeof SpendLog>;
 export type SpendTotalsJson = Static<typeof SpendTotals>;
 export type SpendReportJson = Static<typeof SpendReport>;

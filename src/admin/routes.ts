@@ -1,3 +1,4 @@
+import { AccessPolicy } from "../auth/policy.ts";
 import type { RouteSpec } from "../server/route-spec.ts";
 import { serverContext } from "./context.ts";
 import { fromStoreConflict } from "./errors.ts";
@@ -23,8 +24,19 @@ function conflictsAsBadRequests(route: RouteSpec): RouteSpec {
   };
 }
 
-/** The management API (master key only): keys, teams, organisations, users and the spend ledger, in LiteLLM's paths and shapes. */
+/**
+ * The management API: keys, teams, organisations, users and the spend ledger, in LiteLLM's paths and
+ * shapes. Each route declares who may call it (RouteSpec.access); "self" routes narrow with one shared policy.
+ */
 export function adminRoutes(deps: AdminDeps): RouteSpec[] {
   const ctx = serverContext(deps);
-  return [...keyRoutes(ctx), ...teamRoutes(ctx), ...teamMemberRoutes(ctx), ...organizationRoutes(ctx), ...userRoutes(ctx), ...spendRoutes(ctx)].map(conflictsAsBadRequests);
+  const policy = new AccessPolicy(deps.accounts.directory);
+  return [
+    ...keyRoutes(ctx, policy),
+    ...teamRoutes(ctx, policy),
+    ...teamMemberRoutes(ctx),
+    ...organizationRoutes(ctx),
+    ...userRoutes(ctx, policy),
+    ...spendRoutes(ctx, policy),
+  ].map(conflictsAsBadRequests);
 }

@@ -5,6 +5,7 @@
  * update and means "not set" on create, as LiteLLM clients send it.
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { USER_ROLES } from "../store/types.ts";
 import { unappliedFields } from "./unapplied-fields.ts";
 
 const strict = { additionalProperties: false } as const;
@@ -176,16 +177,77 @@ export const userFields = {
   ...principalFields,
   user_email: optional(Type.String({ minLength: 1, maxLength: 320 })),
   user_alias: optional(Type.String({ minLength: 1, maxLength: 256 })),
+  user_role: optional(Type.Union(USER_ROLES.map((role) => Type.Literal(role)), { description: "proxy_admin, proxy_admin_viewer, internal_user (the default) or internal_user_viewer." })),
 };
-export const NewUserBody = Type.Object({ user_id: Type.Optional(Id), ...userFields }, strict);
+
+/** LiteLLM user fields accepted on /user/new and /user/update but not applied (named in `warnings`). */
+export const UNAPPLIED_USER_FIELDS = [
+  "send_invite_email",
+  "sso_user_id",
+  "organizations",
+  "allowed_cache_controls",
+  "config",
+  "permissions",
+  "model_max_budget",
+  "model_rpm_limit",
+  "model_tpm_limit",
+  "guardrails",
+  "soft_budget",
+  "object_permission",
+  "prompts",
+  "policies",
+  "agent_id",
+  "budget_limits",
+] as const;
+
+/** A team to join on /user/new: its id, or LiteLLM's object with the member role. */
+const NewUserTeam = Type.Union([
+  Id,
+  Type.Object(
+    {
+      team_id: Id,
+      user_role: Type.Optional(Type.Union([Type.Literal("admin"), Type.Literal("user")])),
+      max_budget_in_team: optional(Dollars),
+    },
+    strict,
+  ),
+]);
+
+export const NewUserBody = Type.Object(
+  {
+    user_id: optional(Id),
+    ...userFields,
+    team_id: optional({ ...Id, description: "A team the user joins as a member (role user); its first key belongs to that team too." }),
+    teams: optional(Type.Array(NewUserTeam, { description: "Teams the user joins (ids, or {team_id, user_role})." })),
+    auto_create_key: Type.Optional(Type.Boolean({ description: "Create the user's first key and return it (default true)." })),
+    key_alias: optional(Type.String({ minLength: 1, maxLength: 256, description: "Alias of the first key." })),
+    duration: optional({ ...DurationSchema, description: "The first key expires this long after it is made (null: never)." }),
+    aliases: optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }), { description: "Model aliases of the first key: alias -> model name." })),
+    spend: optional(Type.Literal(0, { description: "A new user's spend is 0 (LiteLLM's default)." })),
+    ...unappliedFields(UNAPPLIED_USER_FIELDS),
+  },
+  strict,
+);
 export type NewUserBody = Static<typeof NewUserBody>;
-export const UpdateUserBody = Type.Object({ user_id: Id, ...userFields }, strict);
+
+export const UpdateUserBody = Type.Object(
+  {
+    user_id: optional(Id),
+    ...userFields,
+    spend: optional(Type.Literal(0, { description: "0 resets the spend the user's budget counts now (the ledger keeps its rows); other values are refused." })),
+    ...unappliedFields([...UNAPPLIED_USER_FIELDS, "password", "teams", "team_id", "duration", "key_alias", "aliases"]),
+  },
+  strict,
+);
 export type UpdateUserBody = Static<typeof UpdateUserBody>;
+
+export const DeleteUsersBody = Type.Object({ user_ids: Type.Array(Id, { minItems: 1 }) }, strict);
+export type DeleteUsersBody = Static<typeof DeleteUsersBody>;
 
 const param = (description: string) => Type.Optional(Type.String({ description }));
 const whole = (description: string) => Type.Optional(Type.String({ pattern: "^[0-9]{1,9}$", errorMessage: "expected a whole number", description }));
 
-export const KeyInfoQuery = Type.Object({ key: Type.String({ minLength: 1, description: "The key (sk-...) or its token." }) });
+export const KeyInfoQuery = Type.Object({ key: Type.Optional(Type.String({ minLength: 1, description: "The key (sk-...) or its token; absent: the calling key." })) });
 export const KeyListQuery = Type.Object({
   team_id: param("Only this team's keys."),
   user_id: param("Only this user's keys."),
@@ -196,7 +258,17 @@ export const KeyListQuery = Type.Object({
 });
 export const TeamInfoQuery = Type.Object({ team_id: Type.String({ minLength: 1 }) });
 export const TeamListQuery = Type.Object({ user_id: param("Only the teams this user is a member of.") });
-export const UserInfoQuery = Type.Object({ user_id: Type.String({ minLength: 1 }) });
+export const UserInfoQuery = Type.Object({ user_id: Type.Optional(Type.String({ minLength: 1, description: "Absent: the calling key's user." })) });
+export const UserListQuery = Type.Object({
+  role: Type.Optional(Type.Union(USER_ROLES.map((role) => Type.Literal(role)), { description: "Only users with this role." })),
+  user_ids: param("Only these users (comma-separated ids)."),
+  user_email: param("Only users whose email contains this (case-insensitive)."),
+  team: param("Only members of this team."),
+  page: whole("Page number, from 1 (default 1)."),
+  page_size: whole("Users per page, 1 to 100 (default 25)."),
+  sort_by: Type.Optional(Type.Union(["user_id", "user_email", "created_at", "spend", "user_alias", "user_role"].map((c) => Type.Literal(c)), { description: "Sort column (default created_at, newest first)." })),
+  sort_order: Type.Optional(Type.Union([Type.Literal("asc"), Type.Literal("desc")])),
+});
 
 const dateParam = (what: string) => param(`${what}: YYYY-MM-DD (a UTC day, inclusive) or an ISO 8601 timestamp.`);
 export const SpendLogsQuery = Type.Object({

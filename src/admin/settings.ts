@@ -77,10 +77,11 @@ export function organizationPatch(body: Omit<UpdateOrganizationBody, "organizati
 }
 
 /** A user patch. */
-export function userPatch(body: Omit<NewUserBody, "user_id">): UserPatch {
+export function userPatch(body: Pick<NewUserBody, keyof PrincipalBody | "user_email" | "user_alias" | "user_role">): UserPatch {
   const out: UserPatch = { ...principalPatch(body) };
   put(out, "userEmail", body.user_email, same);
   put(out, "userAlias", body.user_alias, same);
+  put(out, "userRole", body.user_role, same);
   return out;
 }
 

@@ -118,7 +118,7 @@ export function spendReportRoute(ctx: AdminContext): RouteSpec {
     method: "GET",
     paths: ["/global/spend/report"],
     summary: "Spend by day and team (or customer), or by key and model, in LiteLLM's shapes",
-    access: "admin",
+    access: "admin-read",
     query: SpendReportQuery,
     response: SpendReport,
     handle: async ({ query }) => {

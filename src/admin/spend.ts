@@ -4,6 +4,8 @@
  */
 import { tokenFromKeyOrToken } from "../auth/key-material.ts";
 import { formatUsd } from "../pricing/units.ts";
+import { forbidden, type AccessPolicy } from "../auth/policy.ts";
+import type { Caller } from "../auth/caller.ts";
 import type { RouteSpec } from "../server/route-spec.ts";
 import type { ReportGroup, ReportRow, SpendRow } from "../store/types.ts";
 import { dateRange, isoOrNull } from "./dates.ts";
@@ -75,32 +77,48 @@ function reportRowJson(row: ReportRow) {
   };
 }
 
-/** The spend routes over `ctx`. */
-export function spendRoutes(ctx: AdminContext): RouteSpec[] {
+/**
+ * The ledger filter a caller may read: anything for those who read everything; else its own
+ * user's calls, or (a key without a user) its own calls.
+ */
+function ownSpend(policy: AccessPolicy, caller: Caller, asked: { token?: string | undefined; userId?: string | undefined }): { token?: string; userId?: string } {
+  const filter = { ...(asked.token ? { token: asked.token } : {}), ...(asked.userId ? { userId: asked.userId } : {}) };
+  if (policy.readsAll(caller)) return filter;
+  const userId = policy.userOf(caller);
+  if (userId !== undefined) {
+    if (asked.userId !== undefined && asked.userId !== userId) throw forbidden(`Only user '${asked.userId}' itself or a proxy admin may read its spend`, caller);
+    return { ...filter, userId };
+  }
+  const own = policy.keyOf(caller)?.token;
+  if (own === undefined || (asked.token !== undefined && asked.token !== own) || asked.userId !== undefined) throw forbidden("Only a proxy admin may read other keys' spend", caller);
+  return { token: own };
+}
+
+/** The spend routes over `ctx`; `policy` narrows other callers to their own spend. */
+export function spendRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[] {
   return [
     {
       method: "GET",
       paths: ["/spend/logs"],
-      summary: "Ledger rows, newest first, filtered by answer id, key, user, team, model and date",
-      access: "admin",
+      summary: "Ledger rows, newest first, filtered by answer id, key, user, team, model and date (a user's key reads its user's rows)",
+      access: "self",
       query: SpendLogsQuery,
       response: SpendLogs,
-      handle: async ({ query }) => {
+      handle: async ({ query, caller }) => {
         const range = dateRange(textParam(query, "start_date"), textParam(query, "end_date"));
         const limit = intParam(query, "limit", 100, 1, 1_000);
         const offset = intParam(query, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
         const requestId = textParam(query, "request_id");
         const apiKey = textParam(query, "api_key");
         const teamId = textParam(query, "team_id");
-        const userId = textParam(query, "user_id");
         const model = textParam(query, "model");
+        const own = ownSpend(policy, caller, { token: apiKey ? tokenFromKeyOrToken(apiKey) : undefined, userId: textParam(query, "user_id") });
         await ctx.flushSpend();
         const rows = await ctx.store.spend.logs({
           ...range,
           ...(requestId ? { requestId } : {}),
-          ...(apiKey ? { token: tokenFromKeyOrToken(apiKey) } : {}),
+          ...own,
           ...(teamId ? { teamId } : {}),
-          ...(userId ? { userId } : {}),
           ...(model ? { model } : {}),
           limit,
           offset,
@@ -112,7 +130,7 @@ export function spendRoutes(ctx: AdminContext): RouteSpec[] {
       method: "GET",
       paths: ["/spend/totals"],
       summary: "Exact spend, requests and tokens grouped by day, model, key, team or user (Switchboard's report)",
-      access: "admin",
+      access: "admin-read",
       query: SpendTotalsQuery,
       response: SpendTotals,
       handle: async ({ query }) => {

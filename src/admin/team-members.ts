@@ -4,7 +4,8 @@ import type { RouteSpec } from "../server/route-spec.ts";
 import type { MemberPatch, TeamMembership, TeamRecord } from "../store/types.ts";
 import { invalid, notFound } from "./errors.ts";
 import { nanoToUsd, usdToNano } from "./money.ts";
-import { membershipJson, teamJson, userJson } from "./present.ts";
+import { membershipJson, teamJson } from "./present.ts";
+import { presentUser } from "./users.ts";
 import { MemberAddResponse, MemberUpdateResponse, TeamObject } from "./responses.ts";
 import { MemberAddBody, MemberDeleteBody, MemberUpdateBody } from "./schemas.ts";
 import { findTeam, newMember } from "./teams.ts";
@@ -54,7 +55,7 @@ export function teamMemberRoutes(ctx: AdminContext): RouteSpec[] {
         const memberships = added.team.members.filter((m) => added.userIds.includes(m.userId));
         return {
           ...teamJson(ctx, added.team),
-          updated_users: users.flatMap((user) => (user ? [userJson(ctx, user)] : [])),
+          updated_users: await Promise.all(users.flatMap((user) => (user ? [presentUser(ctx, user)] : []))),
           updated_team_memberships: memberships.map((m) => membershipJson(ctx, teamId, m)),
         };
       },

@@ -5,6 +5,7 @@
 import { echo } from "../canonical/echo.ts";
 import { Type } from "@sinclair/typebox";
 import type { Caller } from "../auth/caller.ts";
+import type { AccessPolicy } from "../auth/policy.ts";
 import type { RouteSpec } from "../server/route-spec.ts";
 import type { NewMember, TeamRecord } from "../store/types.ts";
 import { invalid, notFound } from "./errors.ts";
@@ -78,8 +79,8 @@ async function setBlocked(ctx: AdminContext, teamId: string, blocked: boolean) {
   return teamJson(ctx, team);
 }
 
-/** The `/team/*` routes over `ctx` (members: teamMemberRoutes). */
-export function teamRoutes(ctx: AdminContext): RouteSpec[] {
+/** The `/team/*` routes over `ctx` (members: teamMemberRoutes); `policy` lets members and the team's keys read it. */
+export function teamRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[] {
   return [
     {
       method: "POST",
@@ -96,11 +97,12 @@ export function teamRoutes(ctx: AdminContext): RouteSpec[] {
     {
       method: "GET",
       paths: ["/team/info"],
-      summary: "A team's settings, members, live spend, memberships and keys",
-      access: "admin",
+      summary: "A team's settings, members, live spend, memberships and keys (members and the team's keys may read it)",
+      access: "self",
       query: TeamInfoQuery,
       response: TeamInfoResponse,
-      handle: async ({ query }) => {
+      handle: async ({ query, caller }) => {
+        policy.readTeam(caller, query.team_id as string);
         const team = await findTeam(ctx, query.team_id as string);
         const { keys } = await ctx.store.keys.list({ teamId: team.teamId, limit: MAX_LISTED_KEYS, offset: 0 });
         return { team_id: team.teamId, team_info: teamJson(ctx, team), keys: keys.map((key) => keyJson(ctx, key)), team_memberships: membershipsJson(ctx, team) };
@@ -143,7 +145,7 @@ export function teamRoutes(ctx: AdminContext): RouteSpec[] {
       method: "GET",
       paths: ["/team/list"],
       summary: "Every team (or a user's teams), with memberships and keys",
-      access: "admin",
+      access: "admin-read",
       query: TeamListQuery,
       response: Type.Array(TeamListEntry),
       handle: async ({ query }) => {

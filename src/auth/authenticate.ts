@@ -86,12 +86,3 @@ export function authenticator(masterKey: string | undefined, directory: AccountD
     });
   };
 }
-
-/** Whether a caller may use the management API: only the master key. */
-export function requireMaster(caller: Caller, hasMasterKey: boolean): void {
-  if (caller.kind === "master") return;
-  if (!hasMasterKey) {
-    throw new GatewayError("policy.forbidden", "The management API is disabled: no master key is configured. Set SWITCHBOARD_MASTER_KEY (or auth.master_key).");
-  }
-  throw new GatewayError("policy.forbidden", "This route needs the master key; a virtual key cannot manage keys.");
-}

@@ -16,6 +16,7 @@ export type ErrorCode =
   | "policy.team_model_denied"
   | "policy.user_model_denied"
   | "policy.org_model_denied"
+  | "policy.team_member_denied"
   | "policy.rate_limited"
   | "policy.budget_exceeded"
   | "policy.model_unpriced"
@@ -66,6 +67,8 @@ export const ERROR_CODES = {
   "policy.team_model_denied": { status: 403, type: "team_model_access_denied", retry: "stop", keepType: true },
   "policy.user_model_denied": { status: 403, type: "user_model_access_denied", retry: "stop", keepType: true },
   "policy.org_model_denied": { status: 403, type: "org_model_access_denied", retry: "stop", keepType: true },
+  // A plain team member outside the team's member permissions: 403 (LiteLLM answers 401) with LiteLLM's type.
+  "policy.team_member_denied": { status: 403, type: "team_member_permission_error", retry: "stop", keepType: true },
   "policy.rate_limited": { status: 429, type: "rate_limit_error", retry: "retry-same" },
   // 400, not 429: SDKs retry 429s, and retrying cannot make a spent budget available.
   "policy.budget_exceeded": { status: 400, type: "budget_exceeded", retry: "stop" },

@@ -34,11 +34,11 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
       const errorResponse = { description: "Error", content: { "application/json": { schema: route.errorSchema ?? ErrorResponseSchema } } };
       (paths[openApiPath] ??= {})[route.method.toLowerCase()] = {
         summary: route.summary,
-        ...(route.access === "admin" ? { tags: ["management"] } : {}),
+        ...(route.access ? { tags: ["management"], "x-switchboard-access": route.access } : {}),
         ...(params.length > 0 ? { parameters: params } : {}),
         ...(route.body ? { requestBody: { required: route.bodyOptional !== true, content: { "application/json": { schema: route.body } } } } : {}),
         responses: { "200": { description: "OK", content }, "4XX": errorResponse, "5XX": errorResponse },
-        security: route.access === "admin" ? [{ masterKey: [] }] : [{ bearer: [] }, { apiKey: [] }],
+        security: route.access === "admin" || route.access === "admin-read" ? [{ masterKey: [] }] : [{ bearer: [] }, { apiKey: [] }],
       };
     }
   }
@@ -52,7 +52,11 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer" },
         apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
-        masterKey: { type: "http", scheme: "bearer", description: "The master key (SWITCHBOARD_MASTER_KEY). Virtual keys get 403 on the management API." },
+        masterKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "The master key (SWITCHBOARD_MASTER_KEY) or a key of a proxy_admin user (proxy_admin_viewer too on admin-read routes); other keys get 403. x-switchboard-access names each route's rule.",
+        },
       },
     },
     paths,

@@ -5,7 +5,8 @@ import type { RouteSpec } from "./route-spec.ts";
 import { GatewayError, toGatewayError } from "../canonical/errors.ts";
 import { rawBodyOf, readJsonBody } from "./body.ts";
 import { validationError } from "./validation.ts";
-import { requireMaster, type Authenticate } from "../auth/authenticate.ts";
+import type { Authenticate } from "../auth/authenticate.ts";
+import { authorizeRoute } from "../auth/policy.ts";
 import { refusalHeaders } from "./gate.ts";
 import { queryOf } from "./url.ts";
 
@@ -37,7 +38,7 @@ export function routeHandler(route: RouteSpec, deps: RouteHandlerDeps): RouteHan
       if (refused) return render(refused, refusalHeaders(refused));
       const authenticated = deps.authenticate(request.headers);
       const caller = authenticated instanceof Promise ? await authenticated : authenticated;
-      if (route.access === "admin") requireMaster(caller, deps.hasMasterKey);
+      authorizeRoute(route.access, route.method, caller, deps.hasMasterKey);
       let query: Record<string, string> = {};
       if (checkQuery) {
         query = Object.fromEntries(queryOf(request.url));

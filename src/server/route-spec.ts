@@ -2,6 +2,7 @@ import type { TSchema } from "@sinclair/typebox";
 import type { Server } from "bun";
 import type { GatewayError } from "../canonical/errors.ts";
 import type { Caller } from "../auth/caller.ts";
+import type { RouteAccess } from "../auth/policy.ts";
 import type { RawBody } from "./body.ts";
 
 /** What a route handler receives. */
@@ -29,8 +30,12 @@ export interface RouteSpec {
   /** Query parameters (all strings on the wire; the schema may say which are required). */
   query?: TSchema;
   response: TSchema;
-  /** `admin`: only the master key (the management API). Default: any authenticated caller. */
-  access?: "admin";
+  /**
+   * Who may call it (the management API), checked before the body is read: `admin` (proxy
+   * admins), `admin-read` (also proxy_admin_viewer, for GET routes) or `self` (every key, narrowed
+   * by the handler with auth/policy.ts). Absent: any authenticated caller (the proxy routes).
+   */
+  access?: RouteAccess;
   /** For streaming routes: what the text/event-stream answer to `stream: true` carries. */
   streams?: string;
   /** Renders this route's errors in its dialect's shape (default: OpenAI's). */

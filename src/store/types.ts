@@ -296,6 +296,17 @@ export interface UserStore {
   byId(userId: string): Promise<UserRecord | undefined>;
   all(): Promise<UserRecord[]>;
   update(userId: string, patch: UserPatch): Promise<UserRecord | undefined>;
+  /**
+   * Zeroes the spend the user's budget counts now, in one transaction: the rollup of the window
+   * starting at `windowStart`, or, for a budget over all time (`windowStart` 0), the lifetime total
+   * too. The ledger keeps its rows. Undefined when the user does not exist.
+   */
+  resetSpend(userId: string, windowStart: number): Promise<UserRecord | undefined>;
+  /**
+   * Deletes users with their keys and team memberships, in one transaction (LiteLLM deletes a
+   * user's keys with it); spend rows stay. Returns the users that existed and the deleted keys' tokens.
+   */
+  delete(userIds: readonly string[]): Promise<{ users: string[]; keys: string[] }>;
 }
 
 /** Which rows a breakdown sums (every filter optional; dates on `startedAt`, `to` exclusive). */

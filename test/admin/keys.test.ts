@@ -215,19 +215,24 @@ describe("reading and changing keys", () => {
 });
 
 describe("access", () => {
-  test("a virtual key gets 403 on every management route; no key gets 401", async () => {
+  test("a key without a user reads only itself: 403 on every write and on others' records; no key gets 401", async () => {
     const created = await generate();
+    const other = await generate();
     for (const [method, path, body] of [
       ["POST", "/key/generate", {}],
-      ["GET", `/key/info?key=${created.token}`, undefined],
+      ["POST", "/key/update", { key: created.key, metadata: {} }],
+      ["GET", `/key/info?key=${other.token}`, undefined],
       ["GET", "/key/list", undefined],
-      ["GET", "/spend/logs", undefined],
+      ["GET", "/global/spend/report", undefined],
       ["POST", "/team/new", {}],
     ] as const) {
       const answer = await gateway.admin<ErrorBody>(method, path, body, created.key);
       expect(answer.status).toBe(403);
       expect(answer.body.error.type).toBe("permission_error");
     }
+    const itself = await gateway.admin<KeyInfoJson>("GET", "/key/info", undefined, created.key);
+    expect(itself.status).toBe(200);
+    expect(itself.body.info.token).toBe(created.token);
     const anonymous = await fetch(`${gateway.origin}/key/list`);
     expect(anonymous.status).toBe(401);
   });
@@ -238,8 +243,10 @@ describe("access", () => {
       components: { securitySchemes: Record<string, unknown> };
     };
     const info = document.paths["/key/info"]?.get;
-    expect(info?.parameters).toContainEqual(expect.objectContaining({ name: "key", in: "query", required: true }));
-    expect(info?.security).toEqual([{ masterKey: [] }]);
+    expect(info?.parameters).toContainEqual(expect.objectContaining({ name: "key", in: "query", required: false }));
+    // A key reads itself: /key/info is a self-service route; the spend report is for admins.
+    expect(info?.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
+    expect(document.paths["/global/spend/report"]?.get?.security).toEqual([{ masterKey: [] }]);
     expect(document.paths["/spend/logs"]?.get?.parameters?.map((p) => p.name)).toEqual(["request_id", "api_key", "user_id", "team_id", "model", "start_date", "end_date", "limit", "offset", "summarize"]);
     expect(document.paths["/key/generate"]?.post?.requestBody).toBeDefined();
     expect(document.paths["/key/{key}/regenerate"]?.post).toBeDefined();

@@ -18,6 +18,7 @@ const TABLE: Record<ErrorCode, [boolean, FailureKind, boolean]> = {
   "policy.team_model_denied": [false, "final", false],
   "policy.user_model_denied": [false, "final", false],
   "policy.org_model_denied": [false, "final", false],
+  "policy.team_member_denied": [false, "final", false],
   "policy.rate_limited": [false, "final", false],
   "policy.budget_exceeded": [false, "final", false],
   "policy.model_unpriced": [false, "final", false],

@@ -78,8 +78,40 @@ export function sqliteUserStore(db: Database): UserStore {
     return users.mustRead(userId);
   });
 
+  const zeroWindow = db.query<unknown, Bindings>(
+    `UPDATE users SET spend_window_nano = 0, spend_window_start = MAX(spend_window_start, $start),
+       spend_total_nano = CASE WHEN $start = 0 THEN 0 ELSE spend_total_nano END, updated_at = $now
+     WHERE user_id = $id`,
+  );
+  // updated_at moves too, so other processes reload the directory and re-base their budgets.
+  const resetSpend = db.transaction((userId: string, windowStart: number): UserRecord | undefined => {
+    if (!users.byId(userId)) return undefined;
+    zeroWindow.run({ id: userId, start: windowStart, now: Date.now() });
+    return users.mustRead(userId);
+  });
+
+  const keysOf = db.query<{ token: string }, Bindings>("SELECT token FROM keys WHERE user_id = $id");
+  const deleteKeysOf = db.query<unknown, Bindings>("DELETE FROM keys WHERE user_id = $id");
+  const deleteMemberships = db.query<unknown, Bindings>("DELETE FROM team_members WHERE user_id = $id");
+  const deleteUser = db.query<unknown, Bindings>("DELETE FROM users WHERE user_id = $id");
+  const remove = db.transaction((userIds: readonly string[]) => {
+    const deleted: string[] = [];
+    const tokens: string[] = [];
+    for (const id of new Set(userIds)) {
+      if (!users.byId(id)) continue;
+      for (const { token } of keysOf.all({ id })) tokens.push(token);
+      deleteKeysOf.run({ id });
+      deleteMemberships.run({ id });
+      deleteUser.run({ id });
+      deleted.push(id);
+    }
+    return { users: deleted, keys: tokens };
+  });
+
   return {
     insert: async (user: NewUser) => users.insert(user.userId, user),
+    resetSpend: async (userId, windowStart) => resetSpend.immediate(userId, windowStart),
+    delete: async (userIds) => remove.immediate(userIds),
     // IMMEDIATE: take the write lock up front, so a read-then-write never fails to upgrade its lock.
     ensure: async (userId) => ensure.immediate(userId),
     byId: async (userId) => users.byId(userId),

@@ -19,6 +19,7 @@ const TABLE: Record<ErrorCode, [number, string, string | null]> = {
   "policy.team_model_denied": [403, "team_model_access_denied", "false"],
   "policy.user_model_denied": [403, "user_model_access_denied", "false"],
   "policy.org_model_denied": [403, "org_model_access_denied", "false"],
+  "policy.team_member_denied": [403, "team_member_permission_error", "false"],
   "policy.rate_limited": [429, "rate_limit_error", "true"],
   "policy.budget_exceeded": [400, "invalid_request_error", "false"],
   "policy.model_unpriced": [400, "invalid_request_error", "false"],

@@ -1,0 +1,299 @@
+/**
+ * The admin-route authorisation matrix, over raw HTTP: every route the app serves (read from its
+ * own /openapi.json, so a new route without a row here fails) × every kind of caller.
+ *
+ * Part 1 probes each route with an empty request: who is refused before the body is read. Part 2
+ * takes the "self" routes, whose answer depends on whose record is asked for, through real targets
+ * (own, another user's, a team's). Every cell names the exact status expected.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { dirname } from "node:path";
+import type { GeneratedKeyJson, NewUserJson } from "../../src/admin/responses.ts";
+import { newVirtualKey } from "../../src/auth/key-material.ts";
+import { openTestAccounts, startAccountsGateway, TEST_MASTER_KEY, type AccountsGateway, type ErrorBody } from "../support/accounts.ts";
+import { startGateway } from "../support/build-test-app.ts";
+import { useTempDir } from "../support/temp-dir.ts";
+
+const tmp = useTempDir("switchboard-access-matrix-");
+let gateway: AccountsGateway;
+
+/** Every kind of caller; `none` sends no key. */
+const CALLERS = ["none", "master", "admin", "viewer", "alice", "ivy", "tadmin", "tmember", "keyonly", "teamkey"] as const;
+type CallerName = (typeof CALLERS)[number];
+/**
+ * alice: internal_user; ivy: internal_user_viewer; tadmin / tmember: internal users, admin and plain
+ * member of team T; keyonly: a key without user or team; teamkey: a key of team T without a user.
+ */
+const keys = {} as Record<CallerName, string | undefined>;
+const T = "team-t";
+
+/** The rule each route is held to. A route the app serves that is missing here fails part 1. */
+const RULES: Record<string, "public" | "any" | "admin" | "admin-read" | "self"> = {
+  "GET /health/liveliness": "public",
+  "GET /health/readiness": "public",
+  "GET /metrics": "public",
+  "POST /v1/chat/completions": "any",
+  "POST /chat/completions": "any",
+  "POST /v1/embeddings": "any",
+  "POST /embeddings": "any",
+  "GET /v1/models": "any",
+  "GET /models": "any",
+  "GET /v1/models/{model}": "any",
+  "GET /models/{model}": "any",
+  "POST /v1/messages": "any",
+  "POST /v1/messages/count_tokens": "any",
+  "POST /key/generate": "self",
+  "GET /key/info": "self",
+  "POST /key/update": "self",
+  "POST /key/delete": "self",
+  "GET /key/list": "self",
+  "POST /key/block": "admin",
+  "POST /key/unblock": "admin",
+  "POST /key/regenerate": "self",
+  "POST /key/{key}/regenerate": "self",
+  "POST /team/new": "admin",
+  "GET /team/info": "self",
+  "POST /team/update": "admin",
+  "POST /team/delete": "admin",
+  "GET /team/list": "admin-read",
+  "POST /team/block": "admin",
+  "POST /team/unblock": "admin",
+  "POST /team/member_add": "admin",
+  "POST /team/member_delete": "admin",
+  "POST /team/member_update": "admin",
+  "POST /organization/new": "admin",
+  "GET /organization/info": "admin-read",
+  "POST /organization/info": "admin",
+  "PATCH /organization/update": "admin",
+  "POST /organization/update": "admin",
+  "DELETE /organization/delete": "admin",
+  "GET /organization/list": "admin-read",
+  "POST /user/new": "admin",
+  "GET /user/info": "self",
+  "POST /user/update": "admin",
+  "POST /user/delete": "admin",
+  "GET /user/list": "admin-read",
+  "GET /spend/logs": "self",
+  "GET /global/spend/report": "admin-read",
+  "GET /spend/totals": "admin-read",
+  "GET /health": "admin-read",
+};
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+async function call(caller: CallerName, method: string, path: string, body?: unknown): Promise<Answer> {
+  const key = keys[caller];
+  const response = await fetch(`${gateway.origin}${path}`, {
+    method,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON: kept as text.
+  }
+  return { status: response.status, body: parsed };
+}
+
+const master = <T>(method: "GET" | "POST", path: string, body?: unknown) =>
+  gateway.admin<T>(method, path, body).then((answer) => {
+    if (answer.status !== 200) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  });
+
+/** A user with its first key (the key /user/new returns). */
+const newUser = (body: Record<string, unknown>) => master<NewUserJson>("POST", "/user/new", body);
+/** A fresh key, made with the master key. */
+const newKey = (body: Record<string, unknown>) => master<GeneratedKeyJson>("POST", "/key/generate", body);
+
+beforeAll(async () => {
+  const dataDir = dirname(await tmp.file("marker", ""));
+  gateway = await startAccountsGateway({}, { dataDir });
+  await master("POST", "/team/new", { team_id: T });
+  await master("POST", "/team/new", { team_id: "team-other" });
+  keys.master = TEST_MASTER_KEY;
+  keys.admin = (await newUser({ user_id: "admin", user_role: "proxy_admin" })).key ?? undefined;
+  keys.viewer = (await newUser({ user_id: "viewer", user_role: "proxy_admin_viewer" })).key ?? undefined;
+  keys.alice = (await newUser({ user_id: "alice" })).key ?? undefined;
+  keys.ivy = (await newUser({ user_id: "ivy", user_role: "internal_user_viewer" })).key ?? undefined;
+  keys.tadmin = (await newUser({ user_id: "tadmin", teams: [{ team_id: T, user_role: "admin" }] })).key ?? undefined;
+  keys.tmember = (await newUser({ user_id: "tmember", teams: [T] })).key ?? undefined;
+  await newUser({ user_id: "bob" });
+  keys.keyonly = (await newKey({})).key;
+  keys.teamkey = (await newKey({ team_id: T })).key;
+});
+afterAll(async () => {
+  await gateway?.stop();
+});
+
+describe("part 1: every route, every caller, before the body is read", () => {
+  test("every route the app serves has a rule here, and its declared access matches it", async () => {
+    const document = (await (await fetch(`${gateway.origin}/openapi.json`)).json()) as { paths: Record<string, Record<string, { "x-switchboard-access"?: string }>> };
+    const served = Object.entries(document.paths).flatMap(([path, operations]) => Object.entries(operations).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, declared: op["x-switchboard-access"] })));
+    const unruled = served.filter(({ route }) => RULES[route] === undefined).map(({ route }) => route);
+    expect(unruled).toEqual([]);
+    for (const { route, declared } of served) {
+      const rule = RULES[route];
+      expect(`${route}: ${declared ?? "none"}`).toBe(`${route}: ${rule === "public" || rule === "any" ? "none" : rule}`);
+    }
+    // No rule for a route that is not served (a stale row would hide a missing route).
+    expect(Object.keys(RULES).filter((route) => !served.some((s) => s.route === route))).toEqual([]);
+  });
+
+  const allowed = (status: number) => status !== 401 && status !== 403;
+  for (const [route, rule] of Object.entries(RULES)) {
+    if (rule === "public") continue;
+    test(`${route} (${rule})`, async () => {
+      const [method, template] = route.split(" ") as [string, string];
+      const path = template.replace(/\{[^}]+\}/g, "x");
+      const body = method === "POST" ? {} : undefined;
+      const cells: string[] = [];
+      const expected: string[] = [];
+      for (const caller of CALLERS) {
+        const { status } = await call(caller, method, path, body);
+        const cell = status === 401 ? "401" : status === 403 ? "403" : "allowed";
+        cells.push(`${caller}: ${cell}`);
+        let want: string;
+        if (caller === "none") want = "401";
+        else if (rule === "any" || caller === "master" || caller === "admin") want = "allowed";
+        else if (rule === "admin") want = "403";
+        else if (rule === "admin-read") want = caller === "viewer" && method === "GET" ? "allowed" : "403";
+        // self, GET: every key gets past the route (whose record it may read is part 2's matrix); never a 401.
+        else if (method === "GET") want = cell === "401" ? "authenticated" : cell;
+        // self, POST: only internal users (and admins) get past the route; viewers and keys without a user are refused.
+        else want = caller === "alice" || caller === "tadmin" || caller === "tmember" ? "allowed" : "403";
+        expected.push(`${caller}: ${want}`);
+        if (allowed(status)) expect(status).toBeLessThan(500);
+      }
+      expect(cells).toEqual(expected);
+    });
+  }
+});
+
+/** A self-route request against a target; `fresh` targets are made anew for each caller (deletes, regenerations). */
+interface Scenario {
+  name: string;
+  request: () => Promise<{ method: "GET" | "POST"; path: string; body?: unknown }>;
+  /** Status per caller; every caller not named expects 403 (and `none` 401). */
+  expect: Partial<Record<CallerName, number>>;
+  /** The error type of the 403s, when it is not permission_error. */
+  deniedType?: Partial<Record<CallerName, string>>;
+}
+
+const ADMINS = { master: 200, admin: 200 } as const;
+const READERS = { ...ADMINS, viewer: 200 } as const;
+
+describe("part 2: self routes, by whose record is asked for", () => {
+  let alicesKey: GeneratedKeyJson;
+  let teamKey: GeneratedKeyJson;
+  beforeAll(async () => {
+    alicesKey = await newKey({ user_id: "alice" });
+    teamKey = await newKey({ team_id: T });
+  });
+  const scenarios: Scenario[] = [
+    { name: "read alice's key", request: async () => ({ method: "GET", path: `/key/info?key=${alicesKey.token}` }), expect: { ...READERS, alice: 200 } },
+    { name: "read a key of team T", request: async () => ({ method: "GET", path: `/key/info?key=${teamKey.token}` }), expect: { ...READERS, tadmin: 200, tmember: 200 } },
+    {
+      name: "read the calling key itself (no ?key=)",
+      request: async () => ({ method: "GET", path: "/key/info" }),
+      expect: { master: 400, admin: 200, viewer: 200, alice: 200, ivy: 200, tadmin: 200, tmember: 200, keyonly: 200, teamkey: 200 },
+    },
+    { name: "change alice's key", request: async () => ({ method: "POST", path: "/key/update", body: { key: alicesKey.token, metadata: { n: 1 } } }), expect: { ...ADMINS, alice: 200 } },
+    { name: "give alice's key to bob", request: async () => ({ method: "POST", path: "/key/update", body: { key: alicesKey.token, user_id: "bob" } }), expect: { ...ADMINS } },
+    {
+      name: "change a key of team T",
+      request: async () => ({ method: "POST", path: "/key/update", body: { key: teamKey.token, metadata: { n: 2 } } }),
+      expect: { ...ADMINS, tadmin: 200 },
+      deniedType: { tmember: "team_member_permission_error" },
+    },
+    { name: "delete a key of alice", request: async () => ({ method: "POST", path: "/key/delete", body: { keys: [(await newKey({ user_id: "alice" })).token] } }), expect: { ...ADMINS, alice: 200 } },
+    {
+      name: "delete a key of team T",
+      request: async () => ({ method: "POST", path: "/key/delete", body: { keys: [(await newKey({ team_id: T })).token] } }),
+      expect: { ...ADMINS, tadmin: 200 },
+      deniedType: { tmember: "team_member_permission_error" },
+    },
+    { name: "regenerate a key of alice", request: async () => ({ method: "POST", path: "/key/regenerate", body: { key: (await newKey({ user_id: "alice" })).token } }), expect: { ...ADMINS, alice: 200 } },
+    {
+      name: "regenerate a key of team T by path",
+      request: async () => ({ method: "POST", path: `/key/${(await newKey({ team_id: T })).token}/regenerate` }),
+      expect: { ...ADMINS, tadmin: 200 },
+      deniedType: { tmember: "team_member_permission_error" },
+    },
+    { name: "create a key for oneself", request: async () => ({ method: "POST", path: "/key/generate", body: {} }), expect: { ...ADMINS, alice: 200, tadmin: 200, tmember: 200 } },
+    { name: "create a key for bob", request: async () => ({ method: "POST", path: "/key/generate", body: { user_id: "bob" } }), expect: { ...ADMINS } },
+    {
+      name: "create a key in team T",
+      request: async () => ({ method: "POST", path: "/key/generate", body: { team_id: T } }),
+      expect: { ...ADMINS, tadmin: 200 },
+      deniedType: { tmember: "team_member_permission_error" },
+    },
+    { name: "create a key in another team", request: async () => ({ method: "POST", path: "/key/generate", body: { team_id: "team-other" } }), expect: { ...ADMINS } },
+    { name: "list one's keys", request: async () => ({ method: "GET", path: "/key/list" }), expect: { ...READERS, alice: 200, ivy: 200, tadmin: 200, tmember: 200 } },
+    { name: "list bob's keys", request: async () => ({ method: "GET", path: "/key/list?user_id=bob" }), expect: { ...READERS } },
+    {
+      name: "list the keys of team T",
+      request: async () => ({ method: "GET", path: `/key/list?team_id=${T}` }),
+      expect: { ...READERS, tadmin: 200 },
+      deniedType: { tmember: "team_member_permission_error" },
+    },
+    { name: "read user alice", request: async () => ({ method: "GET", path: "/user/info?user_id=alice" }), expect: { ...READERS, alice: 200 } },
+    {
+      name: "read one's own user (no ?user_id=)",
+      request: async () => ({ method: "GET", path: "/user/info" }),
+      expect: { master: 400, admin: 200, viewer: 200, alice: 200, ivy: 200, tadmin: 200, tmember: 200, keyonly: 400, teamkey: 400 },
+    },
+    { name: "read team T", request: async () => ({ method: "GET", path: `/team/info?team_id=${T}` }), expect: { ...READERS, tadmin: 200, tmember: 200, teamkey: 200 } },
+    { name: "read another team", request: async () => ({ method: "GET", path: "/team/info?team_id=team-other" }), expect: { ...READERS } },
+    {
+      name: "read one's own spend logs",
+      request: async () => ({ method: "GET", path: "/spend/logs" }),
+      expect: { ...READERS, alice: 200, ivy: 200, tadmin: 200, tmember: 200, keyonly: 200, teamkey: 200 },
+    },
+    { name: "read bob's spend logs", request: async () => ({ method: "GET", path: "/spend/logs?user_id=bob" }), expect: { ...READERS } },
+  ];
+
+  for (const scenario of scenarios) {
+    test(scenario.name, async () => {
+      const got: string[] = [];
+      const want: string[] = [];
+      for (const caller of CALLERS) {
+        const { method, path, body } = await scenario.request();
+        const answer = await call(caller, method, path, body);
+        const expected = caller === "none" ? 401 : (scenario.expect[caller] ?? 403);
+        const type = answer.status === 403 ? ` ${(answer.body as ErrorBody).error.type}` : "";
+        got.push(`${caller}: ${answer.status}${type}`);
+        want.push(`${caller}: ${expected}${expected === 403 ? ` ${scenario.deniedType?.[caller] ?? "permission_error"}` : ""}`);
+      }
+      expect(got).toEqual(want);
+    });
+  }
+});
+
+describe("without a master key", () => {
+  test("the management API is closed to everyone, a proxy_admin user's key included; the proxy routes stay open", async () => {
+    const dataDir = dirname(await tmp.file("open-marker", ""));
+    const accounts = await openTestAccounts(`${dataDir}/open`);
+    await accounts.store.users.insert({ userId: "root", userRole: "proxy_admin" });
+    const material = newVirtualKey();
+    await accounts.store.keys.insert({ token: material.token, keyName: material.keyName, userId: "root" });
+    await accounts.directory.reload();
+    const open = await startGateway({}, { accounts });
+    try {
+      for (const key of [undefined, material.key]) {
+        const answer = await fetch(`${open.origin}/key/list`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+        expect(answer.status).toBe(403);
+        expect(((await answer.json()) as ErrorBody).error.message).toContain("no master key is configured");
+      }
+      expect((await fetch(`${open.origin}/v1/models`)).status).toBe(200);
+    } finally {
+      await open.stop();
+    }
+  });
+});
