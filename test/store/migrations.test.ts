@@ -30,8 +30,8 @@ describe("migrations", () => {
       expect(schemaVersion).toBe(SCHEMA_VERSION);
       expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
       expect(db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version).toBe(SCHEMA_VERSION);
-      expect(names(db, "table")).toEqual(["keys", "meta", "spend_logs", "teams", "users"]);
-      expect(names(db, "trigger")).toEqual(["keys", "teams", "users"].flatMap((t) => [`${t}_deleted`, `${t}_inserted`, `${t}_updated`]).sort());
+      expect(names(db, "table")).toEqual(["keys", "meta", "models", "spend_logs", "teams", "users"]);
+      expect(names(db, "trigger")).toEqual(["keys", "models", "teams", "users"].flatMap((t) => [`${t}_deleted`, `${t}_inserted`, `${t}_updated`]).sort());
       expect(names(db, "index")).toEqual(
         ["keys_alias", "keys_team", "keys_user", "spend_logs_started", "spend_logs_team", "spend_logs_token"].sort(),
       );

@@ -1,6 +1,7 @@
 import type { Store } from "../types.ts";
 import { openDatabase } from "./db.ts";
 import { sqliteKeyStore } from "./keys.ts";
+import { sqliteModelStore } from "./models.ts";
 import { sqliteSpendStore } from "./spend.ts";
 import { sqliteTeamStore } from "./teams.ts";
 import { sqliteUserStore } from "./users.ts";
@@ -30,6 +31,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     teams: sqliteTeamStore(db),
     users: sqliteUserStore(db),
     spend,
+    models: sqliteModelStore(db),
     // Moved by triggers on every change to keys, teams and users, from any connection or process.
     changeMarker: async () => accountsVersion.get()?.value ?? 0,
     close: async () => {
