@@ -34,7 +34,7 @@ export interface AccountsGatewayOptions {
 export interface AccountsGateway extends TestGateway {
   accounts: Accounts;
   /** Calls the management API with the master key (or `key`); the body is parsed when it is JSON. */
-  admin<T = unknown>(method: "GET" | "POST", path: string, body?: unknown, key?: string): Promise<AdminAnswer<T>>;
+  admin<T = unknown>(method: "GET" | "POST" | "PATCH", path: string, body?: unknown, key?: string): Promise<AdminAnswer<T>>;
 }
 
 /** Opens a store in `dataDir` and the accounts over it, as main does; internal errors land in `errors`. */
