@@ -20,16 +20,23 @@ const LitellmParams = Type.Object(
   },
   { additionalProperties: true, description: "LiteLLM's litellm_params, read by the same rules as a config file's." },
 );
+const ModelName = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  pattern: "^[^\\u0000-\\u001f\\u007f]+$",
+  errorMessage: "expected a model name without control characters",
+  description: "The name clients call (may end in * for a family).",
+});
 const ModelInfo = Mapping("LiteLLM's model_info: id, prices and token limits are applied; other keys are kept and shown by /model/info.");
 
 export const NewModelBody = Type.Object(
-  { model_name: Type.String({ minLength: 1, description: "The name clients call (may end in * for a family)." }), litellm_params: LitellmParams, model_info: Type.Optional(nullable(ModelInfo)) },
+  { model_name: ModelName, litellm_params: LitellmParams, model_info: Type.Optional(nullable(ModelInfo)) },
   strict,
 );
 export type NewModelBody = Static<typeof NewModelBody>;
 
 const patchFields = {
-  model_name: Type.Optional(nullable(Type.String({ minLength: 1 }))),
+  model_name: Type.Optional(nullable(ModelName)),
   litellm_params: Type.Optional(nullable(Mapping("The fields to set; a field set to null is removed, the others stay as they are."))),
 };
 

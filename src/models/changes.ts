@@ -45,6 +45,8 @@ export interface ModelChange {
   warnings: string[];
 }
 
+const MODEL_ID = /^[\x21-\x7e]{1,256}$/;
+
 const invalid = (message: string, param?: string) => new GatewayError("caller.invalid_request", message, param ? { param } : {});
 
 /** A 400 listing every problem, naming the first one's field. */
@@ -85,7 +87,7 @@ function patched(current: Dict, patch: Dict | null | undefined): Dict {
 function notStored(catalog: ModelCatalog, modelId: string, verb: string): GatewayError {
   if (catalog.isFixed(modelId)) {
     return invalid(
-      `Model '${echo(modelId)}' comes from the config file, which is read-only at run time: ${verb} it there and restart, or add a model with POST /model/new and manage that one.`,
+      `Model '${echo(modelId)}' comes from the config file (or is built in), which is read-only at run time: ${verb} it in the config file and restart, or add a model with POST /model/new and manage that one.`,
       "model_info.id",
     );
   }
@@ -127,11 +129,12 @@ async function prepare(catalog: ModelCatalog, modelId: string, sent: LiteLLMMode
 export async function addModel(catalog: ModelCatalog, body: NewModelBody): Promise<ModelChange> {
   const info = body.model_info ?? {};
   const given = info.id;
-  if (given !== undefined && given !== null && (typeof given !== "string" && typeof given !== "number" || String(given).trim() === "")) {
-    throw invalid("model_info.id must be a non-empty string.", "model_info.id");
+  // The id travels in the x-switchboard-model-id header: visible ASCII only.
+  if (given !== undefined && given !== null && ((typeof given !== "string" && typeof given !== "number") || !MODEL_ID.test(String(given)))) {
+    throw invalid("model_info.id must be 1 to 256 visible ASCII characters (no spaces), e.g. a uuid; leave it out to get one.", "model_info.id");
   }
   const modelId = given === undefined || given === null ? crypto.randomUUID() : String(given);
-  if (catalog.isFixed(modelId)) throw invalid(`Model id '${echo(modelId)}' is taken by a model of the config file; choose another model_info.id or leave it out.`, "model_info.id");
+  if (catalog.isFixed(modelId)) throw invalid(`Model id '${echo(modelId)}' is taken by a model of the config file (or a built-in one); choose another model_info.id or leave it out.`, "model_info.id");
   const { stored, warnings } = await prepare(catalog, modelId, { model_name: body.model_name, litellm_params: body.litellm_params, model_info: info });
   try {
     const inserted = await catalog.deps.store.insert({ modelId, ...stored });

@@ -138,6 +138,9 @@ describe("POST /model/new", () => {
     await refuse({ model_name: "x", litellm_params: { ...params, api_key: "os.environ/NOT_SET_ANYWHERE" } }, "litellm_params.api_key", /NOT_SET_ANYWHERE is not set/);
     await refuse({ model_name: "x", litellm_params: { ...params, rpm: "lots" } }, "litellm_params.rpm", /integer/);
     await refuse({ model_name: "x", litellm_params: params, model_info: { id: "config-ok" } }, "model_info.id", /config file/);
+    // The id travels in a response header, the name in logs: no spaces or control characters.
+    await refuse({ model_name: "x", litellm_params: params, model_info: { id: "two words" } }, "model_info.id", /visible ASCII/);
+    await refuse({ model_name: "x\r\nx-injected: 1", litellm_params: params }, "model_name", /control characters/);
     const missing = await gateway.admin<ErrorBody>("POST", "/model/new", { model_name: "x" });
     expect(missing.status).toBe(400);
     expect(missing.body.error.param).toBe("litellm_params");
@@ -225,7 +228,7 @@ describe("changing and removing", () => {
     ] as const) {
       const answer = await gateway.admin<ErrorBody>(method, path, body);
       expect(answer.status).toBe(400);
-      expect(answer.body.error.message).toContain("comes from the config file, which is read-only at run time");
+      expect(answer.body.error.message).toContain("comes from the config file (or is built in), which is read-only at run time");
     }
     await chat("from-config");
     const entry = (await modelInfo()).find((m) => m.model_info.id === "config-ok");
