@@ -18,7 +18,8 @@ describe("LiteLLM fields accepted but not applied", () => {
   });
 
   test("the fields are removed before the body reaches the store, and warnings appear only when present", () => {
-    expect(withoutUnapplied({ models: ["a"], soft_budget: 5 }, names)).toEqual({ models: ["a"] });
+    const body: { models: string[]; soft_budget?: number } = { models: ["a"], soft_budget: 5 };
+    expect(withoutUnapplied(body, names)).toEqual({ models: ["a"] });
     expect(withWarnings({ a: 1 }, [])).toEqual({ a: 1 });
     expect(withWarnings({ a: 1 }, ["w"])).toEqual({ a: 1, warnings: ["w"] });
   });
