@@ -22,6 +22,10 @@ import { routeHandler } from "./server/route-handler.ts";
 import { GatewayError, toGatewayError } from "./canonical/errors.ts";
 import type { CallObserver } from "./telemetry/calls.ts";
 import { VERSION } from "./version.ts";
+import { modelRoutes } from "./admin/model-routes.ts";
+import type { ModelCatalog } from "./models/catalog.ts";
+import { readinessDetailsRoute, readinessResponse, type ReadinessDeps } from "./server/readiness.ts";
+import { routeList, type FixedRoute } from "./server/route-list.ts";
 
 export interface AppDeps {
   models: ModelTable;
@@ -40,6 +44,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** OpenInference spans over OTLP, when tracing is on. */
   tracing?: Tracing;
+  /** Models managed at run time (`/model/new` …), over the store; without it `/model/info` lists the config's models only. */
+  catalog?: ModelCatalog;
   /** Where internal errors are reported (never to the client). */
   logError?: (message: string, error: unknown) => void;
 }
@@ -62,13 +68,31 @@ export function buildApp(deps: AppDeps) {
     ...(deps.tracing ? { tracing: deps.tracing } : {}),
     logError,
   };
+  const readinessDeps: ReadinessDeps = {
+    lifecycle: deps.lifecycle,
+    models: deps.models,
+    router,
+    ...(accounts ? { accounts } : {}),
+    callbacks: [...(deps.tracing ? ["otel"] : []), ...(deps.metrics ? ["prometheus"] : [])],
+  };
   const routes: RouteSpec[] = [
     ...openAIRoutes(callDeps, deps.lifecycle.startedAt),
     ...anthropicRoutes(callDeps),
     ...(accounts ? adminRoutes({ accounts, models: deps.models }) : []),
+    ...modelRoutes({ table: deps.models, ...(deps.catalog ? { catalog: deps.catalog } : {}) }),
     healthRoute(deps.health ?? new HealthChecker(deps.models, router)),
+    readinessDetailsRoute(readinessDeps),
   ];
   const openapi = JSON.stringify(openApiDocument(routes, VERSION));
+  const fixedRoutes: FixedRoute[] = [
+    { method: "GET", path: "/health/liveliness", name: "Process is up" },
+    { method: "GET", path: "/health/liveness", name: "Process is up" },
+    { method: "GET", path: "/health/readiness", name: "Ready to serve (503 while draining)" },
+    { method: "GET", path: "/routes", name: "The server's routes (this list)" },
+    { method: "GET", path: "/metrics", name: "Prometheus metrics" },
+    { method: "GET", path: "/openapi.json", name: "OpenAPI 3.1 document" },
+  ];
+  const listed = JSON.stringify(routeList(routes, fixedRoutes));
 
   const gate = requestGate(deps.lifecycle, deps.maxBodyBytes);
   const handlers = routes.map((route) => ({ route, handle: routeHandler(route, { gate, authenticate, hasMasterKey: deps.masterKey !== undefined, maxBodyBytes: deps.maxBodyBytes, logError }) }));
@@ -104,7 +128,8 @@ export function buildApp(deps: AppDeps) {
     })
     .get("/health/liveliness", () => json({ status: "alive" }))
     .get("/health/liveness", () => json({ status: "alive" }))
-    .get("/health/readiness", () => readiness(deps, router))
+    .get("/health/readiness", () => readinessResponse(readinessDeps))
+    .get("/routes", () => new Response(listed, { headers: { "content-type": "application/json" } }))
     .get("/metrics", () => (deps.metrics ? new Response(deps.metrics.render(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } }) : toOpenAIErrorResponse(new GatewayError("caller.route_not_found", "Metrics are off (server.metrics: false)."))))
     .get("/openapi.json", () => new Response(openapi, { headers: { "content-type": "application/json" } }));
 
@@ -122,24 +147,6 @@ export function buildApp(deps: AppDeps) {
     }
   }
   return app;
-}
-
-/**
- * Readiness: 503 while draining or when the spend ledger is full (new calls are refused then);
- * 200 "degraded" while the ledger's store is failing but rows are still being held for retry.
- */
-function readiness(deps: AppDeps, router: Router): Response {
-  if (deps.lifecycle.draining) return json({ status: "draining" }, 503);
-  // Deployments the router has taken out after failures, and when each comes back.
-  const cooling = router.loads.cooling().map((c) => ({ model_id: c.id, until: new Date(c.until).toISOString() }));
-  const base = { version: VERSION, models: deps.models.list().length, deployments_cooling: cooling };
-  const writer = deps.accounts?.accounting.writer;
-  if (!writer) return json({ status: "ready", ...base });
-  const ledger = writer.status();
-  const store = { kind: deps.accounts?.store.kind, schema_version: deps.accounts?.store.schemaVersion };
-  const spendLedger = { queued: ledger.queued, capacity: ledger.capacity, failing: ledger.failing, ...(ledger.lastError ? { last_error: ledger.lastError } : {}) };
-  if (!writer.accepting()) return json({ status: "unavailable", ...base, store, spend_ledger: spendLedger }, 503);
-  return json({ status: ledger.failing ? "degraded" : "ready", ...base, store, spend_ledger: spendLedger });
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -27,6 +27,8 @@ import { LOCK_FILE, takeServerLock } from "./store/server-lock.ts";
 import { join } from "node:path";
 import { priceReport } from "./cli/price-report.ts";
 import { loadPrices, pricesFileOf } from "./pricing/load.ts";
+import { openModelCatalog } from "./models/catalog.ts";
+import { SecretBox } from "./models/secret-box.ts";
 
 const log = (message: string) => console.error(`[switchboard] ${message}`);
 
@@ -75,6 +77,9 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     onError: (what, error) => log(`${what}: ${error instanceof Error ? error.message : String(error)}`),
   });
   const counts = accounts.directory.size();
+  // Models added at run time join the config's in the same table, now and whenever they change.
+  const catalog = await openModelCatalog({ config, env: loaded.env, prices, table, store: store.models, ...(await secretBox(loaded.env)), log: (message) => log(`warning: ${message}`) });
+  catalog.watch(1_000, (error) => log(`reloading models failed: ${error instanceof Error ? error.message : String(error)}`));
 
   const lifecycle = newLifecycle();
   const sinks: CallObserver[] = [];
@@ -100,6 +105,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     dropParams: settings.dropParams,
     maxBodyBytes: settings.maxBodyBytes,
     accounts,
+    catalog,
     router,
     health,
     ...(metrics ? { metrics } : {}),
@@ -127,6 +133,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     await server.stop(true);
     access?.stop();
     health.stop();
+    catalog.stop();
     await tracing?.stop().catch((error: unknown) => log(`tracing: ${error instanceof Error ? error.message : String(error)}`));
     try {
       await closeAccounts(accounts);
@@ -148,6 +155,13 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     );
   }
   log(banner.join("\n[switchboard] "));
+}
+
+/** The box for literal secrets of models added at run time, when an encryption key is set. */
+async function secretBox(env: Record<string, string | undefined>): Promise<{ secrets?: SecretBox }> {
+  const box = await SecretBox.fromEnv(env);
+  if (box?.weakness) log(`warning: ${box.source} is too weak to encrypt new model secrets (${box.weakness}); /model/new refuses literal secrets until it is replaced`);
+  return box ? { secrets: box } : {};
 }
 
 async function main(): Promise<number> {

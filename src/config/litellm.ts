@@ -108,8 +108,19 @@ type TierField = "input" | "output" | "cache_read" | "cache_write";
 const TIER_FIELD = /^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost|cache_creation_input_token_cost)_above_(\d+)k_tokens$/;
 
 /** Whether a litellm_params / model_info key is a cost field this import reads. */
-const isCostField = (key: string): boolean => key in COST_FIELDS || TIER_FIELD.test(key);
+export const isCostField = (key: string): boolean => Object.hasOwn(COST_FIELDS, key) || TIER_FIELD.test(key);
 const INFO_LIMITS: Record<string, keyof PriceEntry> = { max_input_tokens: "context_window", max_output_tokens: "max_output_tokens", max_tokens: "max_output_tokens" };
+
+/** The deployment field a litellm_params key becomes (`api_key` -> `api_key`, `extra_headers` -> `headers`); undefined for price fields and keys not applied. */
+export function translatedParam(key: string): string | undefined {
+  return Object.hasOwn(PARAMS, key) ? PARAMS[key]?.to : undefined;
+}
+
+/** Whether the import applies a litellm_params key (as a deployment field or a price). */
+export const isAppliedParam = (key: string): boolean => translatedParam(key) !== undefined || isCostField(key);
+
+/** Whether the import applies a model_info key (the id, a price, a token limit). */
+export const isAppliedInfo = (key: string): boolean => key === "id" || Object.hasOwn(INFO_LIMITS, key) || isCostField(key);
 
 /** Dollars per token as dollars per million, exactly (shift the decimal point in the text, not by a float multiply). */
 function perTokenToPerMillion(value: number): number {

@@ -75,11 +75,29 @@ function firstEnv(env: Record<string, string | undefined>, names: readonly strin
 
 /** Name -> deployments. Exact names win over patterns; the longest matching pattern wins among patterns. */
 export class ModelTable {
-  private readonly exact = new Map<string, Deployment[]>();
+  private exact = new Map<string, Deployment[]>();
   /** The exact names' groups as Resolved lists, made once (a pattern's targets depend on the name called). */
-  private readonly exactGroups = new Map<string, Resolved[]>();
-  private readonly patterns: { prefix: string; deployments: Deployment[] }[] = [];
-  private readonly listed: ListedModel[] = [];
+  private exactGroups = new Map<string, Resolved[]>();
+  private patterns: { prefix: string; deployments: Deployment[] }[] = [];
+  private listed: ListedModel[] = [];
+  /** Moves on every `replaceWith`, so what is derived from the table can be cached per generation. */
+  private changes = 0;
+
+  get generation(): number {
+    return this.changes;
+  }
+
+  /**
+   * Takes over `next`'s deployments in one step (models changed at run time): calls already
+   * routed keep the deployments they hold; every lookup after this sees only the new ones.
+   */
+  replaceWith(next: ModelTable): void {
+    this.exact = next.exact;
+    this.exactGroups = next.exactGroups;
+    this.patterns = next.patterns;
+    this.listed = next.listed;
+    this.changes++;
+  }
 
   add(name: string, deployment: Deployment, listed = true): void {
     if (name.endsWith("*")) {
@@ -172,52 +190,72 @@ export class ModelTable {
 
 }
 
-/** Builds the table from config and environment; returns the problems that keep an entry from working. */
-export function buildModelTable(config: Config, env: Record<string, string | undefined>, prices: PriceCatalogue = embeddedPrices()): { table: ModelTable; problems: string[] } {
+/** A deployment added besides the config's (a model managed at run time), placed after the config's models. */
+export interface ExtraModel {
+  entry: ModelEntry;
+  /** The path its problems are reported at (`models[0]` of the one-model config it was read from). */
+  path: string;
+}
+
+/**
+ * Builds the table from config, environment and `extra` deployments; returns the problems that keep
+ * a config entry from working, and each extra entry's own (such an entry is left out, the rest served).
+ */
+export function buildModelTable(
+  config: Config,
+  env: Record<string, string | undefined>,
+  prices: PriceCatalogue = embeddedPrices(),
+  extra: readonly ExtraModel[] = [],
+): { table: ModelTable; problems: string[]; extraProblems: string[][] } {
   const table = new ModelTable();
   const problems: string[] = [];
+  const extraProblems: string[][] = extra.map(() => []);
   const defaultTimeout = (config.settings?.request_timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   const seenIds = new Set<string>();
+  const configured = config.models ?? [];
+  const entries = [
+    ...configured.map((entry, index) => ({ entry, path: `models[${index}]`, problems })),
+    ...extra.map(({ entry, path }, index) => ({ entry, path, problems: extraProblems[index] as string[] })),
+  ];
 
-  (config.models ?? []).forEach((entry: ModelEntry, index) => {
-    const path = `models[${index}]`;
+  entries.forEach(({ entry, path, problems: found }: { entry: ModelEntry; path: string; problems: string[] }, index) => {
     const slash = entry.model.indexOf("/");
     if (slash <= 0 || slash === entry.model.length - 1) {
-      problems.push(`${path}.model: '${entry.model}' is not <provider>/<upstream model>, e.g. openai/gpt-4o`);
+      found.push(`${path}.model: '${entry.model}' is not <provider>/<upstream model>, e.g. openai/gpt-4o`);
       return;
     }
     const providerId = entry.model.slice(0, slash);
     const named = findProvider(providerId);
     if (!named) {
-      problems.push(`${path}.model: unknown provider '${providerId}' (known: ${[...PROVIDERS.keys()].join(", ")})`);
+      found.push(`${path}.model: unknown provider '${providerId}' (known: ${[...PROVIDERS.keys()].join(", ")})`);
       return;
     }
     const provider = named.variant?.(entry.model.slice(slash + 1)) ?? named;
     const apiBase = entry.api_base ?? firstEnv(env, provider.apiBaseEnv) ?? provider.defaultApiBase;
     if (!apiBase) {
-      problems.push(`${path}: ${provider.label} has no default URL; set api_base`);
+      found.push(`${path}: ${provider.label} has no default URL; set api_base`);
       return;
     }
     const apiKey = entry.api_key ?? firstEnv(env, provider.apiKeyEnv);
     if (provider.requiresApiKey && !apiKey) {
       const hint = provider.apiKeyEnv[0] ? `api_key: os.environ/${provider.apiKeyEnv[0]} (or export ${provider.apiKeyEnv[0]})` : "api_key";
-      problems.push(`${path}: ${provider.label} needs an API key; set ${hint}`);
+      found.push(`${path}: ${provider.label} needs an API key; set ${hint}`);
       return;
     }
     if (entry.model.includes("*") && !entry.model_name.endsWith("*")) {
-      problems.push(`${path}.model: '*' in model needs a model_name ending in '*'`);
+      found.push(`${path}.model: '*' in model needs a model_name ending in '*'`);
       return;
     }
     const upstreamModel = entry.model.slice(slash + 1);
     // Exact ids from config go into URLs as they are; the request's part of a wildcard is checked per call.
     const idProblem = modelIdProblem(upstreamModel.replace("*", "x"));
     if (idProblem) {
-      problems.push(`${path}.model: the upstream model id ${idProblem}; no provider has such an id`);
+      found.push(`${path}.model: the upstream model id ${idProblem}; no provider has such an id`);
       return;
     }
     let id = entry.id ?? entry.model_name;
     if (seenIds.has(id)) {
-      if (entry.id) problems.push(`${path}.id: '${id}' is used by another deployment`);
+      if (entry.id) found.push(`${path}.id: '${id}' is used by another deployment`);
       id = `${id}#${index}`;
     }
     seenIds.add(id);
@@ -226,7 +264,7 @@ export function buildModelTable(config: Config, env: Record<string, string | und
     if (entry.headers) target.headers = entry.headers;
     const problem = provider.configure?.(target, entry, env);
     if (problem) {
-      problems.push(`${path}: ${problem}`);
+      found.push(`${path}: ${problem}`);
       return;
     }
     const deployment: Deployment = {
@@ -235,7 +273,7 @@ export function buildModelTable(config: Config, env: Record<string, string | und
       provider,
       target,
       timeoutMs: (entry.timeout_seconds ?? 0) * 1000 || defaultTimeout,
-      priceOf: pricer(prices, provider, priceOverrideOf(entry.price, `${path}.price`, problems)),
+      priceOf: pricer(prices, provider, priceOverrideOf(entry.price, `${path}.price`, found)),
       weight: entry.weight ?? 1,
       order: entry.order ?? 0,
     };
@@ -275,5 +313,5 @@ export function buildModelTable(config: Config, env: Record<string, string | und
       table.add(model.id, { ...deployment, id: model.id, modelName: model.id, target: { ...deployment.target, model: model.id } });
     }
   }
-  return { table, problems };
+  return { table, problems, extraProblems };
 }

@@ -43,6 +43,8 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
     }
   }
   paths["/health/liveliness"] = { get: { summary: "Process is up", responses: { "200": { description: "OK" } } } };
+  paths["/health/liveness"] = { get: { summary: "Process is up (Kubernetes' name)", responses: { "200": { description: "OK" } } } };
+  paths["/routes"] = { get: { summary: "The server's routes, as LiteLLM lists its own: {routes: [{path, methods, name}]}", responses: { "200": { description: "OK" } } } };
   paths["/metrics"] = { get: { summary: "Prometheus metrics (text format 0.0.4)", responses: { "200": { description: "Metrics", content: { "text/plain": { schema: { type: "string" } } } } } } };
   paths["/health/readiness"] = { get: { summary: "Ready to serve (503 while draining)", responses: { "200": { description: "OK" }, "503": { description: "Draining" } } } };
   return {

@@ -347,6 +347,40 @@ export interface SpendStore {
   breakdown(filter: BreakdownFilter): Promise<BreakdownRow[]>;
 }
 
+/**
+ * A model deployment added at run time (`/model/new`), in LiteLLM's form: `litellmParams` holds no
+ * literal secret (only `os.environ/NAME` references); literal ones live in `sealedSecrets`, encrypted.
+ */
+export interface StoredModel {
+  modelId: string;
+  modelName: string;
+  /** LiteLLM's litellm_params without literal secrets. */
+  litellmParams: Record<string, unknown>;
+  /** LiteLLM's model_info as given (descriptive; its prices and limits are applied). */
+  modelInfo: Record<string, unknown>;
+  /** The literal secrets of litellm_params (same shape), sealed with the gateway's encryption key; absent when there are none. */
+  sealedSecrets?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewModel = Pick<StoredModel, "modelId" | "modelName" | "litellmParams" | "modelInfo"> & Partial<Pick<StoredModel, "sealedSecrets">>;
+/** Replaces the whole deployment (the caller merges); `sealedSecrets: undefined` removes them. */
+export type ModelReplacement = Pick<StoredModel, "modelName" | "litellmParams" | "modelInfo"> & Partial<Pick<StoredModel, "sealedSecrets">>;
+
+/** Models managed at run time. */
+export interface ModelStore {
+  /** Throws StoreConflict when the id is taken. */
+  insert(model: NewModel): Promise<StoredModel>;
+  byId(modelId: string): Promise<StoredModel | undefined>;
+  all(): Promise<StoredModel[]>;
+  replace(modelId: string, next: ModelReplacement): Promise<StoredModel | undefined>;
+  /** True when it existed. */
+  delete(modelId: string): Promise<boolean>;
+  /** A value that changes whenever a stored model changes (from any process). Cheap. */
+  changeMarker(): Promise<number>;
+}
+
 /** A write that conflicts with existing data (duplicate id, a team still used by keys). */
 export class StoreConflict extends Error {
   override readonly name = "StoreConflict";
@@ -363,6 +397,7 @@ export interface Store {
   users: UserStore;
   organizations: OrganizationStore;
   spend: SpendStore;
+  models: ModelStore;
   /** A value that changes whenever keys, teams, users or organisations change (from any process), but not on spend alone. Cheap. */
   changeMarker(): Promise<number>;
   close(): Promise<void>;

@@ -31,6 +31,9 @@ const T = "team-t";
 const RULES: Record<string, "public" | "any" | "admin" | "admin-read" | "self"> = {
   "GET /health/liveliness": "public",
   "GET /health/readiness": "public",
+  "GET /health/liveness": "public",
+  "GET /routes": "public",
+  "GET /health/readiness/details": "any",
   "GET /metrics": "public",
   "POST /v1/chat/completions": "any",
   "POST /chat/completions": "any",
@@ -76,6 +79,13 @@ const RULES: Record<string, "public" | "any" | "admin" | "admin-read" | "self"> 
   "GET /spend/logs": "self",
   "GET /global/spend/report": "admin-read",
   "GET /spend/totals": "admin-read",
+  // Every key reads the models it may use (filtered like /v1/models); changing them is for admins.
+  "GET /model/info": "any",
+  "GET /v1/model/info": "any",
+  "POST /model/new": "admin",
+  "POST /model/update": "admin",
+  "PATCH /model/{model_id}/update": "admin",
+  "POST /model/delete": "admin",
   "GET /health": "admin-read",
 };
 

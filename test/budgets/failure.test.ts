@@ -92,7 +92,7 @@ describe("a store that cannot write", () => {
       const answers = await Promise.all(Array.from({ length: 20 }, () => client.chat.completions.create({ model: "mock/echo", messages: [{ role: "user", content: "still here" }] })));
       expect(answers.map((a) => a.choices[0]?.message.content)).toEqual(Array(20).fill("Echo: still here"));
       // The writer tries on its timer and fails: the rows stay queued.
-      let ready: { status: string; spend_ledger: { queued: number; failing: boolean; last_error?: string } } | undefined;
+      let ready: { status: string; db: string; spend_ledger: { queued: number; failing: boolean; last_error?: string } } | undefined;
       for (let i = 0; i < 100; i++) {
         const response = await fetch(`${gateway.origin}/health/readiness`);
         ready = (await response.json()) as typeof ready;
@@ -101,6 +101,7 @@ describe("a store that cannot write", () => {
         await Bun.sleep(20);
       }
       expect(ready?.status).toBe("degraded");
+      expect(ready?.db).toBe("disconnected");
       expect(ready?.spend_ledger.queued).toBeGreaterThanOrEqual(20);
       expect(ready?.spend_ledger.last_error).toContain("disk is full");
       const stored = (await gateway.accounts.store.spend.logs({ limit: 1000, offset: 0 })).length;
@@ -108,8 +109,8 @@ describe("a store that cannot write", () => {
       await gateway.accounts.accounting.writer.flush();
       const after = await gateway.accounts.store.spend.logs({ limit: 1000, offset: 0 });
       expect(after.length - stored).toBeGreaterThanOrEqual(20);
-      const recovered = (await (await fetch(`${gateway.origin}/health/readiness`)).json()) as { status: string };
-      expect(recovered.status).toBe("ready");
+      const recovered = (await (await fetch(`${gateway.origin}/health/readiness`)).json()) as { status: string; db: string };
+      expect(recovered).toMatchObject({ status: "connected", db: "connected" });
     } finally {
       failing = false;
       spend.append = append;

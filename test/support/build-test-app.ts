@@ -9,6 +9,9 @@ import type { Tracing } from "../../src/telemetry/tracing.ts";
 import { closeAccounts, type Accounts } from "../../src/auth/accounts.ts";
 import { rawExchange } from "./raw-http.ts";
 import { listenOptions } from "../../src/server/listen.ts";
+import { openModelCatalog, type ModelCatalog } from "../../src/models/catalog.ts";
+import { SecretBox } from "../../src/models/secret-box.ts";
+import { embeddedPrices } from "../../src/pricing/load.ts";
 
 export interface GatewayOptions {
   /** Environment the model table reads keys from. Defaults to `{}` so the developer's real keys never leak in. */
@@ -27,6 +30,8 @@ export interface GatewayOptions {
   metrics?: boolean;
   /** Export traces (stopped with the gateway). */
   tracing?: Tracing;
+  /** How often the models added at run time are polled for changes made elsewhere (default 1 s, as in main). */
+  modelPollMs?: number;
   /** More call observers (an access log), told of every call after the test's own recorder. */
   observers?: CallObserver[];
 }
@@ -43,6 +48,8 @@ export interface TestGateway {
   loggedErrors: { message: string; error: unknown }[];
   lifecycle: Lifecycle;
   app: App;
+  /** Models managed at run time, as main opens them over the store (present with `accounts`). */
+  catalog?: ModelCatalog;
   stop(): Promise<void>;
 }
 
@@ -59,7 +66,14 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const recorder: CallObserver = { onCall: (record) => records.push(record) };
   const sinks = [recorder, ...(metrics ? [metrics] : []), ...(opts.observers ?? [])];
   const logError = (message: string, error: unknown) => loggedErrors.push({ message, error });
+  const env = opts.env ?? {};
+  const secrets = await SecretBox.fromEnv(env);
+  const catalog = opts.accounts
+    ? await openModelCatalog({ config, env, prices: embeddedPrices(), table, store: opts.accounts.store.models, ...(secrets ? { secrets } : {}), log: (message) => logError("models", new Error(message)) })
+    : undefined;
+  catalog?.watch(opts.modelPollMs ?? 1_000);
   const app = buildApp({
+    ...(catalog ? { catalog } : {}),
     models: table,
     observer: observers(sinks),
     ...(metrics ? { metrics } : {}),
@@ -85,7 +99,9 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     loggedErrors,
     lifecycle,
     app,
+    ...(catalog ? { catalog } : {}),
     stop: async () => {
+      catalog?.stop();
       await app.stop(true);
       await opts.tracing?.stop();
       if (opts.accounts) await closeAccounts(opts.accounts);

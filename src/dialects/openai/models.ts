@@ -5,7 +5,7 @@ import { aliasedModel, listedModelAllowed, modelAllowed } from "../../auth/model
 import { echo } from "../../canonical/echo.ts";
 
 /** Every allow-list that applies to a caller (key, its team, its user); empty when nothing restricts it. */
-function allowLists(caller: Caller): string[][] {
+export function allowLists(caller: Caller): string[][] {
   if (caller.kind !== "key") return [];
   return [caller.key.models, caller.team?.models ?? [], caller.user?.models ?? []].filter((list) => list.length > 0);
 }

@@ -2,6 +2,7 @@ import type { Store } from "../types.ts";
 import { openDatabase } from "./db.ts";
 import { sqliteKeyStore } from "./keys.ts";
 import { sqliteOrganizationStore } from "./organizations.ts";
+import { sqliteModelStore } from "./models.ts";
 import { sqliteSpendStore } from "./spend.ts";
 import { sqliteTeamStore } from "./teams.ts";
 import { sqliteUserStore } from "./users.ts";
@@ -32,6 +33,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     users: sqliteUserStore(db),
     organizations: sqliteOrganizationStore(db),
     spend,
+    models: sqliteModelStore(db),
     // Moved by triggers on every change to keys, teams, users and organisations, from any connection or process.
     changeMarker: async () => accountsVersion.get()?.value ?? 0,
     close: async () => {

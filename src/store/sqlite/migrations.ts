@@ -169,6 +169,26 @@ ${accountsTriggers("organizations")}
   ALTER TABLE spend_logs ADD COLUMN response_id TEXT;
   CREATE INDEX spend_logs_response ON spend_logs (response_id) WHERE response_id IS NOT NULL;
   `,
+  // Models added at run time (/model/new), with the marker gateways poll to apply them.
+  `
+  -- Models added at run time (/model/new), in LiteLLM's form. litellm_params never holds a literal
+  -- secret: those are sealed (AES-GCM) in sealed_secrets.
+  CREATE TABLE models (
+    model_id TEXT PRIMARY KEY,
+    model_name TEXT NOT NULL,
+    litellm_params TEXT NOT NULL,
+    model_info TEXT NOT NULL DEFAULT '{}',
+    sealed_secrets TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+
+  -- What gateways poll to apply another process's model changes without a restart.
+  INSERT INTO meta (name, value) VALUES ('models_version', 0);
+  CREATE TRIGGER models_inserted AFTER INSERT ON models BEGIN UPDATE meta SET value = value + 1 WHERE name = 'models_version'; END;
+  CREATE TRIGGER models_deleted AFTER DELETE ON models BEGIN UPDATE meta SET value = value + 1 WHERE name = 'models_version'; END;
+  CREATE TRIGGER models_updated AFTER UPDATE ON models BEGIN UPDATE meta SET value = value + 1 WHERE name = 'models_version'; END;
+  `,
 ];
 
 /** The schema version this build writes: the number of migrations. */
