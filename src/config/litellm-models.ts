@@ -4,7 +4,7 @@ import { litellmProvider } from "./litellm-providers.ts";
 import { overlay } from "./litellm-overlay.ts";
 import { unsupportedReason } from "./litellm-unsupported.ts";
 import { asDict, judgeKey, toCredentialsText, toHeaders, toIdText, toNumber, toRetries, toWhole, type Convert, type Dict, type Translator } from "./litellm-values.ts";
-import type { PathSegment } from "./paths.ts";
+import { formatPath, type PathSegment } from "./paths.ts";
 
 interface Rule {
   to: string;
@@ -186,7 +186,7 @@ function collectGroupSettings(groups: Map<string, GroupSettings>, modelName: unk
     const value = toRetries(params[key]).value;
     const current = group.num_retries;
     if (current && typeof current.value === "number" && typeof value === "number" && current.value !== value) {
-      t.warnings.push(`${userParams.join(".")}.${key}: Switchboard retries per model group; ${modelName}'s deployments ask for ${current.value} and ${value}, so the group retries up to ${Math.max(current.value, value)} times`);
+      t.warnings.push(`${formatPath([...userParams, key])}: Switchboard retries per model group; ${modelName}'s deployments ask for ${current.value} and ${value}, so the group retries up to ${Math.max(current.value, value)} times`);
       if (value < current.value) continue;
     }
     group.num_retries = { value, user: [...userParams, key] };

@@ -77,7 +77,7 @@ export function masterKeyNotes(config: Config, env: Record<string, string | unde
   }
   const used = fromEnv || fromFile;
   const weak = used ? weakMasterKeyReason(used) : undefined;
-  if (weak) notes.weak = `the master key from ${fromEnv ? "SWITCHBOARD_MASTER_KEY" : fileKeyPath} is weak (${weak})`;
+  if (weak) notes.weak = `the master key is weak (${weak}; it comes from ${fromEnv ? "SWITCHBOARD_MASTER_KEY" : fileKeyPath})`;
   return notes;
 }
 
