@@ -193,7 +193,7 @@ export const ConfigSchema = Type.Object(
         {
           mode: Type.Optional(
             Type.Union([Type.Literal("strict"), Type.Literal("soft")], {
-              description: "strict (default): reserve each call's worst-case cost at admission, so concurrent calls cannot overrun a budget. soft: LiteLLM's behaviour, admit while spend is under budget.",
+              description: "strict (default; a LiteLLM-format file defaults to soft): reserve each call's worst-case cost at admission, so concurrent calls cannot overrun a budget. soft: LiteLLM's behaviour, admit while spend is under budget.",
             }),
           ),
         },

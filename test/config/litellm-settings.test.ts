@@ -245,3 +245,16 @@ describe("the master key", () => {
     expect(masterKeyNotes(native.config, {}, masterKeyPath(native))).toEqual({ warnings: [] });
   });
 });
+
+describe("the README's LiteLLM example", () => {
+  test("loads as the README says: strict budgets, the access log, the data directory and a connect timeout from the switchboard blocks", async () => {
+    const readme = await Bun.file(new URL("../../README.md", import.meta.url)).text();
+    const section = readme.slice(readme.indexOf("**Switchboard's own settings**"));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+    const loaded = loadConfigValue(Bun.YAML.parse(yaml), "README.md", { SWITCHBOARD_MASTER_KEY: "m".repeat(40), ANTHROPIC_API_KEY: "k" });
+    expect(loaded.format).toBe("litellm");
+    expect(loaded.warnings).toEqual([]);
+    expect(loaded.config).toMatchObject({ budgets: { mode: "strict" }, server: { access_log: true }, store: { data_dir: "/var/lib/switchboard" } });
+    expect(loaded.config.models?.[0]).toMatchObject({ model: "anthropic/claude-sonnet-4-5", connect_timeout_seconds: 5 });
+  });
+});
