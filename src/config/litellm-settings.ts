@@ -33,6 +33,9 @@ const SETTINGS: Record<string, Rule> = {
   turn_off_message_logging: { section: "tracing", to: "redact_messages" },
 };
 
+/** general_settings keys, and the one Switchboard adds (so `switchbord` is taken for a slip). */
+const GENERAL_KEYS: ReadonlySet<string> = new Set([...LITELLM_GENERAL_KEYS, "switchboard"]);
+
 /** Settings read after the tables above, since they combine with other settings or with the model list. */
 export interface Deferred {
   /** router_settings.stream_timeout: the default time to first byte of every deployment without its own. */
@@ -71,7 +74,7 @@ export function translateSettings(raw: Dict, section: (key: string) => Dict | un
     else if (key === "switchboard") out.switchboard = { value, user };
     else if (key === "max_request_size_mb") put({ section: "server", to: "max_request_body_mb", convert: toNumber }, user, value);
     else if (key === "background_health_checks" || key === "health_check_interval") continue;
-    else unsupported(user, LITELLM_GENERAL_KEYS, value, t);
+    else unsupported(user, GENERAL_KEYS, value, t);
   }
   healthChecks(general, out.sections.router, t);
 

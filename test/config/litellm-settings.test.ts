@@ -221,6 +221,11 @@ describe("Switchboard-only settings in a LiteLLM file", () => {
     ].sort());
   });
 
+  test("a slip in its name is an error with a suggestion, not an ignored key", async () => {
+    const error = await configError(() => loadConfigValue({ model_list: [gpt("a")], general_settings: { switchbord: { budgets: { mode: "strict" } } } }, "l.yaml", {}));
+    expect(error.problems).toEqual(["general_settings.switchbord: unknown key; did you mean `switchboard`?"]);
+  });
+
   test("model_info.switchboard takes a deployment's Switchboard-only fields", async () => {
     const loaded = loadConfigValue({ model_list: [{ ...gpt("a"), model_info: { id: "a-1", switchboard: { connect_timeout_seconds: 3, stream_idle_timeout_seconds: 30 } } }] }, "l.yaml", {});
     expect(loaded.warnings).toEqual([]);
