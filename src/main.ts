@@ -5,7 +5,7 @@ import { configCheck } from "./cli/config-check.ts";
 import { helpText } from "./cli/help.ts";
 import { ConfigError } from "./config/errors.ts";
 import { loadConfigFile, type LoadedConfig } from "./config/load.ts";
-import { runtimeSettings, withCliModel } from "./config/runtime.ts";
+import { masterKeyNotes, masterKeyPath, runtimeSettings, withCliModel } from "./config/runtime.ts";
 import { buildModelTable } from "./router/models.ts";
 import { Router } from "./router/router.ts";
 import { HealthChecker } from "./router/health.ts";
@@ -19,7 +19,6 @@ import { accessLog } from "./telemetry/access-log.ts";
 import { observers, type CallObserver } from "./telemetry/calls.ts";
 import { VERSION } from "./version.ts";
 import { closeAccounts, openAccounts } from "./auth/accounts.ts";
-import { weakMasterKeyReason } from "./auth/master-key.ts";
 import { openStore } from "./store/open.ts";
 import { runKeysCommand } from "./cli/keys.ts";
 import { resolveDataDir } from "./config/data-dir.ts";
@@ -55,11 +54,10 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     );
   }
 
-  if (settings.masterKey) {
-    const weak = weakMasterKeyReason(settings.masterKey);
-    if (weak) {
-      throw new UsageError(`refusing to start: the master key is weak (${weak}). It can mint keys and read all spend; set SWITCHBOARD_MASTER_KEY to a random value, e.g. the output of: openssl rand -base64 32`);
-    }
+  const keyNotes = masterKeyNotes(config, loaded.env, masterKeyPath(loaded));
+  for (const warning of keyNotes.warnings) log(`warning: ${warning}`);
+  if (keyNotes.weak) {
+    throw new UsageError(`refusing to start: ${keyNotes.weak}. It can mint keys and read all spend; set SWITCHBOARD_MASTER_KEY to a random value, e.g. the output of: openssl rand -base64 32`);
   }
   const dataDir = resolveDataDir(flags.dataDir, env, config.store?.data_dir);
   const lock = await takeServerLock(dataDir);

@@ -204,3 +204,29 @@ export const LITELLM_GENERAL_KEYS: ReadonlySet<string> = new Set([
 
 /** LiteLLM's routing_strategy names (RoutingStrategyName in litellm/types/litellm_params.py). */
 export const LITELLM_STRATEGIES = ["simple-shuffle", "least-busy", "latency-based-routing", "usage-based-routing", "usage-based-routing-v2", "cost-based-routing", "lar1"] as const;
+
+/** LiteLLM's provider prefixes (LlmProviders in litellm/types/utils.py). */
+export const LITELLM_PROVIDERS: ReadonlySet<string> = new Set([
+  "openai", "openai_like", "jina_ai", "xai", "custom_openai", "text-completion-openai", "cohere", "cohere_chat",
+  "clarifai", "anthropic", "anthropic_text", "bytez", "replicate", "runwayml", "huggingface", "together_ai",
+  "openrouter", "datarobot", "vertex_ai", "vertex_ai_beta", "gemini", "ai21", "baseten", "azure", "azure_text",
+  "azure_ai", "sagemaker", "sagemaker_chat", "bedrock", "vllm", "nlp_cloud", "petals", "oobabooga", "ollama",
+  "ollama_chat", "deepinfra", "perplexity", "mistral", "milvus", "groq", "nvidia_nim", "cerebras", "ai21_chat",
+  "volcengine", "codestral", "text-completion-codestral", "dashscope", "moonshot", "v0", "morph", "lambda_ai",
+  "deepseek", "sambanova", "maritalk", "voyage", "cloudflare", "xinference", "fireworks_ai", "friendliai",
+  "featherless_ai", "watsonx", "watsonx_text", "triton", "predibase", "databricks", "empower", "github",
+  "compactifai", "docker_model_runner", "custom", "litellm_proxy", "hosted_vllm", "llamafile", "lm_studio",
+  "galadriel", "nebius", "infinity", "deepgram", "elevenlabs", "novita", "aiohttp_openai", "langfuse",
+  "humanloop", "topaz", "assemblyai", "github_copilot", "snowflake", "gradient_ai", "meta_llama", "nscale",
+  "pg_vector", "hyperbolic", "recraft", "fal_ai", "heroku", "aiml", "cometapi", "oci", "auto_router",
+  "vercel_ai_gateway", "dotprompt", "wandb", "ovhcloud", "lemonade", "anyscale", "palm", "aleph_alpha",
+]);
+
+/**
+ * LiteLLM providers that speak OpenAI's chat API at their api_base (openai_compatible_providers in
+ * litellm/constants.py, less those Switchboard has under a name of its own and GitHub Copilot's OAuth).
+ */
+export const LITELLM_OPENAI_COMPATIBLE: ReadonlySet<string> = new Set([
+  "anyscale", "nvidia_nim", "sambanova", "ai21_chat", "ai21", "volcengine", "codestral", "xinference", "empower",
+  "friendliai", "github", "llamafile", "galadriel", "novita", "meta_llama", "featherless_ai", "nscale", "nebius",
+]);

@@ -13,6 +13,8 @@ export interface Converted {
   value?: unknown;
   problem?: string;
   warning?: string;
+  /** Fields of the same mapping the value also sets (a Vertex AI model URL names its project and location). */
+  siblings?: Dict;
 }
 /** Turns a LiteLLM value into Switchboard's. Anything it cannot read is passed on as is, for the schema to report at the user's path. */
 export type Convert = (value: unknown) => Converted;
@@ -132,13 +134,19 @@ export class Translator {
       return;
     }
     const converted = convert ? convert(value) : { value };
-    this.settle(user, converted, (v) => (target[key] = v));
+    this.settle(user, converted, target, key, path);
   }
 
-  private settle(user: readonly PathSegment[], converted: Converted, set: (value: unknown) => void): void {
+  private settle(user: readonly PathSegment[], converted: Converted, parent: Dict, key: string, path: readonly PathSegment[]): void {
     if (converted.warning) this.warnings.push(`${formatPath(user)}: ${converted.warning}`);
-    if (converted.problem) this.problem(user, converted.problem);
-    else if (converted.value !== undefined) set(converted.value);
+    if (converted.problem) return this.problem(user, converted.problem);
+    if (converted.value !== undefined) parent[key] = converted.value;
+    for (const [sibling, value] of Object.entries(converted.siblings ?? {})) {
+      const written = parent[sibling];
+      if (written !== undefined && written !== value) this.warnings.push(`${formatPath(user)}: sets ${sibling} to ${shown(value)} (the URL wins, as in LiteLLM), not ${shown(written)}`);
+      parent[sibling] = value;
+      this.origins.add([...path.slice(0, -1), sibling], user);
+    }
   }
 
   /** Converts the referenced values of `config` once resolved; returns the problems and warnings that adds. */
@@ -150,7 +158,7 @@ export class Translator {
       if (!parent || parent[key] === undefined) continue;
       const converted = convert(parent[key]);
       if (converted.value === undefined && !converted.problem) delete parent[key];
-      this.settle(user, converted, (v) => (parent[key] = v));
+      this.settle(user, converted, parent, key, path);
     }
     return { problems: this.problems.slice(before.problems), warnings: this.warnings.slice(before.warnings) };
   }

@@ -35,7 +35,7 @@ export function parseConfigText(text: string, source: string): unknown {
 /** Validates a parsed config (either format) and resolves its references; throws ConfigError listing every problem. */
 export function loadConfigValue(raw: unknown, source: string, env: Record<string, string | undefined> = process.env): LoadedConfig {
   const native = !isLiteLLMConfig(raw);
-  const translation = native ? undefined : fromLiteLLM(raw);
+  const translation = native ? undefined : fromLiteLLM(raw, env);
   const written = translation ? translation.config : (raw ?? {});
   // As in LiteLLM, the file's environment_variables override the process environment.
   const scope = translation ? { ...env, ...translation.env } : env;

@@ -101,6 +101,9 @@ const GroupPolicySchema = {
   num_retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: "Retries after the first attempt (default 2); a retry prefers another deployment." })),
   allowed_fails: Type.Optional(Type.Integer({ minimum: 0, description: "Failures within a minute before a deployment cools down (default 3)." })),
   cooldown_seconds: Type.Optional(Type.Number({ minimum: 0, description: "How long a failing deployment is left out (default 5)." })),
+  retry_after_seconds: Type.Optional(
+    Type.Number({ minimum: 0, maximum: 60, description: "Least wait before retrying the same deployment (LiteLLM's retry_after; default 0: the backoff alone). Another deployment is tried at once." }),
+  ),
 };
 
 const FallbackMap = (what: string) =>
@@ -190,7 +193,7 @@ export const ConfigSchema = Type.Object(
         {
           mode: Type.Optional(
             Type.Union([Type.Literal("strict"), Type.Literal("soft")], {
-              description: "strict (default): reserve each call's worst-case cost at admission, so concurrent calls cannot overrun a budget. soft: LiteLLM's behaviour, admit while spend is under budget.",
+              description: "strict (default; a LiteLLM-format file defaults to soft): reserve each call's worst-case cost at admission, so concurrent calls cannot overrun a budget. soft: LiteLLM's behaviour, admit while spend is under budget.",
             }),
           ),
         },

@@ -6,7 +6,7 @@
  */
 import { echo } from "../canonical/echo.ts";
 import { GatewayError } from "../canonical/errors.ts";
-import { isAppliedInfo, isAppliedParam } from "../config/litellm.ts";
+import { isAppliedInfo, isAppliedParam } from "../config/litellm-models.ts";
 import { buildModelTable } from "../router/models.ts";
 import { type ModelReplacement, StoreConflict, type StoredModel } from "../store/types.ts";
 import { type ModelCatalog, openedModel } from "./catalog.ts";

@@ -6,7 +6,7 @@
  * shows it without secrets.
  */
 import { ConfigError } from "../config/errors.ts";
-import { translatedParam } from "../config/litellm.ts";
+import { translatedParam } from "../config/litellm-models.ts";
 import { loadConfigValue } from "../config/load.ts";
 import { ModelEntrySchema, type ModelEntry } from "../config/schema.ts";
 import { ENV_REF, isSecretAt } from "../config/secrets.ts";

@@ -121,7 +121,7 @@ async function tryGroup<T>(
       // A Retry-After beyond what we wait for goes back to the client, who can decide.
       if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_WAIT_S) break;
       try {
-        await router.sleep(backoffMs(retry, retryAfter, router.random), request.signal);
+        await router.sleep(Math.max(backoffMs(retry, retryAfter, router.random), policy.retryFloorMs), request.signal);
       } catch {
         break;
       }

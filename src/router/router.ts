@@ -75,12 +75,16 @@ export class Router {
   }
 }
 
-function withOverrides(base: GroupPolicy, overrides: { strategy?: GroupPolicy["strategy"]; num_retries?: number; allowed_fails?: number; cooldown_seconds?: number }): GroupPolicy {
+function withOverrides(
+  base: GroupPolicy,
+  overrides: { strategy?: GroupPolicy["strategy"]; num_retries?: number; allowed_fails?: number; cooldown_seconds?: number; retry_after_seconds?: number },
+): GroupPolicy {
   return {
     ...base,
     ...(overrides.strategy !== undefined ? { strategy: overrides.strategy } : {}),
     ...(overrides.num_retries !== undefined ? { numRetries: overrides.num_retries } : {}),
     ...(overrides.allowed_fails !== undefined ? { allowedFails: overrides.allowed_fails } : {}),
     ...(overrides.cooldown_seconds !== undefined ? { cooldownMs: overrides.cooldown_seconds * 1000 } : {}),
+    ...(overrides.retry_after_seconds !== undefined ? { retryFloorMs: overrides.retry_after_seconds * 1000 } : {}),
   };
 }

@@ -42,11 +42,13 @@ export interface GroupPolicy {
   /** Failures within `failWindowMs` that put a deployment into cooldown. */
   allowedFails: number;
   cooldownMs: number;
+  /** Least wait before retrying a deployment already tried (LiteLLM's retry_after); 0: the backoff alone. */
+  retryFloorMs: number;
   /** Latency-based: deployments within this fraction of the fastest share the load (0.1 = 10%). */
   latencyBuffer: number;
 }
 
-export const DEFAULT_POLICY: GroupPolicy = { strategy: "simple-shuffle", numRetries: 2, allowedFails: 3, cooldownMs: 5_000, latencyBuffer: 0.1 };
+export const DEFAULT_POLICY: GroupPolicy = { strategy: "simple-shuffle", numRetries: 2, allowedFails: 3, cooldownMs: 5_000, retryFloorMs: 0, latencyBuffer: 0.1 };
 
 /** Base and cap of the exponential backoff between attempts. */
 export const BACKOFF_BASE_MS = 250;

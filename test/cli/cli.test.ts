@@ -76,8 +76,11 @@ describe("config check", () => {
     const { code, stdout, stderr } = await run(["config", "check", "config/litellm.yaml"], { ...exampleEnv, LITELLM_MASTER_KEY: "sk-fake" });
     expect(code).toBe(0);
     expect(stdout).toContain("ok (litellm format, ");
-    expect(stderr).toContain("warning: general_settings.database_url: not supported yet; ignored");
-    expect(stderr.trim().split("\n")).toHaveLength(2);
+    expect(stderr).toContain("warning: general_settings.database_url: Switchboard keeps keys, teams, users and spend in SQLite");
+    expect(stderr).toContain("warning: litellm_settings.success_callback: langfuse not supported");
+    // exampleEnv sets SWITCHBOARD_MASTER_KEY, so the file's LITELLM_MASTER_KEY is not the one used.
+    expect(stderr).toContain("warning: general_settings.master_key: not used: SWITCHBOARD_MASTER_KEY is set and wins");
+    expect(stderr.trim().split("\n")).toHaveLength(3);
   });
 
   test("a file with two errors exits non-zero and names both paths", async () => {
@@ -200,6 +203,31 @@ describe("start-up refusals", () => {
       expect(stderr).not.toContain("listening");
     });
   }
+
+  const litellmWithWeakKey = "model_list:\n  - model_name: a\n    litellm_params:\n      model: openai/a\n      api_key: k\n      api_base: http://127.0.0.1:9\ngeneral_settings:\n  master_key: sk-1234\n";
+
+  test("a LiteLLM file's weak master_key is refused when it would be used, naming where it is written", async () => {
+    const path = await fileWith("litellm-weak-key.yaml", litellmWithWeakKey);
+    const { code, stderr } = await run(["--config", path, "--port", "0"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("the master key is weak");
+    expect(stderr).toContain("it comes from general_settings.master_key");
+    expect(stderr).not.toContain("sk-1234");
+  });
+
+  test("a LiteLLM file's weak master_key does not stop the start when SWITCHBOARD_MASTER_KEY replaces it: a warning says it is not used", async () => {
+    const path = await fileWith("litellm-weak-key.yaml", litellmWithWeakKey);
+    const server = await startServer(["--config", path, "--port", "0"], { SWITCHBOARD_MASTER_KEY: STRONG_MASTER });
+    try {
+      expect(server.log()).toContain("warning: general_settings.master_key: not used: SWITCHBOARD_MASTER_KEY is set and wins (the file's key is weak");
+      expect(server.log()).toContain("budgets soft");
+      expect(server.log()).not.toContain("sk-1234");
+      expect((await fetch(`${server.origin}/v1/models`, { headers: { authorization: "Bearer sk-1234" } })).status).toBe(401);
+      expect((await fetch(`${server.origin}/v1/models`, { headers: { authorization: `Bearer ${STRONG_MASTER}` } })).status).toBe(200);
+    } finally {
+      await stopServer(server);
+    }
+  });
 
   test("an unknown flag exits non-zero, suggests the flag meant and lists the flags", async () => {
     const { code, stdout, stderr } = await run(["--prot", "4000"]);

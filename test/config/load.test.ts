@@ -220,7 +220,7 @@ describe("LiteLLM import", () => {
         litellm_params: { model: "openai/gpt-4o", api_key: "os.environ/OPENAI_API_KEY", rpm: 100, timeout: 30, extra_headers: { "X-Team": "a", "X-Num": 7 } },
         model_info: { id: "gpt-4o-1" },
       },
-      { model_name: "local", litellm_params: { model: "openai_compatible/qwen", base_url: "http://10.0.0.1:8000/v1", custom_llm_provider: "openai" } },
+      { model_name: "local", litellm_params: { model: "qwen", base_url: "http://10.0.0.1:8000/v1", custom_llm_provider: "openai_compatible" } },
     ],
     litellm_settings: { drop_params: true, request_timeout: 90, success_callback: ["langfuse"] },
     general_settings: { master_key: "os.environ/LITELLM_MASTER_KEY", database_url: "postgres://x" },
@@ -236,7 +236,7 @@ describe("LiteLLM import", () => {
     expect(isLiteLLMConfig(null)).toBe(false);
   });
 
-  test("maps model_list, litellm_params, model_info.id, master_key, drop_params, request_timeout and environment_variables", () => {
+  test("maps model_list, litellm_params, custom_llm_provider, model_info.id, master_key, drop_params, request_timeout and environment_variables; budgets soft", () => {
     const { config, env } = fromLiteLLM(small);
     expect(config).toEqual({
       models: [
@@ -246,15 +246,15 @@ describe("LiteLLM import", () => {
       auth: { master_key: "os.environ/LITELLM_MASTER_KEY" },
       settings: { drop_params: true, request_timeout_seconds: 90 },
       router: { strategy: "latency-based", num_retries: 3 },
+      budgets: { mode: "soft" },
     });
     expect(env).toEqual({ LITELLM_MASTER_KEY: "sk-from-file", PORT_NUMBER: "8" });
   });
 
   test("emits exactly one warning per item it cannot honour", () => {
     expect(fromLiteLLM(small).warnings).toEqual([
-      "model_list[1] (local): ignoring litellm_params custom_llm_provider",
-      "general_settings.database_url: not supported yet; ignored",
-      "litellm_settings.success_callback: not supported yet; ignored",
+      "general_settings.database_url: Switchboard keeps keys, teams, users and spend in SQLite in its data directory (--data-dir, or general_settings.switchboard.store.data_dir); PostgreSQL is not supported yet; ignored",
+      "litellm_settings.success_callback: langfuse not supported; Switchboard exports OpenInference traces over OTLP instead (general_settings.switchboard.tracing, or OTEL_EXPORTER_OTLP_ENDPOINT)",
       "extra_section: not a LiteLLM config section; ignored",
     ]);
   });
@@ -265,7 +265,7 @@ describe("LiteLLM import", () => {
     expect(loaded.config.auth?.master_key).toBe("sk-from-file");
     expect(loaded.config.models?.[0]?.api_key).toBe("sk-openai");
     expect(loaded.written.auth?.master_key).toBe("os.environ/LITELLM_MASTER_KEY");
-    expect(loaded.warnings).toHaveLength(4);
+    expect(loaded.warnings).toHaveLength(3);
     expect(process.env.PORT_NUMBER).toBeUndefined();
   });
 
@@ -432,8 +432,8 @@ describe("the example configs in config/", () => {
     expect(loaded.config.models?.map((m) => m.id ?? m.model_name)).toEqual(["gpt-4o-eu-1", "gpt-4o-mini-1", "llama-3.3-70b", "internal-qwen"]);
     expect(loaded.config.models?.[3]?.api_key).toBe("not-a-real-key");
     expect(loaded.warnings).toEqual([
-      "general_settings.database_url: not supported yet; ignored",
-      "litellm_settings.success_callback: not supported yet; ignored",
+      "general_settings.database_url: Switchboard keeps keys, teams, users and spend in SQLite in its data directory (--data-dir, or general_settings.switchboard.store.data_dir); PostgreSQL is not supported yet; ignored",
+      "litellm_settings.success_callback: langfuse not supported; Switchboard exports OpenInference traces over OTLP instead (general_settings.switchboard.tracing, or OTEL_EXPORTER_OTLP_ENDPOINT)",
     ]);
   });
 });
@@ -460,7 +460,7 @@ describe("LiteLLM routing import", () => {
     const { config, warnings } = fromLiteLLM({
       model_list: [
         { model_name: "gpt-4o", litellm_params: { model: "openai/gpt-4o", api_key: "sk-a", rpm: 600, tpm: 90000, weight: 3, order: 1, stream_timeout: 15, tags: ["paid"], region_name: "eu-west-1" } },
-        { model_name: "gpt-4o", litellm_params: { model: "azure_like/gpt-4o", api_key: "sk-b", api_base: "http://10.0.0.2:8000/v1", weight: 1, order: 2 } },
+        { model_name: "gpt-4o", litellm_params: { model: "hosted_vllm/gpt-4o", api_key: "sk-b", api_base: "http://10.0.0.2:8000/v1", weight: 1, order: 2 } },
       ],
       router_settings: { routing_strategy: "usage-based-routing-v2", num_retries: 4, allowed_fails: 2, cooldown_time: 30, routing_strategy_args: { lowest_latency_buffer: 0.2 } },
       litellm_settings: { fallbacks: [{ "gpt-4o": ["claude"] }], context_window_fallbacks: [{ "gpt-4o": ["gpt-4o-long"] }], content_policy_fallbacks: [{ "gpt-4o": ["claude"] }] },
@@ -477,7 +477,8 @@ describe("LiteLLM routing import", () => {
       context_window_fallbacks: { "gpt-4o": ["gpt-4o-long"] },
       content_policy_fallbacks: { "gpt-4o": ["claude"] },
     });
-    const { table } = buildModelTable({ ...config, models: (config.models ?? []).map((m) => ({ ...m, model: m.model.replace("azure_like", "openai_compatible") })) }, {});
+    expect(config.models?.[1]).toMatchObject({ model: "vllm/gpt-4o", api_base: "http://10.0.0.2:8000/v1" });
+    const { table } = buildModelTable(config, {});
     const group = table.group("gpt-4o") ?? [];
     expect(group.map((r) => [r.deployment.weight, r.deployment.order, r.deployment.rpm])).toEqual([
       [3, 1, 600],

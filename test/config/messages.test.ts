@@ -120,7 +120,7 @@ describe("misspelt keys", () => {
     );
   });
 
-  test("LiteLLM format: LiteLLM keys Switchboard does not support yet, and far-off keys, stay warnings naming them", () => {
+  test("LiteLLM format: LiteLLM keys Switchboard does not support yet, and far-off keys, stay warnings naming them and saying what changes", () => {
     const { warnings } = loadConfigValue(
       {
         model_list: [{ model_name: "a", litellm_params: { model: "openai/a", custom_llm_provider: "openai", temperature: 0.2, my_vendor_flag: true }, model_info: { mode: "chat" } }],
@@ -133,13 +133,13 @@ describe("misspelt keys", () => {
     );
     expect(warnings).toEqual([
       "model_list[0] (a): ignoring model_info mode",
-      "model_list[0] (a): ignoring litellm_params custom_llm_provider, temperature, my_vendor_flag",
-      "general_settings.database_url: not supported yet; ignored",
-      "general_settings.alerting: not supported yet; ignored",
-      "litellm_settings.success_callback: not supported yet; ignored",
-      "litellm_settings.cache: not supported yet; ignored",
-      "router_settings.redis_host: not supported yet; ignored",
-      "router_settings.enable_pre_call_checks: not supported yet; ignored",
+      "model_list[0] (a): ignoring litellm_params temperature, my_vendor_flag",
+      "general_settings.database_url: Switchboard keeps keys, teams, users and spend in SQLite in its data directory (--data-dir, or general_settings.switchboard.store.data_dir); PostgreSQL is not supported yet; ignored",
+      "general_settings.alerting: alerting is not supported: watch GET /metrics (Prometheus) or the access log instead; ignored",
+      "litellm_settings.success_callback: langfuse not supported; Switchboard exports OpenInference traces over OTLP instead (general_settings.switchboard.tracing, or OTEL_EXPORTER_OTLP_ENDPOINT)",
+      "litellm_settings.cache: response caching is not supported yet: every call reaches the upstream; ignored",
+      "router_settings.redis_host: there is no Redis yet: limits, cooldowns and load are counted in this process (one server per data directory); ignored",
+      "router_settings.enable_pre_call_checks: deployments are not filtered by context window before the call: a prompt too long for a deployment fails there, then context_window_fallbacks apply; ignored",
     ]);
   });
 });

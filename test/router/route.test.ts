@@ -69,6 +69,26 @@ describe("route", () => {
     expect(waits[0]).toBeLessThan(30_000);
   });
 
+  test("retry_after_seconds (LiteLLM's retry_after) is the least wait before retrying the same deployment; another deployment is tried at once", async () => {
+    const { router, waits } = setup({ strategy: "priority", allowed_fails: 5, num_retries: 3, retry_after_seconds: 4 });
+    const g = group([{ id: "a" }, { id: "b" }]);
+    const { calls, attempt } = scripted({ a: [fail(500), fail(500), "ok"], b: [fail(500)] });
+    const routed = await route(router, request(g), attempt);
+    expect(calls).toEqual(["a", "b", "a", "a"]);
+    expect(routed.value).toBe("a");
+    // No wait before b; before each retry of a, at least 4 s (the backoff alone would be well under 1 s).
+    expect(waits).toEqual([4_000, 4_000]);
+  });
+
+  test("without retry_after_seconds, the same retries wait only the backoff", async () => {
+    const { router, waits } = setup({ strategy: "priority", allowed_fails: 5, num_retries: 3 });
+    const g = group([{ id: "a" }, { id: "b" }]);
+    const { attempt } = scripted({ a: [fail(500), fail(500), "ok"], b: [fail(500)] });
+    await route(router, request(g), attempt);
+    expect(waits).toHaveLength(2);
+    for (const wait of waits) expect(wait).toBeLessThan(1_000);
+  });
+
   test("a lone deployment at its rpm cap is not called: 429 at once", async () => {
     const { router } = setup();
     const g = group([{ id: "solo", rpm: 1 }]);
