@@ -123,7 +123,9 @@ export const UserInfoResponse = Type.Object({
   user_id: Type.String(),
   user_info: UserObject,
   keys: Type.Array(KeyObject),
-  teams: Type.Array(TeamObject, { description: "The teams the user is a member of." }),
+  teams: Type.Array(Type.Intersect([TeamObject, Type.Object({ team_memberships: memberships })]), {
+    description: "The teams the user is a member of, each with the user's membership (its spend and budget in the team).",
+  }),
 });
 /** `/user/new`: the user, and its first key as `/key/generate` answers it (null with auto_create_key: false). */
 export const NewUserResponse = Type.Intersect([

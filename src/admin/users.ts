@@ -7,7 +7,7 @@ import type { TeamMember, TeamRecord, UserRecord } from "../store/types.ts";
 import { invalid, notFound } from "./errors.ts";
 import { isoOrNull } from "./dates.ts";
 import { generateKey } from "./keys.ts";
-import { keyJson, teamJson, userJson } from "./present.ts";
+import { keyJson, membershipsJson, teamJson, userJson } from "./present.ts";
 import { DeletedUsers, NewUserResponse, UserInfoResponse, UserListResponse, UserUpdateResponse } from "./responses.ts";
 import { DeleteUsersBody, NewUserBody, UNAPPLIED_USER_FIELDS, UpdateUserBody, UserInfoQuery, UserListQuery } from "./schemas.ts";
 import { userPatch, withoutNulls } from "./settings.ts";
@@ -177,7 +177,8 @@ export function userRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[]
           user_id: user.userId,
           user_info: userJson(ctx, user, teams.map((team) => team.teamId)),
           keys: keys.map((key) => keyJson(ctx, key)),
-          teams: teams.map((team) => teamJson(ctx, team)),
+          // Each team with this user's membership of it (its spend and budget there), as LiteLLM shows them.
+          teams: teams.map((team) => ({ ...teamJson(ctx, team), team_memberships: membershipsJson(ctx, team, userId) })),
         };
       },
     },

@@ -142,6 +142,27 @@ describe("GET /user/info", () => {
   });
 });
 
+describe("GET /user/info teams", () => {
+  test("each team carries this user's membership (budget and spend in the team), never another member's", async () => {
+    const team = await gateway.admin<{ team_id: string }>("POST", "/team/new", {
+      team_id: "t-info",
+      members_with_roles: [
+        { user_id: "u-info-a", role: "user" },
+        { user_id: "u-info-b", role: "admin" },
+      ],
+    });
+    expect(team.status).toBe(200);
+    expect((await gateway.admin("POST", "/team/member_update", { team_id: "t-info", user_id: "u-info-a", max_budget_in_team: 2 })).status).toBe(200);
+    const info = await gateway.admin<{ teams: { team_id: string; team_memberships: { user_id: string; spend: number; litellm_budget_table: { max_budget: number | null } }[] }[] }>(
+      "GET",
+      "/user/info?user_id=u-info-a",
+    );
+    expect(info.status).toBe(200);
+    expect(info.body.teams.map((t) => t.team_id)).toEqual(["t-info"]);
+    expect(info.body.teams[0]?.team_memberships).toEqual([expect.objectContaining({ user_id: "u-info-a", spend: 0, litellm_budget_table: expect.objectContaining({ max_budget: 2 }) })]);
+  });
+});
+
 describe("POST /user/update", () => {
   test("changes settings and the role, which takes effect on the user's keys at once", async () => {
     const user = await newUser({ user_id: "u-role" });
