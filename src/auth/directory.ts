@@ -1,4 +1,5 @@
 import type { KeyRecord, OrganizationRecord, Store, TeamMemberRole, TeamMembership, TeamRecord, UserRecord } from "../store/types.ts";
+import { SharedReload } from "../store/shared-reload.ts";
 
 /** How long a token that was not found stays known-missing before the store is asked again. */
 const MISS_TTL_MS = 2_000;
@@ -22,8 +23,7 @@ export class AccountDirectory {
   private readonly misses = new Map<string, number>();
   private marker = -1;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private reloading: Promise<void> | undefined;
-  private followUp: Promise<void> | undefined;
+  private readonly reloads = new SharedReload(() => this.readAll());
   /** Called after each reload with the new records (the budget book re-bases its totals). */
   onReload: (() => void) | undefined;
 
@@ -43,17 +43,7 @@ export class AccountDirectory {
    * its write.
    */
   reload(): Promise<void> {
-    if (this.reloading) {
-      this.followUp ??= this.reloading.then(() => {
-        this.followUp = undefined;
-        return this.reload();
-      });
-      return this.followUp;
-    }
-    this.reloading = this.readAll().finally(() => {
-      this.reloading = undefined;
-    });
-    return this.reloading;
+    return this.reloads.run();
   }
 
   private async readAll(): Promise<void> {

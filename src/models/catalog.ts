@@ -10,6 +10,7 @@ import { buildModelTable, type ExtraModel, type ModelTable } from "../router/mod
 import type { ModelStore, StoredModel } from "../store/types.ts";
 import { mergeSecrets, readModel, type Dict, type LiteLLMModel, type ModelProblem } from "./litellm-model.ts";
 import { ENCRYPTION_KEY_VARS, type SecretBox } from "./secret-box.ts";
+import { SharedReload } from "../store/shared-reload.ts";
 
 export interface CatalogDeps {
   /** The config as loaded (references resolved): its models stay read-only. */
@@ -43,8 +44,7 @@ export class ModelCatalog {
   private readonly fixedIds: ReadonlySet<string>;
   private marker = -1;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private reloading: Promise<void> | undefined;
-  private followUp: Promise<void> | undefined;
+  private readonly reloads = new SharedReload(() => this.readAll());
   /** Problems already logged, so a poll that finds nothing new stays quiet. */
   private reported = new Set<string>();
 
@@ -67,17 +67,7 @@ export class ModelCatalog {
    * that starts after it, so a caller that just wrote always gets a read that began after its write.
    */
   reload(): Promise<void> {
-    if (this.reloading) {
-      this.followUp ??= this.reloading.then(() => {
-        this.followUp = undefined;
-        return this.reload();
-      });
-      return this.followUp;
-    }
-    this.reloading = this.readAll().finally(() => {
-      this.reloading = undefined;
-    });
-    return this.reloading;
+    return this.reloads.run();
   }
 
   private async readAll(): Promise<void> {

@@ -12,6 +12,7 @@ import { openStore } from "../../src/store/open.ts";
 import { startAccountsGateway, type AccountsGateway } from "../support/accounts.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
 import { useTempDir } from "../support/temp-dir.ts";
+import { rejection } from "../support/rejection.ts";
 
 /** gpt-4o prices on the mock's `ok` usage (19 prompt tokens, 12 of them cached, 5 completion): see test/integration/cost.test.ts. */
 const CALL_NANO = 82_500;
@@ -51,16 +52,7 @@ async function keyInOrganization(organizationId: string, settings: Record<string
 const client = (key: string) => new OpenAI({ baseURL: gateway.baseURL, apiKey: key, maxRetries: 0 });
 const ask = (key: string, model = "mock/echo") => client(key).chat.completions.create({ model, messages: [{ role: "user", content: "hello there" }] });
 
-/** The API error a call rejects with (fails the test when it resolves or fails otherwise). */
-async function failure(promise: Promise<unknown>): Promise<APIError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof APIError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
+const failure = (promise: Promise<unknown>): Promise<APIError> => rejection(promise, APIError);
 
 describe("an organisation's models", () => {
   test("bound its teams' keys: a model outside the list is a 403 naming the organisation", async () => {

@@ -10,6 +10,7 @@ import type { GeneratedKeyJson, KeyInfoJson, TeamInfoJson } from "../../src/admi
 import { startAccountsGateway, type AccountsGateway } from "../support/accounts.ts";
 import { startMockUpstream, type MockUpstream } from "../support/mock-upstream.ts";
 import { useTempDir } from "../support/temp-dir.ts";
+import { rejection } from "../support/rejection.ts";
 
 /** gpt-4o prices on the mock's `ok` usage (19 prompt tokens, 12 of them cached, 5 completion): see test/integration/cost.test.ts. */
 const CALL_NANO = 82_500;
@@ -49,16 +50,7 @@ const generate = async (body: Record<string, unknown> = {}): Promise<GeneratedKe
 const client = (key: string) => new OpenAI({ baseURL: gateway.baseURL, apiKey: key, maxRetries: 0 });
 const ask = (key: string, model = "mock/echo") => client(key).chat.completions.create({ model, messages: [{ role: "user", content: "hello there" }] });
 
-/** The API error a call rejects with (fails the test when it resolves or fails otherwise). */
-async function failure(promise: Promise<unknown>): Promise<APIError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof APIError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
+const failure = (promise: Promise<unknown>): Promise<APIError> => rejection(promise, APIError);
 
 describe("authentication", () => {
   test("a generated key works with the official SDK", async () => {

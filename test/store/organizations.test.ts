@@ -5,6 +5,7 @@ import { openSqliteStore } from "../../src/store/sqlite/index.ts";
 import { StoreConflict, type Store } from "../../src/store/types.ts";
 import { useTempDir } from "../support/temp-dir.ts";
 import { spendRow } from "./spend-rows.ts";
+import { rejection } from "../support/rejection.ts";
 
 const tmp = useTempDir("switchboard-store-organizations-");
 let counter = 0;
@@ -23,15 +24,7 @@ afterAll(async () => {
   for (const store of stores) await store.close();
 });
 
-async function conflict(promise: Promise<unknown>): Promise<StoreConflict> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof StoreConflict) return error;
-    throw error;
-  }
-  throw new Error("expected a StoreConflict");
-}
+const conflict = (promise: Promise<unknown>): Promise<StoreConflict> => rejection(promise, StoreConflict);
 
 describe("organisations", () => {
   test("a minimal organisation gets the defaults; every field round-trips; a patch keeps, replaces and clears", async () => {

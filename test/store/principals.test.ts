@@ -4,6 +4,7 @@ import { openSqliteStore } from "../../src/store/sqlite/index.ts";
 import { StoreConflict, type Store, type TeamMembership } from "../../src/store/types.ts";
 import { useTempDir } from "../support/temp-dir.ts";
 import { spendRow } from "./spend-rows.ts";
+import { rejection } from "../support/rejection.ts";
 
 const tmp = useTempDir("switchboard-store-principals-");
 let counter = 0;
@@ -14,16 +15,7 @@ async function freshStore(): Promise<Store> {
   return openSqliteStore(join(dirname(await tmp.file(`s${counter}.marker`, "")), `s${counter}.db`));
 }
 
-/** The StoreConflict a call rejects with (fails the test when it resolves or throws something else). */
-async function conflict(promise: Promise<unknown>): Promise<StoreConflict> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof StoreConflict) return error;
-    throw error;
-  }
-  throw new Error("expected a StoreConflict");
-}
+const conflict = (promise: Promise<unknown>): Promise<StoreConflict> => rejection(promise, StoreConflict);
 
 const token = (n: number): string => n.toString(16).padStart(64, "0");
 /** A member's user and role only. */

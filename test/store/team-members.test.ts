@@ -4,6 +4,7 @@ import { openSqliteStore } from "../../src/store/sqlite/index.ts";
 import { StoreConflict, type Store } from "../../src/store/types.ts";
 import { useTempDir } from "../support/temp-dir.ts";
 import { spendRow } from "./spend-rows.ts";
+import { rejection } from "../support/rejection.ts";
 
 const tmp = useTempDir("switchboard-store-team-members-");
 let counter = 0;
@@ -13,15 +14,7 @@ async function freshStore(): Promise<Store> {
   return openSqliteStore(join(dirname(await tmp.file(`m${counter}.marker`, "")), `m${counter}.db`), { writerThread: false });
 }
 
-async function conflict(promise: Promise<unknown>): Promise<StoreConflict> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof StoreConflict) return error;
-    throw error;
-  }
-  throw new Error("expected a StoreConflict");
-}
+const conflict = (promise: Promise<unknown>): Promise<StoreConflict> => rejection(promise, StoreConflict);
 
 describe("adding members", () => {
   test("by id or by email: an email finds its user, or creates one with that email; each joins with the budget given", async () => {

@@ -1,0 +1,25 @@
+/**
+ * A reload of in-memory state from the store that concurrent callers share. A caller arriving while
+ * one runs gets the single follow-up that starts after it, so a caller that just wrote always gets a
+ * read that began after its write, and a burst of writes costs at most two reads.
+ */
+export class SharedReload {
+  private running: Promise<void> | undefined;
+  private followUp: Promise<void> | undefined;
+
+  constructor(private readonly read: () => Promise<void>) {}
+
+  run(): Promise<void> {
+    if (this.running) {
+      this.followUp ??= this.running.then(() => {
+        this.followUp = undefined;
+        return this.run();
+      });
+      return this.followUp;
+    }
+    this.running = this.read().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+}
