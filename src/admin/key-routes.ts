@@ -17,11 +17,12 @@ function fieldsOf<T extends { key: string }>(body: T): Omit<T, "key"> {
   return fields;
 }
 
-/** Settings that say whose a key is, as a body gives them (`null` clears). */
+/** Settings that say whose a key is and what binds it, as a body gives them (`null` clears). */
 const placement = (body: KeyFields) => ({
-  ...(body.user_id != null ? { userId: body.user_id } : {}),
+  ...(body.user_id !== undefined ? { userId: body.user_id } : {}),
   ...(body.team_id !== undefined ? { teamId: body.team_id } : {}),
   ...(body.models != null ? { models: body.models } : {}),
+  ...(body.blocked !== undefined ? { blocked: body.blocked } : {}),
 });
 
 /** The `/key/*` routes over `ctx`; `policy` narrows callers who are not proxy admins to their own keys. */
@@ -51,7 +52,7 @@ export function keyRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[] 
       handle: async ({ body, caller }) => {
         const request = body as GenerateKeyBody;
         const owner = policy.placeKey(caller, placement(request), "/key/generate");
-        return generated(await generateKey(ctx, owner === undefined ? request : { ...request, user_id: owner }));
+        return generated(await generateKey(ctx, owner === undefined || owner === null ? request : { ...request, user_id: owner }));
       },
     },
     {

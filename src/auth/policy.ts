@@ -148,13 +148,17 @@ export class AccessPolicy {
    */
   placeKey(
     caller: Caller,
-    target: { userId?: string | undefined; teamId?: string | null | undefined; models?: readonly string[] | undefined },
+    target: { userId?: string | null | undefined; teamId?: string | null | undefined; models?: readonly string[] | undefined; blocked?: boolean | null | undefined },
     route: KeyRoute,
     current?: KeyRecord,
-  ): string | undefined {
+  ): string | null | undefined {
     if (this.isAdmin(caller)) return target.userId;
     const userId = this.userOf(caller);
     if (userId === undefined) throw forbidden("Only a key with a user may create or change keys", caller);
+    // A key without a user escapes its user's budget, limits and models: only proxy admins make one.
+    if (target.userId === null) throw forbidden("Only a proxy admin may take a key from its user (user_id: null)", caller);
+    // Blocking is how a proxy admin stops a key; its user unblocking it would undo that.
+    if (target.blocked !== undefined) throw forbidden("Only a proxy admin may block or unblock a key (POST /key/block, /key/unblock)", caller);
     if (current?.teamId !== undefined && target.teamId === null && this.directory.memberRole(current.teamId, userId) !== "admin") {
       throw forbidden(`Only the admins of team '${current.teamId}' or a proxy admin may take a key out of it`, caller);
     }

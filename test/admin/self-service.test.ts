@@ -72,6 +72,27 @@ describe("a user manages its own keys (test_users.py)", () => {
     expect(await ok("POST", "/key/delete", { keys: [regenerated.key] }, user1.key as string)).toEqual({ deleted_keys: [regenerated.key] });
   });
 
+  test("a user cannot free its keys from itself or from an admin's block", async () => {
+    const user = await newUser({ user_id: "ss-bound", models: ["echo"], max_budget: 1 });
+    const other = await newKey({}, user.key as string);
+    // user_id: null would leave the key bound by nothing but its own settings: not the user's models or budget.
+    const freed = await gateway.admin<ErrorBody>("POST", "/key/update", { key: other.key, user_id: null }, user.key as string);
+    expect(freed.status).toBe(403);
+    expect(freed.body.error.message).toContain("user_id: null");
+    // A proxy admin blocks a key; the user's other key cannot unblock it (nor block through /key/update).
+    expect((await gateway.admin("POST", "/key/block", { key: other.key })).status).toBe(200);
+    for (const blocked of [false, true]) {
+      const answer = await gateway.admin<ErrorBody>("POST", "/key/update", { key: other.key, blocked }, user.key as string);
+      expect(answer.status).toBe(403);
+      expect(answer.body.error.message).toContain("/key/unblock");
+    }
+    expect((await gateway.admin<ErrorBody>("POST", "/key/generate", { blocked: false }, user.key as string)).status).toBe(403);
+    const info = await ok<KeyInfoJson>("GET", `/key/info?key=${other.token}`);
+    expect(info.info).toMatchObject({ user_id: "ss-bound", blocked: true });
+    // The master key may do both.
+    expect((await gateway.admin("POST", "/key/update", { key: other.key, blocked: false, user_id: null })).status).toBe(200);
+  });
+
   test("/key/list and /spend/logs show a user only its own", async () => {
     const mine = await newUser({ user_id: "ss-lister" });
     await newUser({ user_id: "ss-someone" });
