@@ -34,7 +34,7 @@ export function adminRoutes(deps: AdminDeps): RouteSpec[] {
   return [
     ...keyRoutes(ctx, policy),
     ...teamRoutes(ctx, policy),
-    ...teamMemberRoutes(ctx),
+    ...teamMemberRoutes(ctx, policy),
     ...organizationRoutes(ctx),
     ...userRoutes(ctx, policy),
     ...spendRoutes(ctx, policy),

@@ -1,7 +1,10 @@
 /** Team members: `/team/member_add`, `/team/member_delete`, `/team/member_update` (LiteLLM's paths and shapes). */
+import { forbidden, type AccessPolicy } from "../auth/policy.ts";
+import type { Caller } from "../auth/caller.ts";
 import { echo } from "../canonical/echo.ts";
+import type { GatewayError } from "../canonical/errors.ts";
 import type { RouteSpec } from "../server/route-spec.ts";
-import type { MemberPatch, TeamMembership, TeamRecord } from "../store/types.ts";
+import { UnknownUser, type MemberPatch, type TeamMembership, type TeamRecord } from "../store/types.ts";
 import { invalid, notFound } from "./errors.ts";
 import { nanoToUsd, usdToNano } from "./money.ts";
 import { membershipJson, teamJson } from "./present.ts";
@@ -34,21 +37,34 @@ function memberPatch(body: MemberUpdateBody): MemberPatch {
   return patch;
 }
 
-/** The `/team/member_*` routes over `ctx`. */
-export function teamMemberRoutes(ctx: AdminContext): RouteSpec[] {
+/** The 403 for a team's admin naming a user that does not exist (only proxy admins create users). */
+function notCreated(error: UnknownUser, caller: Caller): GatewayError {
+  const who = error.userId !== undefined ? `User '${echo(error.userId)}' does not exist` : `No user has the email '${echo(error.userEmail ?? "")}'`;
+  return forbidden(`${who}, and only a proxy admin may create users: create it with POST /user/new (or add it with the master key), then add it`, caller);
+}
+
+/**
+ * The `/team/member_*` routes over `ctx`: proxy admins, and a team's admins for their own team
+ * (`policy.manageTeamMembers`).
+ */
+export function teamMemberRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[] {
   return [
     {
       method: "POST",
       paths: ["/team/member_add"],
-      summary: "Add members by user_id or user_email (an unknown email creates its user), each with max_budget_in_team when given; 400 if one is already in",
-      access: "admin",
+      summary:
+        "Add members by user_id or user_email, each with max_budget_in_team when given; 400 if one is already in. Proxy admins create users that do not exist; a team's admin adds existing users to its team",
+      access: "self",
       body: MemberAddBody,
       response: MemberAddResponse,
-      handle: async ({ body }) => {
+      handle: async ({ body, caller }) => {
         const { team_id: teamId, member, max_budget_in_team: budget } = body as MemberAddBody;
+        policy.manageTeamMembers(caller, teamId, "/team/member_add");
         const listed = Array.isArray(member) ? member : [member];
         const members = listed.map((m, i) => newMember(m, Array.isArray(member) ? `member[${i}]` : "member", budget));
-        const added = await ctx.store.teams.addMembers(teamId, members);
+        const added = await ctx.store.teams.addMembers(teamId, members, { createUsers: policy.createsUsers(caller) }).catch((error: unknown) => {
+          throw error instanceof UnknownUser ? notCreated(error, caller) : error;
+        });
         if (!added) throw notFound(`No team '${echo(teamId)}'.`, "team_id");
         await ctx.afterWrite();
         const users = await Promise.all(added.userIds.map((userId) => ctx.store.users.byId(userId)));
@@ -63,12 +79,13 @@ export function teamMemberRoutes(ctx: AdminContext): RouteSpec[] {
     {
       method: "POST",
       paths: ["/team/member_delete"],
-      summary: "Remove a member (by user_id or user_email) from a team; the user and its keys stay",
-      access: "admin",
+      summary: "Remove a member (by user_id or user_email) from a team; the user and its keys stay. Proxy admins, and a team's admins for their team",
+      access: "self",
       body: MemberDeleteBody,
       response: TeamObject,
-      handle: async ({ body }) => {
+      handle: async ({ body, caller }) => {
         const ref = body as MemberDeleteBody;
+        policy.manageTeamMembers(caller, ref.team_id, "/team/member_delete");
         const leaving = namedMembers(await findTeam(ctx, ref.team_id), ref);
         const team = await ctx.store.teams.removeMembers(ref.team_id, leaving.map((m) => m.userId));
         if (!team) throw notFound(`No team '${echo(ref.team_id)}'.`, "team_id");
@@ -79,12 +96,14 @@ export function teamMemberRoutes(ctx: AdminContext): RouteSpec[] {
     {
       method: "POST",
       paths: ["/team/member_update"],
-      summary: "Change a member's role, budget in the team (max_budget_in_team) or rpm/tpm limits there (null clears)",
-      access: "admin",
+      summary:
+        "Change a member's role, budget in the team (max_budget_in_team) or rpm/tpm limits there (null clears). Proxy admins, and a team's admins for their team",
+      access: "self",
       body: MemberUpdateBody,
       response: MemberUpdateResponse,
-      handle: async ({ body }) => {
+      handle: async ({ body, caller }) => {
         const update = body as MemberUpdateBody;
+        policy.manageTeamMembers(caller, update.team_id, "/team/member_update");
         const [named] = namedMembers(await findTeam(ctx, update.team_id), update);
         const userId = (named as TeamMembership).userId;
         const team = await ctx.store.teams.updateMember(update.team_id, userId, memberPatch(update));

@@ -30,6 +30,9 @@ export type CallerRole = UserRole | "no_user";
 /** Management routes a team member may be allowed (LiteLLM's team_member_permissions). */
 export type KeyRoute = "/key/info" | "/key/generate" | "/key/update" | "/key/delete" | "/key/regenerate" | "/key/list";
 
+/** The routes that change a team's members. */
+export type MemberRoute = "/team/member_add" | "/team/member_update" | "/team/member_delete";
+
 /** What plain team members may do when the team names no permissions (LiteLLM's default). */
 export const DEFAULT_MEMBER_PERMISSIONS: readonly string[] = ["/key/info", "/key/health"];
 
@@ -210,6 +213,27 @@ export class AccessPolicy {
     const userId = this.userOf(caller);
     if (userId !== undefined && this.directory.memberRole(teamId, userId) !== undefined) return;
     throw forbidden(`Only members of team '${echo(teamId)}', its keys, or a proxy admin may read this team`, caller);
+  }
+
+  /**
+   * Changing a team's members (`/team/member_add`, `/team/member_update`, `/team/member_delete`):
+   * the team's admins (members with role "admin", LiteLLM's `_is_user_team_admin`) and proxy admins.
+   * A team's admin changes any member of its team, itself and other admins included, as in LiteLLM;
+   * the team's own settings (`/team/update`) stay with proxy admins, as in LiteLLM.
+   */
+  manageTeamMembers(caller: Caller, teamId: string, route: MemberRoute): void {
+    if (this.isAdmin(caller)) return;
+    if (this.directory.memberRole(teamId, this.userOf(caller)) === "admin") return;
+    throw forbidden(`Only an admin of team '${echo(teamId)}' (a member with role "admin") or a proxy admin may call ${route} on it`, caller);
+  }
+
+  /**
+   * Whether adding members may create the users they name that do not exist. Only for proxy admins:
+   * LiteLLM lets a team's admin create them too, but a new user is an internal_user free to mint keys
+   * for any model with no budget, more than the team's admin itself may hand out.
+   */
+  createsUsers(caller: Caller): boolean {
+    return this.isAdmin(caller);
   }
 
   /** What a team member may do in `team`: everything as its admin, else what the team's member permissions name. */

@@ -255,9 +255,10 @@ export interface TeamStore {
   putMembers(teamId: string, members: readonly NewMember[]): Promise<TeamRecord | undefined>;
   /**
    * Adds new members (users found by email or created when missing); StoreConflict naming any
-   * already in, and nothing is added. Undefined when the team does not exist.
+   * already in, and nothing is added. Undefined when the team does not exist. With `createUsers:
+   * false` a member naming no existing user is an UnknownUser, and nothing is added either.
    */
-  addMembers(teamId: string, members: readonly NewMember[]): Promise<{ team: TeamRecord; userIds: string[] } | undefined>;
+  addMembers(teamId: string, members: readonly NewMember[], options?: { createUsers?: boolean }): Promise<{ team: TeamRecord; userIds: string[] } | undefined>;
   /** Changes one member's role, budget or limits; undefined when the team or the member does not exist. */
   updateMember(teamId: string, userId: string, patch: MemberPatch): Promise<TeamRecord | undefined>;
   /** Removes members (absent ones are ignored); undefined when the team does not exist. */
@@ -384,6 +385,16 @@ export interface ModelStore {
 /** A write that conflicts with existing data (duplicate id, a team still used by keys). */
 export class StoreConflict extends Error {
   override readonly name = "StoreConflict";
+}
+
+/** A new member names a user that does not exist, and the write was told not to create users. */
+export class UnknownUser extends StoreConflict {
+  readonly userId?: string;
+  readonly userEmail?: string;
+  constructor(ref: { userId: string } | { userEmail: string }) {
+    super("userId" in ref ? `no user "${ref.userId}" exists` : `no user has the email "${ref.userEmail}"`);
+    Object.assign(this, ref);
+  }
 }
 
 export interface Store {

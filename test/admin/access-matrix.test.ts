@@ -61,9 +61,9 @@ const RULES: Record<string, "public" | "any" | "admin" | "admin-read" | "self"> 
   "GET /team/list": "admin-read",
   "POST /team/block": "admin",
   "POST /team/unblock": "admin",
-  "POST /team/member_add": "admin",
-  "POST /team/member_delete": "admin",
-  "POST /team/member_update": "admin",
+  "POST /team/member_add": "self",
+  "POST /team/member_delete": "self",
+  "POST /team/member_update": "self",
   "POST /organization/new": "admin",
   "GET /organization/info": "admin-read",
   "POST /organization/info": "admin",
@@ -121,6 +121,9 @@ const master = <T>(method: "GET" | "POST", path: string, body?: unknown) =>
 const newUser = (body: Record<string, unknown>) => master<NewUserJson>("POST", "/user/new", body);
 /** A fresh key, made with the master key. */
 const newKey = (body: Record<string, unknown>) => master<GeneratedKeyJson>("POST", "/key/generate", body);
+/** A fresh user without a key, a plain member of `teamId` when one is named. */
+const newCandidate = async (teamId?: string) =>
+  (await newUser({ user_id: `cand-${crypto.randomUUID()}`, auto_create_key: false, ...(teamId ? { teams: [teamId] } : {}) })).user_id;
 
 beforeAll(async () => {
   const dataDir = dirname(await tmp.file("marker", ""));
@@ -258,6 +261,36 @@ describe("part 2: self routes, by whose record is asked for", () => {
       name: "read one's own user (no ?user_id=)",
       request: async () => ({ method: "GET", path: "/user/info" }),
       expect: { master: 400, admin: 200, viewer: 200, alice: 200, ivy: 200, tadmin: 200, tmember: 200, keyonly: 400, teamkey: 400 },
+    },
+    {
+      name: "add a member to team T",
+      request: async () => ({ method: "POST", path: "/team/member_add", body: { team_id: T, member: { role: "user", user_id: await newCandidate() } } }),
+      expect: { ...ADMINS, tadmin: 200 },
+    },
+    {
+      name: "add a member to another team",
+      request: async () => ({ method: "POST", path: "/team/member_add", body: { team_id: "team-other", member: { role: "user", user_id: await newCandidate() } } }),
+      expect: { ...ADMINS },
+    },
+    {
+      name: "change a member of team T",
+      request: async () => ({ method: "POST", path: "/team/member_update", body: { team_id: T, user_id: await newCandidate(T), max_budget_in_team: 5 } }),
+      expect: { ...ADMINS, tadmin: 200 },
+    },
+    {
+      name: "change a member of another team",
+      request: async () => ({ method: "POST", path: "/team/member_update", body: { team_id: "team-other", user_id: await newCandidate("team-other"), max_budget_in_team: 5 } }),
+      expect: { ...ADMINS },
+    },
+    {
+      name: "remove a member of team T",
+      request: async () => ({ method: "POST", path: "/team/member_delete", body: { team_id: T, user_id: await newCandidate(T) } }),
+      expect: { ...ADMINS, tadmin: 200 },
+    },
+    {
+      name: "remove a member of another team",
+      request: async () => ({ method: "POST", path: "/team/member_delete", body: { team_id: "team-other", user_id: await newCandidate("team-other") } }),
+      expect: { ...ADMINS },
     },
     { name: "read team T", request: async () => ({ method: "GET", path: `/team/info?team_id=${T}` }), expect: { ...READERS, tadmin: 200, tmember: 200, teamkey: 200 } },
     { name: "read another team", request: async () => ({ method: "GET", path: "/team/info?team_id=team-other" }), expect: { ...READERS } },

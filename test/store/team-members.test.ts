@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { dirname, join } from "node:path";
 import { openSqliteStore } from "../../src/store/sqlite/index.ts";
-import { StoreConflict, type Store } from "../../src/store/types.ts";
+import { StoreConflict, UnknownUser, type Store } from "../../src/store/types.ts";
 import { useTempDir } from "../support/temp-dir.ts";
 import { spendRow } from "./spend-rows.ts";
 import { rejection } from "../support/rejection.ts";
@@ -61,6 +61,23 @@ describe("adding members", () => {
     await s.teams.insert({ teamId: "t" });
     const error = await conflict(s.teams.addMembers("t", [{ userEmail: "same@example.com", role: "user" }]));
     expect(error.message).toContain("user_id");
+    await s.close();
+  });
+
+  test("told not to create users, a member naming no existing user is an UnknownUser and nothing is added", async () => {
+    const s = await freshStore();
+    await s.users.insert({ userId: "ann", userEmail: "ann@example.com" });
+    await s.teams.insert({ teamId: "t" });
+    const byId = await conflict(s.teams.addMembers("t", [{ userId: "ann", role: "user" }, { userId: "ghost", role: "user" }], { createUsers: false }));
+    expect(byId).toBeInstanceOf(UnknownUser);
+    expect(byId).toMatchObject({ userId: "ghost", message: 'no user "ghost" exists' });
+    const byEmail = await conflict(s.teams.addMembers("t", [{ userEmail: "nobody@example.com", role: "user" }], { createUsers: false }));
+    expect(byEmail).toMatchObject({ userEmail: "nobody@example.com", message: 'no user has the email "nobody@example.com"' });
+    expect((await s.teams.byId("t"))?.members).toEqual([]);
+    expect((await s.users.all()).map((u) => u.userId)).toEqual(["ann"]);
+    // Existing users, by id or email, still join.
+    const added = await s.teams.addMembers("t", [{ userEmail: "ann@example.com", role: "admin" }], { createUsers: false });
+    expect(added?.team.members.map((m) => [m.userId, m.role])).toEqual([["ann", "admin"]]);
     await s.close();
   });
 });

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { StoreConflict, TEAM_MEMBER_ROLES, type MemberPatch, type NewMember, type TeamMemberRole, type TeamMembership } from "../types.ts";
+import { StoreConflict, TEAM_MEMBER_ROLES, UnknownUser, type MemberPatch, type NewMember, type TeamMemberRole, type TeamMembership } from "../types.ts";
 import { type Bindings, nullable, patched } from "./columns.ts";
 import { newPrincipal, PRINCIPAL_INSERT_COLUMNS, PRINCIPAL_INSERT_VALUES, principalBindings } from "./principal.ts";
 
@@ -67,14 +67,20 @@ export function teamMembers(db: Database) {
      ON CONFLICT (user_id) DO NOTHING`,
   );
 
+  const userExists = db.query<{ found: number }, Bindings>("SELECT 1 AS found FROM users WHERE user_id = $user_id");
+
   /** A user by id, created (with the email, if given) when missing, as LiteLLM does for members. */
   const ensureUser = (userId: string, email: string | undefined, now: number): void => {
     insertUser.run({ user_id: userId, user_email: nullable(email), ...principalBindings(newPrincipal({}, now)), now });
   };
 
-  /** The user a new member names: its id, else the one user with its email (created when there is none). */
-  const userOf = (member: NewMember, now: number): string => {
+  /**
+   * The user a new member names: its id, else the one user with its email; a missing one is
+   * created, or, when `createUsers` is false, an UnknownUser.
+   */
+  const userOf = (member: NewMember, now: number, createUsers = true): string => {
     if (member.userId !== undefined) {
+      if (!createUsers && !userExists.get({ user_id: member.userId })) throw new UnknownUser({ userId: member.userId });
       ensureUser(member.userId, member.userEmail, now);
       return member.userId;
     }
@@ -83,6 +89,7 @@ export function teamMembers(db: Database) {
     const found = usersWithEmail.all({ email });
     if (found.length > 1) throw new StoreConflict(`several users have the email "${email}"; name the member by user_id`);
     if (found[0]) return found[0].user_id;
+    if (!createUsers) throw new UnknownUser({ userEmail: email });
     const userId = crypto.randomUUID();
     ensureUser(userId, email, now);
     return userId;
@@ -117,13 +124,16 @@ export function teamMembers(db: Database) {
         return userId;
       });
     },
-    /** Adds new members; a StoreConflict names those already in (the caller's transaction undoes the rest). */
-    add(teamId: string, members: readonly NewMember[]): string[] {
+    /**
+     * Adds new members; a StoreConflict names those already in, an UnknownUser a user it may not
+     * create (the caller's transaction undoes the rest).
+     */
+    add(teamId: string, members: readonly NewMember[], createUsers = true): string[] {
       const now = Date.now();
       const userIds: string[] = [];
       const already: string[] = [];
       for (const member of members) {
-        const userId = userOf(member, now);
+        const userId = userOf(member, now, createUsers);
         if (addRow.run(rowBindings(teamId, userId, member, now)).changes === 0) already.push(userId);
         userIds.push(userId);
       }

@@ -105,9 +105,9 @@ export function sqliteTeamStore(db: Database): TeamStore {
     members.put(teamId, joining);
     return must(teamId);
   });
-  const addMembers = db.transaction((teamId: string, joining: readonly NewMember[]): { team: TeamRecord; userIds: string[] } | undefined => {
+  const addMembers = db.transaction((teamId: string, joining: readonly NewMember[], createUsers: boolean): { team: TeamRecord; userIds: string[] } | undefined => {
     if (!teams.byId(teamId)) return undefined;
-    const userIds = members.add(teamId, joining);
+    const userIds = members.add(teamId, joining, createUsers);
     return { team: must(teamId), userIds };
   });
   const updateMember = db.transaction((teamId: string, userId: string, patch: MemberPatch): TeamRecord | undefined => {
@@ -147,7 +147,7 @@ export function sqliteTeamStore(db: Database): TeamStore {
     // IMMEDIATE: take the write lock up front, so a read-then-write never fails to upgrade its lock.
     delete: async (teamIds) => remove.immediate(teamIds),
     putMembers: async (teamId, joining) => putMembers.immediate(teamId, joining),
-    addMembers: async (teamId, joining) => addMembers.immediate(teamId, joining),
+    addMembers: async (teamId, joining, options) => addMembers.immediate(teamId, joining, options?.createUsers ?? true),
     updateMember: async (teamId, userId, patch) => updateMember.immediate(teamId, userId, patch),
     removeMembers: async (teamId, userIds) => removeMembers.immediate(teamId, userIds),
   };
