@@ -5,14 +5,17 @@ import type { AccountDirectory } from "./directory.ts";
 import { looksLikeVirtualKey } from "./key-material.ts";
 import type { KeyRecord } from "../store/types.ts";
 
-/** The key a client presented: `Authorization: Bearer <key>` (OpenAI SDK) or `x-api-key` (Anthropic SDK). */
+/**
+ * The key a client presented, in LiteLLM's order: `Authorization: Bearer <key>` (OpenAI SDK), then
+ * `api-key` (Azure OpenAI SDK), then `x-api-key` (Anthropic SDK). An empty header counts as absent.
+ */
 export function presentedKey(headers: Headers): string | undefined {
   const authorization = headers.get("authorization");
   if (authorization) {
     const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
     return match ? (match[1] as string).trim() : undefined;
   }
-  return headers.get("x-api-key")?.trim() || undefined;
+  return headers.get("api-key")?.trim() || headers.get("x-api-key")?.trim() || undefined;
 }
 
 /** SHA-256 of a key; the one-shot hasher is several times cheaper than a hasher object per call. */

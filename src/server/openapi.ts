@@ -38,7 +38,7 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
         ...(params.length > 0 ? { parameters: params } : {}),
         ...(route.body ? { requestBody: { required: route.bodyOptional !== true, content: { "application/json": { schema: route.body } } } } : {}),
         responses: { "200": { description: "OK", content }, "4XX": errorResponse, "5XX": errorResponse },
-        security: route.access === "admin" || route.access === "admin-read" ? [{ masterKey: [] }] : [{ bearer: [] }, { apiKey: [] }],
+        security: route.access === "admin" || route.access === "admin-read" ? [{ masterKey: [] }] : [{ bearer: [] }, { apiKey: [] }, { azureApiKey: [] }],
       };
     }
   }
@@ -54,6 +54,7 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer" },
         apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
+        azureApiKey: { type: "apiKey", in: "header", name: "api-key", description: "As Azure OpenAI clients send it." },
         masterKey: {
           type: "http",
           scheme: "bearer",

@@ -39,6 +39,8 @@ const RULES: Record<string, "public" | "any" | "admin" | "admin-read" | "self"> 
   "POST /chat/completions": "any",
   "POST /v1/embeddings": "any",
   "POST /embeddings": "any",
+  "POST /openai/deployments/{deployment}/chat/completions": "any",
+  "POST /openai/deployments/{deployment}/embeddings": "any",
   "GET /v1/models": "any",
   "GET /models": "any",
   "GET /v1/models/{model}": "any",

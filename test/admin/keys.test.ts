@@ -245,12 +245,12 @@ describe("access", () => {
     const info = document.paths["/key/info"]?.get;
     expect(info?.parameters).toContainEqual(expect.objectContaining({ name: "key", in: "query", required: false }));
     // A key reads itself: /key/info is a self-service route; the spend report is for admins.
-    expect(info?.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
+    expect(info?.security).toEqual([{ bearer: [] }, { apiKey: [] }, { azureApiKey: [] }]);
     expect(document.paths["/global/spend/report"]?.get?.security).toEqual([{ masterKey: [] }]);
     expect(document.paths["/spend/logs"]?.get?.parameters?.map((p) => p.name)).toEqual(["request_id", "api_key", "user_id", "team_id", "model", "start_date", "end_date", "limit", "offset", "summarize"]);
     expect(document.paths["/key/generate"]?.post?.requestBody).toBeDefined();
     expect(document.paths["/key/{key}/regenerate"]?.post).toBeDefined();
     expect(document.components.securitySchemes.masterKey).toBeDefined();
-    expect(document.paths["/v1/chat/completions"]?.post?.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
+    expect(document.paths["/v1/chat/completions"]?.post?.security).toEqual([{ bearer: [] }, { apiKey: [] }, { azureApiKey: [] }]);
   });
 });

@@ -6,8 +6,14 @@ import { listModels, retrieveModel } from "./models.ts";
 import { ChatCompletionRequestSchema, ChatCompletionSchema, EmbeddingRequestSchema, EmbeddingResponseSchema, ModelListSchema } from "./schema.ts";
 import type { RouteSpec } from "../../server/route-spec.ts";
 import { decodePathParam } from "../../server/url.ts";
+import { AzureQuerySchema, deploymentBody, deploymentCallInput } from "./azure.ts";
 
-/** The OpenAI dialect's routes, each also served without the `/v1` prefix as OpenAI-compatible servers do. */
+const STREAMS = "Server-sent events of chat.completion.chunk objects, ending in `data: [DONE]`.";
+
+/**
+ * The OpenAI dialect's routes, each also served without the `/v1` prefix as OpenAI-compatible
+ * servers do, and chat and embeddings also on Azure OpenAI's deployment paths (azure.ts).
+ */
 export function openAIRoutes(deps: CallDeps, startedAt: number): RouteSpec[] {
   const created = Math.floor(startedAt / 1000);
   return [
@@ -17,8 +23,18 @@ export function openAIRoutes(deps: CallDeps, startedAt: number): RouteSpec[] {
       summary: "Create a chat completion (OpenAI format), optionally streamed",
       body: ChatCompletionRequestSchema,
       response: ChatCompletionSchema,
-      streams: "Server-sent events of chat.completion.chunk objects, ending in `data: [DONE]`.",
+      streams: STREAMS,
       handle: (input) => handleChatCall(deps, openAIRuntime, callInput(input)),
+    },
+    {
+      method: "POST",
+      paths: ["/openai/deployments/:deployment/chat/completions"],
+      summary: "Create a chat completion (Azure OpenAI wire: the deployment names the model), optionally streamed",
+      body: deploymentBody(ChatCompletionRequestSchema),
+      query: AzureQuerySchema,
+      response: ChatCompletionSchema,
+      streams: STREAMS,
+      handle: (input) => handleChatCall(deps, openAIRuntime, deploymentCallInput(input)),
     },
     {
       method: "POST",
@@ -27,6 +43,15 @@ export function openAIRoutes(deps: CallDeps, startedAt: number): RouteSpec[] {
       body: EmbeddingRequestSchema,
       response: EmbeddingResponseSchema,
       handle: (input) => handleEmbeddings(deps, callInput(input)),
+    },
+    {
+      method: "POST",
+      paths: ["/openai/deployments/:deployment/embeddings"],
+      summary: "Create embeddings (Azure OpenAI wire: the deployment names the model)",
+      body: deploymentBody(EmbeddingRequestSchema),
+      query: AzureQuerySchema,
+      response: EmbeddingResponseSchema,
+      handle: (input) => handleEmbeddings(deps, deploymentCallInput(input)),
     },
     {
       method: "GET",

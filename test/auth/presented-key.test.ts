@@ -1,0 +1,28 @@
+import { describe, expect, test } from "bun:test";
+import { presentedKey } from "../../src/auth/authenticate.ts";
+
+const key = (headers: Record<string, string>) => presentedKey(new Headers(headers));
+
+describe("presentedKey: the headers a client's key comes in, in LiteLLM's order", () => {
+  test("Authorization: Bearer (OpenAI SDK), x-api-key (Anthropic SDK), api-key (Azure OpenAI SDK)", () => {
+    expect(key({ authorization: "Bearer sk-a" })).toBe("sk-a");
+    expect(key({ "x-api-key": "sk-x" })).toBe("sk-x");
+    expect(key({ "api-key": "sk-azure" })).toBe("sk-azure");
+    expect(key({ "API-Key": " sk-azure " })).toBe("sk-azure");
+    expect(key({})).toBeUndefined();
+  });
+
+  test("Authorization wins over both; api-key over x-api-key, as LiteLLM reads them", () => {
+    expect(key({ authorization: "Bearer sk-a", "api-key": "sk-azure", "x-api-key": "sk-x" })).toBe("sk-a");
+    expect(key({ "api-key": "sk-azure", "x-api-key": "sk-x" })).toBe("sk-azure");
+  });
+
+  test("an Authorization header that is not a bearer key is no key, even beside another header", () => {
+    expect(key({ authorization: "Basic abc", "api-key": "sk-azure" })).toBeUndefined();
+  });
+
+  test("an empty header counts as absent", () => {
+    expect(key({ "api-key": "", "x-api-key": "sk-x" })).toBe("sk-x");
+    expect(key({ "api-key": "  " })).toBeUndefined();
+  });
+});
