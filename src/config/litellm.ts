@@ -32,7 +32,8 @@ const SWITCHBOARD_SECTIONS: Record<string, string | undefined> = { models: "writ
 /**
  * Translates a LiteLLM `config.yaml` into Switchboard's config, as LiteLLM reads it: provider
  * prefixes and api_base conventions (litellm-providers.ts), router and timeout settings, and
- * budgets in LiteLLM's soft mode unless `general_settings.switchboard.budgets.mode` says otherwise.
+ * budgets in LiteLLM's soft mode unless `general_settings.switchboard.budgets.mode` says otherwise,
+ * and only model_list's models served (no mock or environment-key models unless `settings` asks).
  * Whatever it cannot honour is named in one warning each, so a migrating team sees exactly what
  * changed; what is wrong (a missing model, a misspelt key, an unknown routing strategy) is a problem
  * with the user's path. Values are carried over as written and checked afterwards against
@@ -76,6 +77,11 @@ export function fromLiteLLM(raw: Dict, processEnv: Record<string, string | undef
   // LiteLLM admits a call while spend is under budget: a LiteLLM file keeps that rule unless it asks for strict.
   const budgets = (asDict(config.budgets) ?? (config.budgets = {})) as Dict;
   budgets.mode ??= "soft";
+  // LiteLLM serves model_list and nothing else: a provider key in the environment must not quietly
+  // open `<provider>/*` to every key (nor the built-in mock models) unless the file asks for it.
+  const served = (asDict(config.settings) ?? (config.settings = {})) as Dict;
+  served.mock_models ??= false;
+  served.env_provider_models ??= false;
 
   for (const key of Object.keys(raw)) {
     if (LITELLM_KEYS.includes(key)) continue;

@@ -17,7 +17,7 @@ describe("timeouts", () => {
       router_settings: { timeout: 120 },
     });
     expect(warnings).toEqual([]);
-    expect(config.settings).toEqual({ request_timeout_seconds: 120 });
+    expect(config.settings).toEqual({ request_timeout_seconds: 120, mock_models: false, env_provider_models: false });
     const { table } = buildModelTable(config, {});
     expect(table.resolve("a")?.deployment.timeoutMs).toBe(120_000);
     expect(table.resolve("b")?.deployment.timeoutMs).toBe(30_000);
@@ -261,5 +261,27 @@ describe("the README's LiteLLM example", () => {
     expect(loaded.warnings).toEqual([]);
     expect(loaded.config).toMatchObject({ budgets: { mode: "strict" }, server: { access_log: true }, store: { data_dir: "/var/lib/switchboard" } });
     expect(loaded.config.models?.[0]).toMatchObject({ model: "anthropic/claude-sonnet-4-5", connect_timeout_seconds: 5 });
+  });
+});
+
+describe("what a LiteLLM file serves", () => {
+  const env = { OPENAI_API_KEY: "sk-env", ANTHROPIC_API_KEY: "sk-ant-env" };
+
+  test("its model_list only, as LiteLLM: a provider key in the environment opens no <provider>/* and there are no mock models", () => {
+    const { config } = fromLiteLLM({ model_list: [gpt("a")] });
+    const { table } = buildModelTable(config, env);
+    expect(table.resolve("a")).toBeDefined();
+    for (const name of ["openai/gpt-4o-mini", "anthropic/claude-sonnet-4-5", "mock/echo"]) expect(table.resolve(name)).toBeUndefined();
+  });
+
+  test("general_settings.switchboard.settings turns either back on", () => {
+    const { config, warnings } = fromLiteLLM({
+      model_list: [gpt("a")],
+      general_settings: { switchboard: { settings: { env_provider_models: true, mock_models: true } } },
+    });
+    expect(warnings).toEqual([]);
+    const { table } = buildModelTable(config, env);
+    expect(table.resolve("openai/gpt-4o-mini")?.deployment.provider.id).toBe("openai");
+    expect(table.resolve("mock/echo")).toBeDefined();
   });
 });

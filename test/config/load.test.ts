@@ -244,7 +244,7 @@ describe("LiteLLM import", () => {
         { model_name: "local", model: "openai_compatible/qwen", api_base: "http://10.0.0.1:8000/v1" },
       ],
       auth: { master_key: "os.environ/LITELLM_MASTER_KEY" },
-      settings: { drop_params: true, request_timeout_seconds: 90 },
+      settings: { drop_params: true, request_timeout_seconds: 90, mock_models: false, env_provider_models: false },
       router: { strategy: "latency-based", num_retries: 3 },
       budgets: { mode: "soft" },
     });
@@ -359,7 +359,13 @@ describe("the example configs in config/", () => {
       const loaded = await loadConfigFile(join(root, "config", name), env);
       const { table, problems } = buildModelTable(loaded.config, env);
       expect(problems).toEqual([]);
-      expect(table.resolve("mock/echo")?.target.model).toBe("mock/echo");
+      // A LiteLLM file serves its model_list only, as LiteLLM does; the others keep the mock models.
+      if (name === "litellm.yaml") {
+        expect(table.resolve("gpt-4o")?.target.model).toBe("gpt-4o");
+        expect(table.resolve("mock/echo")).toBeUndefined();
+      } else {
+        expect(table.resolve("mock/echo")?.target.model).toBe("mock/echo");
+      }
     });
   }
 
@@ -428,7 +434,7 @@ describe("the example configs in config/", () => {
     const loaded = await loadConfigFile(join(root, "config/litellm.yaml"), env);
     expect(loaded.format).toBe("litellm");
     expect(loaded.config.auth?.master_key).toBe("sk-fake-litellm");
-    expect(loaded.config.settings).toEqual({ drop_params: true, request_timeout_seconds: 600 });
+    expect(loaded.config.settings).toEqual({ drop_params: true, request_timeout_seconds: 600, mock_models: false, env_provider_models: false });
     expect(loaded.config.models?.map((m) => m.id ?? m.model_name)).toEqual(["gpt-4o-eu-1", "gpt-4o-mini-1", "llama-3.3-70b", "internal-qwen"]);
     expect(loaded.config.models?.[3]?.api_key).toBe("not-a-real-key");
     expect(loaded.warnings).toEqual([

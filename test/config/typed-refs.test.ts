@@ -78,7 +78,7 @@ describe("os.environ/ references in fields of every type (LiteLLM format)", () =
     const loaded = loadConfigValue(raw, "litellm.yaml", env);
     expect(loaded.warnings).toEqual([]);
     expect(loaded.config.models?.[0]).toMatchObject({ api_base: "https://r.openai.azure.com", rpm: 600, timeout_seconds: 45 });
-    expect(loaded.config.settings).toEqual({ drop_params: true });
+    expect(loaded.config.settings).toEqual({ drop_params: true, mock_models: false, env_provider_models: false });
     expect(loaded.config.router).toEqual({ num_retries: 3 });
 
     const problems = await problemsOf(() => loadConfigValue(raw, "litellm.yaml", { ...env, RPM: "lots", RETRIES: "many", AZURE_API_BASE: "r.openai.azure.com" }));
