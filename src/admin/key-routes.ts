@@ -8,8 +8,9 @@ import { deleteKeys, findKey, generateKey, listKeys, regenerateKey, resolveKeyRe
 import { keyJson } from "./present.ts";
 import { intParam, textParam } from "./query.ts";
 import { DeletedKeys, GeneratedKey, KeyInfoResponse, KeyListResponse, KeyUpdateResponse } from "./responses.ts";
-import { DeleteKeysBody, GenerateKeyBody, KeyInfoQuery, KeyListQuery, KeyRefBody, UpdateKeyBody, type KeyFields } from "./schemas.ts";
+import { DeleteKeysBody, GenerateKeyBody, KEY_UNAPPLIED, KeyInfoQuery, KeyListQuery, KeyRefBody, UpdateKeyBody, type KeyFields } from "./schemas.ts";
 import type { AdminContext } from "./types.ts";
+import { unappliedWarnings, withWarnings } from "./unapplied-fields.ts";
 
 /** `{ key, ...fields }` -> the fields alone. */
 function fieldsOf<T extends { key: string }>(body: T): Omit<T, "key"> {
@@ -52,7 +53,8 @@ export function keyRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[] 
       handle: async ({ body, caller }) => {
         const request = body as GenerateKeyBody;
         const owner = policy.placeKey(caller, placement(request), "/key/generate");
-        return generated(await generateKey(ctx, owner === undefined || owner === null ? request : { ...request, user_id: owner }));
+        const answer = generated(await generateKey(ctx, owner === undefined || owner === null ? request : { ...request, user_id: owner }));
+        return withWarnings(answer, unappliedWarnings(request, KEY_UNAPPLIED));
       },
     },
     {
@@ -79,7 +81,7 @@ export function keyRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[] 
       handle: async ({ body, caller }) => {
         const request = body as UpdateKeyBody;
         await ownedKey(caller, request.key, "/key/update", fieldsOf(request));
-        return updated(await updateKey(ctx, request.key, fieldsOf(request)));
+        return withWarnings(updated(await updateKey(ctx, request.key, fieldsOf(request))), unappliedWarnings(request, KEY_UNAPPLIED));
       },
     },
     {
@@ -131,7 +133,7 @@ export function keyRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[] 
       handle: async ({ body, caller }) => {
         const request = body as UpdateKeyBody;
         await ownedKey(caller, request.key, "/key/regenerate", fieldsOf(request));
-        return generated(await regenerateKey(ctx, request.key, fieldsOf(request)));
+        return withWarnings(generated(await regenerateKey(ctx, request.key, fieldsOf(request))), unappliedWarnings(request, KEY_UNAPPLIED));
       },
     },
     {
@@ -146,7 +148,7 @@ export function keyRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[] 
         const ref = decodePathParam(params.key ?? "");
         if (!ref) throw invalid("Name the key to regenerate in the path: /key/{key}/regenerate.", "key");
         await ownedKey(caller, ref, "/key/regenerate", body as KeyFields);
-        return generated(await regenerateKey(ctx, ref, body as KeyFields));
+        return withWarnings(generated(await regenerateKey(ctx, ref, body as KeyFields)), unappliedWarnings(body as KeyFields, KEY_UNAPPLIED));
       },
     },
   ];

@@ -42,11 +42,12 @@ export const GeneratedKey = Type.Intersect([
   Type.Object({
     key: Type.String({ description: "The new key. Shown once: store it now." }),
     token_id: Type.String({ description: "The key's token again, under the name LiteLLM's answer gives it." }),
+    ...WarningsProperty,
   }),
   KeyObject,
 ]);
 export const KeyInfoResponse = Type.Object({ key: Type.String({ description: "The key's token." }), info: KeyObject });
-export const KeyUpdateResponse = Type.Intersect([Type.Object({ key: Type.String({ description: "The key's token." }) }), KeyObject]);
+export const KeyUpdateResponse = Type.Intersect([Type.Object({ key: Type.String({ description: "The key's token." }), ...WarningsProperty }), KeyObject]);
 export const KeyListResponse = Type.Object({
   keys: Type.Array(Type.Union([Type.String(), KeyObject]), { description: "Tokens, or key objects with return_full_object=true." }),
   total_count: Type.Integer(),

@@ -6,7 +6,7 @@
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { USER_ROLES } from "../store/types.ts";
-import { unappliedFields } from "./unapplied-fields.ts";
+import { refusedFields, unappliedFields } from "./unapplied-fields.ts";
 
 const strict = { additionalProperties: false } as const;
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -52,14 +52,49 @@ export const keyFields = {
   tags: optional(Names),
 };
 
+/** LiteLLM key fields Switchboard accepts without applying them (named in the answer's `warnings`). */
+export const KEY_UNAPPLIED = [
+  "soft_budget",
+  "guardrails",
+  "permissions",
+  "model_max_budget",
+  "model_rpm_limit",
+  "model_tpm_limit",
+  "allowed_cache_controls",
+  "config",
+  "send_invite_email",
+  "enforced_params",
+  "budget_id",
+  "prompts",
+  "object_permission",
+  "key_type",
+  "allowed_routes",
+  "auto_rotate",
+  "rotation_interval",
+] as const;
+
+/** LiteLLM key fields refused with their reason: ignoring them would do something else than asked. */
+const keyRefused = refusedFields({
+  spend: "a key's spend is the ledger's sum of its calls and cannot be set (a user's budget spend resets with spend: 0 on /user/update)",
+  organization_id: "a key belongs to the organisation of its team: give it a team_id of that organisation",
+});
+
 /** A key or its token (the SHA-256 of the key, as `/key/info` reports it). */
 const KeyRef = Type.String({ minLength: 1, description: "The key (sk-...) or its token." });
 
-export const GenerateKeyBody = Type.Object(keyFields, strict);
+export const GenerateKeyBody = Type.Object(
+  {
+    ...keyFields,
+    ...unappliedFields(KEY_UNAPPLIED),
+    ...keyRefused,
+    ...refusedFields({ key: "switchboard makes every key itself from 256 random bits; a key string of the caller's choosing is refused" }),
+  },
+  strict,
+);
 export type GenerateKeyBody = Static<typeof GenerateKeyBody>;
 export type KeyFields = GenerateKeyBody;
 
-export const UpdateKeyBody = Type.Object({ key: KeyRef, ...keyFields }, strict);
+export const UpdateKeyBody = Type.Object({ key: KeyRef, ...keyFields, ...unappliedFields(KEY_UNAPPLIED), ...keyRefused }, strict);
 export type UpdateKeyBody = Static<typeof UpdateKeyBody>;
 
 export const KeyRefBody = Type.Object({ key: KeyRef }, strict);

@@ -4,12 +4,21 @@
  * dropping them silently would hide that they do nothing. So the body schema accepts them by name
  * (any other unknown field is still a 400), and the answer names them in `warnings`.
  */
-import { Type, type TOptional, type TUnknown } from "@sinclair/typebox";
+import { Type, type TNull, type TOptional, type TUnknown } from "@sinclair/typebox";
 
 /** Schema properties accepting each named field with any value, for spreading into a strict body schema. */
 export function unappliedFields<const N extends string>(names: readonly N[]): Record<N, TOptional<TUnknown>> {
   const description = "Accepted for LiteLLM compatibility; not applied (named in the answer's `warnings`).";
   return Object.fromEntries(names.map((name) => [name, Type.Optional(Type.Unknown({ description }))])) as Record<N, TOptional<TUnknown>>;
+}
+
+/**
+ * LiteLLM fields Switchboard refuses rather than ignore, because ignoring them would do something
+ * else than asked (a chosen key string, a spend overwrite): each accepts only `null`, and any value is a
+ * 400 giving `reason` (written lower-case: validation messages are).
+ */
+export function refusedFields<const N extends string>(reasons: Readonly<Record<N, string>>): Record<N, TOptional<TNull>> {
+  return Object.fromEntries(Object.entries<string>(reasons).map(([name, reason]) => [name, Type.Optional(Type.Null({ errorMessage: reason, description: `Refused: ${reason}.` }))])) as Record<N, TOptional<TNull>>;
 }
 
 /** One warning per named field the body sets (a `null` sets nothing), in the order of `names`. */

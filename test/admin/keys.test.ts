@@ -87,15 +87,41 @@ describe("POST /key/generate", () => {
   });
 
   test.each([
-    ["spend", 5],
     ["token", "0".repeat(64)],
     ["created_at", "2024-01-01"],
-    ["key", "sk-my-own-key"],
     ["max_budgett", 1],
   ])("'%s' cannot be set: 400 naming it", async (field, value) => {
     const answer = await gateway.admin<ErrorBody>("POST", "/key/generate", { [field]: value });
     expect(answer.status).toBe(400);
     expect(answer.body.error).toEqual({ message: `Unknown or read-only field '${field}': it cannot be set here.`, type: "invalid_request_error", param: field, code: "invalid_request" });
+  });
+
+  test.each([
+    ["spend", 5, "the ledger's sum of its calls"],
+    ["key", "sk-my-own-key", "from 256 random bits"],
+    ["organization_id", "org-1", "the organisation of its team"],
+  ])("LiteLLM's '%s' is refused with the reason (ignoring it would do something else than asked)", async (field, value, reason) => {
+    const answer = await gateway.admin<ErrorBody>("POST", "/key/generate", { [field]: value });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.param).toBe(field);
+    expect(answer.body.error.message).toStartWith(`Invalid value for '${field}': `);
+    expect(answer.body.error.message).toContain(reason);
+    // null is "not set", as LiteLLM clients send it.
+    expect((await gateway.admin("POST", "/key/generate", { [field]: null })).status).toBe(200);
+  });
+
+  test("LiteLLM's key fields that Switchboard does not apply are accepted, named in warnings, and not stored", async () => {
+    const created = await gateway.admin<GeneratedKeyJson & { warnings?: string[] }>("POST", "/key/generate", { soft_budget: 5, guardrails: ["pii"], send_invite_email: null, max_budget: 1 });
+    expect(created.status).toBe(200);
+    expect(created.body.warnings).toEqual([
+      "'soft_budget' is accepted for LiteLLM compatibility but not applied by Switchboard.",
+      "'guardrails' is accepted for LiteLLM compatibility but not applied by Switchboard.",
+    ]);
+    expect(created.body).not.toHaveProperty("soft_budget");
+    const updated = await gateway.admin<{ warnings?: string[] }>("POST", "/key/update", { key: created.body.key, permissions: { allow_pii: true } });
+    expect(updated.body.warnings).toEqual(["'permissions' is accepted for LiteLLM compatibility but not applied by Switchboard."]);
+    // Without such fields the answer keeps its shape.
+    expect(await gateway.admin("POST", "/key/update", { key: created.body.key, max_budget: 2 })).not.toHaveProperty("body.warnings");
   });
 
   test.each([
