@@ -3,7 +3,7 @@ import type { AccessPolicy, KeyRoute } from "../auth/policy.ts";
 import type { Caller } from "../auth/caller.ts";
 import type { RouteSpec } from "../server/route-spec.ts";
 import { decodePathParam } from "../server/url.ts";
-import { invalid } from "./errors.ts";
+import { invalid, notFound } from "./errors.ts";
 import { deleteKeys, findKey, generateKey, listKeys, regenerateKey, resolveKeyRefs, updateKey } from "./keys.ts";
 import { keyJson } from "./present.ts";
 import { intParam, textParam } from "./query.ts";
@@ -93,10 +93,18 @@ export function keyRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[] 
       response: DeletedKeys,
       handle: async ({ body, caller }) => {
         const request = body as DeleteKeysBody;
-        if (!policy.isAdmin(caller)) {
-          for (const record of await resolveKeyRefs(ctx, request.keys ?? [], request.key_aliases ?? [])) policy.manageKey(caller, record, "/key/delete");
-        }
-        return { deleted_keys: await deleteKeys(ctx, request.keys ?? [], request.key_aliases ?? []) };
+        if (policy.isAdmin(caller)) return { deleted_keys: await deleteKeys(ctx, request.keys ?? [], request.key_aliases ?? []) };
+        // Keys named outright must all be the caller's to delete; an alias names only the caller's own
+        // keys that carry it (aliases are not unique, and other users' keys are none of its business).
+        // What is checked is what is deleted: the tokens resolved here, not the alias looked up again.
+        const named = await resolveKeyRefs(ctx, request.keys ?? [], []);
+        for (const record of named) policy.manageKey(caller, record, "/key/delete");
+        const aliased = (await resolveKeyRefs(ctx, [], request.key_aliases ?? [])).filter((record) => policy.mayManageKey(caller, record, "/key/delete"));
+        const refs = [...(request.keys ?? []), ...aliased.filter((record) => !named.some((n) => n.token === record.token)).map((record) => record.token)];
+        if (refs.length === 0 && request.key_aliases?.length) throw notFound("None of this caller's keys has the alias named.", "key_aliases");
+        const deleted = await deleteKeys(ctx, refs, []);
+        // Keys found by alias are reported by their alias, as for a proxy admin.
+        return { deleted_keys: deleted.map((ref) => aliased.find((record) => record.token === ref)?.keyAlias ?? ref) };
       },
     },
     {

@@ -154,7 +154,15 @@ export const UserListResponse = Type.Object({
 
 export const TeamWithWarnings = Type.Intersect([TeamObject, Type.Object(WarningsProperty)]);
 /** `/team/member_add`: the team, and the users and memberships the call touched. */
-export const MemberAddResponse = Type.Intersect([TeamObject, Type.Object({ updated_users: Type.Array(UserObject), updated_team_memberships: memberships })]);
+export const MemberAddResponse = Type.Intersect([
+  TeamObject,
+  Type.Object({
+    updated_users: Type.Array(Type.Union([UserObject, Type.Object({ user_id: Type.String(), user_email: nullable(Type.String()) })]), {
+      description: "The users added: whole user objects for proxy admins and viewers, their ids and emails for a team's admin.",
+    }),
+    updated_team_memberships: memberships,
+  }),
+]);
 export const MemberUpdateResponse = Type.Object({
   team_id: Type.String(),
   user_id: Type.String(),

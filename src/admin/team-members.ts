@@ -4,7 +4,7 @@ import type { Caller } from "../auth/caller.ts";
 import { echo } from "../canonical/echo.ts";
 import type { GatewayError } from "../canonical/errors.ts";
 import type { RouteSpec } from "../server/route-spec.ts";
-import { UnknownUser, type MemberPatch, type TeamMembership, type TeamRecord } from "../store/types.ts";
+import { PrivilegedUser, UnknownUser, type MemberPatch, type TeamMembership, type TeamRecord } from "../store/types.ts";
 import { invalid, notFound } from "./errors.ts";
 import { nanoToUsd, usdToNano } from "./money.ts";
 import { membershipJson, teamJson } from "./present.ts";
@@ -63,7 +63,11 @@ export function teamMemberRoutes(ctx: AdminContext, policy: AccessPolicy): Route
         const listed = Array.isArray(member) ? member : [member];
         const members = listed.map((m, i) => newMember(m, Array.isArray(member) ? `member[${i}]` : "member", budget));
         const added = await ctx.store.teams.addMembers(teamId, members, { createUsers: policy.createsUsers(caller) }).catch((error: unknown) => {
-          throw error instanceof UnknownUser ? notCreated(error, caller) : error;
+          if (error instanceof UnknownUser) throw notCreated(error, caller);
+          if (error instanceof PrivilegedUser) {
+            throw forbidden(`User '${echo(error.userId)}' is a ${error.userRole}, and only a proxy admin adds proxy admins or viewers to a team (a team's admin could then act with their keys)`, caller);
+          }
+          throw error;
         });
         if (!added) throw notFound(`No team '${echo(teamId)}'.`, "team_id");
         await ctx.afterWrite();
@@ -71,7 +75,10 @@ export function teamMemberRoutes(ctx: AdminContext, policy: AccessPolicy): Route
         const memberships = added.team.members.filter((m) => added.userIds.includes(m.userId));
         return {
           ...teamJson(ctx, added.team),
-          updated_users: await Promise.all(users.flatMap((user) => (user ? [presentUser(ctx, user)] : []))),
+          // A team's admin learns who joined, not the users' own settings and spend (those are theirs and the proxy admins').
+          updated_users: policy.readsAll(caller)
+            ? await Promise.all(users.flatMap((user) => (user ? [presentUser(ctx, user)] : [])))
+            : users.flatMap((user) => (user ? [{ user_id: user.userId, user_email: user.userEmail ?? null }] : [])),
           updated_team_memberships: memberships.map((m) => membershipJson(ctx, teamId, m)),
         };
       },

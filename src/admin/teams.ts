@@ -105,7 +105,9 @@ export function teamRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[]
         policy.readTeam(caller, query.team_id as string);
         const team = await findTeam(ctx, query.team_id as string);
         const { keys } = await ctx.store.keys.list({ teamId: team.teamId, limit: MAX_LISTED_KEYS, offset: 0 });
-        return { team_id: team.teamId, team_info: teamJson(ctx, team), keys: keys.map((key) => keyJson(ctx, key)), team_memberships: membershipsJson(ctx, team) };
+        // A member sees the team's keys only as far as it may read them (/key/info in the team's member permissions).
+        const shown = policy.readsAll(caller) ? keys : keys.filter((key) => policy.mayReadKey(caller, key));
+        return { team_id: team.teamId, team_info: teamJson(ctx, team), keys: shown.map((key) => keyJson(ctx, key)), team_memberships: membershipsJson(ctx, team) };
       },
     },
     {

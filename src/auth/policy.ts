@@ -47,7 +47,7 @@ export function roleOf(caller: Caller): CallerRole {
 function describeCaller(caller: Caller): string {
   if (caller.kind !== "key") return "this caller";
   if (caller.user) return `this key's user '${caller.user.userId}' (role ${caller.user.userRole})`;
-  return `this key (${caller.key.keyAlias ?? caller.key.keyName}) belongs to no user, so it may only read itself (GET /key/info)`;
+  return `this key (${caller.key.keyAlias ?? caller.key.keyName}) belongs to no user, so it may only read: itself (GET /key/info), its team (GET /team/info) and its own calls (GET /spend/logs)`;
 }
 
 /** A 403 saying what was needed and what the caller is. */
@@ -122,32 +122,72 @@ export class AccessPolicy {
     throw forbidden("Only the key itself, its user, its team's admins and members, or a proxy admin may read this key", caller);
   }
 
+  /** Whether `manageKey` would let the caller `route` `key` (for aliases, which narrow instead of refusing). */
+  mayManageKey(caller: Caller, key: KeyRecord, route: KeyRoute): boolean {
+    try {
+      this.manageKey(caller, key, route);
+      return true;
+    } catch (error) {
+      if (error instanceof GatewayError) return false;
+      throw error;
+    }
+  }
+
+  /** Whether `readKey` would let the caller read `key` (for lists that narrow instead of refusing). */
+  mayReadKey(caller: Caller, key: KeyRecord): boolean {
+    try {
+      this.readKey(caller, key);
+      return true;
+    } catch (error) {
+      if (error instanceof GatewayError) return false;
+      throw error;
+    }
+  }
+
   /**
    * Changing, deleting or regenerating a key. A team's keys belong to the team: its admins manage
    * them, plain members only what the team's member permissions allow (as LiteLLM does). A key
-   * without a team belongs to its user.
+   * without a team belongs to its user. Two limits on top, since a key acts with its user's rights:
+   * only the key's own user regenerates it (the new secret goes to the caller, who would then act as
+   * that user), and nothing of a blocked team's or organisation's keys changes but by a proxy admin
+   * (taking a key out would undo the block).
    */
   manageKey(caller: Caller, key: KeyRecord, route: KeyRoute): void {
     if (this.isAdmin(caller)) return;
     const userId = this.userOf(caller);
     if (key.teamId !== undefined) {
       const team = this.directory.team(key.teamId);
-      if (team && userId !== undefined && this.directory.memberRole(team.teamId, userId) !== undefined) {
-        this.teamRight(caller, team, route);
-        return;
+      if (!team || userId === undefined || this.directory.memberRole(team.teamId, userId) === undefined) {
+        throw forbidden(`Only the admins of team '${key.teamId}' (and members it allows ${route}) or a proxy admin may ${verb(route)} its keys`, caller);
       }
-      throw forbidden(`Only the admins of team '${key.teamId}' (and members it allows ${route}) or a proxy admin may ${verb(route)} its keys`, caller);
+      this.teamRight(caller, team, route);
+      this.notBlocked(caller, team);
+    } else if (userId === undefined || key.userId !== userId) {
+      throw forbidden(`Only the key's user or a proxy admin may ${verb(route)} this key`, caller);
     }
-    if (userId !== undefined && key.userId === userId) return;
-    throw forbidden(`Only the key's user or a proxy admin may ${verb(route)} this key`, caller);
+    if (route === "/key/regenerate" && key.userId !== userId) {
+      throw forbidden("Only the key's own user or a proxy admin may regenerate it: the new key goes to whoever asks, and acts with its user's rights", caller);
+    }
+  }
+
+  /** Refuses changes to the keys of a team a proxy admin blocked (or whose organisation is blocked). */
+  private notBlocked(caller: Caller, team: TeamRecord): void {
+    const organization = team.organizationId === undefined ? undefined : this.directory.organization(team.organizationId);
+    if (team.blocked || organization?.blocked) {
+      const what = team.blocked ? `team '${team.teamId}'` : `organization '${team.organizationId}' of team '${team.teamId}'`;
+      throw forbidden(`The ${what} is blocked: only a proxy admin may change its keys until it is unblocked`, caller);
+    }
   }
 
   /**
    * Creating a key (`/key/generate`), or changing whose it is (`current`: the key as it is, for
-   * `/key/update` and `/key/regenerate`; only what changes is checked): for the caller itself, or
-   * as a team's admin for a member of that team; in a team only as its admin or a member the team
-   * allows `route`; and only models the caller's user (and the team) may use. Returns the user the
-   * key is for: the caller's when a new key names none.
+   * `/key/update` and `/key/regenerate`; only what changes is checked). A key a user makes is its
+   * own: it acts with its user's rights, so making one for somebody else would hand over that
+   * person's account (LiteLLM lets a team's admin do it; Switchboard leaves it to proxy admins). A
+   * key goes into a team only as its admin or as a member the team allows `route`; it leaves its team
+   * (or moves to another) only by the current team's admin; its owner must belong to the team it
+   * lands in; and it asks only for models the user, the team and the team's organisation may use.
+   * Returns the user the key is for: the caller's when a new key names none.
    */
   placeKey(
     caller: Caller,
@@ -162,22 +202,25 @@ export class AccessPolicy {
     if (target.userId === null) throw forbidden("Only a proxy admin may take a key from its user (user_id: null)", caller);
     // Blocking is how a proxy admin stops a key; its user unblocking it would undo that.
     if (target.blocked !== undefined) throw forbidden("Only a proxy admin may block or unblock a key (POST /key/block, /key/unblock)", caller);
-    if (current?.teamId !== undefined && target.teamId === null && this.directory.memberRole(current.teamId, userId) !== "admin") {
-      throw forbidden(`Only the admins of team '${current.teamId}' or a proxy admin may take a key out of it`, caller);
+    const owner = target.userId ?? (current ? current.userId : userId);
+    if (owner !== (current ? current.userId : userId)) {
+      throw forbidden(`A key you make or change stays its user's: user_id can only be '${current?.userId ?? userId}' here (a proxy admin gives keys to other users)`, caller);
     }
     const teamId = current && target.teamId === undefined ? current.teamId : (target.teamId ?? undefined);
+    if (current?.teamId !== undefined && teamId !== current.teamId && this.directory.memberRole(current.teamId, userId) !== "admin") {
+      throw forbidden(`Only the admins of team '${current.teamId}' or a proxy admin may take a key out of it`, caller);
+    }
     const team = teamId === undefined ? undefined : this.directory.team(teamId);
     if (teamId !== undefined && !team) {
       throw new GatewayError("caller.invalid_request", `Team '${echo(teamId)}' does not exist; create it first (POST /team/new).`, { param: "team_id" });
     }
     if (team && team.teamId !== current?.teamId) {
       if (this.directory.memberRole(team.teamId, userId) === undefined) throw forbidden(`Only members of team '${team.teamId}' or a proxy admin may put keys in it`, caller);
+      if (owner !== undefined && this.directory.memberRole(team.teamId, owner) === undefined) {
+        throw forbidden(`User '${owner}' is not a member of team '${team.teamId}': its key cannot go there`, caller);
+      }
+      this.notBlocked(caller, team);
       this.teamRight(caller, team, route);
-    }
-    const owner = target.userId ?? (current ? current.userId : userId);
-    if (owner !== undefined && owner !== userId && owner !== current?.userId) {
-      const assigns = team !== undefined && this.directory.memberRole(team.teamId, userId) === "admin" && this.directory.memberRole(team.teamId, owner) !== undefined;
-      if (!assigns) throw forbidden(`A key can be only yours (user_id '${userId}'), or, made by a team admin, a member's of that team`, caller);
     }
     this.withinModels(caller, team, target.models);
     return owner;
@@ -249,11 +292,15 @@ export class AccessPolicy {
     );
   }
 
-  /** Models a new key asks for must be usable by the caller's user (and the team, for a team key). */
+  /** Models a new key asks for must be usable by the caller's user (and the team and its organisation, for a team key). */
   private withinModels(caller: Caller, team: TeamRecord | undefined, models: readonly string[] | undefined): void {
     if (!models || models.length === 0) return;
     const user = caller.kind === "key" ? caller.user : undefined;
+    const organization = team?.organizationId === undefined ? undefined : this.directory.organization(team.organizationId);
     for (const model of models) {
+      if (organization && !listedModelAllowed(organization.models, model)) {
+        throw forbidden(`Model '${echo(model)}' is not among the models organization '${organization.organizationId}' may use (${organization.models.join(", ")})`, caller);
+      }
       if (user && !listedModelAllowed(user.models, model)) {
         throw forbidden(`Model '${echo(model)}' is not among the models user '${user.userId}' may use (${user.models.join(", ")})`, caller);
       }

@@ -256,7 +256,8 @@ export interface TeamStore {
   /**
    * Adds new members (users found by email or created when missing); StoreConflict naming any
    * already in, and nothing is added. Undefined when the team does not exist. With `createUsers:
-   * false` a member naming no existing user is an UnknownUser, and nothing is added either.
+   * false` (a team's admin adding) a member naming no existing user is an UnknownUser, and one naming
+   * a proxy admin or viewer a PrivilegedUser; nothing is added either way.
    */
   addMembers(teamId: string, members: readonly NewMember[], options?: { createUsers?: boolean }): Promise<{ team: TeamRecord; userIds: string[] } | undefined>;
   /** Changes one member's role, budget or limits; undefined when the team or the member does not exist. */
@@ -388,6 +389,16 @@ export class StoreConflict extends Error {
 }
 
 /** A new member names a user that does not exist, and the write was told not to create users. */
+/** A member a team's admin may not add: a proxy admin or viewer (their keys would carry that role). */
+export class PrivilegedUser extends StoreConflict {
+  constructor(
+    readonly userId: string,
+    readonly userRole: UserRole,
+  ) {
+    super(`user "${userId}" is a ${userRole}`);
+  }
+}
+
 export class UnknownUser extends StoreConflict {
   readonly userId?: string;
   readonly userEmail?: string;

@@ -236,8 +236,15 @@ describe("part 2: self routes, by whose record is asked for", () => {
     },
     { name: "regenerate a key of alice", request: async () => ({ method: "POST", path: "/key/regenerate", body: { key: (await newKey({ user_id: "alice" })).token } }), expect: { ...ADMINS, alice: 200 } },
     {
+      // Not the team admin's: the new secret would go to it (here a key without a user, bound by no user budget).
       name: "regenerate a key of team T by path",
       request: async () => ({ method: "POST", path: `/key/${(await newKey({ team_id: T })).token}/regenerate` }),
+      expect: { ...ADMINS },
+      deniedType: { tmember: "team_member_permission_error" },
+    },
+    {
+      name: "regenerate tadmin's own key of team T",
+      request: async () => ({ method: "POST", path: "/key/regenerate", body: { key: (await newKey({ team_id: T, user_id: "tadmin" })).token } }),
       expect: { ...ADMINS, tadmin: 200 },
       deniedType: { tmember: "team_member_permission_error" },
     },

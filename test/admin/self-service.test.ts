@@ -176,15 +176,18 @@ describe("team member permissions (otel_tests/test_team_member_permissions.py)",
     expect(await denied("POST", "/key/regenerate", { key: teamKey.key, team_id: "ss-perm-create" }, memberKey)).toBe(MEMBER_DENIED);
   });
 
-  test("a team admin manages all the team's keys and may make them for the team's members", async () => {
+  test("a team admin manages all the team's keys, but makes and regenerates only its own (a key acts with its user's rights)", async () => {
     await ok("POST", "/team/new", { team_id: "ss-admin-team" });
     const admin = await newUser({ user_id: "ss-team-admin", teams: [{ team_id: "ss-admin-team", user_role: "admin" }] });
     await newUser({ user_id: "ss-team-user", teams: ["ss-admin-team"] });
-    const forMember = await newKey({ team_id: "ss-admin-team", user_id: "ss-team-user" }, admin.key as string);
-    expect(forMember).toMatchObject({ team_id: "ss-admin-team", user_id: "ss-team-user" });
+    const forMember = await newKey({ team_id: "ss-admin-team", user_id: "ss-team-user" });
     const listed = await ok<KeyListJson>("GET", "/key/list?team_id=ss-admin-team", undefined, admin.key as string);
     expect(listed.keys).toContain(forMember.token);
-    // Not for someone outside the team.
+    expect((await ok<{ rpm_limit: number }>("POST", "/key/update", { key: forMember.key, rpm_limit: 5 }, admin.key as string)).rpm_limit).toBe(5);
+    // A key for a member, or a member's key regenerated, would let the admin act as that member.
+    expect(await denied("POST", "/key/generate", { team_id: "ss-admin-team", user_id: "ss-team-user" }, admin.key as string)).toBe("403 permission_error");
+    expect(await denied("POST", "/key/regenerate", { key: forMember.key }, admin.key as string)).toBe("403 permission_error");
+    expect(await denied("POST", "/key/update", { key: forMember.key, user_id: "ss-team-admin" }, admin.key as string)).toBe("403 permission_error");
     expect(await denied("POST", "/key/generate", { team_id: "ss-admin-team", user_id: "ss-user2" }, admin.key as string)).toBe("403 permission_error");
     const teamless = await newKey({ team_id: "ss-admin-team" }, admin.key as string);
     expect((await ok<{ team_id: string | null }>("POST", "/key/update", { key: teamless.key, team_id: null }, admin.key as string)).team_id).toBeNull();

@@ -4,10 +4,10 @@ import type { Caller } from "../../auth/caller.ts";
 import { aliasedModel, listedModelAllowed, modelAllowed } from "../../auth/model-access.ts";
 import { echo } from "../../canonical/echo.ts";
 
-/** Every allow-list that applies to a caller (key, its team, its user); empty when nothing restricts it. */
+/** Every allow-list that applies to a caller (key, its team, its user, the team's organisation); empty when nothing restricts it. */
 export function allowLists(caller: Caller): string[][] {
   if (caller.kind !== "key") return [];
-  return [caller.key.models, caller.team?.models ?? [], caller.user?.models ?? []].filter((list) => list.length > 0);
+  return [caller.key.models, caller.team?.models ?? [], caller.user?.models ?? [], caller.organization?.models ?? []].filter((list) => list.length > 0);
 }
 
 /**

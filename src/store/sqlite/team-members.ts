@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { StoreConflict, TEAM_MEMBER_ROLES, UnknownUser, type MemberPatch, type NewMember, type TeamMemberRole, type TeamMembership } from "../types.ts";
+import { PrivilegedUser, StoreConflict, TEAM_MEMBER_ROLES, UnknownUser, type MemberPatch, type NewMember, type TeamMemberRole, type TeamMembership } from "../types.ts";
 import { type Bindings, nullable, patched } from "./columns.ts";
 import { newPrincipal, PRINCIPAL_INSERT_COLUMNS, PRINCIPAL_INSERT_VALUES, principalBindings } from "./principal.ts";
 
@@ -67,7 +67,7 @@ export function teamMembers(db: Database) {
      ON CONFLICT (user_id) DO NOTHING`,
   );
 
-  const userExists = db.query<{ found: number }, Bindings>("SELECT 1 AS found FROM users WHERE user_id = $user_id");
+  const roleOf = db.query<{ user_role: string }, Bindings>("SELECT user_role FROM users WHERE user_id = $user_id");
 
   /** A user by id, created (with the email, if given) when missing, as LiteLLM does for members. */
   const ensureUser = (userId: string, email: string | undefined, now: number): void => {
@@ -78,9 +78,19 @@ export function teamMembers(db: Database) {
    * The user a new member names: its id, else the one user with its email; a missing one is
    * created, or, when `createUsers` is false, an UnknownUser.
    */
+  // A team's admin (createUsers false) adds existing internal users only: a key it then makes or
+  // manages for a proxy admin or viewer would carry that role.
+  const plainUser = (userId: string): string => {
+    const role = roleOf.get({ user_id: userId })?.user_role;
+    if (role === "proxy_admin" || role === "proxy_admin_viewer") throw new PrivilegedUser(userId, role);
+    return userId;
+  };
   const userOf = (member: NewMember, now: number, createUsers = true): string => {
     if (member.userId !== undefined) {
-      if (!createUsers && !userExists.get({ user_id: member.userId })) throw new UnknownUser({ userId: member.userId });
+      if (!createUsers) {
+        if (!roleOf.get({ user_id: member.userId })) throw new UnknownUser({ userId: member.userId });
+        plainUser(member.userId);
+      }
       ensureUser(member.userId, member.userEmail, now);
       return member.userId;
     }
@@ -88,7 +98,7 @@ export function teamMembers(db: Database) {
     if (email === undefined) throw new StoreConflict("a member needs a user_id or a user_email");
     const found = usersWithEmail.all({ email });
     if (found.length > 1) throw new StoreConflict(`several users have the email "${email}"; name the member by user_id`);
-    if (found[0]) return found[0].user_id;
+    if (found[0]) return createUsers ? found[0].user_id : plainUser(found[0].user_id);
     if (!createUsers) throw new UnknownUser({ userEmail: email });
     const userId = crypto.randomUUID();
     ensureUser(userId, email, now);
