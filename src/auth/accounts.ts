@@ -40,7 +40,12 @@ export async function openAccounts(store: Store, options: AccountsOptions): Prom
     const { teamId, userId } = parseMemberId(id);
     return directory.membership(teamId, userId)?.spend;
   };
-  directory.onReload = () => book.rebase(stored, writer.unstored());
+  // The queue is read again at the rebase: rows settled since the snapshot are in it and not in the
+  // rollups read. (With SQLite nothing between the snapshot and the rebase yields to the writer's
+  // reply; a networked store must keep acknowledged rows until the rebase that follows.)
+  directory.pendingSpend = () => writer.unstored();
+  directory.onReload = (alreadyStored) =>
+    book.rebase(stored, alreadyStored.size === 0 ? writer.unstored() : writer.unstored().filter((row) => !alreadyStored.has(row.callId)));
   await directory.load();
   directory.watch(options.watchIntervalMs ?? 1_000, (error) => onError("reloading keys failed", error));
   return { store, directory, accounting: { book, limiter: new MemoryRateLimiter(), writer } };

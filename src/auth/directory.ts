@@ -24,8 +24,14 @@ export class AccountDirectory {
   private marker = -1;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly reloads = new SharedReload(() => this.readAll());
-  /** Called after each reload with the new records (the budget book re-bases its totals). */
-  onReload: (() => void) | undefined;
+  /** The call ids of spend this process has settled but not seen stored (the spend writer's queue). */
+  pendingSpend: (() => readonly { callId: string }[]) | undefined;
+  /**
+   * Called after each reload with the new records (the budget book re-bases its totals) and which
+   * pending calls the rollups read already hold, so none is counted twice: a batch the writer thread
+   * committed but whose reply this thread has not handled yet is in both.
+   */
+  onReload: ((storedCallIds: ReadonlySet<string>) => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -47,8 +53,8 @@ export class AccountDirectory {
   }
 
   private async readAll(): Promise<void> {
-    const marker = await this.store.changeMarker();
-    const [keys, teams, users, organizations] = await Promise.all([this.store.keys.all(), this.store.teams.all(), this.store.users.all(), this.store.organizations.all()]);
+    const pending = this.pendingSpend?.().map((row) => row.callId) ?? [];
+    const { marker, keys, teams, users, organizations, storedCallIds } = await this.store.readAccounts(pending);
     this.keys = new Map(keys.map((k) => [k.token, k]));
     this.teams = new Map(teams.map((t) => [t.teamId, t]));
     this.users = new Map(users.map((u) => [u.userId, u]));
@@ -64,7 +70,7 @@ export class AccountDirectory {
     this.memberships = memberships;
     this.misses.clear();
     this.marker = marker;
-    this.onReload?.();
+    this.onReload?.(storedCallIds);
   }
 
   /**

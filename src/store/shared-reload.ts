@@ -11,10 +11,14 @@ export class SharedReload {
 
   run(): Promise<void> {
     if (this.running) {
-      this.followUp ??= this.running.then(() => {
-        this.followUp = undefined;
-        return this.run();
-      });
+      // Whether the running read succeeds or fails, the follow-up is a read of its own (its callers
+      // get its outcome, not the earlier read's), and it is forgotten once it starts.
+      this.followUp ??= this.running
+        .catch(() => undefined)
+        .then(() => {
+          this.followUp = undefined;
+          return this.run();
+        });
       return this.followUp;
     }
     this.running = this.read().finally(() => {

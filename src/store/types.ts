@@ -408,6 +408,18 @@ export class UnknownUser extends StoreConflict {
   }
 }
 
+/** Everything the accounts directory holds, read at one point in time. */
+export interface AccountsSnapshot {
+  /** The change marker as of the snapshot. */
+  marker: number;
+  keys: KeyRecord[];
+  teams: TeamRecord[];
+  users: UserRecord[];
+  organizations: OrganizationRecord[];
+  /** Which of the call ids asked about the ledger already held at the snapshot (their cost is in the rollups read). */
+  storedCallIds: ReadonlySet<string>;
+}
+
 export interface Store {
   readonly kind: "sqlite" | "postgres";
   /** Where the data lives, for logs (a path or a redacted URL). */
@@ -420,6 +432,12 @@ export interface Store {
   organizations: OrganizationStore;
   spend: SpendStore;
   models: ModelStore;
+  /**
+   * Keys, teams, users and organisations with their rollups, read in one transaction (a commit of the
+   * ledger's writer landing between two reads would count its batch in some rollups and not others),
+   * with which of `pendingCallIds` (spend rows this process has not seen stored yet) are already in.
+   */
+  readAccounts(pendingCallIds: readonly string[]): Promise<AccountsSnapshot>;
   /** A value that changes whenever keys, teams, users or organisations change (from any process), but not on spend alone. Cheap. */
   changeMarker(): Promise<number>;
   close(): Promise<void>;

@@ -28,6 +28,34 @@ describe("SharedReload", () => {
     await later;
   });
 
+  test("a failed read is not handed to the callers waiting for the follow-up, nor to later ones", async () => {
+    let reads = 0;
+    let failNext = true;
+    const gates: (() => void)[] = [];
+    const reload = new SharedReload(() => {
+      reads++;
+      const fail = failNext;
+      failNext = false;
+      return new Promise<void>((resolve, reject) => gates.push(() => (fail ? reject(new Error("transient")) : resolve())));
+    });
+    const first = reload.run();
+    const waiting = reload.run();
+    gates[0]?.();
+    await expect(first).rejects.toThrow("transient");
+    await Bun.sleep(0);
+    gates[1]?.();
+    await waiting; // the follow-up's own (successful) read
+    // Later: a caller during a healthy read gets a fresh follow-up, not a stale rejection.
+    const running = reload.run();
+    const later = reload.run();
+    gates[2]?.();
+    await running;
+    await Bun.sleep(0);
+    gates[3]?.();
+    await later;
+    expect(reads).toBe(4);
+  });
+
   test("a failed read rejects its callers and does not wedge the next run", async () => {
     let fail = true;
     const reload = new SharedReload(async () => {
