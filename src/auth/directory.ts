@@ -20,6 +20,8 @@ export class AccountDirectory {
   private organizations = new Map<string, OrganizationRecord>();
   /** Each user's teams (as a member), for self-service reads and team roles. */
   private memberships = new Map<string, TeamRecord[]>();
+  /** Each team's members by user id: a reload re-bases every member's budget, so lookups must not scan the team. */
+  private members = new Map<string, Map<string, TeamMembership>>();
   private readonly misses = new Map<string, number>();
   private marker = -1;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -59,6 +61,7 @@ export class AccountDirectory {
     this.teams = new Map(teams.map((t) => [t.teamId, t]));
     this.users = new Map(users.map((u) => [u.userId, u]));
     this.organizations = new Map(organizations.map((o) => [o.organizationId, o]));
+    this.members = new Map(teams.map((team) => [team.teamId, new Map(team.members.map((member) => [member.userId, member]))]));
     const memberships = new Map<string, TeamRecord[]>();
     for (const team of teams) {
       for (const { userId } of team.members) {
@@ -141,7 +144,7 @@ export class AccountDirectory {
   /** `userId`'s membership of `teamId` (role, budget and spend within the team), or undefined when not a member. */
   membership(teamId: string | undefined, userId: string | undefined): TeamMembership | undefined {
     if (teamId === undefined || userId === undefined) return undefined;
-    return this.teams.get(teamId)?.members.find((member) => member.userId === userId);
+    return this.members.get(teamId)?.get(userId);
   }
 
   /** `userId`'s role in `teamId`, or undefined when not a member. */
