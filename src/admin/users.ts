@@ -91,12 +91,13 @@ async function updateUser(ctx: AdminContext, body: UpdateUserBody) {
     if (!found) throw notFound(`No user with email '${echo(body.user_email)}'.`, "user_email");
     userId = found.userId;
   }
+  // Rows still queued belong before a reset: store them first, so they are zeroed with it (and when
+  // the ledger cannot store them, the answer is a 503 before anything changed).
+  if (spend === 0) await ctx.flushSpend();
   await ctx.store.users.ensure(userId);
   let user = await ctx.store.users.update(userId, userPatch(fields));
   if (!user) throw notFound(`No user '${echo(userId)}'.`, "user_id");
   if (spend === 0) {
-    // Rows still queued belong before the reset: store them first, so they are zeroed with it.
-    await ctx.flushSpend();
     const start = budgetWindow(user.budgetAnchor, user.budgetDuration, ctx.now()).start;
     user = (await ctx.store.users.resetSpend(userId, start)) ?? user;
   }

@@ -164,6 +164,21 @@ describe("GET /user/info teams", () => {
 });
 
 describe("POST /user/update", () => {
+  test("a spend reset while the ledger cannot store its queued rows is a 503 that changes nothing", async () => {
+    const user = await newUser({ user_id: "u-reset-fail", max_budget: 1 });
+    await ask(user.key as string); // a row queued for the ledger
+    const spend = gateway.accounts.store.spend;
+    const append = spend.append.bind(spend);
+    spend.append = () => Promise.reject(new Error("SQLITE_FULL: database or disk is full"));
+    try {
+      const answer = await gateway.admin<ErrorBody>("POST", "/user/update", { user_id: "u-reset-fail", spend: 0, max_budget: 9 });
+      expect(answer.status).toBe(503);
+    } finally {
+      spend.append = append;
+    }
+    expect((await gateway.accounts.store.users.byId("u-reset-fail"))?.maxBudgetNano).toBe(1_000_000_000);
+  });
+
   test("changes settings and the role, which takes effect on the user's keys at once", async () => {
     const user = await newUser({ user_id: "u-role" });
     expect((await gateway.admin("GET", "/user/list", undefined, user.key as string)).status).toBe(403);
