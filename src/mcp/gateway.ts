@@ -11,6 +11,13 @@ import { Upstream } from "./upstream.ts";
 
 export { MCP_FORBIDDEN } from "./errors.ts";
 
+/**
+ * How long a call trusts a server's last listing to map a tool name. A name the listing lacks is
+ * always looked up afresh, so a tool the server added is callable at once; past this age a call
+ * lists again, so a tool the server renamed or removed is not called under its old name.
+ */
+const LISTING_TTL_MS = 60_000;
+
 /** Whether a server's allowed_tools / disallowed_tools let `tool` (the server's own name) through. */
 export function toolAllowed(entry: McpServerEntry, tool: string): boolean {
   if (entry.allowed_tools && !entry.allowed_tools.includes(tool)) return false;
@@ -32,10 +39,13 @@ interface Listing {
  */
 export class McpGateway {
   private readonly upstreams = new Map<string, Upstream>();
+  /** Each server's last listing, so a call does not list the server's tools again. */
+  private readonly listings = new Map<string, { listing: Listing; at: number }>();
 
   constructor(
     servers: Readonly<Record<string, McpServerEntry>>,
     private readonly logError: (message: string, error: unknown) => void = () => undefined,
+    private readonly now: () => number = Date.now,
   ) {
     for (const [name, entry] of Object.entries(servers)) this.upstreams.set(name, new Upstream(name, entry));
   }
@@ -83,11 +93,21 @@ export class McpGateway {
     return listings.flatMap((listing) => listing.tools);
   }
 
+  /** A server's listing, fetched afresh; it is kept so calls can map names without a round trip. */
   private async listing(upstream: Upstream): Promise<Listing> {
     const all = (await upstream.listTools()).filter((tool) => toolAllowed(upstream.entry, tool.name));
     const names = toolNames(upstream.name, all.map((tool) => tool.name));
     const byOriginal = new Map([...names].map(([name, original]) => [original, name]));
-    return { tools: all.map((tool) => ({ ...tool, name: byOriginal.get(tool.name) as string })), names };
+    const listing = { tools: all.map((tool) => ({ ...tool, name: byOriginal.get(tool.name) as string })), names };
+    this.listings.set(upstream.name, { listing, at: this.now() });
+    return listing;
+  }
+
+  /** The server's own name for a gateway tool name: from the kept listing while fresh and naming it, else from a new one. */
+  private async originalName(upstream: Upstream, name: string): Promise<string | undefined> {
+    const kept = this.listings.get(upstream.name);
+    const found = kept && this.now() - kept.at < LISTING_TTL_MS ? kept.listing.names.get(name) : undefined;
+    return found ?? (await this.listing(upstream)).names.get(name);
   }
 
   private async callTool(caller: Caller, only: string | undefined, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
@@ -95,8 +115,8 @@ export class McpGateway {
     if (!upstream) throw new McpAnswerError(ErrorCode.InvalidParams, `Unknown tool '${name}'. tools/list names the tools; each is <server>-<tool>.`);
     if (!mayUseServer(caller, upstream.name)) throw new McpAnswerError(MCP_FORBIDDEN, `This key may not use MCP server '${upstream.name}'. Ask an administrator to add it to the key's or team's mcp_servers.`);
     const direct = name.slice(upstream.name.length + 1);
-    // The server's own name, through its current listing (names may have been sanitised, and the filters apply).
-    const original = (await this.listing(upstream)).names.get(name);
+    // The server's own name, through its listing (names may have been sanitised, and the filters apply).
+    const original = await this.originalName(upstream, name);
     if (original === undefined) {
       const filtered = toolAllowed(upstream.entry, direct) ? "" : " (not allowed on this gateway)";
       throw new McpAnswerError(filtered ? MCP_FORBIDDEN : ErrorCode.InvalidParams, `MCP server '${upstream.name}' has no tool '${direct}'${filtered}.`);

@@ -23,18 +23,24 @@ export interface MockMcpServer {
   url: string;
   /** The headers of every HTTP request received, in order (refused ones included). */
   seen: Headers[];
+  /** The JSON-RPC methods of the requests answered (tools/list, tools/call, ...), in order. */
+  methods: string[];
   stop(): Promise<void>;
 }
 
 const schema = { type: "object" as const, properties: { text: { type: "string" } } };
 
 /** An SDK server answering `tools` (the same for both transports); `headers` are the request's. */
-function mockServer(tools: MockTool[], headers: () => Headers): Server {
+function mockServer(tools: MockTool[], headers: () => Headers, methods: string[]): Server {
   const mcp = new Server({ name: "mock", version: "1.0.0" }, { capabilities: { tools: {} } });
-  mcp.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: tools.map((tool) => ({ name: tool.name, ...(tool.description ? { description: tool.description } : {}), inputSchema: schema })),
-  }));
+  mcp.setRequestHandler(ListToolsRequestSchema, async () => {
+    methods.push("tools/list");
+    return {
+      tools: tools.map((tool) => ({ name: tool.name, ...(tool.description ? { description: tool.description } : {}), inputSchema: schema })),
+    };
+  });
   mcp.setRequestHandler(CallToolRequestSchema, async (call) => {
+    methods.push("tools/call");
     const tool = tools.find((t) => t.name === call.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `no tool ${call.params.name}`);
     return tool.run(call.params.arguments ?? {}, headers());
@@ -48,6 +54,7 @@ function mockServer(tools: MockTool[], headers: () => Headers): Server {
  */
 export async function startMockSseMcpServer(tools: MockTool[], opts: { bearer?: string } = {}): Promise<MockMcpServer> {
   const seen: Headers[] = [];
+  const methods: string[] = [];
   const sessions = new Map<string, { transport: SSEServerTransport; headers: Headers }>();
   const http = createServer(async (req, res) => {
     const headers = new Headers(Object.entries(req.headers).flatMap(([name, value]) => (typeof value === "string" ? [[name, value] as [string, string]] : [])));
@@ -62,7 +69,7 @@ export async function startMockSseMcpServer(tools: MockTool[], opts: { bearer?: 
       const session = { transport, headers };
       sessions.set(transport.sessionId, session);
       res.on("close", () => sessions.delete(transport.sessionId));
-      await mockServer(tools, () => session.headers).connect(transport);
+      await mockServer(tools, () => session.headers, methods).connect(transport);
       return;
     }
     const session = sessions.get(url.searchParams.get("sessionId") ?? "");
@@ -78,6 +85,7 @@ export async function startMockSseMcpServer(tools: MockTool[], opts: { bearer?: 
   return {
     url: `http://127.0.0.1:${port}/sse`,
     seen,
+    methods,
     stop: () =>
       new Promise<void>((resolve) => {
         http.closeAllConnections();
@@ -88,6 +96,7 @@ export async function startMockSseMcpServer(tools: MockTool[], opts: { bearer?: 
 
 export function startMockMcpServer(tools: MockTool[], opts: { bearer?: string } = {}): MockMcpServer {
   const seen: Headers[] = [];
+  const methods: string[] = [];
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -96,13 +105,13 @@ export function startMockMcpServer(tools: MockTool[], opts: { bearer?: string } 
       if (new URL(request.url).pathname !== "/mcp") return new Response("not found", { status: 404 });
       if (opts.bearer && request.headers.get("authorization") !== `Bearer ${opts.bearer}`) return new Response("unauthorized", { status: 401 });
       if (request.method !== "POST") return new Response(null, { status: 405 });
-      const mcp = mockServer(tools, () => request.headers);
+      const mcp = mockServer(tools, () => request.headers, methods);
       const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
       await mcp.connect(transport);
       return transport.handleRequest(request);
     },
   });
-  return { url: `http://127.0.0.1:${server.port}/mcp`, seen, stop: () => server.stop(true) };
+  return { url: `http://127.0.0.1:${server.port}/mcp`, seen, methods, stop: () => server.stop(true) };
 }
 
 /** A text result. */
