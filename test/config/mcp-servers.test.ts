@@ -42,6 +42,14 @@ describe("mcp_servers in Switchboard's format", () => {
     expect(error.problems.join("\n")).toContain("mcp_servers.a.auth_type: expected one of");
     expect(error.problems).toContain(`mcp_servers["b c"]: a server name is 1 to 64 letters, digits, _ or - (it prefixes the server's tool names)`);
   });
+
+  test("two server names whose tools could share a name (github and github-enterprise) are a problem", async () => {
+    const error = await configError(() => loadConfigValue({ mcp_servers: { github: { url: "https://a/mcp" }, "github-enterprise": { url: "https://b/mcp" } } }, "c.yaml", {}));
+    expect(error.problems).toEqual([
+      "mcp_servers.github: tool names of 'github' and 'github-enterprise' could be the same (<server>-<tool>); rename one so neither name starts with the other and a -",
+    ]);
+    expect(loadConfigValue({ mcp_servers: { github: { url: "https://a/mcp" }, github_enterprise: { url: "https://b/mcp" } } }, "c.yaml", {}).config.mcp_servers).toBeDefined();
+  });
 });
 
 describe("mcp_servers in a LiteLLM config", () => {
