@@ -26,6 +26,8 @@ import { modelRoutes } from "./admin/model-routes.ts";
 import type { ModelCatalog } from "./models/catalog.ts";
 import { readinessDetailsRoute, readinessResponse, type ReadinessDeps } from "./server/readiness.ts";
 import { routeList, type FixedRoute } from "./server/route-list.ts";
+import type { McpGateway } from "./mcp/gateway.ts";
+import { mcpRoutes } from "./mcp/routes.ts";
 
 export interface AppDeps {
   models: ModelTable;
@@ -46,6 +48,8 @@ export interface AppDeps {
   tracing?: Tracing;
   /** Models managed at run time (`/model/new` …), over the store; without it `/model/info` lists the config's models only. */
   catalog?: ModelCatalog;
+  /** The MCP gateway (`/mcp`), when the config names MCP servers. */
+  mcp?: McpGateway;
   /** Where internal errors are reported (never to the client). */
   logError?: (message: string, error: unknown) => void;
 }
@@ -82,6 +86,7 @@ export function buildApp(deps: AppDeps) {
     ...modelRoutes({ table: deps.models, ...(deps.catalog ? { catalog: deps.catalog } : {}) }),
     healthRoute(deps.health ?? new HealthChecker(deps.models, router)),
     readinessDetailsRoute(readinessDeps),
+    ...(deps.mcp ? mcpRoutes(deps.mcp) : []),
   ];
   const openapi = JSON.stringify(openApiDocument(routes, VERSION));
   const fixedRoutes: FixedRoute[] = [

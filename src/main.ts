@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
 import { buildApp } from "./app.ts";
+import { McpGateway } from "./mcp/gateway.ts";
 import { parseCommand, UsageError, type CliFlags } from "./cli/args.ts";
 import { configCheck } from "./cli/config-check.ts";
 import { helpText } from "./cli/help.ts";
@@ -95,7 +96,9 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     health.start(config.router.health_check_interval_seconds * 1000, (error) => log(`health checks failed: ${error instanceof Error ? error.message : String(error)}`));
   }
   const logError = (message: string, error: unknown) => log(`${message}: ${error instanceof Error ? error.message : String(error)}`);
+  const mcp = config.mcp_servers ? new McpGateway(config.mcp_servers, logError) : undefined;
   const app = buildApp({
+    ...(mcp ? { mcp } : {}),
     models: table,
     observer: observers(sinks),
     lifecycle,
@@ -132,6 +135,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     access?.stop();
     health.stop();
     catalog.stop();
+    await mcp?.close();
     await tracing?.stop().catch((error: unknown) => log(`tracing: ${error instanceof Error ? error.message : String(error)}`));
     try {
       await closeAccounts(accounts);

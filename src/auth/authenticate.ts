@@ -6,10 +6,14 @@ import { looksLikeVirtualKey } from "./key-material.ts";
 import type { KeyRecord } from "../store/types.ts";
 
 /**
- * The key a client presented, in LiteLLM's order: `Authorization: Bearer <key>` (OpenAI SDK), then
- * `api-key` (Azure OpenAI SDK), then `x-api-key` (Anthropic SDK). An empty header counts as absent.
+ * The key a client presented, in LiteLLM's order: `x-litellm-api-key` or `x-switchboard-api-key`
+ * (for clients, MCP ones mostly, that keep `Authorization` for something else: these win over it),
+ * then `Authorization: Bearer <key>` (OpenAI SDK), then `api-key` (Azure OpenAI SDK), then
+ * `x-api-key` (Anthropic SDK). An empty header counts as absent.
  */
 export function presentedKey(headers: Headers): string | undefined {
+  const dedicated = headers.get("x-litellm-api-key")?.trim() || headers.get("x-switchboard-api-key")?.trim();
+  if (dedicated) return /^Bearer\s+(.+)$/i.exec(dedicated)?.[1]?.trim() || dedicated;
   const authorization = headers.get("authorization");
   if (authorization) {
     const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());

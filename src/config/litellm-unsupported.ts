@@ -17,7 +17,6 @@ const TRACES = "Switchboard exports OpenInference traces over OTLP instead (gene
 const PARALLEL = "concurrency caps per deployment are not supported (rpm and tpm are; virtual keys take max_parallel_requests)";
 
 const REASONS: Record<string, string> = {
-  mcp_servers: "the MCP gateway is not supported yet: these servers are not served",
   credential_list: "named credentials are not supported: write each deployment's keys in its litellm_params (os.environ/NAME)",
   callback_settings: TRACES,
   search_tools: "search tools are not supported yet: their endpoints are not served",

@@ -1,4 +1,5 @@
 import { LITELLM_SECTIONS } from "./litellm-keys.ts";
+import { translateMcpServers } from "./litellm-mcp.ts";
 import { translateModelList, type GroupSettings } from "./litellm-models.ts";
 import { overlay } from "./litellm-overlay.ts";
 import { applyDeferred, translateSettings } from "./litellm-settings.ts";
@@ -61,6 +62,8 @@ export function fromLiteLLM(raw: Dict, processEnv: Record<string, string | undef
   applyGroupSettings(groups, router, t);
   applyDeferred(settings.deferred, models, router, t);
   if (models.length > 0) config.models = models;
+  const mcpServers = translateMcpServers(raw.mcp_servers, t);
+  if (mcpServers && Object.keys(mcpServers).length > 0) config.mcp_servers = mcpServers;
   for (const [name, values] of Object.entries(settings.sections)) if (Object.keys(values).length > 0) config[name] = values;
 
   if (settings.switchboard) {
@@ -84,7 +87,7 @@ export function fromLiteLLM(raw: Dict, processEnv: Record<string, string | undef
   served.env_provider_models ??= false;
 
   for (const key of Object.keys(raw)) {
-    if (LITELLM_KEYS.includes(key)) continue;
+    if (LITELLM_KEYS.includes(key) || key === "mcp_servers") continue;
     if (key === "guardrails") {
       t.warnings.push(guardrailsWarning(key, raw[key]));
       continue;

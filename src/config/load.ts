@@ -1,6 +1,8 @@
 import { resolveEnvRefs } from "./env-refs.ts";
 import { ConfigError, ConfigSyntaxError } from "./errors.ts";
 import { fromLiteLLM, isLiteLLMConfig } from "./litellm.ts";
+import { asDict } from "./litellm-values.ts";
+import { MCP_SERVER_NAME, unsupportedMcpServer } from "./mcp-servers.ts";
 import { formatPath, type PathSegment } from "./paths.ts";
 import { ConfigSchema, type Config } from "./schema.ts";
 import { jsonErrorPosition, yamlErrorPosition } from "./syntax.ts";
@@ -51,6 +53,17 @@ export function loadConfigValue(raw: unknown, source: string, env: Record<string
     warnings.push(...after.warnings);
   }
   const unset = new Set(resolution.problems.map((problem) => formatPath(problem.path)));
+  // An MCP server of a kind not served yet is named once, for what it is, not as the schema's unknown keys.
+  const mcpServers = asDict(asDict(resolution.value)?.mcp_servers) ?? {};
+  for (const [name, entry] of Object.entries(mcpServers)) {
+    if (!MCP_SERVER_NAME.test(name)) problems.push(`${where(["mcp_servers", name])}: a server name is 1 to 64 letters, digits, _ or - (it prefixes the server's tool names)`);
+    const shadowed = Object.keys(mcpServers).find((other) => other.startsWith(`${name}-`));
+    if (shadowed) problems.push(`${where(["mcp_servers", name])}: tool names of '${name}' and '${shadowed}' could be the same (<server>-<tool>); rename one so neither name starts with the other and a -`);
+    const unsupported = native ? unsupportedMcpServer(entry) : undefined;
+    if (!unsupported) continue;
+    problems.push(`${formatPath(["mcp_servers", name, unsupported.key])}: ${unsupported.message}`);
+    unset.add(formatPath(["mcp_servers", name]));
+  }
   for (const problem of [...resolution.problems, ...schemaProblems(ConfigSchema, resolution.value, resolution.refs, unset)]) {
     problems.push(`${where(problem.path)}: ${problem.message}`);
   }

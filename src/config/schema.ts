@@ -149,6 +149,33 @@ export const TracingSchema = Type.Object(
   strict,
 );
 
+/** LiteLLM's auth_type values Switchboard sends (oauth2 is not supported yet). */
+export const MCP_AUTH_TYPES = ["none", "bearer_token", "api_key", "basic", "authorization", "token"] as const;
+
+/** One upstream MCP server, in LiteLLM's `mcp_servers:` format. */
+export const McpServerSchema = Type.Object(
+  {
+    url: Type.String({ ...URL_PATTERN, description: "The server's MCP endpoint, e.g. https://mcp.example.com/mcp." }),
+    transport: Type.Optional(
+      Type.Union([Type.Literal("http"), Type.Literal("sse")], { description: "http (Streamable HTTP, the default) or sse (the older HTTP+SSE transport)." }),
+    ),
+    auth_type: Type.Optional(
+      Type.Union(
+        MCP_AUTH_TYPES.map((t) => Type.Literal(t)),
+        { description: "How auth_value is sent: bearer_token (Authorization: Bearer), api_key (X-API-Key), basic (Authorization: Basic), authorization (Authorization as is), token (Authorization: token), none." },
+      ),
+    ),
+    auth_value: Type.Optional(Type.String({ ...SECRET, minLength: 1, description: "The server's credential, a secret: write `os.environ/NAME`." })),
+    static_headers: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { ...CREDENTIAL_HEADERS, description: "Headers sent with every request to the server; values of credential headers are secrets." }),
+    ),
+    allowed_tools: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Only these tools (the server's own names) are listed and callable." })),
+    disallowed_tools: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "These tools (the server's own names) are never listed nor callable." })),
+    description: Type.Optional(Type.String({ description: "What the server offers, for people." })),
+  },
+  strict,
+);
+
 export const ConfigSchema = Type.Object(
   {
     server: Type.Optional(
@@ -216,6 +243,11 @@ export const ConfigSchema = Type.Object(
     models: Type.Optional(Type.Array(ModelEntrySchema)),
     router: Type.Optional(RouterSchema),
     tracing: Type.Optional(TracingSchema),
+    mcp_servers: Type.Optional(
+      Type.Record(Type.String(), McpServerSchema, {
+        description: "Upstream MCP servers served at /mcp, by name (letters, digits, _ and -; the name prefixes their tools: <name>-<tool>).",
+      }),
+    ),
   },
   strict,
 );
@@ -224,3 +256,4 @@ export type Config = Static<typeof ConfigSchema>;
 export type ModelEntry = Static<typeof ModelEntrySchema>;
 export type PriceEntry = Static<typeof PriceSchema>;
 export type RouterConfig = Static<typeof RouterSchema>;
+export type McpServerEntry = Static<typeof McpServerSchema>;

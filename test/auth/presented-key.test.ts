@@ -25,4 +25,14 @@ describe("presentedKey: the headers a client's key comes in, in LiteLLM's order"
     expect(key({ "api-key": "", "x-api-key": "sk-x" })).toBe("sk-x");
     expect(key({ "api-key": "  " })).toBeUndefined();
   });
+
+  test("x-litellm-api-key and x-switchboard-api-key win over Authorization, which a client may keep for an upstream (MCP clients)", () => {
+    expect(key({ "x-litellm-api-key": "sk-l", authorization: "Bearer upstream-token" })).toBe("sk-l");
+    expect(key({ "x-switchboard-api-key": "sk-s", authorization: "Basic abc" })).toBe("sk-s");
+    expect(key({ "x-litellm-api-key": "sk-l", "x-switchboard-api-key": "sk-s" })).toBe("sk-l");
+    // LiteLLM's documentation writes the header's value with a Bearer prefix.
+    expect(key({ "x-litellm-api-key": "Bearer sk-l" })).toBe("sk-l");
+    expect(key({ "x-switchboard-api-key": " bearer  sk-s " })).toBe("sk-s");
+    expect(key({ "x-litellm-api-key": "", authorization: "Bearer sk-a" })).toBe("sk-a");
+  });
 });

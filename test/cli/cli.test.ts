@@ -30,6 +30,7 @@ const exampleEnv = {
   AWS_SESSION_TOKEN: "fake-session",
   AWS_REGION: "us-east-1",
   AZURE_API_KEY: "az-fake",
+  GITHUB_TOKEN: "ghp-fake",
   SWITCHBOARD_MASTER_KEY: STRONG_MASTER,
 };
 

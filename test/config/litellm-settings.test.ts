@@ -134,7 +134,6 @@ describe("proxy settings", () => {
     const { warnings } = fromLiteLLM({ model_list: [gpt("a")], mcp_servers: { x: { url: "http://x" } }, credential_list: [], general_settings: { pass_through_endpoints: [] } });
     expect(warnings).toEqual([
       "general_settings.pass_through_endpoints: pass-through routes are not supported yet: these endpoints are not served; ignored",
-      "mcp_servers: the MCP gateway is not supported yet: these servers are not served; ignored",
       "credential_list: named credentials are not supported: write each deployment's keys in its litellm_params (os.environ/NAME); ignored",
     ]);
   });

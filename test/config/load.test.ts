@@ -78,7 +78,7 @@ bogus: 1
         "models[0].timeout: unknown key; did you mean `timeout_seconds`?",
         'models[0].model: expected <provider>/<upstream model>, e.g. openai/gpt-4o, got "gpt-4o"',
         'models[0].api_base: expected a URL starting with http:// or https://, got "ftp://example.com"',
-        "bogus: unknown key (allowed: server, auth, settings, store, budgets, pricing, models, router, tracing)",
+        "bogus: unknown key (allowed: server, auth, settings, store, budgets, pricing, models, router, tracing, mcp_servers)",
       ].sort(),
     );
     expect(error.message).toStartWith("bad.yaml: 7 problems\n");
@@ -344,6 +344,7 @@ describe("the example configs in config/", () => {
     OPENAI_API_KEY: "sk-fake-openai",
     ANTHROPIC_API_KEY: "sk-ant-fake",
     GROQ_API_KEY: "gsk-fake",
+    GITHUB_TOKEN: "ghp-fake",
     GEMINI_API_KEY: "gm-fake",
     GOOGLE_APPLICATION_CREDENTIALS: serviceAccount,
     AWS_ACCESS_KEY_ID: "AKIAFAKE",
@@ -417,6 +418,7 @@ describe("the example configs in config/", () => {
     const error = await configError(() => loadConfigFile(join(root, "config/switchboard.yaml"), {}));
     expect([...error.problems].sort()).toEqual([
       "auth.master_key: environment variable SWITCHBOARD_MASTER_KEY is not set",
+      "mcp_servers.github.auth_value: environment variable GITHUB_TOKEN is not set",
       "models[0].api_key: environment variable OPENAI_API_KEY is not set",
       "models[10].api_key: environment variable AZURE_API_KEY is not set",
       "models[1].api_key: environment variable OPENAI_API_KEY is not set",

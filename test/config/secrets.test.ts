@@ -16,6 +16,8 @@ const EXPECTED_SECRET_FIELDS = [
   "models[].vertex_credentials",
   "models[].headers.*",
   "tracing.headers.*",
+  "mcp_servers.*.auth_value",
+  "mcp_servers.*.static_headers.*",
 ];
 
 /** A config holding `value` at `path` (`models[]` is one model entry, `*` a header named `header`). */

@@ -12,6 +12,7 @@ import { listenOptions } from "../../src/server/listen.ts";
 import { openModelCatalog, type ModelCatalog } from "../../src/models/catalog.ts";
 import { SecretBox } from "../../src/models/secret-box.ts";
 import { embeddedPrices } from "../../src/pricing/load.ts";
+import { McpGateway } from "../../src/mcp/gateway.ts";
 
 export interface GatewayOptions {
   /** Environment the model table reads keys from. Defaults to `{}` so the developer's real keys never leak in. */
@@ -72,7 +73,9 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     ? await openModelCatalog({ config, env, prices: embeddedPrices(), table, store: opts.accounts.store.models, ...(secrets ? { secrets } : {}), log: (message) => logError("models", new Error(message)) })
     : undefined;
   catalog?.watch(opts.modelPollMs ?? 1_000);
+  const mcp = config.mcp_servers ? new McpGateway(config.mcp_servers, logError) : undefined;
   const app = buildApp({
+    ...(mcp ? { mcp } : {}),
     ...(catalog ? { catalog } : {}),
     models: table,
     observer: observers(sinks),
@@ -103,6 +106,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     stop: async () => {
       catalog?.stop();
       await app.stop(true);
+      await mcp?.close();
       await opts.tracing?.stop();
       if (opts.accounts) await closeAccounts(opts.accounts);
     },

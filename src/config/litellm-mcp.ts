@@ -1,0 +1,71 @@
+import { unsupportedMcpServer } from "./mcp-servers.ts";
+import { formatPath } from "./paths.ts";
+import { asDict, judgeKey, toHeaders, type Dict, type Translator } from "./litellm-values.ts";
+
+/** What Switchboard takes of a LiteLLM MCP server entry, as is. */
+const TAKEN = ["url", "transport", "auth_type", "auth_value", "allowed_tools", "disallowed_tools", "description", "static_headers"];
+
+/** Keys LiteLLM knows on an MCP server (litellm/proxy/_types.py, the MCP docs) that Switchboard does not apply yet. */
+const IGNORED: Record<string, string> = {
+  alias: "the server's name in mcp_servers is its only name",
+  server_name: "the server's name in mcp_servers is its only name",
+  server_id: "the server's name in mcp_servers is its only name",
+  mcp_info: "not supported yet",
+  access_groups: "access groups are not supported yet: give keys and teams metadata.mcp_servers",
+  allowed_params: "per-tool parameter filters are not supported yet",
+  extra_headers: "forwarding the caller's headers to MCP servers is not supported yet",
+  allow_all_keys: "every key reaches every server unless its (or its team's) metadata.mcp_servers names the ones it may use",
+  available_on_public_internet: "not supported yet",
+  tool_name_to_display_name: "not supported yet",
+  tool_name_to_description: "not supported yet",
+};
+
+/** LiteLLM's OAuth2 settings of a server (auth_type: oauth2 itself is refused as a problem). */
+const OAUTH2 = new Set(["client_id", "client_secret", "scopes", "authorization_url", "token_url", "registration_url"]);
+
+const KNOWN = new Set([...TAKEN, ...Object.keys(IGNORED), ...OAUTH2, "command", "args", "env", "spec_path"]);
+
+/**
+ * LiteLLM's top-level `mcp_servers:` into Switchboard's (the same format, minus what is not
+ * served yet): supported keys are carried over at the user's paths, keys LiteLLM knows but
+ * Switchboard does not apply are one warning each, servers of a kind not served yet (stdio,
+ * OpenAPI, OAuth2) are problems, and other keys reach the schema, which reports them.
+ */
+export function translateMcpServers(raw: unknown, t: Translator): Dict | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const servers = asDict(raw);
+  if (!servers) {
+    t.problem(["mcp_servers"], "expected a mapping of server name to {url, transport, auth_type, auth_value, ...}");
+    return undefined;
+  }
+  const out: Dict = {};
+  for (const [name, value] of Object.entries(servers)) {
+    const user = ["mcp_servers", name];
+    const entry = asDict(value);
+    if (!entry) {
+      t.put(out, name, user, user, value);
+      continue;
+    }
+    const unsupported = unsupportedMcpServer(entry);
+    if (unsupported) {
+      t.problem([...user, unsupported.key], unsupported.message);
+      continue;
+    }
+    const server: Dict = {};
+    t.origins.add(user, user, true);
+    for (const [key, field] of Object.entries(entry)) {
+      const here = [...user, key];
+      const reason = OAUTH2.has(key) ? "OAuth2 credentials for MCP servers are not supported yet" : IGNORED[key];
+      if (reason) {
+        t.warnings.push(`${formatPath(here)}: ${reason}; ignored`);
+        continue;
+      }
+      const verdict = TAKEN.includes(key) ? { kind: "known" as const } : judgeKey(key, KNOWN);
+      if (verdict.kind === "misspelt") t.misspelt(here, verdict.suggestion);
+      // Known keys and unknown ones alike are carried over; the schema reports an unknown one at the user's path.
+      else t.put(server, key, here, here, field, key === "static_headers" ? toHeaders : undefined, true);
+    }
+    out[name] = server;
+  }
+  return out;
+}

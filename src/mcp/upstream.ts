@@ -1,0 +1,103 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ErrorCode, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { McpServerEntry } from "../config/schema.ts";
+import { VERSION } from "../version.ts";
+import { McpAnswerError } from "./errors.ts";
+
+/** The header LiteLLM sends each auth_type's value in, and the value's prefix. */
+const AUTH_HEADERS: Record<string, [header: string, prefix: string]> = {
+  bearer_token: ["authorization", "Bearer "],
+  api_key: ["x-api-key", ""],
+  basic: ["authorization", "Basic "],
+  authorization: ["authorization", ""],
+  token: ["authorization", "token "],
+};
+
+/** The headers every request to the server carries: its static headers, then its credential. Never anything of the caller's. */
+export function upstreamHeaders(entry: McpServerEntry): Record<string, string> {
+  const headers: Record<string, string> = { ...entry.static_headers };
+  const auth = entry.auth_type ? AUTH_HEADERS[entry.auth_type] : undefined;
+  if (auth && entry.auth_value) headers[auth[0]] = `${auth[1]}${entry.auth_value}`;
+  return headers;
+}
+
+/**
+ * One configured upstream MCP server: an SDK client connected on first use and reused by every
+ * caller (the server's own credential, so nothing per caller rides on it). A connection that
+ * fails is dropped, so the next call connects afresh. Errors leave as JSON-RPC errors whose text names
+ * the server and never carries its credential.
+ */
+export class Upstream {
+  private client: Promise<Client> | undefined;
+  private readonly secrets: string[];
+
+  constructor(
+    readonly name: string,
+    readonly entry: McpServerEntry,
+  ) {
+    this.secrets = [entry.auth_value, ...Object.values(entry.static_headers ?? {})].filter((value): value is string => !!value && value.length >= 4);
+  }
+
+  /** Every tool the server lists (all pages), before allowed/disallowed filtering. */
+  async listTools(): Promise<Tool[]> {
+    return this.use(async (client) => {
+      const tools: Tool[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.listTools(cursor ? { cursor } : {});
+        tools.push(...page.tools);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return tools;
+    });
+  }
+
+  async callTool(name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+    return this.use(async (client) => (await client.callTool({ name, ...(args ? { arguments: args } : {}) })) as CallToolResult);
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.then((c) => c.close()).catch(() => undefined);
+  }
+
+  private connect(): Promise<Client> {
+    const url = new URL(this.entry.url);
+    const requestInit = { headers: upstreamHeaders(this.entry) };
+    const transport = this.entry.transport === "sse" ? new SSEClientTransport(url, { requestInit }) : new StreamableHTTPClientTransport(url, { requestInit });
+    const client = new Client({ name: "switchboard", version: VERSION });
+    return client.connect(transport).then(() => client);
+  }
+
+  private async use<T>(work: (client: Client) => Promise<T>): Promise<T> {
+    const connecting = (this.client ??= this.connect());
+    try {
+      return await work(await connecting);
+    } catch (error) {
+      // The upstream's own JSON-RPC error leaves the connection usable; anything else may not have.
+      const answered = error instanceof McpError && error.code !== ErrorCode.ConnectionClosed && error.code !== ErrorCode.RequestTimeout;
+      if (!answered && this.client === connecting) await this.close();
+      throw this.toMcpError(error, answered);
+    }
+  }
+
+  private toMcpError(error: unknown, answered: boolean): McpAnswerError {
+    if (answered) {
+      const upstream = error as McpError;
+      // McpError prefixes "MCP error <code>: " (an SDK server's message may carry one already); the code is kept, the text scrubbed.
+      const text = this.scrub(upstream.message.replace(/^(?:MCP error -?\d+: )+/, ""));
+      return new McpAnswerError(upstream.code, `MCP server '${this.name}': ${text}`);
+    }
+    const status = typeof (error as { code?: unknown }).code === "number" && (error as { code: number }).code >= 100 ? ` (HTTP ${(error as { code: number }).code})` : "";
+    return new McpAnswerError(ErrorCode.InternalError, `MCP server '${this.name}' could not be reached or failed${status}; try again, or ask an administrator to check its url and credential.`);
+  }
+
+  private scrub(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join("***");
+    return out;
+  }
+}

@@ -1,0 +1,101 @@
+import { describe, expect, test } from "bun:test";
+import { redactConfig } from "../../src/config/env-refs.ts";
+import { loadConfigValue } from "../../src/config/load.ts";
+import { configError } from "../support/config-error.ts";
+
+const gpt = { model_name: "gpt", litellm_params: { model: "openai/gpt-4o", api_key: "sk-x" } };
+
+describe("mcp_servers in Switchboard's format", () => {
+  test("a server with a bearer from the environment loads resolved; the file as written keeps the reference", () => {
+    const raw = {
+      mcp_servers: {
+        github: { url: "https://api.githubcopilot.com/mcp", transport: "http", auth_type: "bearer_token", auth_value: "os.environ/GITHUB_TOKEN", allowed_tools: ["create_issue"], description: "GitHub" },
+        "legacy-sse": { url: "http://127.0.0.1:9000/sse", transport: "sse", disallowed_tools: ["delete_repo"] },
+      },
+    };
+    const loaded = loadConfigValue(raw, "c.yaml", { GITHUB_TOKEN: "ghp_secret" });
+    expect(loaded.config.mcp_servers?.github?.auth_value).toBe("ghp_secret");
+    expect(loaded.written.mcp_servers?.github?.auth_value).toBe("os.environ/GITHUB_TOKEN");
+    expect(loaded.config.mcp_servers?.["legacy-sse"]?.transport).toBe("sse");
+  });
+
+  test("auth_value and credential static_headers are secrets: redacted when inline, never echoed in errors", async () => {
+    const printed = JSON.stringify(redactConfig({ mcp_servers: { a: { url: "https://a/mcp", auth_value: "inline-token-77", static_headers: { "X-API-Key": "inline-key-88", "X-Team": "blue" } } } }));
+    expect(printed).not.toContain("inline-token-77");
+    expect(printed).not.toContain("inline-key-88");
+    expect(printed).toContain("blue");
+    const error = await configError(() => loadConfigValue({ mcp_servers: { a: { url: "https://a/mcp", auth_value: 12345678 } } }, "c.yaml", {}));
+    expect(error.problems).toEqual(["mcp_servers.a.auth_value: expected a string"]);
+  });
+
+  test("a stdio server (command) is one clear problem: stdio is not supported yet", async () => {
+    const error = await configError(() => loadConfigValue({ mcp_servers: { local: { command: "npx", args: ["-y", "some-mcp"] } } }, "c.yaml", {}));
+    expect(error.problems).toEqual(["mcp_servers.local.command: stdio MCP servers are not supported yet: give the server's url (transport http or sse)"]);
+  });
+
+  test("bad values are named at their path: transport, auth_type, url, server name", async () => {
+    const error = await configError(() =>
+      loadConfigValue({ mcp_servers: { a: { url: "ftp://a", transport: "websocket", auth_type: "magic" }, "b c": { url: "https://b/mcp" } } }, "c.yaml", {}),
+    );
+    expect(error.problems.join("\n")).toContain("mcp_servers.a.url: expected a URL starting with http:// or https://");
+    expect(error.problems.join("\n")).toContain('mcp_servers.a.transport: expected one of "http", "sse"');
+    expect(error.problems.join("\n")).toContain("mcp_servers.a.auth_type: expected one of");
+    expect(error.problems).toContain(`mcp_servers["b c"]: a server name is 1 to 64 letters, digits, _ or - (it prefixes the server's tool names)`);
+  });
+
+  test("two server names whose tools could share a name (github and github-enterprise) are a problem", async () => {
+    const error = await configError(() => loadConfigValue({ mcp_servers: { github: { url: "https://a/mcp" }, "github-enterprise": { url: "https://b/mcp" } } }, "c.yaml", {}));
+    expect(error.problems).toEqual([
+      "mcp_servers.github: tool names of 'github' and 'github-enterprise' could be the same (<server>-<tool>); rename one so neither name starts with the other and a -",
+    ]);
+    expect(loadConfigValue({ mcp_servers: { github: { url: "https://a/mcp" }, github_enterprise: { url: "https://b/mcp" } } }, "c.yaml", {}).config.mcp_servers).toBeDefined();
+  });
+});
+
+describe("mcp_servers in a LiteLLM config", () => {
+  test("translated as written, with no 'not supported' warning; LiteLLM-only keys are one warning each", () => {
+    const loaded = loadConfigValue(
+      {
+        model_list: [gpt],
+        mcp_servers: {
+          zapier: { url: "https://actions.zapier.com/mcp/sse", transport: "sse", auth_type: "api_key", auth_value: "os.environ/ZAPIER_KEY", alias: "zap", disallowed_tools: ["send_email"] },
+          deepwiki: { url: "https://mcp.deepwiki.com/mcp", transport: "http", static_headers: { "X-Num": 7 } },
+        },
+      },
+      "config.yaml",
+      { ZAPIER_KEY: "zk-1" },
+    );
+    expect(loaded.format).toBe("litellm");
+    expect(loaded.config.mcp_servers).toEqual({
+      zapier: { url: "https://actions.zapier.com/mcp/sse", transport: "sse", auth_type: "api_key", auth_value: "zk-1", disallowed_tools: ["send_email"] },
+      deepwiki: { url: "https://mcp.deepwiki.com/mcp", transport: "http", static_headers: { "X-Num": "7" } },
+    });
+    expect(loaded.warnings.filter((w) => w.includes("mcp"))).toEqual(["mcp_servers.zapier.alias: the server's name in mcp_servers is its only name; ignored"]);
+  });
+
+  test("stdio, OpenAPI and OAuth2 servers are problems saying they are not supported yet; a misspelt key gets a suggestion", async () => {
+    const error = await configError(() =>
+      loadConfigValue(
+        {
+          model_list: [gpt],
+          mcp_servers: {
+            local: { transport: "stdio", command: "uvx", args: ["mcp-server-time"] },
+            petstore: { url: "https://petstore.example/api", spec_path: "/specs/petstore.json" },
+            secure: { url: "https://s.example/mcp", auth_type: "oauth2", client_id: "c" },
+            typo: { url: "https://t.example/mcp", alowed_tools: ["a"] },
+            wrong: { url: "https://w.example/mcp", transport: "websocket" },
+          },
+        },
+        "config.yaml",
+        {},
+      ),
+    );
+    expect(error.problems).toEqual([
+      "mcp_servers.local.command: stdio MCP servers are not supported yet: give the server's url (transport http or sse)",
+      "mcp_servers.petstore.spec_path: OpenAPI-described servers (spec_path) are not supported yet",
+      "mcp_servers.secure.auth_type: OAuth2 credentials for MCP servers are not supported yet: use bearer_token, api_key, basic, authorization or token",
+      "mcp_servers.typo.alowed_tools: unknown key; did you mean `allowed_tools`?",
+      'mcp_servers.wrong.transport: expected one of "http", "sse", got "websocket"',
+    ]);
+  });
+});
