@@ -51,6 +51,13 @@ const serverFields = {
   static_headers: Type.Optional(nullable(Type.Record(Type.String(), Type.String(), { description: "Headers sent with every request to the server; write-only like credentials." }))),
   allowed_tools: Type.Optional(nullable(Tools("Only these tools (the server's own names) are listed and callable."))),
   disallowed_tools: Type.Optional(nullable(Tools("These tools (the server's own names) are never listed nor callable."))),
+  allow_private_hosts: Type.Optional(
+    nullable(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: "Hosts (a name or an IP, as in the url) the gateway may reach although they are loopback, private, link-local or metadata addresses, which are refused otherwise.",
+      }),
+    ),
+  ),
   // stdio and OpenAPI fields: LiteLLM clients send them empty; anything in them is a 400 saying why.
   command: Type.Optional(Type.Unknown({ description: "stdio servers are refused from the management API." })),
   args: Type.Optional(Type.Unknown({ description: "stdio servers are refused from the management API." })),
@@ -76,6 +83,7 @@ export const McpServerObject = Type.Object(
     auth_type: nullable(Type.String()),
     allowed_tools: nullable(Type.Array(Type.String())),
     disallowed_tools: nullable(Type.Array(Type.String())),
+    allow_private_hosts: nullable(Type.Array(Type.String())),
     mcp_access_groups: Type.Array(Type.String()),
     mcp_info: Type.Object({}, { additionalProperties: true }),
     /** Whether it was added at run time (false: the config file's, read-only). */

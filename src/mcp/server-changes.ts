@@ -10,6 +10,7 @@ import type { McpServerEntry } from "../config/schema.ts";
 import { ENCRYPTION_KEY_VARS, SecretBoxError } from "../models/secret-box.ts";
 import { type McpServerContent, StoreConflict, type StoredMcpServer } from "../store/types.ts";
 import { openedSecrets, storedEntry, type McpRegistry, type McpSecrets } from "./registry.ts";
+import { ssrfRefusal } from "./ssrf.ts";
 
 /** A server as the management API takes it (the body schema checked the shape). */
 export interface McpServerFields {
@@ -24,6 +25,7 @@ export interface McpServerFields {
   static_headers?: Record<string, string> | null;
   allowed_tools?: string[] | null;
   disallowed_tools?: string[] | null;
+  allow_private_hosts?: string[] | null;
   command?: unknown;
   args?: unknown;
   env?: unknown;
@@ -61,7 +63,7 @@ function takenNames(registry: McpRegistry, except?: string): string[] {
 function merged(body: McpServerFields, current: { settings: Record<string, unknown>; secrets: McpSecrets } | undefined) {
   refuseUnsupported(body);
   const settings: Record<string, unknown> = { ...current?.settings };
-  for (const key of ["server_name", "alias", "description", "url", "auth_type", "allowed_tools", "disallowed_tools"] as const) {
+  for (const key of ["server_name", "alias", "description", "url", "auth_type", "allowed_tools", "disallowed_tools", "allow_private_hosts"] as const) {
     const value = body[key];
     if (value === null) delete settings[key];
     else if (value !== undefined) settings[key] = value;
@@ -106,6 +108,12 @@ async function sealed(registry: McpRegistry, serverId: string, name: string, set
   }
 }
 
+/** The 400 for a url the gateway may not reach (nothing is connected to). */
+async function checkReachable(url: string, allowed: unknown): Promise<void> {
+  const why = await ssrfRefusal(url, Array.isArray(allowed) ? (allowed as string[]) : []);
+  if (why !== undefined) throw invalid(`url: ${why}.`, "url");
+}
+
 function checkName(registry: McpRegistry, name: string, serverId?: string): void {
   if (registry.isFixed(name)) throw invalid(`MCP server '${echo(name)}' comes from the config file, which is read-only at run time; choose another server_name.`, "server_name");
   const other = takenNames(registry, serverId).find((taken) => clash(taken, name));
@@ -128,6 +136,7 @@ export async function addMcpServer(registry: McpRegistry, body: McpServerFields)
   if (registry.isFixed(serverId)) throw invalid(`Server id '${echo(serverId)}' is the name of a config-file server; choose another server_id or leave it out.`, "server_id");
   const { name, settings, secrets } = merged(body, undefined);
   checkName(registry, name);
+  await checkReachable(settings.url as string, settings.allow_private_hosts);
   const content = await sealed(registry, serverId, name, settings, secrets);
   try {
     const inserted = await registry.deps.store.insert({ serverId, ...content });
@@ -154,6 +163,7 @@ export async function updateMcpServer(registry: McpRegistry, body: McpServerFiel
   if (!current) throw notStored(registry, body.server_id, "change");
   const { name, settings, secrets } = merged(body, { settings: current.settings, secrets: await opened(registry, current) });
   checkName(registry, name, current.serverId);
+  await checkReachable(settings.url as string, settings.allow_private_hosts);
   const content = await sealed(registry, current.serverId, name, settings, secrets);
   let replaced: StoredMcpServer | undefined;
   try {
@@ -179,18 +189,22 @@ export async function deleteMcpServer(registry: McpRegistry, serverId: string): 
  * stored ones, which no answer returns and so no edit form can resend; else none.
  */
 export async function previewEntry(registry: McpRegistry, body: McpServerFields): Promise<{ name: string; entry: McpServerEntry }> {
-  let base: { name: string; entry: McpServerEntry } | undefined;
+  let base: { name: string; entry: McpServerEntry; allowed: string[] } | undefined;
   if (body.server_id !== undefined) {
     const stored = await registry.deps.store.byId(body.server_id);
-    if (stored) base = { name: stored.serverName, entry: storedEntry(stored, await opened(registry, stored)) };
-    else if (registry.isFixed(body.server_id)) base = { name: body.server_id, entry: registry.deps.config[body.server_id] as McpServerEntry };
-    else throw notStored(registry, body.server_id, "preview");
+    if (stored) base = { name: stored.serverName, entry: storedEntry(stored, await opened(registry, stored)), allowed: (stored.settings.allow_private_hosts as string[] | undefined) ?? [] };
+    else if (registry.isFixed(body.server_id)) {
+      // The config file's url was written by the operator: its host is allowed.
+      const entry = registry.deps.config[body.server_id] as McpServerEntry;
+      base = { name: body.server_id, entry, allowed: [new URL(entry.url).hostname.replace(/^\[(.*)\]$/, "$1")] };
+    } else throw notStored(registry, body.server_id, "preview");
   }
   refuseUnsupported(body);
   const name = body.alias ?? body.server_name ?? base?.name;
   if (name === undefined || name === null) throw invalid("server_name is required: it prefixes the tools' names (<server_name>-<tool>).", "server_name");
   const url = body.url ?? base?.entry.url;
   if (url === undefined) throw invalid("url is required: the server's MCP endpoint, e.g. https://mcp.example.com/mcp.", "url");
+  await checkReachable(url, body.allow_private_hosts ?? base?.allowed);
   const transport = body.transport === undefined ? (base?.entry.transport ?? "sse") : body.transport === "sse" ? "sse" : "http";
   const entry: McpServerEntry = { url, transport };
   const authType = body.auth_type === undefined ? base?.entry.auth_type : body.auth_type;

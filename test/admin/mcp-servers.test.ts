@@ -76,7 +76,10 @@ async function put<T>(path: string, body: unknown): Promise<{ status: number; bo
   return { status: response.status, body: (await response.json()) as T };
 }
 
+/** The mocks listen on loopback, which the SSRF rule refuses unless the server allows it. */
+const LOCAL = { allow_private_hosts: ["127.0.0.1"] };
 const secureBody = (name: string, extra: Record<string, unknown> = {}) => ({
+  ...LOCAL,
   server_name: name,
   url: secure.url,
   transport: "http",
@@ -160,7 +163,7 @@ describe("/v1/mcp/server: MCP servers managed at run time", () => {
       expect(`${JSON.stringify(body)}: ${answer.status} ${answer.body.error?.param}`).toBe(`${JSON.stringify(body)}: 400 ${param}`);
     }
     // LiteLLM clients send the stdio fields empty: that is not a stdio server.
-    const empty = await gateway.admin<ServerJson>("POST", "/v1/mcp/server", { server_name: "plain", url: open.url, transport: "http", command: null, args: [], env: {} });
+    const empty = await gateway.admin<ServerJson>("POST", "/v1/mcp/server", { ...LOCAL, server_name: "plain", url: open.url, transport: "http", command: null, args: [], env: {} });
     expect(empty.status).toBe(201);
     expect((await gateway.admin("DELETE", `/v1/mcp/server/${empty.body.server_id}`)).status).toBe(202);
   });
@@ -171,7 +174,7 @@ describe("/v1/mcp/server: MCP servers managed at run time", () => {
       const refused = await other.admin<ErrorBody>("POST", "/v1/mcp/server", secureBody("secure"));
       expect(refused.status).toBe(400);
       expect(refused.body.error.message).toContain("SWITCHBOARD_ENCRYPTION_KEY");
-      expect((await other.admin("POST", "/v1/mcp/server", { server_name: "open", url: open.url, transport: "http" })).status).toBe(201);
+      expect((await other.admin("POST", "/v1/mcp/server", { ...LOCAL, server_name: "open", url: open.url, transport: "http" })).status).toBe(201);
     } finally {
       await other.stop();
     }
@@ -227,7 +230,7 @@ describe("/mcp-rest/test/tools/list: preview a server's tools before saving it",
     expect(secure.seen.at(-1)?.get("authorization")).toBe("Bearer wrong-token");
 
     const seen = secure.seen.length;
-    const none = await gateway.admin<ToolList>("POST", "/mcp-rest/test/tools/list", { server_name: "fresh", url: secure.url, transport: "http" });
+    const none = await gateway.admin<ToolList>("POST", "/mcp-rest/test/tools/list", { ...LOCAL, server_name: "fresh", url: secure.url, transport: "http" });
     expect(none.body.tools).toEqual([]);
     expect(none.body.error).not.toBeNull();
     expect(secure.seen.slice(seen).map((h) => h.get("authorization"))).not.toContain(`Bearer ${TOKEN}`);
@@ -245,6 +248,30 @@ describe("/mcp-rest/test/tools/list: preview a server's tools before saving it",
     expect(elsewhere.body.error.param).toBe("url");
     expect(open.seen.length).toBe(seen);
     expect((await gateway.admin("POST", "/mcp-rest/test/tools/list", secureBody("fresh"), await newKey())).status).toBe(403);
+  });
+});
+
+describe("SSRF: internal addresses are reached only where the admin allowed the host", () => {
+  test("a loopback, private, link-local or metadata url (or a name resolving to one) is a 400, and nothing is connected to", async () => {
+    const canary = startMockMcpServer([{ name: "ping", run: () => text("pong") }]);
+    try {
+      const urls = [canary.url, canary.url.replace("127.0.0.1", "localhost"), canary.url.replace("127.0.0.1", "[::ffff:127.0.0.1]"), "http://169.254.169.254/mcp", "http://10.1.2.3/mcp", "http://[fd00:ec2::254]/mcp"];
+      for (const url of urls) {
+        for (const path of ["/v1/mcp/server", "/mcp-rest/test/tools/list"]) {
+          const answer = await gateway.admin<ErrorBody>("POST", path, { server_name: "canary", url, transport: "http" });
+          expect(`${path} ${url}: ${answer.status} ${answer.body.error?.param}`).toBe(`${path} ${url}: 400 url`);
+        }
+      }
+      const changed = await put<ErrorBody>("/v1/mcp/server", { server_id: (await gateway.admin<ServerJson[]>("GET", "/v1/mcp/server")).body.find((s) => s.db_server)?.server_id, allow_private_hosts: null });
+      expect(changed.status).toBe(400);
+      expect(changed.body.error.message).toContain("allow_private_hosts");
+      expect(canary.seen).toEqual([]);
+      // Allowed by name: reached.
+      const allowed = await gateway.admin<ToolList>("POST", "/mcp-rest/test/tools/list", { server_name: "canary", url: canary.url, transport: "http", ...LOCAL });
+      expect(allowed.body.tools.map((t) => t.name)).toEqual(["canary-ping"]);
+    } finally {
+      await canary.stop();
+    }
   });
 });
 
