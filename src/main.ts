@@ -99,7 +99,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
   }
   const logError = (message: string, error: unknown) => log(`${message}: ${error instanceof Error ? error.message : String(error)}`);
   // MCP servers come from the config file and from the store (added at run time), now and whenever they change.
-  const mcp = new McpGateway(config.mcp_servers ?? {}, logError);
+  const mcp = new McpGateway(config.mcp_servers ?? {}, logError, undefined, { accounting: accounts.accounting, ...(tracing ? { tracing } : {}) });
   const mcpRegistry = await openMcpRegistry({ config: config.mcp_servers ?? {}, store: store.mcpServers, gateway: mcp, ...box, log: (message) => log(`warning: ${message}`) });
   mcpRegistry.watch(1_000, (error) => log(`reloading MCP servers failed: ${error instanceof Error ? error.message : String(error)}`));
   const app = buildApp({

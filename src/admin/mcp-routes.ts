@@ -194,11 +194,11 @@ export function mcpAdminRoutes(deps: McpRouteDeps): RouteSpec[] {
       summary: "Call a tool (<server>-<tool>) of an MCP server the key may use, as tools/call of /mcp does; answers the tool's result",
       body: RestCallBody,
       response: Type.Unknown({ description: "The tool's CallToolResult: content, isError, structuredContent" }),
-      handle: async ({ body, caller }) => {
+      handle: async ({ request, body, caller }) => {
         const call = body as RestCallBody;
         const only = call.server_id === undefined ? undefined : serverName(call.server_id);
         try {
-          return await deps.gateway.callTool(caller, only, call.name, call.arguments ?? undefined);
+          return await deps.gateway.callTool(request, caller, only, call.name, call.arguments ?? undefined);
         } catch (error) {
           throw restError(error);
         }

@@ -6,6 +6,8 @@ import type { Caller } from "../auth/caller.ts";
 import type { McpServerEntry } from "../config/schema.ts";
 import { VERSION } from "../version.ts";
 import { mayUseServer } from "./access.ts";
+import { observeToolCall, type McpObservers } from "./observe.ts";
+import { toolPrices, type ToolPrices } from "./prices.ts";
 import { toolNames } from "./names.ts";
 import { Upstream } from "./upstream.ts";
 
@@ -41,13 +43,19 @@ export class McpGateway {
   private readonly upstreams = new Map<string, Upstream>();
   /** Each server's last listing, so a call does not list the server's tools again. */
   private readonly listings = new Map<string, { listing: Listing; at: number }>();
+  private readonly prices = new Map<string, ToolPrices>();
 
   constructor(
     servers: Readonly<Record<string, McpServerEntry>>,
     private readonly logError: (message: string, error: unknown) => void = () => undefined,
     private readonly now: () => number = Date.now,
+    /** Where tool calls are admitted, written to the ledger and traced. */
+    private readonly observers: McpObservers = {},
   ) {
-    for (const [name, entry] of Object.entries(servers)) this.upstreams.set(name, new Upstream(name, entry));
+    for (const [name, entry] of Object.entries(servers)) {
+      this.upstreams.set(name, new Upstream(name, entry));
+      this.prices.set(name, toolPrices(entry));
+    }
   }
 
   has(name: string): boolean {
@@ -70,9 +78,14 @@ export class McpGateway {
       if (next && JSON.stringify(next) === JSON.stringify(upstream.entry)) continue;
       this.upstreams.delete(name);
       this.listings.delete(name);
+      this.prices.delete(name);
       closing.push(upstream.close());
     }
-    for (const [name, entry] of Object.entries(servers)) if (!this.upstreams.has(name)) this.upstreams.set(name, new Upstream(name, entry));
+    for (const [name, entry] of Object.entries(servers)) {
+      if (this.upstreams.has(name)) continue;
+      this.upstreams.set(name, new Upstream(name, entry));
+      this.prices.set(name, toolPrices(entry));
+    }
     await Promise.all(closing);
   }
 
@@ -80,7 +93,7 @@ export class McpGateway {
   async handle(request: Request, caller: Caller, only?: string): Promise<Response> {
     const server = new Server({ name: "switchboard", version: VERSION }, { capabilities: { tools: {} } });
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.listTools(caller, only) }));
-    server.setRequestHandler(CallToolRequestSchema, async (call) => this.callTool(caller, only, call.params.name, call.params.arguments));
+    server.setRequestHandler(CallToolRequestSchema, async (call) => this.callTool(request, caller, only, call.params.name, call.params.arguments));
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
     await server.connect(transport);
     try {
@@ -133,8 +146,8 @@ export class McpGateway {
     return found ?? (await this.listing(upstream)).names.get(name);
   }
 
-  /** One tools/call of `caller` (of /mcp and /mcp-rest), `name` being <server>-<tool>. */
-  async callTool(caller: Caller, only: string | undefined, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+  /** One tools/call of `caller` over `request` (of /mcp and /mcp-rest), `name` being <server>-<tool>. */
+  async callTool(request: Request, caller: Caller, only: string | undefined, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
     const upstream = this.serverOf(name, only);
     if (!upstream) throw new McpAnswerError(ErrorCode.InvalidParams, `Unknown tool '${name}'. tools/list names the tools; each is <server>-<tool>.`);
     if (!mayUseServer(caller, upstream.name)) throw new McpAnswerError(MCP_FORBIDDEN, `This key may not use MCP server '${upstream.name}'. Ask an administrator to add it to the key's or team's mcp_servers.`);
@@ -145,7 +158,9 @@ export class McpGateway {
       const filtered = toolAllowed(upstream.entry, direct) ? "" : " (not allowed on this gateway)";
       throw new McpAnswerError(filtered ? MCP_FORBIDDEN : ErrorCode.InvalidParams, `MCP server '${upstream.name}' has no tool '${direct}'${filtered}.`);
     }
-    return upstream.callTool(original, args);
+    const priceNano = (this.prices.get(upstream.name) as ToolPrices).of(original);
+    const call = { caller, request, server: upstream.name, name, original, args, priceNano };
+    return observeToolCall(this.observers, call, () => upstream.callTool(original, args));
   }
 
   /** The server a gateway tool name belongs to: the longest configured name followed by `-`. */

@@ -75,7 +75,10 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     : undefined;
   catalog?.watch(opts.modelPollMs ?? 1_000);
   // As main does with a store: the gateway serves the config's MCP servers and those stored at run time.
-  const mcp = config.mcp_servers || opts.accounts ? new McpGateway(config.mcp_servers ?? {}, logError) : undefined;
+  const mcp =
+    config.mcp_servers || opts.accounts
+      ? new McpGateway(config.mcp_servers ?? {}, logError, undefined, { ...(opts.accounts ? { accounting: opts.accounts.accounting } : {}), ...(opts.tracing ? { tracing: opts.tracing } : {}) })
+      : undefined;
   const mcpRegistry =
     mcp && opts.accounts
       ? await openMcpRegistry({ config: config.mcp_servers ?? {}, store: opts.accounts.store.mcpServers, gateway: mcp, ...(secrets ? { secrets } : {}), log: (message) => logError("mcp servers", new Error(message)) })
