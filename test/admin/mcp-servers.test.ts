@@ -202,6 +202,9 @@ describe("/mcp-rest: tools of a server over REST, with the caller's key", () => 
     const called = await gateway.admin<{ content: { text: string }[] }>("POST", "/mcp-rest/tools/call", { name: "secure-whoami", arguments: {} }, key);
     expect(called.status).toBe(200);
     expect(called.body.content[0]?.text).toBe(`upstream saw Bearer ${TOKEN}`);
+    // The gateway's own tools/call: the call is a ledger row of the key, as over /mcp.
+    const rows = await gateway.admin<{ call_type: string; model: string }[]>("GET", `/spend/logs?api_key=${encodeURIComponent(key)}`);
+    expect(rows.body.map((row) => [row.call_type, row.model])).toEqual([["mcp_tool_call", "secure-whoami"]]);
     const notAllowed = await gateway.admin<ErrorBody>("POST", "/mcp-rest/tools/call", { name: "secure-danger", arguments: {} }, key);
     expect(notAllowed.status).toBe(403);
     const narrow = await newKey({ metadata: { mcp_servers: ["cfg"] } });
