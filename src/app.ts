@@ -28,6 +28,8 @@ import { readinessDetailsRoute, readinessResponse, type ReadinessDeps } from "./
 import { routeList, type FixedRoute } from "./server/route-list.ts";
 import type { McpGateway } from "./mcp/gateway.ts";
 import { mcpRoutes } from "./mcp/routes.ts";
+import type { McpRegistry } from "./mcp/registry.ts";
+import { mcpAdminRoutes } from "./admin/mcp-routes.ts";
 
 export interface AppDeps {
   models: ModelTable;
@@ -48,8 +50,10 @@ export interface AppDeps {
   tracing?: Tracing;
   /** Models managed at run time (`/model/new` …), over the store; without it `/model/info` lists the config's models only. */
   catalog?: ModelCatalog;
-  /** The MCP gateway (`/mcp`), when the config names MCP servers. */
+  /** The MCP gateway (`/mcp`). */
   mcp?: McpGateway;
+  /** Its servers, the config file's and those managed at run time (`/v1/mcp/server`, over the store). */
+  mcpRegistry?: McpRegistry;
   /** Where internal errors are reported (never to the client). */
   logError?: (message: string, error: unknown) => void;
 }
@@ -87,6 +91,7 @@ export function buildApp(deps: AppDeps) {
     healthRoute(deps.health ?? new HealthChecker(deps.models, router)),
     readinessDetailsRoute(readinessDeps),
     ...(deps.mcp ? mcpRoutes(deps.mcp) : []),
+    ...(deps.mcp && deps.mcpRegistry ? mcpAdminRoutes({ gateway: deps.mcp, registry: deps.mcpRegistry }) : []),
   ];
   const openapi = JSON.stringify(openApiDocument(routes, VERSION));
   const fixedRoutes: FixedRoute[] = [

@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import { buildApp } from "./app.ts";
 import { McpGateway } from "./mcp/gateway.ts";
+import { openMcpRegistry } from "./mcp/registry.ts";
 import { parseCommand, UsageError, type CliFlags } from "./cli/args.ts";
 import { configCheck } from "./cli/config-check.ts";
 import { helpText } from "./cli/help.ts";
@@ -77,7 +78,8 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
   });
   const counts = accounts.directory.size();
   // Models added at run time join the config's in the same table, now and whenever they change.
-  const catalog = await openModelCatalog({ config, env: loaded.env, prices, table, store: store.models, ...(await secretBox(loaded.env)), log: (message) => log(`warning: ${message}`) });
+  const box = await secretBox(loaded.env);
+  const catalog = await openModelCatalog({ config, env: loaded.env, prices, table, store: store.models, ...box, log: (message) => log(`warning: ${message}`) });
   catalog.watch(1_000, (error) => log(`reloading models failed: ${error instanceof Error ? error.message : String(error)}`));
 
   const lifecycle = newLifecycle();
@@ -96,9 +98,13 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     health.start(config.router.health_check_interval_seconds * 1000, (error) => log(`health checks failed: ${error instanceof Error ? error.message : String(error)}`));
   }
   const logError = (message: string, error: unknown) => log(`${message}: ${error instanceof Error ? error.message : String(error)}`);
-  const mcp = config.mcp_servers ? new McpGateway(config.mcp_servers, logError, undefined, { accounting: accounts.accounting, ...(tracing ? { tracing } : {}) }) : undefined;
+  // MCP servers come from the config file and from the store (added at run time), now and whenever they change.
+  const mcp = new McpGateway(config.mcp_servers ?? {}, logError, undefined, { accounting: accounts.accounting, ...(tracing ? { tracing } : {}) });
+  const mcpRegistry = await openMcpRegistry({ config: config.mcp_servers ?? {}, store: store.mcpServers, gateway: mcp, ...box, log: (message) => log(`warning: ${message}`) });
+  mcpRegistry.watch(1_000, (error) => log(`reloading MCP servers failed: ${error instanceof Error ? error.message : String(error)}`));
   const app = buildApp({
-    ...(mcp ? { mcp } : {}),
+    mcp,
+    mcpRegistry,
     models: table,
     observer: observers(sinks),
     lifecycle,
@@ -135,7 +141,8 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     access?.stop();
     health.stop();
     catalog.stop();
-    await mcp?.close();
+    mcpRegistry.stop();
+    await mcp.close();
     await tracing?.stop().catch((error: unknown) => log(`tracing: ${error instanceof Error ? error.message : String(error)}`));
     try {
       await closeAccounts(accounts);
@@ -159,10 +166,10 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
   log(banner.join("\n[switchboard] "));
 }
 
-/** The box for literal secrets of models added at run time, when an encryption key is set. */
+/** The box for literal secrets of models and MCP servers added at run time, when an encryption key is set. */
 async function secretBox(env: Record<string, string | undefined>): Promise<{ secrets?: SecretBox }> {
   const box = await SecretBox.fromEnv(env);
-  if (box?.weakness) log(`warning: ${box.source} is too weak to encrypt new model secrets (${box.weakness}); /model/new refuses literal secrets until it is replaced`);
+  if (box?.weakness) log(`warning: ${box.source} is too weak to encrypt new model secrets (${box.weakness}); /model/new and /v1/mcp/server refuse literal secrets until it is replaced`);
   return box ? { secrets: box } : {};
 }
 

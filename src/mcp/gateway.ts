@@ -62,6 +62,33 @@ export class McpGateway {
     return this.upstreams.has(name);
   }
 
+  /** The names of the servers served now. */
+  serverNames(): string[] {
+    return [...this.upstreams.keys()];
+  }
+
+  /**
+   * Serves exactly `servers` from now on (servers added, changed or removed at run time). An
+   * unchanged server keeps its connection and listing; a changed or removed one is closed.
+   */
+  async setServers(servers: Readonly<Record<string, McpServerEntry>>): Promise<void> {
+    const closing: Promise<void>[] = [];
+    for (const [name, upstream] of this.upstreams) {
+      const next = servers[name];
+      if (next && JSON.stringify(next) === JSON.stringify(upstream.entry)) continue;
+      this.upstreams.delete(name);
+      this.listings.delete(name);
+      this.prices.delete(name);
+      closing.push(upstream.close());
+    }
+    for (const [name, entry] of Object.entries(servers)) {
+      if (this.upstreams.has(name)) continue;
+      this.upstreams.set(name, new Upstream(name, entry));
+      this.prices.set(name, toolPrices(entry));
+    }
+    await Promise.all(closing);
+  }
+
   /** Answers one MCP POST for `caller`, over every server (`only` undefined) or over one. */
   async handle(request: Request, caller: Caller, only?: string): Promise<Response> {
     const server = new Server({ name: "switchboard", version: VERSION }, { capabilities: { tools: {} } });
@@ -86,7 +113,8 @@ export class McpGateway {
     return scope.filter((upstream) => mayUseServer(caller, upstream.name));
   }
 
-  private async listTools(caller: Caller, only: string | undefined): Promise<Tool[]> {
+  /** The tools `caller` may use, of every server (`only` undefined) or of one, named <server>-<tool>: tools/list of /mcp and /mcp-rest. */
+  async listTools(caller: Caller, only: string | undefined): Promise<Tool[]> {
     const servers = this.reachable(caller, only);
     const listings = await Promise.all(
       servers.map((upstream) =>
@@ -118,7 +146,8 @@ export class McpGateway {
     return found ?? (await this.listing(upstream)).names.get(name);
   }
 
-  private async callTool(request: Request, caller: Caller, only: string | undefined, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+  /** One tools/call of `caller` over `request` (of /mcp and /mcp-rest), `name` being <server>-<tool>. */
+  async callTool(request: Request, caller: Caller, only: string | undefined, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
     const upstream = this.serverOf(name, only);
     if (!upstream) throw new McpAnswerError(ErrorCode.InvalidParams, `Unknown tool '${name}'. tools/list names the tools; each is <server>-<tool>.`);
     if (!mayUseServer(caller, upstream.name)) throw new McpAnswerError(MCP_FORBIDDEN, `This key may not use MCP server '${upstream.name}'. Ask an administrator to add it to the key's or team's mcp_servers.`);

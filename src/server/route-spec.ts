@@ -20,7 +20,7 @@ export interface RouteInput {
 
 /** A route as data: the app registers it and the OpenAPI document describes it. */
 export interface RouteSpec {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** `:name` is one path segment; a last `:name*` is the rest of the path, `/` included (`/v1/models/:model*`). */
   paths: readonly string[];
   summary: string;

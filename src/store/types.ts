@@ -383,6 +383,37 @@ export interface ModelStore {
   changeMarker(): Promise<number>;
 }
 
+/**
+ * An MCP server added at run time (`POST /v1/mcp/server`): `settings` holds what is not secret
+ * (url, transport, auth_type, tool filters, names), `sealedSecrets` its credentials, encrypted.
+ */
+export interface StoredMcpServer {
+  serverId: string;
+  /** Its unique name, which prefixes its tools. */
+  serverName: string;
+  settings: Record<string, unknown>;
+  /** `{auth_value?, static_headers?}` sealed with the gateway's encryption key; absent when there are none. */
+  sealedSecrets?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type McpServerContent = Pick<StoredMcpServer, "serverName" | "settings"> & Partial<Pick<StoredMcpServer, "sealedSecrets">>;
+
+/** MCP servers managed at run time. */
+export interface McpServerStore {
+  /** Throws StoreConflict when the id or the name is taken. */
+  insert(server: McpServerContent & { serverId: string }): Promise<StoredMcpServer>;
+  byId(serverId: string): Promise<StoredMcpServer | undefined>;
+  all(): Promise<StoredMcpServer[]>;
+  /** Replaces the whole server (the caller merges); throws StoreConflict when the name is taken. */
+  replace(serverId: string, next: McpServerContent): Promise<StoredMcpServer | undefined>;
+  /** True when it existed. */
+  delete(serverId: string): Promise<boolean>;
+  /** A value that changes whenever a stored MCP server changes (from any process). Cheap. */
+  changeMarker(): Promise<number>;
+}
+
 /** A write that conflicts with existing data (duplicate id, a team still used by keys). */
 export class StoreConflict extends Error {
   override readonly name = "StoreConflict";
@@ -432,6 +463,7 @@ export interface Store {
   organizations: OrganizationStore;
   spend: SpendStore;
   models: ModelStore;
+  mcpServers: McpServerStore;
   /**
    * Keys, teams, users and organisations with their rollups, read in one transaction (a commit of the
    * ledger's writer landing between two reads would count its batch in some rollups and not others),

@@ -89,6 +89,21 @@ const RULES: Record<string, "public" | "any" | "admin" | "admin-read" | "self"> 
   "PATCH /model/{model_id}/update": "admin",
   "POST /model/delete": "admin",
   "GET /health": "admin-read",
+  // MCP: every key reaches /mcp and /mcp-rest for the servers it may use (narrowed by the gateway); managing servers is for admins.
+  "POST /mcp": "any",
+  "POST /mcp/{server}": "any",
+  "GET /mcp": "any",
+  "GET /mcp/{server}": "any",
+  "DELETE /mcp": "any",
+  "DELETE /mcp/{server}": "any",
+  "GET /mcp-rest/tools/list": "any",
+  "POST /mcp-rest/tools/call": "any",
+  "POST /mcp-rest/test/tools/list": "admin",
+  "GET /v1/mcp/server": "admin-read",
+  "GET /v1/mcp/server/{server_id}": "admin-read",
+  "POST /v1/mcp/server": "admin",
+  "PUT /v1/mcp/server": "admin",
+  "DELETE /v1/mcp/server/{server_id}": "admin",
 };
 
 interface Answer {

@@ -30,9 +30,9 @@ describe("migrations", () => {
       expect(schemaVersion).toBe(SCHEMA_VERSION);
       expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
       expect(db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version).toBe(SCHEMA_VERSION);
-      expect(names(db, "table")).toEqual(["keys", "meta", "models", "organizations", "spend_logs", "team_members", "teams", "users"]);
+      expect(names(db, "table")).toEqual(["keys", "mcp_servers", "meta", "models", "organizations", "spend_logs", "team_members", "teams", "users"]);
       expect(names(db, "trigger")).toEqual(
-        [...["keys", "models", "organizations", "team_members", "teams", "users"].flatMap((t) => [`${t}_deleted`, `${t}_inserted`, `${t}_updated`]), "team_members_limits_updated"].sort(),
+        [...["keys", "mcp_servers", "models", "organizations", "team_members", "teams", "users"].flatMap((t) => [`${t}_deleted`, `${t}_inserted`, `${t}_updated`]), "team_members_limits_updated"].sort(),
       );
       expect(names(db, "index")).toEqual(
         ["keys_alias", "keys_team", "keys_user", "spend_logs_response", "spend_logs_started", "spend_logs_team", "spend_logs_token", "team_members_user", "teams_organization"].sort(),

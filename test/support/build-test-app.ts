@@ -13,6 +13,7 @@ import { openModelCatalog, type ModelCatalog } from "../../src/models/catalog.ts
 import { SecretBox } from "../../src/models/secret-box.ts";
 import { embeddedPrices } from "../../src/pricing/load.ts";
 import { McpGateway } from "../../src/mcp/gateway.ts";
+import { openMcpRegistry } from "../../src/mcp/registry.ts";
 
 export interface GatewayOptions {
   /** Environment the model table reads keys from. Defaults to `{}` so the developer's real keys never leak in. */
@@ -73,11 +74,19 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     ? await openModelCatalog({ config, env, prices: embeddedPrices(), table, store: opts.accounts.store.models, ...(secrets ? { secrets } : {}), log: (message) => logError("models", new Error(message)) })
     : undefined;
   catalog?.watch(opts.modelPollMs ?? 1_000);
-  const mcp = config.mcp_servers
-    ? new McpGateway(config.mcp_servers, logError, undefined, { ...(opts.accounts ? { accounting: opts.accounts.accounting } : {}), ...(opts.tracing ? { tracing: opts.tracing } : {}) })
-    : undefined;
+  // As main does with a store: the gateway serves the config's MCP servers and those stored at run time.
+  const mcp =
+    config.mcp_servers || opts.accounts
+      ? new McpGateway(config.mcp_servers ?? {}, logError, undefined, { ...(opts.accounts ? { accounting: opts.accounts.accounting } : {}), ...(opts.tracing ? { tracing: opts.tracing } : {}) })
+      : undefined;
+  const mcpRegistry =
+    mcp && opts.accounts
+      ? await openMcpRegistry({ config: config.mcp_servers ?? {}, store: opts.accounts.store.mcpServers, gateway: mcp, ...(secrets ? { secrets } : {}), log: (message) => logError("mcp servers", new Error(message)) })
+      : undefined;
+  mcpRegistry?.watch(opts.modelPollMs ?? 1_000);
   const app = buildApp({
     ...(mcp ? { mcp } : {}),
+    ...(mcpRegistry ? { mcpRegistry } : {}),
     ...(catalog ? { catalog } : {}),
     models: table,
     observer: observers(sinks),
@@ -107,6 +116,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     ...(catalog ? { catalog } : {}),
     stop: async () => {
       catalog?.stop();
+      mcpRegistry?.stop();
       await app.stop(true);
       await mcp?.close();
       await opts.tracing?.stop();

@@ -3,6 +3,7 @@ import { openDatabase } from "./db.ts";
 import { sqliteKeyStore } from "./keys.ts";
 import { sqliteOrganizationStore } from "./organizations.ts";
 import { sqliteModelStore } from "./models.ts";
+import { sqliteMcpServerStore } from "./mcp-servers.ts";
 import { sqliteSpendStore } from "./spend.ts";
 import { sqliteTeamStore } from "./teams.ts";
 import { sqliteUserStore } from "./users.ts";
@@ -50,6 +51,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions 
     organizations,
     spend,
     models: sqliteModelStore(db),
+    mcpServers: sqliteMcpServerStore(db),
     readAccounts: async (pending) => {
       const read = readSnapshot(pending);
       return {

@@ -189,6 +189,24 @@ ${accountsTriggers("organizations")}
   CREATE TRIGGER models_deleted AFTER DELETE ON models BEGIN UPDATE meta SET value = value + 1 WHERE name = 'models_version'; END;
   CREATE TRIGGER models_updated AFTER UPDATE ON models BEGIN UPDATE meta SET value = value + 1 WHERE name = 'models_version'; END;
   `,
+  // MCP servers added at run time (POST /v1/mcp/server), with the marker gateways poll to apply them.
+  `
+  -- MCP servers added at run time, in LiteLLM's form. Their credentials (auth_value, static_headers)
+  -- are never stored in the clear: sealed_secrets holds them, AES-GCM sealed.
+  CREATE TABLE mcp_servers (
+    server_id TEXT PRIMARY KEY,
+    server_name TEXT NOT NULL UNIQUE,
+    settings TEXT NOT NULL,
+    sealed_secrets TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+
+  INSERT INTO meta (name, value) VALUES ('mcp_servers_version', 0);
+  CREATE TRIGGER mcp_servers_inserted AFTER INSERT ON mcp_servers BEGIN UPDATE meta SET value = value + 1 WHERE name = 'mcp_servers_version'; END;
+  CREATE TRIGGER mcp_servers_deleted AFTER DELETE ON mcp_servers BEGIN UPDATE meta SET value = value + 1 WHERE name = 'mcp_servers_version'; END;
+  CREATE TRIGGER mcp_servers_updated AFTER UPDATE ON mcp_servers BEGIN UPDATE meta SET value = value + 1 WHERE name = 'mcp_servers_version'; END;
+  `,
 ];
 
 /** The schema version this build writes: the number of migrations. */
