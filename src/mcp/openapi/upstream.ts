@@ -1,0 +1,115 @@
+import { ErrorCode, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { McpServerEntry } from "../../config/schema.ts";
+import { McpAnswerError } from "../errors.ts";
+import { upstreamHeaders } from "../upstream.ts";
+import { openApiToolNames } from "./naming.ts";
+import { parseSpec, readSpecText, type ApiSpec, type Operation } from "./spec.ts";
+import { guardedFetch, SsrfRefusal } from "./ssrf.ts";
+import { requestOf, toolOf } from "./tool.ts";
+
+/** A response's text is cut here, so one call cannot fill the model's context (or memory). */
+const MAX_TEXT = 1_000_000;
+const CALL_TIMEOUT_MS = 60_000;
+
+interface Registered {
+  tools: Tool[];
+  byName: Map<string, Operation>;
+  baseUrl: string | undefined;
+}
+
+/**
+ * A server described by an OpenAPI (or Swagger 2) document: each operation is a tool. The document
+ * is read and its names fixed on first use (registration); a failed read is retried on the next
+ * use. Calls go to the entry's url, else the document's server, with the entry's credential, under
+ * the SSRF rules (see ssrf.ts); the credential never appears in an answer.
+ */
+export class OpenApiUpstream {
+  private registered: Promise<Registered> | undefined;
+  private readonly secrets: string[];
+  private readonly allowed: readonly string[];
+
+  constructor(
+    readonly name: string,
+    readonly entry: McpServerEntry,
+  ) {
+    this.secrets = [entry.auth_value, ...Object.values(entry.static_headers ?? {})].filter((value): value is string => !!value && value.length >= 4);
+    this.allowed = entry.allow_private_hosts ?? [];
+  }
+
+  async listTools(): Promise<Tool[]> {
+    return (await this.register()).tools;
+  }
+
+  async callTool(name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+    const registered = await this.register();
+    const operation = registered.byName.get(name);
+    if (!operation) throw new McpAnswerError(ErrorCode.InvalidParams, `MCP server '${this.name}' has no tool '${name}'.`);
+    if (!registered.baseUrl) throw new McpAnswerError(ErrorCode.InternalError, `MCP server '${this.name}': its OpenAPI document names no server URL; ask an administrator to set the server's url.`);
+    let request: ReturnType<typeof requestOf>;
+    try {
+      request = requestOf(registered.baseUrl, operation, args ?? {});
+    } catch (error) {
+      throw new McpAnswerError(ErrorCode.InvalidParams, `MCP server '${this.name}', tool '${name}': ${(error as Error).message}.`);
+    }
+    let response: Response;
+    let text: string;
+    try {
+      // The credential is set last, so no argument can replace it.
+      const headers = { accept: "application/json, */*", ...request.headers, ...upstreamHeaders(this.entry) };
+      response = await guardedFetch(request.url, { method: operation.method.toUpperCase(), headers, ...(request.body !== undefined ? { body: request.body } : {}), signal: AbortSignal.timeout(CALL_TIMEOUT_MS) }, this.allowed);
+      text = await response.text();
+    } catch (error) {
+      const why = error instanceof SsrfRefusal ? `refused: ${error.message}` : "could not be reached or failed";
+      throw new McpAnswerError(ErrorCode.InternalError, this.scrub(`MCP server '${this.name}' (${operation.method.toUpperCase()} ${operation.path}) ${why}.`));
+    }
+    const body = this.scrub(pretty(text, response.headers.get("content-type")));
+    if (!response.ok) return { isError: true, content: [{ type: "text", text: `HTTP ${response.status}${body ? `: ${body}` : ""}` }] };
+    return { content: [{ type: "text", text: body }] };
+  }
+
+  async close(): Promise<void> {
+    this.registered = undefined;
+  }
+
+  private register(): Promise<Registered> {
+    const registering = (this.registered ??= this.load());
+    registering.catch(() => {
+      if (this.registered === registering) this.registered = undefined;
+    });
+    return registering.catch((error: unknown) => {
+      const why = error instanceof SsrfRefusal ? `refused: ${error.message}` : error instanceof Error ? error.message : String(error);
+      throw new McpAnswerError(ErrorCode.InternalError, this.scrub(`MCP server '${this.name}': its OpenAPI document could not be loaded (${why}).`));
+    });
+  }
+
+  private async load(): Promise<Registered> {
+    let spec: ApiSpec;
+    if (this.entry.spec) spec = await parseSpec(this.entry.spec);
+    else {
+      const { text, url } = await readSpecText(this.entry.spec_path as string, this.allowed);
+      spec = await parseSpec(text, url);
+    }
+    const names = [...openApiToolNames(spec.operations)].sort((a, b) => a[1] - b[1]);
+    const byName = new Map(names.map(([name, index]) => [name, spec.operations[index] as Operation]));
+    return { tools: [...byName].map(([name, operation]) => toolOf(name, operation)), byName, baseUrl: this.entry.url ?? spec.baseUrl };
+  }
+
+  private scrub(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join("***");
+    return out;
+  }
+}
+
+/** A response body as text: JSON pretty-printed, anything else as is, cut at MAX_TEXT. */
+function pretty(text: string, contentType: string | null): string {
+  let out = text;
+  if (contentType && /json/i.test(contentType)) {
+    try {
+      out = JSON.stringify(JSON.parse(text), null, 2);
+    } catch {
+      // Not JSON after all: as is.
+    }
+  }
+  return out.length > MAX_TEXT ? `${out.slice(0, MAX_TEXT)}\n[cut at ${MAX_TEXT} characters]` : out;
+}
