@@ -38,6 +38,7 @@ beforeAll(async () => {
       if (url.pathname === "/openapi.yaml") return new Response(petstore, { headers: { "content-type": "application/yaml" } });
       if (url.pathname === "/api/fail") return new Response(`upstream broke; it saw ${request.headers.get("authorization")}`, { status: 500 });
       if (url.pathname === "/api/text") return new Response("plain words");
+      if (url.pathname === "/api/huge") return new Response(`[${"1,".repeat(1_500_000)}1]`, { headers: { "content-type": "application/json" } });
       if (url.pathname === "/api/elsewhere") return new Response(null, { status: 302, headers: { location: `http://localhost:${canaryPort}/stolen` } });
       const body = await request.text();
       return Response.json({
@@ -117,7 +118,7 @@ describe("OpenAPI servers as MCP tools through /mcp", () => {
     const client = await connect();
     const tools = (await client.listTools()).tools;
     const names = tools.map((tool) => tool.name);
-    expect(names.filter((name) => name.startsWith("pets-"))).toEqual(["pets-getPet", "pets-pets_create", "pets-fail", "pets-get__text", "pets-elsewhere"]);
+    expect(names.filter((name) => name.startsWith("pets-"))).toEqual(["pets-getPet", "pets-pets_create", "pets-fail", "pets-get__text", "pets-huge", "pets-elsewhere"]);
     expect(names.filter((name) => name.startsWith("collide-")).sort()).toEqual(["collide-delete__pets__petId_", "collide-foo_list", "collide-foo_list_2", "collide-foo_list_3", `collide-${"x".repeat(120)}`].sort());
     expect(names).toContain("legacy-updateOrder");
     expect(names).toContain("canaryapi-poke");
@@ -161,6 +162,9 @@ describe("OpenAPI servers as MCP tools through /mcp", () => {
     const created = JSON.parse(textOf(await client.callTool({ name: "pets-pets_create", arguments: { body: { name: "Rex" } } })));
     expect(created).toMatchObject({ method: "POST", path: "/api/pets", contentType: "application/json", body: { name: "Rex" } });
     expect(textOf(await client.callTool({ name: "pets-get__text", arguments: {} }))).toBe("plain words");
+    const huge = textOf(await client.callTool({ name: "pets-huge", arguments: {} }));
+    expect(huge.length).toBe(1_000_000 + "\n[cut at 1000000 bytes]".length);
+    expect(huge.endsWith(",1\n[cut at 1000000 bytes]")).toBe(true);
     const legacy = JSON.parse(textOf(await client.callTool({ name: "legacy-updateOrder", arguments: { id: 7, body: { qty: 2 } } })));
     expect(legacy).toMatchObject({ method: "PUT", path: "/api/orders/7", body: { qty: 2 }, authorization: null });
   });

@@ -1,5 +1,6 @@
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { readFile } from "node:fs/promises";
+import { readCapped } from "./read-capped.ts";
 import { guardedFetch } from "./ssrf.ts";
 import { METHODS, type NamedOperation } from "./naming.ts";
 
@@ -28,6 +29,9 @@ export interface ApiSpec {
   baseUrl?: string;
 }
 
+/** Larger documents are refused: parsing them would hold the server's first call (and memory) for long. */
+const MAX_SPEC_BYTES = 20_000_000;
+
 const asJson = (value: unknown): Json | undefined => (value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : undefined);
 
 /** Reads a document from a file or an http(s) URL (under the SSRF rules), JSON or YAML. */
@@ -36,18 +40,29 @@ export async function readSpecText(specPath: string, allowedHosts: readonly stri
     const url = new URL(specPath);
     const response = await guardedFetch(url, { signal: AbortSignal.timeout(30_000), headers: { accept: "application/json, application/yaml, text/yaml, */*" } }, allowedHosts);
     if (!response.ok) throw new Error(`fetching the OpenAPI document answered HTTP ${response.status}`);
-    return { text: await response.text(), url };
+    const { text, cut } = await readCapped(response, MAX_SPEC_BYTES);
+    if (cut) throw new Error(`the OpenAPI document is larger than ${MAX_SPEC_BYTES / 1_000_000} MB`);
+    return { text, url };
   }
   return { text: await readFile(specPath, "utf8") };
 }
 
 /** Parses a document (JSON or YAML text, or an object) and resolves its internal $refs; external ones are not fetched. */
 export async function parseSpec(source: string | Json, from?: URL): Promise<ApiSpec> {
-  const raw = typeof source === "string" ? (Bun.YAML.parse(source) as unknown) : structuredClone(source);
+  const raw = typeof source === "string" ? parseText(source) : structuredClone(source);
   const document = asJson(raw);
   if (!document || (typeof document.openapi !== "string" && document.swagger !== "2.0")) throw new Error("not an OpenAPI 3.x or Swagger 2.0 document");
   const resolved = (await SwaggerParser.dereference(document as never, { resolve: { external: false }, dereference: { circular: "ignore" } } as never)) as unknown as Json;
   return { operations: operationsOf(resolved), ...baseUrlOf(resolved, from) };
+}
+
+/** JSON first (most documents, and much faster), else YAML. */
+function parseText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return Bun.YAML.parse(text);
+  }
 }
 
 function baseUrlOf(document: Json, from: URL | undefined): { baseUrl?: string } {

@@ -4,11 +4,12 @@ import { McpAnswerError } from "../errors.ts";
 import { upstreamHeaders } from "../upstream.ts";
 import { openApiToolNames } from "./naming.ts";
 import { parseSpec, readSpecText, type ApiSpec, type Operation } from "./spec.ts";
+import { readCapped } from "./read-capped.ts";
 import { guardedFetch, SsrfRefusal } from "./ssrf.ts";
 import { requestOf, toolOf } from "./tool.ts";
 
-/** A response's text is cut here, so one call cannot fill the model's context (or memory). */
-const MAX_TEXT = 1_000_000;
+/** A response is read up to this many bytes, so one call cannot fill the model's context (or memory). */
+const MAX_BYTES = 1_000_000;
 const CALL_TIMEOUT_MS = 60_000;
 
 interface Registered {
@@ -52,17 +53,17 @@ export class OpenApiUpstream {
       throw new McpAnswerError(ErrorCode.InvalidParams, `MCP server '${this.name}', tool '${name}': ${(error as Error).message}.`);
     }
     let response: Response;
-    let text: string;
+    let read: { text: string; cut: boolean };
     try {
       // The credential is set last, so no argument can replace it.
       const headers = { accept: "application/json, */*", ...request.headers, ...upstreamHeaders(this.entry) };
       response = await guardedFetch(request.url, { method: operation.method.toUpperCase(), headers, ...(request.body !== undefined ? { body: request.body } : {}), signal: AbortSignal.timeout(CALL_TIMEOUT_MS) }, this.allowed);
-      text = await response.text();
+      read = await readCapped(response, MAX_BYTES);
     } catch (error) {
       const why = error instanceof SsrfRefusal ? `refused: ${error.message}` : "could not be reached or failed";
       throw new McpAnswerError(ErrorCode.InternalError, this.scrub(`MCP server '${this.name}' (${operation.method.toUpperCase()} ${operation.path}) ${why}.`));
     }
-    const body = this.scrub(pretty(text, response.headers.get("content-type")));
+    const body = this.scrub(read.cut ? `${read.text}\n[cut at ${MAX_BYTES} bytes]` : pretty(read.text, response.headers.get("content-type")));
     if (!response.ok) return { isError: true, content: [{ type: "text", text: `HTTP ${response.status}${body ? `: ${body}` : ""}` }] };
     return { content: [{ type: "text", text: body }] };
   }
@@ -101,15 +102,12 @@ export class OpenApiUpstream {
   }
 }
 
-/** A response body as text: JSON pretty-printed, anything else as is, cut at MAX_TEXT. */
+/** A whole response body as text: JSON pretty-printed, anything else as is. */
 function pretty(text: string, contentType: string | null): string {
-  let out = text;
-  if (contentType && /json/i.test(contentType)) {
-    try {
-      out = JSON.stringify(JSON.parse(text), null, 2);
-    } catch {
-      // Not JSON after all: as is.
-    }
+  if (!contentType || !/json/i.test(contentType)) return text;
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text; // Not JSON after all.
   }
-  return out.length > MAX_TEXT ? `${out.slice(0, MAX_TEXT)}\n[cut at ${MAX_TEXT} characters]` : out;
 }
