@@ -96,7 +96,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     health.start(config.router.health_check_interval_seconds * 1000, (error) => log(`health checks failed: ${error instanceof Error ? error.message : String(error)}`));
   }
   const logError = (message: string, error: unknown) => log(`${message}: ${error instanceof Error ? error.message : String(error)}`);
-  const mcp = config.mcp_servers ? new McpGateway(config.mcp_servers, logError) : undefined;
+  const mcp = config.mcp_servers ? new McpGateway(config.mcp_servers, logError, undefined, { accounting: accounts.accounting, ...(tracing ? { tracing } : {}) }) : undefined;
   const app = buildApp({
     ...(mcp ? { mcp } : {}),
     models: table,

@@ -177,22 +177,7 @@ export function admitCall(
   if (!accounting) return UNACCOUNTED;
   const { limits, budgets, budgeted } = subjectsOf(caller);
   if (budgets.length === 0) return ledgerOnly(accounting, caller);
-  let lease: Lease | undefined;
-  let headers: Record<string, string> = {};
-  if (limits.length > 0) {
-    const result = accounting.limiter.admit(limits);
-    if (result instanceof Promise) throw new Error("an asynchronous rate limiter needs an awaiting admission path");
-    headers = headroomHeaders(result.headroom);
-    if ("refusal" in result) {
-      const { refusal } = result;
-      const what = refusal.kind === "requests" ? "requests per minute" : refusal.kind === "tokens" ? "tokens per minute" : "parallel requests";
-      throw new GatewayError("policy.rate_limited", `Rate limit reached for ${SCOPE_WORDS[refusal.subject.scope]} ${describe(caller, refusal.subject)}: ${refusal.limit} ${what}. Retry after ${refusal.retryAfterSeconds} s.`, {
-        retryAfter: refusal.retryAfterSeconds,
-        headers: { ...headers, ...retryAfterHeaders(refusal) },
-      });
-    }
-    lease = result.lease;
-  }
+  const { headers, lease } = takeLimits(accounting, caller, limits);
   let reservation: Reservation | Promise<Reservation>;
   try {
     reservation = reserveBudget(accounting.book, budgets, budgeted, caller, group, body, operation);
@@ -210,6 +195,43 @@ export function admitCall(
     );
   }
   return budgetAdmission(accounting, caller, budgets, headers, lease, reservation);
+}
+
+/**
+ * Admits a call of a fixed price (an MCP tool call): the caller's rate limits as for any call,
+ * then its budgets when the call has a price, reserving that price (strict mode). A free call
+ * spends nothing a budget counts, so budgets do not hold it back; its row is written all the same.
+ */
+export function admitFixedPrice(accounting: Accounting | undefined, caller: Caller, priceNano: number): Admission {
+  if (!accounting) return UNACCOUNTED;
+  const { limits, budgets } = subjectsOf(caller);
+  if (budgets.length === 0) return ledgerOnly(accounting, caller);
+  const { headers, lease } = takeLimits(accounting, caller, limits);
+  let reservation: Reservation;
+  try {
+    reservation = accounting.book.admit(priceNano > 0 ? budgets : [], priceNano);
+  } catch (error) {
+    lease?.release(0);
+    throw error;
+  }
+  return budgetAdmission(accounting, caller, budgets, headers, lease, reservation);
+}
+
+/** Takes one call from each of the caller's rate limits, or throws the 429 naming the first that is full. */
+function takeLimits(accounting: Accounting, caller: Caller, limits: Subject[]): { headers: Record<string, string>; lease?: Lease } {
+  if (limits.length === 0) return { headers: {} };
+  const result = accounting.limiter.admit(limits);
+  if (result instanceof Promise) throw new Error("an asynchronous rate limiter needs an awaiting admission path");
+  const headers = headroomHeaders(result.headroom);
+  if ("refusal" in result) {
+    const { refusal } = result;
+    const what = refusal.kind === "requests" ? "requests per minute" : refusal.kind === "tokens" ? "tokens per minute" : "parallel requests";
+    throw new GatewayError("policy.rate_limited", `Rate limit reached for ${SCOPE_WORDS[refusal.subject.scope]} ${describe(caller, refusal.subject)}: ${refusal.limit} ${what}. Retry after ${refusal.retryAfterSeconds} s.`, {
+      retryAfter: refusal.retryAfterSeconds,
+      headers: { ...headers, ...retryAfterHeaders(refusal) },
+    });
+  }
+  return { headers, lease: result.lease };
 }
 
 /** An admission holding a reservation (and a rate-limit lease); refused with 503 if the ledger cannot take the row. */

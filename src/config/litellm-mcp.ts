@@ -1,5 +1,5 @@
 import { unsupportedMcpServer } from "./mcp-servers.ts";
-import { formatPath } from "./paths.ts";
+import { formatPath, type PathSegment } from "./paths.ts";
 import { asDict, judgeKey, toHeaders, type Dict, type Translator } from "./litellm-values.ts";
 
 /** What Switchboard takes of a LiteLLM MCP server entry, as is. */
@@ -10,7 +10,6 @@ const IGNORED: Record<string, string> = {
   alias: "the server's name in mcp_servers is its only name",
   server_name: "the server's name in mcp_servers is its only name",
   server_id: "the server's name in mcp_servers is its only name",
-  mcp_info: "not supported yet",
   access_groups: "access groups are not supported yet: give keys and teams metadata.mcp_servers",
   allowed_params: "per-tool parameter filters are not supported yet",
   extra_headers: "forwarding the caller's headers to MCP servers is not supported yet",
@@ -23,7 +22,39 @@ const IGNORED: Record<string, string> = {
 /** LiteLLM's OAuth2 settings of a server (auth_type: oauth2 itself is refused as a problem). */
 const OAUTH2 = new Set(["client_id", "client_secret", "scopes", "authorization_url", "token_url", "registration_url"]);
 
-const KNOWN = new Set([...TAKEN, ...Object.keys(IGNORED), ...OAUTH2, "command", "args", "env"]);
+const KNOWN = new Set([...TAKEN, ...Object.keys(IGNORED), ...OAUTH2, "command", "args", "env", "mcp_info"]);
+
+/** LiteLLM's per-call prices (`mcp_info.mcp_server_cost_info`) and the fields they become. */
+const COST_FIELDS: Record<string, string> = { default_cost_per_query: "price_per_call", tool_name_to_cost_per_query: "tool_prices" };
+
+/**
+ * A server's `mcp_info`: its `mcp_server_cost_info` prices become `price_per_call` and
+ * `tool_prices`; the rest of it (descriptions, logos) is one warning each.
+ */
+function translateMcpInfo(server: Dict, user: PathSegment[], value: unknown, t: Translator): void {
+  const info = asDict(value);
+  if (!info) {
+    t.problem(user, "expected a mapping (mcp_server_cost_info: {default_cost_per_query, tool_name_to_cost_per_query})");
+    return;
+  }
+  for (const [key, field] of Object.entries(info)) {
+    const here = [...user, key];
+    if (key !== "mcp_server_cost_info") {
+      t.warnings.push(`${formatPath(here)}: not supported yet; ignored`);
+      continue;
+    }
+    const cost = asDict(field);
+    if (!cost) {
+      t.problem(here, "expected a mapping with default_cost_per_query and/or tool_name_to_cost_per_query");
+      continue;
+    }
+    for (const [name, price] of Object.entries(cost)) {
+      const target = COST_FIELDS[name];
+      if (target) t.put(server, target, [...user.slice(0, -1), target], [...here, name], price, undefined, true);
+      else t.warnings.push(`${formatPath([...here, name])}: not supported; ignored`);
+    }
+  }
+}
 
 /**
  * LiteLLM's top-level `mcp_servers:` into Switchboard's (the same format, minus what is not
@@ -55,6 +86,10 @@ export function translateMcpServers(raw: unknown, t: Translator): Dict | undefin
     t.origins.add(user, user, true);
     for (const [key, field] of Object.entries(entry)) {
       const here = [...user, key];
+      if (key === "mcp_info") {
+        translateMcpInfo(server, here, field, t);
+        continue;
+      }
       const reason = OAUTH2.has(key) ? "OAuth2 credentials for MCP servers are not supported yet" : IGNORED[key];
       if (reason) {
         t.warnings.push(`${formatPath(here)}: ${reason}; ignored`);

@@ -187,6 +187,14 @@ export const McpServerSchema = Type.Object(
     allowed_tools: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Only these tools (the server's own names) are listed and callable." })),
     disallowed_tools: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "These tools (the server's own names) are never listed nor callable." })),
     description: Type.Optional(Type.String({ description: "What the server offers, for people." })),
+    price_per_call: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1_000_000, description: "US dollars charged to the caller's spend for each tools/call to this server (default 0: free, and then budgets do not hold the call back)." }),
+    ),
+    tool_prices: Type.Optional(
+      Type.Record(Type.String({ minLength: 1 }), Type.Number({ minimum: 0, maximum: 1_000_000 }), {
+        description: "US dollars per call of one tool (the server's own name), instead of price_per_call.",
+      }),
+    ),
   },
   strict,
 );

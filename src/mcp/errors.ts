@@ -13,3 +13,9 @@ export class McpAnswerError extends Error {
     super(message);
   }
 }
+
+/** A rate limit of the caller's key, team, user or organisation is full (HTTP's 429); the message says when to retry. */
+export const MCP_RATE_LIMITED = -32029;
+
+/** The gateway cannot take calls right now (HTTP's 503), e.g. its spend ledger is failing. */
+export const MCP_UNAVAILABLE = -32000;

@@ -6,6 +6,8 @@ import type { Caller } from "../auth/caller.ts";
 import type { McpServerEntry } from "../config/schema.ts";
 import { VERSION } from "../version.ts";
 import { mayUseServer } from "./access.ts";
+import { observeToolCall, type McpObservers } from "./observe.ts";
+import { toolPrices, type ToolPrices } from "./prices.ts";
 import { toolNames } from "./names.ts";
 import { OpenApiUpstream } from "./openapi/upstream.ts";
 import { Upstream } from "./upstream.ts";
@@ -49,13 +51,19 @@ export class McpGateway {
   private readonly upstreams = new Map<string, ToolSource>();
   /** Each server's last listing, so a call does not list the server's tools again. */
   private readonly listings = new Map<string, { listing: Listing; at: number }>();
+  private readonly prices = new Map<string, ToolPrices>();
 
   constructor(
     servers: Readonly<Record<string, McpServerEntry>>,
     private readonly logError: (message: string, error: unknown) => void = () => undefined,
     private readonly now: () => number = Date.now,
+    /** Where tool calls are admitted, written to the ledger and traced. */
+    private readonly observers: McpObservers = {},
   ) {
-    for (const [name, entry] of Object.entries(servers)) this.upstreams.set(name, toolSource(name, entry));
+    for (const [name, entry] of Object.entries(servers)) {
+      this.upstreams.set(name, toolSource(name, entry));
+      this.prices.set(name, toolPrices(entry));
+    }
   }
 
   has(name: string): boolean {
@@ -66,7 +74,7 @@ export class McpGateway {
   async handle(request: Request, caller: Caller, only?: string): Promise<Response> {
     const server = new Server({ name: "switchboard", version: VERSION }, { capabilities: { tools: {} } });
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.listTools(caller, only) }));
-    server.setRequestHandler(CallToolRequestSchema, async (call) => this.callTool(caller, only, call.params.name, call.params.arguments));
+    server.setRequestHandler(CallToolRequestSchema, async (call) => this.callTool(request, caller, only, call.params.name, call.params.arguments));
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
     await server.connect(transport);
     try {
@@ -118,7 +126,7 @@ export class McpGateway {
     return found ?? (await this.listing(upstream)).names.get(name);
   }
 
-  private async callTool(caller: Caller, only: string | undefined, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+  private async callTool(request: Request, caller: Caller, only: string | undefined, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
     const upstream = this.serverOf(name, only);
     if (!upstream) throw new McpAnswerError(ErrorCode.InvalidParams, `Unknown tool '${name}'. tools/list names the tools; each is <server>-<tool>.`);
     if (!mayUseServer(caller, upstream.name)) throw new McpAnswerError(MCP_FORBIDDEN, `This key may not use MCP server '${upstream.name}'. Ask an administrator to add it to the key's or team's mcp_servers.`);
@@ -129,7 +137,9 @@ export class McpGateway {
       const filtered = toolAllowed(upstream.entry, direct) ? "" : " (not allowed on this gateway)";
       throw new McpAnswerError(filtered ? MCP_FORBIDDEN : ErrorCode.InvalidParams, `MCP server '${upstream.name}' has no tool '${direct}'${filtered}.`);
     }
-    return upstream.callTool(original, args);
+    const priceNano = (this.prices.get(upstream.name) as ToolPrices).of(original);
+    const call = { caller, request, server: upstream.name, name, original, args, priceNano };
+    return observeToolCall(this.observers, call, () => upstream.callTool(original, args));
   }
 
   /** The server a gateway tool name belongs to: the longest configured name followed by `-`. */

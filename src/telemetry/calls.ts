@@ -6,8 +6,9 @@ export interface CallRecord {
   callId: string;
   /** The id of the answer as its client saw it (`chatcmpl-…`, `msg_…`), when it had one. */
   responseId?: string;
-  operation: Operation;
-  /** The model name the client asked for. */
+  /** An LLM operation, or a tools/call through the MCP gateway. */
+  operation: Operation | "mcp_tool_call";
+  /** The model name the client asked for (for a tool call, the tool's gateway name). */
   model: string;
   deploymentId?: string;
   provider?: string;

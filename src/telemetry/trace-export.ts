@@ -12,6 +12,7 @@ import { SseParser } from "../streams/sse-parser.ts";
 import { VERSION } from "../version.ts";
 import { FinishedSpan } from "./finished-span.ts";
 import { openInferenceAttributes, spanKindOf, type TraceCall } from "./openinference.ts";
+import { toolAttributes } from "./openinference-tool.ts";
 import { PARTS_PER_CALL, type TraceItem, type TracingTarget } from "./trace-protocol.ts";
 import { depthExceededAt } from "../json/depth.ts";
 
@@ -114,7 +115,7 @@ function parsed(text: string | undefined): Record<string, unknown> | undefined {
   }
 }
 
-function traceCallOf(item: TraceItem, requestText: string, answerText: string): TraceCall {
+function traceCallOf(item: TraceItem & { operation: TraceCall["operation"] }, requestText: string, answerText: string): TraceCall {
   const request = parsed(requestText) ?? {};
   const response = item.outcome === "ok" && !item.stream && answerText ? parsed(answerText) : undefined;
   const metadata = request.metadata;
@@ -146,9 +147,10 @@ function spanContext(traceId: string, spanId: string, isRemote = false): SpanCon
 
 /** The call's span (kind first, so nothing later can leave it blank) and one child per upstream attempt. */
 function spansOf(item: TraceItem, requestText: string, answerText: string, resource: Resource): ReadableSpan[] {
-  const attributes: OtelAttributes = { "openinference.span.kind": spanKindOf(item) };
+  const attributes: OtelAttributes = { "openinference.span.kind": item.operation === "tool" ? "TOOL" : spanKindOf({ operation: item.operation }) };
   try {
-    Object.assign(attributes, openInferenceAttributes(traceCallOf(item, requestText, answerText)));
+    if (item.operation === "tool") Object.assign(attributes, toolAttributes(item, requestText, answerText));
+    else Object.assign(attributes, openInferenceAttributes(traceCallOf({ ...item, operation: item.operation }, requestText, answerText)));
   } catch {
     // A call that cannot be described still leaves its span, kind and timing.
   }
@@ -162,7 +164,7 @@ function spansOf(item: TraceItem, requestText: string, answerText: string, resou
   const context = spanContext(item.traceId, item.spanId);
   const spans: ReadableSpan[] = [
     new FinishedSpan({
-      name: SPAN_NAMES[item.operation][item.dialect],
+      name: item.operation === "tool" ? `execute_tool ${item.model}` : SPAN_NAMES[item.operation][item.dialect],
       kind: SpanKind.SERVER,
       context,
       ...(item.parentSpanId ? { parent: spanContext(item.traceId, item.parentSpanId, true) } : {}),

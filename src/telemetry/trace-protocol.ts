@@ -41,7 +41,8 @@ export interface TraceItem {
   parentSpanId?: string;
   startMs: number;
   endMs: number;
-  operation: "chat" | "embeddings";
+  /** "tool": a tools/call through the MCP gateway (`model` is the tool's gateway name, `tool` says where it went). */
+  operation: "chat" | "embeddings" | "tool";
   /** The client's wire format. */
   dialect: "openai" | "anthropic";
   stream: boolean;
@@ -58,6 +59,8 @@ export interface TraceItem {
   endUser?: string;
   sessionId?: string;
   tags?: string[];
+  /** A tool call's MCP server and the tool's name on it. */
+  tool?: { server: string; name: string };
   gateway: { callId: string; deploymentId?: string; keyAlias?: string; teamId?: string; teamAlias?: string };
   redact: boolean;
   attempts: TraceAttempt[];
@@ -65,7 +68,7 @@ export interface TraceItem {
 
 /**
  * A batch crosses to the trace thread as one flat list of strings, three per call: the item as
- * JSON, the request text, and the answer the client got (the buffered body, or the stream's SSE
+ * JSON, the request text (a tool call's arguments), and the answer the client got (a tool call's result) (the buffered body, or the stream's SSE
  * frames joined). Strings cross threads as plain copies; nested objects would be walked and
  * rebuilt, and texts inside JSON would be escaped and parsed again.
  */

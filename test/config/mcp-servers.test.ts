@@ -62,6 +62,28 @@ describe("mcp_servers in Switchboard's format", () => {
   });
 });
 
+describe("prices of MCP tool calls", () => {
+  test("price_per_call and tool_prices load as dollars; negative prices are problems at their path", async () => {
+    const loaded = loadConfigValue({ mcp_servers: { a: { url: "https://a/mcp", price_per_call: 0.01, tool_prices: { search: 0.25 } } } }, "c.yaml", {});
+    expect(loaded.config.mcp_servers?.a).toMatchObject({ price_per_call: 0.01, tool_prices: { search: 0.25 } });
+    const error = await configError(() => loadConfigValue({ mcp_servers: { a: { url: "https://a/mcp", price_per_call: -1, tool_prices: { search: "free" } } } }, "c.yaml", {}));
+    expect(error.problems.join("\n")).toContain("mcp_servers.a.price_per_call: expected at least 0, got -1");
+    expect(error.problems.join("\n")).toContain("mcp_servers.a.tool_prices.search: expected a number");
+  });
+
+  test("LiteLLM's mcp_info.mcp_server_cost_info becomes price_per_call and tool_prices; its errors name the LiteLLM path", async () => {
+    const cost = { default_cost_per_query: 0.01, tool_name_to_cost_per_query: { send_email: 0.05 } };
+    const loaded = loadConfigValue({ model_list: [gpt], mcp_servers: { zapier: { url: "https://z/mcp", mcp_info: { mcp_server_cost_info: cost, description: "Zapier" } } } }, "config.yaml", {});
+    expect(loaded.config.mcp_servers?.zapier).toEqual({ url: "https://z/mcp", price_per_call: 0.01, tool_prices: { send_email: 0.05 } });
+    expect(loaded.warnings.filter((w) => w.includes("mcp"))).toEqual(["mcp_servers.zapier.mcp_info.description: not supported yet; ignored"]);
+    const error = await configError(() =>
+      loadConfigValue({ model_list: [gpt], mcp_servers: { z: { url: "https://z/mcp", mcp_info: { mcp_server_cost_info: { default_cost_per_query: -2, tool_name_to_cost_per_query: { a: "x" } } } } } }, "config.yaml", {}),
+    );
+    expect(error.problems.join("\n")).toContain("mcp_servers.z.mcp_info.mcp_server_cost_info.default_cost_per_query: expected at least 0, got -2");
+    expect(error.problems.join("\n")).toContain("mcp_servers.z.mcp_info.mcp_server_cost_info.tool_name_to_cost_per_query.a: expected a number");
+  });
+});
+
 describe("mcp_servers in a LiteLLM config", () => {
   test("translated as written, with no 'not supported' warning; LiteLLM-only keys are one warning each", () => {
     const loaded = loadConfigValue(

@@ -5,6 +5,7 @@
 import { openAccounts, type Accounts } from "../../src/auth/accounts.ts";
 import type { BudgetMode } from "../../src/budgets/book.ts";
 import type { Config } from "../../src/config/schema.ts";
+import type { Tracing } from "../../src/telemetry/tracing.ts";
 import { openStore } from "../../src/store/open.ts";
 import { startGateway, type TestGateway } from "./build-test-app.ts";
 
@@ -29,6 +30,8 @@ export interface AccountsGatewayOptions {
   budgetMode?: BudgetMode;
   masterKey?: string;
   env?: Record<string, string | undefined>;
+  /** Export traces (stopped with the gateway). */
+  tracing?: Tracing;
 }
 
 export interface AccountsGateway extends TestGateway {
@@ -47,7 +50,7 @@ export async function openTestAccounts(dataDir: string, budgetMode: BudgetMode =
 export async function startAccountsGateway(config: Config, opts: AccountsGatewayOptions): Promise<AccountsGateway> {
   const masterKey = opts.masterKey ?? TEST_MASTER_KEY;
   const accounts = await openTestAccounts(opts.dataDir, opts.budgetMode);
-  const gateway = await startGateway(config, { masterKey, accounts, ...(opts.env ? { env: opts.env } : {}) });
+  const gateway = await startGateway(config, { masterKey, accounts, ...(opts.env ? { env: opts.env } : {}), ...(opts.tracing ? { tracing: opts.tracing } : {}) });
   return {
     ...gateway,
     accounts,

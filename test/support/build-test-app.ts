@@ -73,7 +73,9 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     ? await openModelCatalog({ config, env, prices: embeddedPrices(), table, store: opts.accounts.store.models, ...(secrets ? { secrets } : {}), log: (message) => logError("models", new Error(message)) })
     : undefined;
   catalog?.watch(opts.modelPollMs ?? 1_000);
-  const mcp = config.mcp_servers ? new McpGateway(config.mcp_servers, logError) : undefined;
+  const mcp = config.mcp_servers
+    ? new McpGateway(config.mcp_servers, logError, undefined, { ...(opts.accounts ? { accounting: opts.accounts.accounting } : {}), ...(opts.tracing ? { tracing: opts.tracing } : {}) })
+    : undefined;
   const app = buildApp({
     ...(mcp ? { mcp } : {}),
     ...(catalog ? { catalog } : {}),
