@@ -6,6 +6,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startAccountsGateway, TEST_MASTER_KEY, type AccountsGateway } from "../support/accounts.ts";
 import { useTempDir } from "../support/temp-dir.ts";
+import { loadSpec } from "../../src/mcp/openapi/spec.ts";
+import { openApiTools } from "../../src/mcp/openapi/tool.ts";
+import { prefixedName } from "../../src/mcp/names.ts";
 
 const SECRET = "pets-upstream-secret-7d2e";
 const fixtures = join(import.meta.dir, "openapi", "fixtures");
@@ -58,7 +61,7 @@ beforeAll(async () => {
   gateway = await startAccountsGateway(
     {
       mcp_servers: {
-        pets: { spec_path: `${origin}/openapi.yaml`, auth_type: "bearer_token", auth_value: SECRET, allow_private_hosts: local },
+        pets: { spec_path: `${origin}/openapi.yaml`, auth_type: "bearer_token", auth_value: SECRET, allow_private_hosts: local, tool_prices: { getPet: 0.01 } },
         collide: { spec_path: join(fixtures, "collisions.json"), url: `${origin}/api`, allow_private_hosts: local, disallowed_tools: ["dup"] },
         legacy: {
           spec: {
@@ -104,9 +107,9 @@ afterAll(async () => {
   await new Promise((resolve) => canary.close(resolve));
 });
 
-async function connect(path = "/mcp"): Promise<Client> {
+async function connect(path = "/mcp", key = TEST_MASTER_KEY): Promise<Client> {
   const client = new Client({ name: "test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.origin}${path}`), { requestInit: { headers: { authorization: `Bearer ${TEST_MASTER_KEY}` } } }));
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.origin}${path}`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
   clients.push(client);
   return client;
 }
@@ -169,6 +172,14 @@ describe("OpenAPI servers as MCP tools through /mcp", () => {
     expect(legacy).toMatchObject({ method: "PUT", path: "/api/orders/7", body: { qty: 2 }, authorization: null });
   });
 
+  test("registration lists exactly the names the preview function (openApiTools) gives, for the document in both orders", async () => {
+    const listed = (await (await connect("/mcp/collide")).listTools()).tools.map((tool) => tool.name);
+    const preview = openApiTools((await loadSpec({ spec_path: join(fixtures, "collisions.json") })).operations).tools.map((tool) => prefixedName("collide", tool.name));
+    expect(listed).toEqual(preview.filter((name) => name !== "collide-dup"));
+    const swapped = openApiTools((await loadSpec({ spec_path: join(fixtures, "collisions-swapped.json") })).operations).tools.map((tool) => tool.name);
+    expect(swapped).toEqual(["dup", "foo_list_2", "foo_list", "foo_list_3", "delete__pets__petId_", "x".repeat(128)]);
+  });
+
   test("a colliding, rewritten name calls its own operation; a disallowed tool is neither listed nor callable", async () => {
     const client = await connect("/mcp/collide");
     expect(JSON.parse(textOf(await client.callTool({ name: "collide-foo_list_3", arguments: {} })))).toMatchObject({ method: "POST", path: "/api/gamma" });
@@ -192,5 +203,17 @@ describe("OpenAPI servers as MCP tools through /mcp", () => {
     await expect(one.listTools()).rejects.toThrow(/canaryspec.*could not be loaded \(refused: host 127\.0\.0\.1/);
     await Bun.sleep(50);
     expect(canaryConnections).toBe(0);
+  });
+
+  test("a call is accounted like any MCP tool call: a ledger row with the tool's price, an HTTP error a row too", async () => {
+    const key = (await gateway.admin<{ key: string }>("POST", "/key/generate", {})).body.key;
+    const client = await connect("/mcp", key);
+    await client.callTool({ name: "pets-getPet", arguments: { petId: "1" } });
+    await client.callTool({ name: "pets-fail", arguments: {} });
+    const rows = (await gateway.admin<{ model: string; call_type: string; spend_usd: string | null }[]>("GET", `/spend/logs?api_key=${encodeURIComponent(key)}`)).body;
+    expect(rows.map((row) => [row.model, row.call_type, row.spend_usd]).sort()).toEqual([
+      ["pets-fail", "mcp_tool_call", "0"],
+      ["pets-getPet", "mcp_tool_call", "0.01"],
+    ]);
   });
 });

@@ -47,6 +47,14 @@ export async function readSpecText(specPath: string, allowedHosts: readonly stri
   return { text: await readFile(specPath, "utf8") };
 }
 
+/** A server's document, from its inline `spec` or its `spec_path`, under the server's SSRF allowance. */
+export async function loadSpec(entry: { spec?: Json | undefined; spec_path?: string | undefined; allow_private_hosts?: readonly string[] | undefined }): Promise<ApiSpec> {
+  if (entry.spec) return parseSpec(entry.spec);
+  if (!entry.spec_path) throw new Error("the server has neither spec_path nor spec");
+  const { text, url } = await readSpecText(entry.spec_path, entry.allow_private_hosts ?? []);
+  return parseSpec(text, url);
+}
+
 /** Parses a document (JSON or YAML text, or an object) and resolves its internal $refs; external ones are not fetched. */
 export async function parseSpec(source: string | Json, from?: URL): Promise<ApiSpec> {
   const raw = typeof source === "string" ? parseText(source) : structuredClone(source);

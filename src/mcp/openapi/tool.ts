@@ -1,5 +1,16 @@
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { openApiToolNames } from "./naming.ts";
 import type { Operation, Parameter } from "./spec.ts";
+
+/**
+ * A document's tools, in document order, and the operation behind each name: what registration
+ * serves and what a preview shows (the same function, so the same names).
+ */
+export function openApiTools(operations: readonly Operation[]): { tools: Tool[]; byName: Map<string, Operation> } {
+  const names = [...openApiToolNames(operations)].sort((a, b) => a[1] - b[1]);
+  const byName = new Map(names.map(([name, index]) => [name, operations[index] as Operation]));
+  return { tools: [...byName].map(([name, operation]) => toolOf(name, operation)), byName };
+}
 
 /** Where each tool argument goes: a parameter, or the request body. */
 export type Slot = { kind: "parameter"; parameter: Parameter } | { kind: "body" };

@@ -2,11 +2,10 @@ import { ErrorCode, type CallToolResult, type Tool } from "@modelcontextprotocol
 import type { McpServerEntry } from "../../config/schema.ts";
 import { McpAnswerError } from "../errors.ts";
 import { upstreamHeaders } from "../upstream.ts";
-import { openApiToolNames } from "./naming.ts";
-import { parseSpec, readSpecText, type ApiSpec, type Operation } from "./spec.ts";
+import { loadSpec, type Operation } from "./spec.ts";
 import { readCapped } from "./read-capped.ts";
 import { guardedFetch, SsrfRefusal } from "./ssrf.ts";
-import { requestOf, toolOf } from "./tool.ts";
+import { openApiTools, requestOf } from "./tool.ts";
 
 /** A response is read up to this many bytes, so one call cannot fill the model's context (or memory). */
 const MAX_BYTES = 1_000_000;
@@ -84,15 +83,8 @@ export class OpenApiUpstream {
   }
 
   private async load(): Promise<Registered> {
-    let spec: ApiSpec;
-    if (this.entry.spec) spec = await parseSpec(this.entry.spec);
-    else {
-      const { text, url } = await readSpecText(this.entry.spec_path as string, this.allowed);
-      spec = await parseSpec(text, url);
-    }
-    const names = [...openApiToolNames(spec.operations)].sort((a, b) => a[1] - b[1]);
-    const byName = new Map(names.map(([name, index]) => [name, spec.operations[index] as Operation]));
-    return { tools: [...byName].map(([name, operation]) => toolOf(name, operation)), byName, baseUrl: this.entry.url ?? spec.baseUrl };
+    const spec = await loadSpec(this.entry);
+    return { ...openApiTools(spec.operations), baseUrl: this.entry.url ?? spec.baseUrl };
   }
 
   private scrub(text: string): string {
