@@ -3,7 +3,7 @@ import { formatPath, type PathSegment } from "./paths.ts";
 import { asDict, judgeKey, toHeaders, type Dict, type Translator } from "./litellm-values.ts";
 
 /** What Switchboard takes of a LiteLLM MCP server entry, as is. */
-const TAKEN = ["url", "transport", "auth_type", "auth_value", "allowed_tools", "disallowed_tools", "description", "static_headers"];
+const TAKEN = ["url", "transport", "auth_type", "auth_value", "allowed_tools", "disallowed_tools", "description", "static_headers", "spec_path"];
 
 /** Keys LiteLLM knows on an MCP server (litellm/proxy/_types.py, the MCP docs) that Switchboard does not apply yet. */
 const IGNORED: Record<string, string> = {
@@ -22,7 +22,7 @@ const IGNORED: Record<string, string> = {
 /** LiteLLM's OAuth2 settings of a server (auth_type: oauth2 itself is refused as a problem). */
 const OAUTH2 = new Set(["client_id", "client_secret", "scopes", "authorization_url", "token_url", "registration_url"]);
 
-const KNOWN = new Set([...TAKEN, ...Object.keys(IGNORED), ...OAUTH2, "command", "args", "env", "spec_path", "mcp_info"]);
+const KNOWN = new Set([...TAKEN, ...Object.keys(IGNORED), ...OAUTH2, "command", "args", "env", "mcp_info"]);
 
 /** LiteLLM's per-call prices (`mcp_info.mcp_server_cost_info`) and the fields they become. */
 const COST_FIELDS: Record<string, string> = { default_cost_per_query: "price_per_call", tool_name_to_cost_per_query: "tool_prices" };
@@ -60,7 +60,7 @@ function translateMcpInfo(server: Dict, user: PathSegment[], value: unknown, t: 
  * LiteLLM's top-level `mcp_servers:` into Switchboard's (the same format, minus what is not
  * served yet): supported keys are carried over at the user's paths, keys LiteLLM knows but
  * Switchboard does not apply are one warning each, servers of a kind not served yet (stdio,
- * OpenAPI, OAuth2) are problems, and other keys reach the schema, which reports them.
+ * OAuth2) are problems, and other keys reach the schema, which reports them.
  */
 export function translateMcpServers(raw: unknown, t: Translator): Dict | undefined {
   if (raw === undefined || raw === null) return undefined;

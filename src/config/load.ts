@@ -59,6 +59,11 @@ export function loadConfigValue(raw: unknown, source: string, env: Record<string
     if (!MCP_SERVER_NAME.test(name)) problems.push(`${where(["mcp_servers", name])}: a server name is 1 to 64 letters, digits, _ or - (it prefixes the server's tool names)`);
     const shadowed = Object.keys(mcpServers).find((other) => other.startsWith(`${name}-`));
     if (shadowed) problems.push(`${where(["mcp_servers", name])}: tool names of '${name}' and '${shadowed}' could be the same (<server>-<tool>); rename one so neither name starts with the other and a -`);
+    const server = asDict(entry);
+    if (server && server.url === undefined && server.spec_path === undefined && server.spec === undefined && !unsupportedMcpServer(server)) {
+      problems.push(`${where(["mcp_servers", name])}: give the server's url (an MCP endpoint), or spec_path (an OpenAPI document) for an HTTP API`);
+    }
+    if (server && server.spec_path !== undefined && server.spec !== undefined) problems.push(`${where(["mcp_servers", name, "spec"])}: give spec_path or spec, not both`);
     const unsupported = native ? unsupportedMcpServer(entry) : undefined;
     if (!unsupported) continue;
     problems.push(`${formatPath(["mcp_servers", name, unsupported.key])}: ${unsupported.message}`);

@@ -14,7 +14,6 @@ export function unsupportedMcpServer(entry: unknown): { key: string; message: st
     if (server[key] !== undefined) return { key, message: "stdio MCP servers are not supported yet: give the server's url (transport http or sse)" };
   }
   if (server.transport === "stdio") return { key: "transport", message: "stdio MCP servers are not supported yet: give the server's url (transport http or sse)" };
-  if (server.spec_path !== undefined) return { key: "spec_path", message: "OpenAPI-described servers (spec_path) are not supported yet" };
   if (server.auth_type === "oauth2") return { key: "auth_type", message: "OAuth2 credentials for MCP servers are not supported yet: use bearer_token, api_key, basic, authorization or token" };
   return undefined;
 }

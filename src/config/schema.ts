@@ -155,7 +155,22 @@ export const MCP_AUTH_TYPES = ["none", "bearer_token", "api_key", "basic", "auth
 /** One upstream MCP server, in LiteLLM's `mcp_servers:` format. */
 export const McpServerSchema = Type.Object(
   {
-    url: Type.String({ ...URL_PATTERN, description: "The server's MCP endpoint, e.g. https://mcp.example.com/mcp." }),
+    url: Type.Optional(
+      Type.String({
+        ...URL_PATTERN,
+        description: "The server's MCP endpoint, e.g. https://mcp.example.com/mcp; for an OpenAPI server (spec_path or spec), the API's base URL, which wins over the document's servers.",
+      }),
+    ),
+    spec_path: Type.Optional(
+      Type.String({ minLength: 1, description: "An OpenAPI 3.x or Swagger 2.0 document (JSON or YAML) by file path or http(s) URL: each operation becomes a tool." }),
+    ),
+    spec: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "An OpenAPI 3.x or Swagger 2.0 document inline, instead of spec_path." })),
+    allow_private_hosts: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description:
+          "Hosts (as written in URLs: a name or an IP) this OpenAPI server's document URL, API URL and redirects may reach although they are loopback, private, link-local or metadata addresses, which are refused otherwise.",
+      }),
+    ),
     transport: Type.Optional(
       Type.Union([Type.Literal("http"), Type.Literal("sse")], { description: "http (Streamable HTTP, the default) or sse (the older HTTP+SSE transport)." }),
     ),

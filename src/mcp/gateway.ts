@@ -9,6 +9,7 @@ import { mayUseServer } from "./access.ts";
 import { observeToolCall, type McpObservers } from "./observe.ts";
 import { toolPrices, type ToolPrices } from "./prices.ts";
 import { toolNames } from "./names.ts";
+import { OpenApiUpstream } from "./openapi/upstream.ts";
 import { Upstream } from "./upstream.ts";
 
 export { MCP_FORBIDDEN } from "./errors.ts";
@@ -26,6 +27,13 @@ export function toolAllowed(entry: McpServerEntry, tool: string): boolean {
   return !entry.disallowed_tools?.includes(tool);
 }
 
+/** What the gateway needs of a server: an MCP server (Upstream) or an HTTP API described by OpenAPI (OpenApiUpstream). */
+type ToolSource = Upstream | OpenApiUpstream;
+
+function toolSource(name: string, entry: McpServerEntry): ToolSource {
+  return entry.spec_path !== undefined || entry.spec !== undefined ? new OpenApiUpstream(name, entry) : new Upstream(name, entry);
+}
+
 /** One server's tools as the gateway shows them: filtered, then named `<server>-<tool>`. */
 interface Listing {
   tools: Tool[];
@@ -40,7 +48,7 @@ interface Listing {
  * connections behind it are shared.
  */
 export class McpGateway {
-  private readonly upstreams = new Map<string, Upstream>();
+  private readonly upstreams = new Map<string, ToolSource>();
   /** Each server's last listing, so a call does not list the server's tools again. */
   private readonly listings = new Map<string, { listing: Listing; at: number }>();
   private readonly prices = new Map<string, ToolPrices>();
@@ -53,7 +61,7 @@ export class McpGateway {
     private readonly observers: McpObservers = {},
   ) {
     for (const [name, entry] of Object.entries(servers)) {
-      this.upstreams.set(name, new Upstream(name, entry));
+      this.upstreams.set(name, toolSource(name, entry));
       this.prices.set(name, toolPrices(entry));
     }
   }
@@ -108,8 +116,8 @@ export class McpGateway {
   }
 
   /** The servers in scope that the caller may use. */
-  private reachable(caller: Caller, only: string | undefined): Upstream[] {
-    const scope = only === undefined ? [...this.upstreams.values()] : [this.upstreams.get(only)].filter((u): u is Upstream => !!u);
+  private reachable(caller: Caller, only: string | undefined): ToolSource[] {
+    const scope = only === undefined ? [...this.upstreams.values()] : [this.upstreams.get(only)].filter((u): u is ToolSource => !!u);
     return scope.filter((upstream) => mayUseServer(caller, upstream.name));
   }
 
@@ -130,7 +138,7 @@ export class McpGateway {
   }
 
   /** A server's listing, fetched afresh; it is kept so calls can map names without a round trip. */
-  private async listing(upstream: Upstream): Promise<Listing> {
+  private async listing(upstream: ToolSource): Promise<Listing> {
     const all = (await upstream.listTools()).filter((tool) => toolAllowed(upstream.entry, tool.name));
     const names = toolNames(upstream.name, all.map((tool) => tool.name));
     const byOriginal = new Map([...names].map(([name, original]) => [original, name]));
@@ -140,7 +148,7 @@ export class McpGateway {
   }
 
   /** The server's own name for a gateway tool name: from the kept listing while fresh and naming it, else from a new one. */
-  private async originalName(upstream: Upstream, name: string): Promise<string | undefined> {
+  private async originalName(upstream: ToolSource, name: string): Promise<string | undefined> {
     const kept = this.listings.get(upstream.name);
     const found = kept && this.now() - kept.at < LISTING_TTL_MS ? kept.listing.names.get(name) : undefined;
     return found ?? (await this.listing(upstream)).names.get(name);
@@ -164,8 +172,8 @@ export class McpGateway {
   }
 
   /** The server a gateway tool name belongs to: the longest configured name followed by `-`. */
-  private serverOf(name: string, only: string | undefined): Upstream | undefined {
-    let found: Upstream | undefined;
+  private serverOf(name: string, only: string | undefined): ToolSource | undefined {
+    let found: ToolSource | undefined;
     for (const upstream of this.upstreams.values()) {
       if (only !== undefined && upstream.name !== only) continue;
       if (name.startsWith(`${upstream.name}-`) && (!found || upstream.name.length > found.name.length)) found = upstream;

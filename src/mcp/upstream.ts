@@ -65,7 +65,8 @@ export class Upstream {
   }
 
   private connect(): Promise<Client> {
-    const url = new URL(this.entry.url);
+    // The config requires a url of every server that has no OpenAPI document.
+    const url = new URL(this.entry.url ?? "");
     const requestInit = { headers: upstreamHeaders(this.entry) };
     const transport = this.entry.transport === "sse" ? new SSEClientTransport(url, { requestInit }) : new StreamableHTTPClientTransport(url, { requestInit });
     const client = new Client({ name: "switchboard", version: VERSION });

@@ -43,6 +43,16 @@ describe("mcp_servers in Switchboard's format", () => {
     expect(error.problems).toContain(`mcp_servers["b c"]: a server name is 1 to 64 letters, digits, _ or - (it prefixes the server's tool names)`);
   });
 
+  test("an OpenAPI server needs spec_path or spec (not both) and may leave out url; any other server needs its url", async () => {
+    const loaded = loadConfigValue({ mcp_servers: { pets: { spec_path: "https://pets.example/openapi.json" }, inline: { spec: { openapi: "3.0.0", paths: {} }, url: "https://api.example" } } }, "c.yaml", {});
+    expect(loaded.config.mcp_servers?.pets?.spec_path).toBe("https://pets.example/openapi.json");
+    const error = await configError(() => loadConfigValue({ mcp_servers: { bare: { auth_type: "none" }, both: { spec_path: "a.json", spec: { openapi: "3.0.0" } } } }, "c.yaml", {}));
+    expect(error.problems).toEqual([
+      "mcp_servers.bare: give the server's url (an MCP endpoint), or spec_path (an OpenAPI document) for an HTTP API",
+      "mcp_servers.both.spec: give spec_path or spec, not both",
+    ]);
+  });
+
   test("two server names whose tools could share a name (github and github-enterprise) are a problem", async () => {
     const error = await configError(() => loadConfigValue({ mcp_servers: { github: { url: "https://a/mcp" }, "github-enterprise": { url: "https://b/mcp" } } }, "c.yaml", {}));
     expect(error.problems).toEqual([
@@ -95,14 +105,22 @@ describe("mcp_servers in a LiteLLM config", () => {
     expect(loaded.warnings.filter((w) => w.includes("mcp"))).toEqual(["mcp_servers.zapier.alias: the server's name in mcp_servers is its only name; ignored"]);
   });
 
-  test("stdio, OpenAPI and OAuth2 servers are problems saying they are not supported yet; a misspelt key gets a suggestion", async () => {
+  test("an OpenAPI server (spec_path, url as the API's base) is translated as written, with allow_private_hosts", () => {
+    const loaded = loadConfigValue(
+      { model_list: [gpt], mcp_servers: { petstore: { url: "https://petstore.example/api", spec_path: "/specs/petstore.json", auth_type: "api_key", auth_value: "k-1", allowed_tools: ["getPet"], allow_private_hosts: ["petstore.internal"] } } },
+      "config.yaml",
+      {},
+    );
+    expect(loaded.config.mcp_servers?.petstore).toEqual({ url: "https://petstore.example/api", spec_path: "/specs/petstore.json", auth_type: "api_key", auth_value: "k-1", allowed_tools: ["getPet"], allow_private_hosts: ["petstore.internal"] });
+  });
+
+  test("stdio and OAuth2 servers are problems saying they are not supported yet; a misspelt key gets a suggestion", async () => {
     const error = await configError(() =>
       loadConfigValue(
         {
           model_list: [gpt],
           mcp_servers: {
             local: { transport: "stdio", command: "uvx", args: ["mcp-server-time"] },
-            petstore: { url: "https://petstore.example/api", spec_path: "/specs/petstore.json" },
             secure: { url: "https://s.example/mcp", auth_type: "oauth2", client_id: "c" },
             typo: { url: "https://t.example/mcp", alowed_tools: ["a"] },
             wrong: { url: "https://w.example/mcp", transport: "websocket" },
@@ -114,7 +132,6 @@ describe("mcp_servers in a LiteLLM config", () => {
     );
     expect(error.problems).toEqual([
       "mcp_servers.local.command: stdio MCP servers are not supported yet: give the server's url (transport http or sse)",
-      "mcp_servers.petstore.spec_path: OpenAPI-described servers (spec_path) are not supported yet",
       "mcp_servers.secure.auth_type: OAuth2 credentials for MCP servers are not supported yet: use bearer_token, api_key, basic, authorization or token",
       "mcp_servers.typo.alowed_tools: unknown key; did you mean `allowed_tools`?",
       'mcp_servers.wrong.transport: expected one of "http", "sse", got "websocket"',

@@ -1,0 +1,105 @@
+import { ErrorCode, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { McpServerEntry } from "../../config/schema.ts";
+import { McpAnswerError } from "../errors.ts";
+import { upstreamHeaders } from "../upstream.ts";
+import { loadSpec, type Operation } from "./spec.ts";
+import { readCapped } from "./read-capped.ts";
+import { guardedFetch, SsrfRefusal } from "./ssrf.ts";
+import { openApiTools, requestOf } from "./tool.ts";
+
+/** A response is read up to this many bytes, so one call cannot fill the model's context (or memory). */
+const MAX_BYTES = 1_000_000;
+const CALL_TIMEOUT_MS = 60_000;
+
+interface Registered {
+  tools: Tool[];
+  byName: Map<string, Operation>;
+  baseUrl: string | undefined;
+}
+
+/**
+ * A server described by an OpenAPI (or Swagger 2) document: each operation is a tool. The document
+ * is read and its names fixed on first use (registration); a failed read is retried on the next
+ * use. Calls go to the entry's url, else the document's server, with the entry's credential, under
+ * the SSRF rules (see ssrf.ts); the credential never appears in an answer.
+ */
+export class OpenApiUpstream {
+  private registered: Promise<Registered> | undefined;
+  private readonly secrets: string[];
+  private readonly allowed: readonly string[];
+
+  constructor(
+    readonly name: string,
+    readonly entry: McpServerEntry,
+  ) {
+    this.secrets = [entry.auth_value, ...Object.values(entry.static_headers ?? {})].filter((value): value is string => !!value && value.length >= 4);
+    this.allowed = entry.allow_private_hosts ?? [];
+  }
+
+  async listTools(): Promise<Tool[]> {
+    return (await this.register()).tools;
+  }
+
+  async callTool(name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+    const registered = await this.register();
+    const operation = registered.byName.get(name);
+    if (!operation) throw new McpAnswerError(ErrorCode.InvalidParams, `MCP server '${this.name}' has no tool '${name}'.`);
+    if (!registered.baseUrl) throw new McpAnswerError(ErrorCode.InternalError, `MCP server '${this.name}': its OpenAPI document names no server URL; ask an administrator to set the server's url.`);
+    let request: ReturnType<typeof requestOf>;
+    try {
+      request = requestOf(registered.baseUrl, operation, args ?? {});
+    } catch (error) {
+      throw new McpAnswerError(ErrorCode.InvalidParams, `MCP server '${this.name}', tool '${name}': ${(error as Error).message}.`);
+    }
+    let response: Response;
+    let read: { text: string; cut: boolean };
+    try {
+      // The credential is set last, so no argument can replace it.
+      const headers = { accept: "application/json, */*", ...request.headers, ...upstreamHeaders(this.entry) };
+      response = await guardedFetch(request.url, { method: operation.method.toUpperCase(), headers, ...(request.body !== undefined ? { body: request.body } : {}), signal: AbortSignal.timeout(CALL_TIMEOUT_MS) }, this.allowed);
+      read = await readCapped(response, MAX_BYTES);
+    } catch (error) {
+      const why = error instanceof SsrfRefusal ? `refused: ${error.message}` : "could not be reached or failed";
+      throw new McpAnswerError(ErrorCode.InternalError, this.scrub(`MCP server '${this.name}' (${operation.method.toUpperCase()} ${operation.path}) ${why}.`));
+    }
+    const body = this.scrub(read.cut ? `${read.text}\n[cut at ${MAX_BYTES} bytes]` : pretty(read.text, response.headers.get("content-type")));
+    if (!response.ok) return { isError: true, content: [{ type: "text", text: `HTTP ${response.status}${body ? `: ${body}` : ""}` }] };
+    return { content: [{ type: "text", text: body }] };
+  }
+
+  async close(): Promise<void> {
+    this.registered = undefined;
+  }
+
+  private register(): Promise<Registered> {
+    const registering = (this.registered ??= this.load());
+    registering.catch(() => {
+      if (this.registered === registering) this.registered = undefined;
+    });
+    return registering.catch((error: unknown) => {
+      const why = error instanceof SsrfRefusal ? `refused: ${error.message}` : error instanceof Error ? error.message : String(error);
+      throw new McpAnswerError(ErrorCode.InternalError, this.scrub(`MCP server '${this.name}': its OpenAPI document could not be loaded (${why}).`));
+    });
+  }
+
+  private async load(): Promise<Registered> {
+    const spec = await loadSpec(this.entry);
+    return { ...openApiTools(spec.operations), baseUrl: this.entry.url ?? spec.baseUrl };
+  }
+
+  private scrub(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join("***");
+    return out;
+  }
+}
+
+/** A whole response body as text: JSON pretty-printed, anything else as is. */
+function pretty(text: string, contentType: string | null): string {
+  if (!contentType || !/json/i.test(contentType)) return text;
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text; // Not JSON after all.
+  }
+}
