@@ -70,7 +70,7 @@ function configJson(name: string, entry: McpServerEntry): McpServerJson {
     server_name: name,
     alias: null,
     description: entry.description ?? null,
-    url: entry.url,
+    url: entry.url ?? null,
     transport: entry.transport ?? "http",
     auth_type: entry.auth_type ?? null,
     allowed_tools: entry.allowed_tools ?? null,

@@ -78,7 +78,7 @@ export const McpServerObject = Type.Object(
     server_name: Type.String(),
     alias: nullable(Type.String()),
     description: nullable(Type.String()),
-    url: Type.String(),
+    url: Type.Union([Type.String(), Type.Null()], { description: "The server's MCP endpoint (an OpenAPI server from the config file may have none: its document names its API)." }),
     transport: Type.String(),
     auth_type: nullable(Type.String()),
     allowed_tools: nullable(Type.Array(Type.String())),

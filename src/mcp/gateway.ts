@@ -28,9 +28,10 @@ export function toolAllowed(entry: McpServerEntry, tool: string): boolean {
 }
 
 /** What the gateway needs of a server: an MCP server (Upstream) or an HTTP API described by OpenAPI (OpenApiUpstream). */
-type ToolSource = Upstream | OpenApiUpstream;
+export type ToolSource = Upstream | OpenApiUpstream;
 
-function toolSource(name: string, entry: McpServerEntry): ToolSource {
+/** The tool source a server entry describes; the gateway and the preview both make theirs here, so both name tools alike. */
+export function toolSource(name: string, entry: McpServerEntry): ToolSource {
   return entry.spec_path !== undefined || entry.spec !== undefined ? new OpenApiUpstream(name, entry) : new Upstream(name, entry);
 }
 

@@ -47,7 +47,9 @@ function refuseUnsupported(body: McpServerFields): void {
     if (!isEmpty(body[key])) throw invalid(`${key}: stdio MCP servers are not accepted from the management API (it would run a command on the gateway's host); give the server's url with transport http or sse.`, key);
   }
   if (body.transport === "stdio") throw invalid("transport: stdio MCP servers are not accepted from the management API (it would run a command on the gateway's host); use http or sse.", "transport");
-  if (!isEmpty(body.spec_path)) throw invalid("spec_path: OpenAPI-described MCP servers are not supported yet; give an MCP server's url.", "spec_path");
+  if (!isEmpty(body.spec_path)) {
+    throw invalid("spec_path: OpenAPI servers are registered in the config file (mcp_servers: {name: {spec_path: …}}); the management API does not take them yet.", "spec_path");
+  }
   if (body.auth_type === "oauth2") throw invalid("auth_type: OAuth2 credentials for MCP servers are not supported yet; use bearer_token, api_key, basic, authorization or token.", "auth_type");
 }
 
@@ -196,12 +198,20 @@ export async function previewEntry(registry: McpRegistry, body: McpServerFields)
     else if (registry.isFixed(body.server_id)) {
       // The config file's url was written by the operator: its host is allowed.
       const entry = registry.deps.config[body.server_id] as McpServerEntry;
-      base = { name: body.server_id, entry, allowed: [new URL(entry.url).hostname.replace(/^\[(.*)\]$/, "$1")] };
+      const hosts = entry.url === undefined ? [] : [new URL(entry.url).hostname.replace(/^\[(.*)\]$/, "$1")];
+      base = { name: body.server_id, entry, allowed: [...hosts, ...(entry.allow_private_hosts ?? [])] };
     } else throw notStored(registry, body.server_id, "preview");
   }
   refuseUnsupported(body);
   const name = body.alias ?? body.server_name ?? base?.name;
   if (name === undefined || name === null) throw invalid("server_name is required: it prefixes the tools' names (<server_name>-<tool>).", "server_name");
+  // A config file's OpenAPI server is previewed as it is registered (its document, its naming rule).
+  if (base && (base.entry.spec_path !== undefined || base.entry.spec !== undefined)) {
+    if (body.url != null || body.credentials != null || body.static_headers != null) {
+      throw invalid("An OpenAPI server from the config file is previewed as configured: leave out url, credentials and static_headers.", "server_id");
+    }
+    return { name, entry: base.entry };
+  }
   const url = body.url ?? base?.entry.url;
   if (url === undefined) throw invalid("url is required: the server's MCP endpoint, e.g. https://mcp.example.com/mcp.", "url");
   await checkReachable(url, body.allow_private_hosts ?? base?.allowed);
@@ -215,8 +225,9 @@ export async function previewEntry(registry: McpRegistry, body: McpServerFields)
     if (body.static_headers) entry.static_headers = body.static_headers;
   } else if (base && (base.entry.auth_value !== undefined || base.entry.static_headers !== undefined)) {
     // A stored credential goes only where it was meant to go: the stored server's own origin.
-    if (new URL(url).origin !== new URL(base.entry.url).origin) {
-      throw invalid(`url: the stored credentials of MCP server '${echo(body.server_id ?? "")}' are sent only to its own origin (${new URL(base.entry.url).origin}); send credentials to preview another one.`, "url");
+    const own = base.entry.url === undefined ? undefined : new URL(base.entry.url).origin;
+    if (new URL(url).origin !== own) {
+      throw invalid(`url: the stored credentials of MCP server '${echo(body.server_id ?? "")}' are sent only to its own origin (${own ?? "none"}); send credentials to preview another one.`, "url");
     }
     if (base.entry.auth_value !== undefined) entry.auth_value = base.entry.auth_value;
     if (base.entry.static_headers !== undefined) entry.static_headers = base.entry.static_headers;

@@ -180,6 +180,17 @@ describe("OpenAPI servers as MCP tools through /mcp", () => {
     expect(swapped).toEqual(["dup", "foo_list_2", "foo_list", "foo_list_3", "delete__pets__petId_", "x".repeat(128)]);
   });
 
+  test("the management preview of a config file's OpenAPI server shows every tool under the names /mcp registers", async () => {
+    const listed = (await (await connect("/mcp/collide")).listTools()).tools.map((tool) => tool.name);
+    const answer = await gateway.admin<{ tools: { name: string }[]; error: unknown }>("POST", "/mcp-rest/test/tools/list", { server_id: "collide" });
+    expect(answer.status).toBe(200);
+    expect(answer.body.error ?? null).toBeNull();
+    const previewed = answer.body.tools.map((tool) => tool.name);
+    // All of them, the disallowed one included, so an admin can allow it; the rest named alike.
+    expect(previewed).toContain("collide-dup");
+    expect(previewed.filter((name) => name !== "collide-dup")).toEqual(listed);
+  });
+
   test("a colliding, rewritten name calls its own operation; a disallowed tool is neither listed nor callable", async () => {
     const client = await connect("/mcp/collide");
     expect(JSON.parse(textOf(await client.callTool({ name: "collide-foo_list_3", arguments: {} })))).toMatchObject({ method: "POST", path: "/api/gamma" });

@@ -1,7 +1,7 @@
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { readFile } from "node:fs/promises";
 import { readCapped } from "./read-capped.ts";
-import { guardedFetch } from "./ssrf.ts";
+import { guardedFetch } from "../ssrf.ts";
 import { METHODS, type NamedOperation } from "./naming.ts";
 
 type Json = Record<string, unknown>;

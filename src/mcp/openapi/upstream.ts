@@ -4,7 +4,7 @@ import { McpAnswerError } from "../errors.ts";
 import { upstreamHeaders } from "../upstream.ts";
 import { loadSpec, type Operation } from "./spec.ts";
 import { readCapped } from "./read-capped.ts";
-import { guardedFetch, SsrfRefusal } from "./ssrf.ts";
+import { guardedFetch, SsrfRefusal } from "../ssrf.ts";
 import { openApiTools, requestOf } from "./tool.ts";
 
 /** A response is read up to this many bytes, so one call cannot fill the model's context (or memory). */

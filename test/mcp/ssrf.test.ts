@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { assertFetchable, guardedFetch, isInternalAddress, SsrfRefusal } from "../../../src/mcp/openapi/ssrf.ts";
+import { assertFetchable, guardedFetch, isInternalAddress, SsrfRefusal } from "../../src/mcp/ssrf.ts";
 
 describe("SSRF rules for OpenAPI servers", () => {
   test("loopback, private, link-local, metadata and reserved addresses are internal, in IPv4, IPv6 and IPv4-in-IPv6 forms", () => {
