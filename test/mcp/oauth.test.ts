@@ -4,6 +4,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { McpServerEntry } from "../../src/config/schema.ts";
 import { McpAnswerError } from "../../src/mcp/errors.ts";
+import { OpenApiUpstream } from "../../src/mcp/openapi/upstream.ts";
 import { Upstream } from "../../src/mcp/upstream.ts";
 import { startAccountsGateway, type AccountsGateway } from "../support/accounts.ts";
 import { startMockMcpServer, text, type MockMcpServer } from "../support/mock-mcp.ts";
@@ -133,5 +134,26 @@ describe("MCP upstream OAuth2 client credentials", () => {
     );
     expect(error?.message).toContain("MCP server 'private' has no OAuth2 access token: its token_url is refused");
     expect(tokens.requests.length).toBe(before);
+  });
+
+  test("an OpenAPI server with auth_type oauth2 calls its API with the bearer, renewing it once on a 401", async () => {
+    const api = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch(request) {
+        const token = request.headers.get("authorization")?.replace(/^Bearer /, "") ?? "";
+        return tokens.valid.has(token) ? Response.json({ saw: token }) : new Response("unauthorized", { status: 401 });
+      },
+    });
+    closers.push(async () => api.stop(true));
+    const spec = { openapi: "3.0.0", info: { title: "t", version: "1" }, paths: { "/me": { get: { operationId: "me", responses: { "200": { description: "ok" } } } } } };
+    const server = new OpenApiUpstream("api", entry({ url: `http://127.0.0.1:${api.port}`, spec }));
+    const before = tokens.requests.length;
+    const first = (await server.callTool("me", {})).content[0] as { text: string };
+    expect(first.text).toContain('"saw": "tok-');
+    tokens.valid.clear();
+    const second = await server.callTool("me", {});
+    expect(second.isError).toBeUndefined();
+    expect(tokens.requests.length - before).toBe(2);
   });
 });
