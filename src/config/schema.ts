@@ -168,7 +168,7 @@ export const McpServerSchema = Type.Object(
     allow_private_hosts: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         description:
-          "Hosts (as written in URLs: a name or an IP) this OpenAPI server's document URL, API URL and redirects may reach although they are loopback, private, link-local or metadata addresses, which are refused otherwise.",
+          "Hosts (as written in URLs: a name or an IP) this OpenAPI server's document URL, API URL and redirects, and an oauth2 server's token_url, may reach although they are loopback, private, link-local or metadata addresses, which are refused otherwise.",
       }),
     ),
     transport: Type.Optional(
