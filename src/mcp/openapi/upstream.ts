@@ -40,7 +40,8 @@ export class OpenApiUpstream {
     return (await this.register()).tools;
   }
 
-  async callTool(name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+  /** `options.signal` (the caller cancelled or left) aborts the HTTP call, as the timeout does. */
+  async callTool(name: string, args: Record<string, unknown> | undefined, options: { signal?: AbortSignal } = {}): Promise<CallToolResult> {
     const registered = await this.register();
     const operation = registered.byName.get(name);
     if (!operation) throw new McpAnswerError(ErrorCode.InvalidParams, `MCP server '${this.name}' has no tool '${name}'.`);
@@ -56,7 +57,7 @@ export class OpenApiUpstream {
     try {
       // The credential is set last, so no argument can replace it.
       const headers = { accept: "application/json, */*", ...request.headers, ...upstreamHeaders(this.entry) };
-      response = await guardedFetch(request.url, { method: operation.method.toUpperCase(), headers, ...(request.body !== undefined ? { body: request.body } : {}), signal: AbortSignal.timeout(CALL_TIMEOUT_MS) }, this.allowed);
+      response = await guardedFetch(request.url, { method: operation.method.toUpperCase(), headers, ...(request.body !== undefined ? { body: request.body } : {}), signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]) : AbortSignal.timeout(CALL_TIMEOUT_MS) }, this.allowed);
       read = await readCapped(response, MAX_BYTES);
     } catch (error) {
       const why = error instanceof SsrfRefusal ? `refused: ${error.message}` : "could not be reached or failed";
