@@ -110,7 +110,7 @@ export class McpGateway {
     }
     for (const [name, entry] of Object.entries(servers)) {
       if (this.upstreams.has(name)) continue;
-      this.upstreams.set(name, new Upstream(name, entry));
+      this.upstreams.set(name, toolSource(name, entry));
       this.prices.set(name, toolPrices(entry));
     }
     await Promise.all(closing);
