@@ -1,6 +1,20 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import {
+  CallToolRequestSchema,
+  CancelledNotificationSchema,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+  type CallToolResult,
+  type ServerCapabilities,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
 import { MCP_FORBIDDEN, McpAnswerError } from "./errors.ts";
 import type { Caller } from "../auth/caller.ts";
 import type { McpServerEntry } from "../config/schema.ts";
@@ -10,6 +24,8 @@ import { observeToolCall, type McpObservers } from "./observe.ts";
 import { toolPrices, type ToolPrices } from "./prices.ts";
 import { toolNames } from "./names.ts";
 import { OpenApiUpstream } from "./openapi/upstream.ts";
+import { InFlight, callerId } from "./inflight.ts";
+import { getPrompt, listPrompts, listResources, listResourceTemplates, readResource, upstreamUri } from "./passthrough.ts";
 import { Upstream } from "./upstream.ts";
 
 export { MCP_FORBIDDEN } from "./errors.ts";
@@ -53,6 +69,8 @@ export class McpGateway {
   /** Each server's last listing, so a call does not list the server's tools again. */
   private readonly listings = new Map<string, { listing: Listing; at: number }>();
   private readonly prices = new Map<string, ToolPrices>();
+  /** Calls in progress, so a notifications/cancelled (its own POST) reaches them. */
+  private readonly inflight = new InFlight();
 
   constructor(
     servers: Readonly<Record<string, McpServerEntry>>,
@@ -92,24 +110,108 @@ export class McpGateway {
     }
     for (const [name, entry] of Object.entries(servers)) {
       if (this.upstreams.has(name)) continue;
-      this.upstreams.set(name, new Upstream(name, entry));
+      this.upstreams.set(name, toolSource(name, entry));
       this.prices.set(name, toolPrices(entry));
     }
     await Promise.all(closing);
   }
 
-  /** Answers one MCP POST for `caller`, over every server (`only` undefined) or over one. */
+  /**
+   * Answers one MCP POST for `caller`, over every server (`only` undefined) or over one. A request
+   * carrying a progress token is answered as an SSE stream, so the upstream's progress notifications
+   * reach the client before the result; every other request is answered as plain JSON.
+   */
   async handle(request: Request, caller: Caller, only?: string): Promise<Response> {
-    const server = new Server({ name: "switchboard", version: VERSION }, { capabilities: { tools: {} } });
+    const messages = await messagesOf(request);
+    const streams = messages.some((message) => message.params?._meta?.progressToken !== undefined);
+    const initializing = messages.some((message) => message.method === "initialize");
+    const capabilities = initializing ? await this.capabilities(caller, only) : ALL_CAPABILITIES;
+    const server = new Server({ name: "switchboard", version: VERSION }, { capabilities });
+    const id = callerId(caller);
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.listTools(caller, only) }));
-    server.setRequestHandler(CallToolRequestSchema, async (call) => this.callTool(request, caller, only, call.params.name, call.params.arguments));
-    const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
+    server.setRequestHandler(CallToolRequestSchema, async (call, extra) =>
+      this.inflight.run(id, extra.requestId, extra.signal, (signal) => {
+        const token = call.params._meta?.progressToken;
+        const options: RequestOptions = { signal };
+        // The upstream's progress goes back to the client under the client's own token.
+        if (token !== undefined) {
+          options.onprogress = (progress) => void extra.sendNotification({ method: "notifications/progress", params: { ...progress, progressToken: token } }).catch(() => undefined);
+          options.resetTimeoutOnProgress = true;
+        }
+        return this.callTool(request, caller, only, call.params.name, call.params.arguments, options);
+      }),
+    );
+    // The SDK server refuses a handler for a capability it was not given.
+    if (capabilities.resources) this.serveResources(server, caller, only, id);
+    if (capabilities.prompts) this.servePrompts(server, caller, only, id);
+    // Stateless: a cancellation arrives on its own POST, so it finds the call through the gateway, not this server.
+    server.setNotificationHandler(CancelledNotificationSchema, async (cancel) => {
+      if (cancel.params.requestId !== undefined) this.inflight.cancel(id, cancel.params.requestId, cancel.params.reason);
+    });
+    const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: !streams });
     await server.connect(transport);
-    try {
-      return await transport.handleRequest(request);
-    } finally {
+    // A client that goes away cancels what it asked for.
+    const closeOnAbort = () => void server.close();
+    request.signal.addEventListener("abort", closeOnAbort, { once: true });
+    const response = await transport.handleRequest(request);
+    if (!streams || !response.body) {
+      request.signal.removeEventListener("abort", closeOnAbort);
       await server.close();
+      return response;
     }
+    // The SSE stream ends after the last answer; the server is closed then (or when the client leaves).
+    const body = response.body.pipeThrough(
+      new TransformStream({
+        flush: () => {
+          request.signal.removeEventListener("abort", closeOnAbort);
+          void server.close();
+        },
+      }),
+    );
+    return new Response(body, { status: response.status, headers: response.headers });
+  }
+
+  private serveResources(server: Server, caller: Caller, only: string | undefined, id: string): void {
+    server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: await listResources(this.mcpServers(caller, only), this.logError) }));
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: await listResourceTemplates(this.mcpServers(caller, only), this.logError) }));
+    server.setRequestHandler(ReadResourceRequestSchema, async (read, extra) => {
+      const target = upstreamUri(read.params.uri);
+      const upstream = target && this.mcpServer(caller, only, target.server, `resource '${read.params.uri}'`);
+      if (!target || !upstream) throw new McpAnswerError(ErrorCode.InvalidParams, `Unknown resource '${read.params.uri}'. resources/list names the resources; each is mcp://<server>/<uri>.`);
+      return this.inflight.run(id, extra.requestId, extra.signal, (signal) => readResource(upstream, target.uri, { signal }));
+    });
+  }
+
+  private servePrompts(server: Server, caller: Caller, only: string | undefined, id: string): void {
+    server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: await listPrompts(this.mcpServers(caller, only), this.logError) }));
+    server.setRequestHandler(GetPromptRequestSchema, async (get, extra) => {
+      const named = this.serverOf(get.params.name, only);
+      const upstream = named && this.mcpServer(caller, only, named.name, `prompt '${get.params.name}'`);
+      if (!upstream) throw new McpAnswerError(ErrorCode.InvalidParams, `Unknown prompt '${get.params.name}'. prompts/list names the prompts; each is <server>-<prompt>.`);
+      return this.inflight.run(id, extra.requestId, extra.signal, (signal) => getPrompt(upstream, get.params.name, get.params.arguments, { signal }));
+    });
+  }
+
+  /** What the gateway offers `caller`: tools always; resources and prompts when a reachable server offers them. */
+  private async capabilities(caller: Caller, only: string | undefined): Promise<ServerCapabilities> {
+    const offered = await Promise.all(this.mcpServers(caller, only).map((upstream) => upstream.capabilities().catch(() => ({}) as ServerCapabilities)));
+    const capabilities: ServerCapabilities = { tools: {} };
+    if (offered.some((c) => c.resources)) capabilities.resources = {};
+    if (offered.some((c) => c.prompts)) capabilities.prompts = {};
+    return capabilities;
+  }
+
+  /** The reachable MCP servers (OpenAPI servers offer no resources or prompts). */
+  private mcpServers(caller: Caller, only: string | undefined): Upstream[] {
+    return this.reachable(caller, only).filter((upstream): upstream is Upstream => upstream instanceof Upstream);
+  }
+
+  /** The MCP server `name` for a resource or prompt of `caller`; a server the key may not use is refused as a tool call is. */
+  private mcpServer(caller: Caller, only: string | undefined, name: string, what: string): Upstream | undefined {
+    const upstream = this.upstreams.get(name);
+    if (!upstream || (only !== undefined && only !== name) || !(upstream instanceof Upstream)) return undefined;
+    if (!mayUseServer(caller, name)) throw new McpAnswerError(MCP_FORBIDDEN, `This key may not use MCP server '${name}' (${what}). Ask an administrator to add it to the key's or team's mcp_servers.`);
+    return upstream;
   }
 
   async close(): Promise<void> {
@@ -156,7 +258,7 @@ export class McpGateway {
   }
 
   /** One tools/call of `caller` over `request` (of /mcp and /mcp-rest), `name` being <server>-<tool>. */
-  async callTool(request: Request, caller: Caller, only: string | undefined, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+  async callTool(request: Request, caller: Caller, only: string | undefined, name: string, args: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<CallToolResult> {
     const upstream = this.serverOf(name, only);
     if (!upstream) throw new McpAnswerError(ErrorCode.InvalidParams, `Unknown tool '${name}'. tools/list names the tools; each is <server>-<tool>.`);
     if (!mayUseServer(caller, upstream.name)) throw new McpAnswerError(MCP_FORBIDDEN, `This key may not use MCP server '${upstream.name}'. Ask an administrator to add it to the key's or team's mcp_servers.`);
@@ -169,7 +271,7 @@ export class McpGateway {
     }
     const priceNano = (this.prices.get(upstream.name) as ToolPrices).of(original);
     const call = { caller, request, server: upstream.name, name, original, args, priceNano };
-    return observeToolCall(this.observers, call, () => upstream.callTool(original, args));
+    return observeToolCall(this.observers, call, () => upstream.callTool(original, args, options));
   }
 
   /** The server a gateway tool name belongs to: the longest configured name followed by `-`. */
@@ -181,4 +283,19 @@ export class McpGateway {
     }
     return found;
   }
+}
+
+/** Every capability the gateway may serve: a request other than initialize is handled as any server would. */
+const ALL_CAPABILITIES: ServerCapabilities = { tools: {}, resources: {}, prompts: {} };
+
+interface Message {
+  method?: string;
+  params?: { _meta?: { progressToken?: unknown } };
+}
+
+/** The request's JSON-RPC messages, read from a copy (the transport reads the body itself); none when the body is not JSON. */
+async function messagesOf(request: Request): Promise<Message[]> {
+  if (request.method !== "POST") return [];
+  const parsed: unknown = await request.clone().json().catch(() => undefined);
+  return (Array.isArray(parsed) ? parsed : [parsed]).filter((m): m is Message => typeof m === "object" && m !== null);
 }

@@ -1,7 +1,8 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ErrorCode, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import { ErrorCode, McpError, type CallToolResult, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplate, type ServerCapabilities, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { McpServerEntry } from "../config/schema.ts";
 import { VERSION } from "../version.ts";
 import { McpAnswerError } from "./errors.ts";
@@ -58,8 +59,59 @@ export class Upstream {
     });
   }
 
-  async callTool(name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
-    return this.use(async (client) => (await client.callTool({ name, ...(args ? { arguments: args } : {}) })) as CallToolResult);
+  /** `options` carries the caller's abort signal and progress handler through to the server. */
+  async callTool(name: string, args: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<CallToolResult> {
+    return this.use(async (client) => (await client.callTool({ name, ...(args ? { arguments: args } : {}) }, undefined, options)) as CallToolResult, options.signal);
+  }
+
+  /** What the server said it offers when the gateway connected. */
+  async capabilities(): Promise<ServerCapabilities> {
+    return this.use(async (client) => client.getServerCapabilities() ?? {});
+  }
+
+  /** Every resource the server lists (all pages); none when it offers no resources. */
+  async listResources(): Promise<Resource[]> {
+    return this.pages("resources", async (client, cursor) => {
+      const page = await client.listResources(cursor ? { cursor } : {});
+      return [page.resources, page.nextCursor];
+    });
+  }
+
+  async listResourceTemplates(): Promise<ResourceTemplate[]> {
+    return this.pages("resources", async (client, cursor) => {
+      const page = await client.listResourceTemplates(cursor ? { cursor } : {});
+      return [page.resourceTemplates, page.nextCursor];
+    });
+  }
+
+  async readResource(uri: string, options: RequestOptions = {}): Promise<ReadResourceResult> {
+    return this.use((client) => client.readResource({ uri }, options), options.signal);
+  }
+
+  async listPrompts(): Promise<Prompt[]> {
+    return this.pages("prompts", async (client, cursor) => {
+      const page = await client.listPrompts(cursor ? { cursor } : {});
+      return [page.prompts, page.nextCursor];
+    });
+  }
+
+  async getPrompt(name: string, args: Record<string, string> | undefined, options: RequestOptions = {}): Promise<GetPromptResult> {
+    return this.use((client) => client.getPrompt({ name, ...(args ? { arguments: args } : {}) }, options), options.signal);
+  }
+
+  /** All pages of a listing, or nothing when the server does not offer `capability` (asking would be an error). */
+  private pages<T>(capability: "resources" | "prompts", page: (client: Client, cursor: string | undefined) => Promise<[T[], string | undefined]>): Promise<T[]> {
+    return this.use(async (client) => {
+      if (!client.getServerCapabilities()?.[capability]) return [];
+      const all: T[] = [];
+      let cursor: string | undefined;
+      do {
+        const [items, next] = await page(client, cursor);
+        all.push(...items);
+        cursor = next;
+      } while (cursor);
+      return all;
+    });
   }
 
   async close(): Promise<void> {
@@ -77,11 +129,14 @@ export class Upstream {
     return client.connect(transport).then(() => client);
   }
 
-  private async use<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  /** Runs `work` on the connection; `signal` is the caller's, whose abort is a cancellation, not a broken connection. */
+  private async use<T>(work: (client: Client) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const connecting = (this.client ??= this.connect());
     try {
       return await work(await connecting);
     } catch (error) {
+      // The caller cancelled: the server was told (notifications/cancelled) and the connection stays good.
+      if (signal?.aborted) throw new McpAnswerError(ErrorCode.RequestTimeout, `MCP server '${this.name}': the request was cancelled.`);
       // The upstream's own JSON-RPC error leaves the connection usable; anything else may not have.
       const answered = error instanceof McpError && error.code !== ErrorCode.ConnectionClosed && error.code !== ErrorCode.RequestTimeout;
       if (!answered && this.client === connecting) await this.close();

@@ -44,7 +44,8 @@ export class OpenApiUpstream {
     return (await this.register()).tools;
   }
 
-  async callTool(name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+  /** `options.signal` (the caller cancelled or left) aborts the HTTP call, as the timeout does. */
+  async callTool(name: string, args: Record<string, unknown> | undefined, options: { signal?: AbortSignal } = {}): Promise<CallToolResult> {
     const registered = await this.register();
     const operation = registered.byName.get(name);
     if (!operation) throw new McpAnswerError(ErrorCode.InvalidParams, `MCP server '${this.name}' has no tool '${name}'.`);
@@ -60,10 +61,11 @@ export class OpenApiUpstream {
     // An OAuth2 token's own failure leaves as it is worded (outside the try below); a 401 renews the token once.
     let token = await this.oauth?.token();
     try {
+      const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]) : AbortSignal.timeout(CALL_TIMEOUT_MS);
       const send = () => {
         // The credential is set last, so no argument can replace it.
         const headers = { accept: "application/json, */*", ...request.headers, ...upstreamHeaders(this.entry), ...(token ? { authorization: `Bearer ${token}` } : {}) };
-        return guardedFetch(request.url, { method: operation.method.toUpperCase(), headers, ...(request.body !== undefined ? { body: request.body } : {}), signal: AbortSignal.timeout(CALL_TIMEOUT_MS) }, this.allowed);
+        return guardedFetch(request.url, { method: operation.method.toUpperCase(), headers, ...(request.body !== undefined ? { body: request.body } : {}), signal }, this.allowed);
       };
       response = await send();
       if (response.status === 401 && this.oauth && token) {
