@@ -1,6 +1,7 @@
 /**
  * Request and response schemas of `/v1/mcp/server` and `/mcp-rest/*`, in LiteLLM's shapes. A
- * server's credentials (`credentials.auth_value`, `static_headers`) are write-only: no answer holds them.
+ * server's credentials (`credentials`: auth_value or OAuth2's client_id, client_secret, scopes; `static_headers`)
+ * are write-only: no answer holds them.
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { MCP_AUTH_TYPES } from "../config/schema.ts";
@@ -14,6 +15,8 @@ const Time = Type.String({ format: "date-time" });
 export const MCP_UNAPPLIED = [
   "mcp_info", "mcp_access_groups", "extra_headers", "allow_all_keys", "tool_name_to_display_name", "tool_name_to_description",
   "instructions", "available_on_public_internet", "spec_version", "timeout", "max_concurrent_requests", "source_url",
+  // OAuth2's authorization code flow (per user, interactive): Switchboard runs the client credentials grant only.
+  "authorization_url", "registration_url",
 ] as const;
 
 const ServerId = Type.String({
@@ -31,11 +34,20 @@ const ServerName = Type.String({
 const Transport = Type.Union([Type.Literal("http"), Type.Literal("streamable_http"), Type.Literal("sse"), Type.Literal("stdio")], {
   description: "http (Streamable HTTP) or sse (LiteLLM's default when left out). stdio is refused: the management API starts no processes.",
 });
-const AuthType = Type.Union([...MCP_AUTH_TYPES, "oauth2"].map((t) => Type.Literal(t)), {
-  description: "How credentials.auth_value is sent: bearer_token, api_key, basic, authorization, token or none (oauth2 is not supported yet).",
-});
+const AuthType = Type.Union(
+  MCP_AUTH_TYPES.map((t) => Type.Literal(t)),
+  {
+    description:
+      "How credentials.auth_value is sent: bearer_token, api_key, basic, authorization, token or none; oauth2 sends a bearer got from token_url with credentials.client_id and client_secret (the client credentials grant).",
+  },
+);
 const Credentials = Type.Object(
-  { auth_value: Type.Optional(Type.String({ minLength: 1, description: "The server's credential; stored encrypted, never returned." })) },
+  {
+    auth_value: Type.Optional(Type.String({ minLength: 1, description: "The server's credential; stored encrypted, never returned." })),
+    client_id: Type.Optional(Type.String({ minLength: 1, description: "auth_type oauth2: the OAuth2 client id." })),
+    client_secret: Type.Optional(Type.String({ minLength: 1, description: "auth_type oauth2: the OAuth2 client secret; stored encrypted, never returned." })),
+    scopes: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "auth_type oauth2: the scopes requested." })),
+  },
   { ...strict, description: "Write-only: stored encrypted (needs SWITCHBOARD_ENCRYPTION_KEY or LITELLM_SALT_KEY), never returned." },
 );
 const Tools = (description: string) => Type.Array(Type.String({ minLength: 1 }), { description });
@@ -48,6 +60,15 @@ const serverFields = {
   transport: Type.Optional(Transport),
   auth_type: Type.Optional(nullable(AuthType)),
   credentials: Type.Optional(nullable(Credentials)),
+  token_url: Type.Optional(
+    nullable(
+      Type.String({
+        pattern: "^https?://",
+        errorMessage: "expected a URL starting with http:// or https://",
+        description: "auth_type oauth2: the token endpoint (client authenticated with HTTP Basic), under the same SSRF rules as url.",
+      }),
+    ),
+  ),
   static_headers: Type.Optional(nullable(Type.Record(Type.String(), Type.String(), { description: "Headers sent with every request to the server; write-only like credentials." }))),
   allowed_tools: Type.Optional(nullable(Tools("Only these tools (the server's own names) are listed and callable."))),
   disallowed_tools: Type.Optional(nullable(Tools("These tools (the server's own names) are never listed nor callable."))),
@@ -81,6 +102,7 @@ export const McpServerObject = Type.Object(
     url: Type.Union([Type.String(), Type.Null()], { description: "The server's MCP endpoint (an OpenAPI server from the config file may have none: its document names its API)." }),
     transport: Type.String(),
     auth_type: nullable(Type.String()),
+    token_url: nullable(Type.String({ description: "auth_type oauth2: the token endpoint." })),
     allowed_tools: nullable(Type.Array(Type.String())),
     disallowed_tools: nullable(Type.Array(Type.String())),
     allow_private_hosts: nullable(Type.Array(Type.String())),

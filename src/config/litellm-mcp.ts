@@ -3,7 +3,7 @@ import { formatPath, type PathSegment } from "./paths.ts";
 import { asDict, judgeKey, toHeaders, type Dict, type Translator } from "./litellm-values.ts";
 
 /** What Switchboard takes of a LiteLLM MCP server entry, as is. */
-const TAKEN = ["url", "transport", "auth_type", "auth_value", "allowed_tools", "disallowed_tools", "description", "static_headers", "spec_path"];
+const TAKEN = ["url", "transport", "auth_type", "auth_value", "allowed_tools", "disallowed_tools", "description", "static_headers", "spec_path", "client_id", "client_secret", "token_url", "scopes"];
 
 /** Keys LiteLLM knows on an MCP server (litellm/proxy/_types.py, the MCP docs) that Switchboard does not apply yet. */
 const IGNORED: Record<string, string> = {
@@ -19,8 +19,8 @@ const IGNORED: Record<string, string> = {
   tool_name_to_description: "not supported yet",
 };
 
-/** LiteLLM's OAuth2 settings of a server (auth_type: oauth2 itself is refused as a problem). */
-const OAUTH2 = new Set(["client_id", "client_secret", "scopes", "authorization_url", "token_url", "registration_url"]);
+/** LiteLLM's OAuth2 settings of the authorization code flow (interactive, per user), which Switchboard does not run. */
+const OAUTH2 = new Set(["authorization_url", "registration_url"]);
 
 const KNOWN = new Set([...TAKEN, ...Object.keys(IGNORED), ...OAUTH2, "command", "args", "env", "mcp_info"]);
 
@@ -59,8 +59,8 @@ function translateMcpInfo(server: Dict, user: PathSegment[], value: unknown, t: 
 /**
  * LiteLLM's top-level `mcp_servers:` into Switchboard's (the same format, minus what is not
  * served yet): supported keys are carried over at the user's paths, keys LiteLLM knows but
- * Switchboard does not apply are one warning each, servers of a kind not served yet (stdio,
- * OAuth2) are problems, and other keys reach the schema, which reports them.
+ * Switchboard does not apply are one warning each, servers of a kind not served yet (stdio)
+ * are problems, and other keys reach the schema, which reports them.
  */
 export function translateMcpServers(raw: unknown, t: Translator): Dict | undefined {
   if (raw === undefined || raw === null) return undefined;
@@ -90,7 +90,7 @@ export function translateMcpServers(raw: unknown, t: Translator): Dict | undefin
         translateMcpInfo(server, here, field, t);
         continue;
       }
-      const reason = OAUTH2.has(key) ? "OAuth2 credentials for MCP servers are not supported yet" : IGNORED[key];
+      const reason = OAUTH2.has(key) ? "only OAuth2's client credentials grant (token_url) is supported, not the authorization code flow" : IGNORED[key];
       if (reason) {
         t.warnings.push(`${formatPath(here)}: ${reason}; ignored`);
         continue;

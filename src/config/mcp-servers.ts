@@ -14,6 +14,12 @@ export function unsupportedMcpServer(entry: unknown): { key: string; message: st
     if (server[key] !== undefined) return { key, message: "stdio MCP servers are not supported yet: give the server's url (transport http or sse)" };
   }
   if (server.transport === "stdio") return { key: "transport", message: "stdio MCP servers are not supported yet: give the server's url (transport http or sse)" };
-  if (server.auth_type === "oauth2") return { key: "auth_type", message: "OAuth2 credentials for MCP servers are not supported yet: use bearer_token, api_key, basic, authorization or token" };
   return undefined;
+}
+
+/** What an oauth2 server lacks (client_id, client_secret, token_url), as one sentence; undefined when it is complete or not oauth2. */
+export function missingOAuth2(server: Record<string, unknown>): string | undefined {
+  if (server.auth_type !== "oauth2") return undefined;
+  const missing = ["client_id", "client_secret", "token_url"].filter((key) => server[key] === undefined || server[key] === null || server[key] === "");
+  return missing.length > 0 ? `auth_type oauth2 needs ${missing.join(", ")} (the client credentials grant; the authorization code flow is not supported)` : undefined;
 }

@@ -149,8 +149,8 @@ export const TracingSchema = Type.Object(
   strict,
 );
 
-/** LiteLLM's auth_type values Switchboard sends (oauth2 is not supported yet). */
-export const MCP_AUTH_TYPES = ["none", "bearer_token", "api_key", "basic", "authorization", "token"] as const;
+/** LiteLLM's auth_type values Switchboard sends (oauth2: a client-credentials token from token_url, as a bearer). */
+export const MCP_AUTH_TYPES = ["none", "bearer_token", "api_key", "basic", "authorization", "token", "oauth2"] as const;
 
 /** One upstream MCP server, in LiteLLM's `mcp_servers:` format. */
 export const McpServerSchema = Type.Object(
@@ -168,7 +168,7 @@ export const McpServerSchema = Type.Object(
     allow_private_hosts: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         description:
-          "Hosts (as written in URLs: a name or an IP) this OpenAPI server's document URL, API URL and redirects may reach although they are loopback, private, link-local or metadata addresses, which are refused otherwise.",
+          "Hosts (as written in URLs: a name or an IP) this OpenAPI server's document URL, API URL and redirects, and an oauth2 server's token_url, may reach although they are loopback, private, link-local or metadata addresses, which are refused otherwise.",
       }),
     ),
     transport: Type.Optional(
@@ -177,10 +177,19 @@ export const McpServerSchema = Type.Object(
     auth_type: Type.Optional(
       Type.Union(
         MCP_AUTH_TYPES.map((t) => Type.Literal(t)),
-        { description: "How auth_value is sent: bearer_token (Authorization: Bearer), api_key (X-API-Key), basic (Authorization: Basic), authorization (Authorization as is), token (Authorization: token), none." },
+        { description: "How auth_value is sent: bearer_token (Authorization: Bearer), api_key (X-API-Key), basic (Authorization: Basic), authorization (Authorization as is), token (Authorization: token), none; oauth2 sends a bearer it gets from token_url with client_id and client_secret (the client credentials grant)." },
       ),
     ),
     auth_value: Type.Optional(Type.String({ ...SECRET, minLength: 1, description: "The server's credential, a secret: write `os.environ/NAME`." })),
+    client_id: Type.Optional(Type.String({ minLength: 1, description: "auth_type oauth2: the gateway's OAuth2 client id at the server's authorization server." })),
+    client_secret: Type.Optional(Type.String({ ...SECRET, minLength: 1, description: "auth_type oauth2: the client secret, a secret: write `os.environ/NAME`." })),
+    token_url: Type.Optional(
+      Type.String({
+        ...URL_PATTERN,
+        description: "auth_type oauth2: the token endpoint; the client authenticates with HTTP Basic. Loopback, private, link-local and metadata hosts are refused unless allow_private_hosts names them.",
+      }),
+    ),
+    scopes: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "auth_type oauth2: the scopes requested (sent space-separated)." })),
     static_headers: Type.Optional(
       Type.Record(Type.String(), Type.String(), { ...CREDENTIAL_HEADERS, description: "Headers sent with every request to the server; values of credential headers are secrets." }),
     ),

@@ -24,6 +24,10 @@ export interface McpRegistryDeps {
 /** A stored server's sealed credentials. */
 export interface McpSecrets {
   auth_value?: string;
+  /** OAuth2's client credentials (auth_type oauth2), sealed together as LiteLLM's `credentials` holds them. */
+  client_id?: string;
+  client_secret?: string;
+  scopes?: string[];
   static_headers?: Record<string, string>;
 }
 
@@ -42,7 +46,12 @@ export function storedEntry(server: StoredMcpServer, opened: McpSecrets): McpSer
   if (Array.isArray(s.allowed_tools)) entry.allowed_tools = s.allowed_tools as string[];
   if (Array.isArray(s.disallowed_tools)) entry.disallowed_tools = s.disallowed_tools as string[];
   if (typeof s.description === "string") entry.description = s.description;
+  if (typeof s.token_url === "string") entry.token_url = s.token_url;
+  if (Array.isArray(s.allow_private_hosts)) entry.allow_private_hosts = s.allow_private_hosts as string[];
   if (opened.auth_value !== undefined) entry.auth_value = opened.auth_value;
+  if (opened.client_id !== undefined) entry.client_id = opened.client_id;
+  if (opened.client_secret !== undefined) entry.client_secret = opened.client_secret;
+  if (opened.scopes !== undefined) entry.scopes = opened.scopes;
   if (opened.static_headers !== undefined) entry.static_headers = opened.static_headers;
   return entry;
 }

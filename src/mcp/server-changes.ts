@@ -6,6 +6,7 @@
  */
 import { echo } from "../canonical/echo.ts";
 import { GatewayError } from "../canonical/errors.ts";
+import { missingOAuth2 } from "../config/mcp-servers.ts";
 import type { McpServerEntry } from "../config/schema.ts";
 import { ENCRYPTION_KEY_VARS, SecretBoxError } from "../models/secret-box.ts";
 import { type McpServerContent, StoreConflict, type StoredMcpServer } from "../store/types.ts";
@@ -21,7 +22,8 @@ export interface McpServerFields {
   url?: string;
   transport?: string;
   auth_type?: string | null;
-  credentials?: { auth_value?: string } | null;
+  credentials?: { auth_value?: string; client_id?: string; client_secret?: string; scopes?: string[] } | null;
+  token_url?: string | null;
   static_headers?: Record<string, string> | null;
   allowed_tools?: string[] | null;
   disallowed_tools?: string[] | null;
@@ -41,7 +43,7 @@ const invalid = (message: string, param?: string) => new GatewayError("caller.in
 const isEmpty = (value: unknown) =>
   value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0) || (typeof value === "object" && Object.keys(value as object).length === 0);
 
-/** The 400 for what the management API never accepts: stdio servers, OpenAPI specs (not yet), OAuth2 (not yet). */
+/** The 400 for what the management API never accepts: stdio servers, OpenAPI specs (not yet). */
 function refuseUnsupported(body: McpServerFields): void {
   for (const key of ["command", "args", "env"] as const) {
     if (!isEmpty(body[key])) throw invalid(`${key}: stdio MCP servers are not accepted from the management API (it would run a command on the gateway's host); give the server's url with transport http or sse.`, key);
@@ -50,7 +52,28 @@ function refuseUnsupported(body: McpServerFields): void {
   if (!isEmpty(body.spec_path)) {
     throw invalid("spec_path: OpenAPI servers are registered in the config file (mcp_servers: {name: {spec_path: …}}); the management API does not take them yet.", "spec_path");
   }
-  if (body.auth_type === "oauth2") throw invalid("auth_type: OAuth2 credentials for MCP servers are not supported yet; use bearer_token, api_key, basic, authorization or token.", "auth_type");
+}
+
+/** The credential fields of `credentials`, each kept in the sealed secrets. */
+const CREDENTIAL_KEYS = ["auth_value", "client_id", "client_secret", "scopes"] as const;
+
+/** Credentials sent replace the stored ones as a whole (a field left out is removed), as LiteLLM's `credentials` does. */
+function withCredentials(secrets: McpSecrets, credentials: McpServerFields["credentials"]): McpSecrets {
+  if (credentials === undefined) return secrets;
+  const out: McpSecrets = { ...secrets };
+  for (const key of CREDENTIAL_KEYS) delete out[key];
+  if (credentials === null) return out;
+  if (credentials.auth_value !== undefined) out.auth_value = credentials.auth_value;
+  if (credentials.client_id !== undefined) out.client_id = credentials.client_id;
+  if (credentials.client_secret !== undefined) out.client_secret = credentials.client_secret;
+  if (credentials.scopes !== undefined) out.scopes = credentials.scopes;
+  return out;
+}
+
+/** The 400 for an oauth2 server lacking client_id, client_secret or token_url. */
+function checkOAuth2(authType: unknown, tokenUrl: unknown, secrets: McpSecrets): void {
+  const missing = missingOAuth2({ auth_type: authType, token_url: tokenUrl, client_id: secrets.client_id, client_secret: secrets.client_secret });
+  if (missing) throw invalid(`${missing}: send token_url and credentials.client_id and client_secret.`, "auth_type");
 }
 
 /** Two server names that could share a tool name (`github` and `github-enterprise`: `github-enterprise-x`). */
@@ -65,7 +88,7 @@ function takenNames(registry: McpRegistry, except?: string): string[] {
 function merged(body: McpServerFields, current: { settings: Record<string, unknown>; secrets: McpSecrets } | undefined) {
   refuseUnsupported(body);
   const settings: Record<string, unknown> = { ...current?.settings };
-  for (const key of ["server_name", "alias", "description", "url", "auth_type", "allowed_tools", "disallowed_tools", "allow_private_hosts"] as const) {
+  for (const key of ["server_name", "alias", "description", "url", "auth_type", "token_url", "allowed_tools", "disallowed_tools", "allow_private_hosts"] as const) {
     const value = body[key];
     if (value === null) delete settings[key];
     else if (value !== undefined) settings[key] = value;
@@ -73,12 +96,7 @@ function merged(body: McpServerFields, current: { settings: Record<string, unkno
   if (body.transport !== undefined) settings.transport = body.transport === "sse" ? "sse" : "http";
   // LiteLLM's default transport when none is given.
   settings.transport ??= "sse";
-  const secrets: McpSecrets = { ...current?.secrets };
-  if (body.credentials === null) delete secrets.auth_value;
-  else if (body.credentials !== undefined) {
-    if (body.credentials.auth_value === undefined) delete secrets.auth_value;
-    else secrets.auth_value = body.credentials.auth_value;
-  }
+  const secrets = withCredentials({ ...current?.secrets }, body.credentials);
   if (body.static_headers === null) delete secrets.static_headers;
   else if (body.static_headers !== undefined) secrets.static_headers = body.static_headers;
   const name = (settings.alias ?? settings.server_name) as string | undefined;
@@ -87,14 +105,15 @@ function merged(body: McpServerFields, current: { settings: Record<string, unkno
   if (secrets.auth_value !== undefined && (settings.auth_type === undefined || settings.auth_type === "none")) {
     throw invalid("credentials.auth_value needs an auth_type saying how to send it: bearer_token, api_key, basic, authorization or token.", "auth_type");
   }
+  checkOAuth2(settings.auth_type, settings.token_url, secrets);
   return { name, settings, secrets };
 }
 
 /** The content the store keeps: settings, and credentials sealed to the server's id. */
 async function sealed(registry: McpRegistry, serverId: string, name: string, settings: Record<string, unknown>, secrets: McpSecrets): Promise<McpServerContent> {
   const content: McpServerContent = { serverName: name, settings };
-  if (secrets.auth_value === undefined && secrets.static_headers === undefined) return content;
-  const param = secrets.auth_value !== undefined ? "credentials.auth_value" : "static_headers";
+  if (Object.keys(secrets).length === 0) return content;
+  const param = secrets.client_secret !== undefined ? "credentials.client_secret" : secrets.auth_value !== undefined ? "credentials.auth_value" : "static_headers";
   const box = registry.deps.secrets;
   if (!box) {
     throw invalid(
@@ -110,10 +129,16 @@ async function sealed(registry: McpRegistry, serverId: string, name: string, set
   }
 }
 
-/** The 400 for a url the gateway may not reach (nothing is connected to). */
-async function checkReachable(url: string, allowed: unknown): Promise<void> {
+/** The 400 for a url (or token_url) the gateway may not reach (nothing is connected to). */
+async function checkReachable(url: string, allowed: unknown, param = "url"): Promise<void> {
   const why = await ssrfRefusal(url, Array.isArray(allowed) ? (allowed as string[]) : []);
-  if (why !== undefined) throw invalid(`url: ${why}.`, "url");
+  if (why !== undefined) throw invalid(`${param}: ${why}.`, param);
+}
+
+/** checkReachable for a server's url and, when it has one, its token_url. */
+async function checkUrls(settings: Record<string, unknown>): Promise<void> {
+  await checkReachable(settings.url as string, settings.allow_private_hosts);
+  if (typeof settings.token_url === "string") await checkReachable(settings.token_url, settings.allow_private_hosts, "token_url");
 }
 
 function checkName(registry: McpRegistry, name: string, serverId?: string): void {
@@ -138,7 +163,7 @@ export async function addMcpServer(registry: McpRegistry, body: McpServerFields)
   if (registry.isFixed(serverId)) throw invalid(`Server id '${echo(serverId)}' is the name of a config-file server; choose another server_id or leave it out.`, "server_id");
   const { name, settings, secrets } = merged(body, undefined);
   checkName(registry, name);
-  await checkReachable(settings.url as string, settings.allow_private_hosts);
+  await checkUrls(settings);
   const content = await sealed(registry, serverId, name, settings, secrets);
   try {
     const inserted = await registry.deps.store.insert({ serverId, ...content });
@@ -165,7 +190,7 @@ export async function updateMcpServer(registry: McpRegistry, body: McpServerFiel
   if (!current) throw notStored(registry, body.server_id, "change");
   const { name, settings, secrets } = merged(body, { settings: current.settings, secrets: await opened(registry, current) });
   checkName(registry, name, current.serverId);
-  await checkReachable(settings.url as string, settings.allow_private_hosts);
+  await checkUrls(settings);
   const content = await sealed(registry, current.serverId, name, settings, secrets);
   let replaced: StoredMcpServer | undefined;
   try {
@@ -214,23 +239,33 @@ export async function previewEntry(registry: McpRegistry, body: McpServerFields)
   }
   const url = body.url ?? base?.entry.url;
   if (url === undefined) throw invalid("url is required: the server's MCP endpoint, e.g. https://mcp.example.com/mcp.", "url");
-  await checkReachable(url, body.allow_private_hosts ?? base?.allowed);
+  const allowed = body.allow_private_hosts ?? base?.allowed ?? [];
+  await checkReachable(url, allowed);
   const transport = body.transport === undefined ? (base?.entry.transport ?? "sse") : body.transport === "sse" ? "sse" : "http";
-  const entry: McpServerEntry = { url, transport };
+  const entry: McpServerEntry = { url, transport, allow_private_hosts: allowed };
   const authType = body.auth_type === undefined ? base?.entry.auth_type : body.auth_type;
   if (authType) entry.auth_type = authType as NonNullable<McpServerEntry["auth_type"]>;
+  const tokenUrl = body.token_url === undefined ? base?.entry.token_url : body.token_url;
+  if (tokenUrl) {
+    await checkReachable(tokenUrl, allowed, "token_url");
+    entry.token_url = tokenUrl;
+  }
   const explicit = (body.credentials !== undefined && body.credentials !== null) || (body.static_headers !== undefined && body.static_headers !== null);
   if (explicit) {
-    if (body.credentials?.auth_value !== undefined) entry.auth_value = body.credentials.auth_value;
+    Object.assign(entry, withCredentials({}, body.credentials));
     if (body.static_headers) entry.static_headers = body.static_headers;
-  } else if (base && (base.entry.auth_value !== undefined || base.entry.static_headers !== undefined)) {
-    // A stored credential goes only where it was meant to go: the stored server's own origin.
+  } else if (base && (base.entry.auth_value !== undefined || base.entry.client_secret !== undefined || base.entry.static_headers !== undefined)) {
+    // A stored credential goes only where it was meant to go: the stored server's own origin, and its client secret only to its own token_url.
     const own = base.entry.url === undefined ? undefined : new URL(base.entry.url).origin;
     if (new URL(url).origin !== own) {
       throw invalid(`url: the stored credentials of MCP server '${echo(body.server_id ?? "")}' are sent only to its own origin (${own ?? "none"}); send credentials to preview another one.`, "url");
     }
-    if (base.entry.auth_value !== undefined) entry.auth_value = base.entry.auth_value;
+    if (base.entry.client_secret !== undefined && tokenUrl !== base.entry.token_url) {
+      throw invalid(`token_url: the stored client secret of MCP server '${echo(body.server_id ?? "")}' is sent only to its own token_url; send credentials to preview another one.`, "token_url");
+    }
+    for (const key of CREDENTIAL_KEYS) if (base.entry[key] !== undefined) Object.assign(entry, { [key]: base.entry[key] });
     if (base.entry.static_headers !== undefined) entry.static_headers = base.entry.static_headers;
   }
+  checkOAuth2(entry.auth_type, entry.token_url, entry);
   return { name, entry };
 }

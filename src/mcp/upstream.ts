@@ -6,6 +6,7 @@ import { ErrorCode, McpError, type CallToolResult, type GetPromptResult, type Pr
 import type { McpServerEntry } from "../config/schema.ts";
 import { VERSION } from "../version.ts";
 import { McpAnswerError } from "./errors.ts";
+import { bearerFetch, OAuthToken } from "./oauth-token.ts";
 
 /** The header LiteLLM sends each auth_type's value in, and the value's prefix. */
 const AUTH_HEADERS: Record<string, [header: string, prefix: string]> = {
@@ -33,12 +34,15 @@ export function upstreamHeaders(entry: McpServerEntry): Record<string, string> {
 export class Upstream {
   private client: Promise<Client> | undefined;
   private readonly secrets: string[];
+  /** The server's OAuth2 access token (auth_type oauth2), shared by every call. */
+  private readonly oauth: OAuthToken | undefined;
 
   constructor(
     readonly name: string,
     readonly entry: McpServerEntry,
   ) {
-    this.secrets = [entry.auth_value, ...Object.values(entry.static_headers ?? {})].filter((value): value is string => !!value && value.length >= 4);
+    this.secrets = [entry.auth_value, entry.client_secret, ...Object.values(entry.static_headers ?? {})].filter((value): value is string => !!value && value.length >= 4);
+    if (entry.auth_type === "oauth2") this.oauth = new OAuthToken(name, entry);
   }
 
   /** Every tool the server lists (all pages), before allowed/disallowed filtering. */
@@ -119,8 +123,8 @@ export class Upstream {
   private connect(): Promise<Client> {
     // The config requires a url of every server that has no OpenAPI document.
     const url = new URL(this.entry.url ?? "");
-    const requestInit = { headers: upstreamHeaders(this.entry) };
-    const transport = this.entry.transport === "sse" ? new SSEClientTransport(url, { requestInit }) : new StreamableHTTPClientTransport(url, { requestInit });
+    const options = { requestInit: { headers: upstreamHeaders(this.entry) }, ...(this.oauth ? { fetch: bearerFetch(this.oauth) } : {}) };
+    const transport = this.entry.transport === "sse" ? new SSEClientTransport(url, options) : new StreamableHTTPClientTransport(url, options);
     const client = new Client({ name: "switchboard", version: VERSION });
     return client.connect(transport).then(() => client);
   }
@@ -141,6 +145,8 @@ export class Upstream {
   }
 
   private toMcpError(error: unknown, answered: boolean): McpAnswerError {
+    // The OAuth2 token's own failure, already worded for the caller.
+    if (error instanceof McpAnswerError) return error;
     if (answered) {
       const upstream = error as McpError;
       // McpError prefixes "MCP error <code>: " (an SDK server's message may carry one already); the code is kept, the text scrubbed.

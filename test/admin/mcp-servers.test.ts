@@ -5,6 +5,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startAccountsGateway, TEST_MASTER_KEY, type AccountsGateway, type ErrorBody } from "../support/accounts.ts";
 import { startMockMcpServer, text, type MockMcpServer } from "../support/mock-mcp.ts";
+import { startMockTokenEndpoint, type MockTokenEndpoint } from "../support/mock-oauth.ts";
 import { useTempDir } from "../support/temp-dir.ts";
 import { openStore } from "../../src/store/open.ts";
 
@@ -145,7 +146,7 @@ describe("/v1/mcp/server: MCP servers managed at run time", () => {
     expect(deleteConfig.body.error.message).toContain("config file");
   });
 
-  test("refused: stdio (transport or command), spec_path, oauth2, a name clashing with another server's, an unknown field", async () => {
+  test("refused: stdio (transport or command), spec_path, oauth2 without its client credentials, a name clashing with another server's, an unknown field", async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ server_name: "s1", transport: "stdio", command: "npx", args: ["x"] }, "command"],
       [{ server_name: "s1", transport: "stdio", url: open.url }, "transport"],
@@ -296,5 +297,86 @@ describe("changes from another process", () => {
     expect((await gateway.admin("DELETE", "/v1/mcp/server/elsewhere")).status).toBe(202);
     expect(await names(client)).not.toContain("elsewhere-ping");
     expect((await gateway.admin("DELETE", "/v1/mcp/server/elsewhere")).status).toBe(404);
+  });
+});
+
+describe("OAuth2 client credentials through the management API", () => {
+  const CLIENT_SECRET = "api-client-secret-3e8f";
+  let tokens: MockTokenEndpoint;
+  let guarded: MockMcpServer;
+  const oauthBody = (extra: Record<string, unknown> = {}) => ({
+    ...LOCAL,
+    server_name: "oauthy",
+    url: guarded.url,
+    transport: "http",
+    auth_type: "oauth2",
+    token_url: tokens.url,
+    credentials: { client_id: "api-client", client_secret: CLIENT_SECRET, scopes: ["mcp"] },
+    authorization_url: "https://auth.example/authorize",
+    ...extra,
+  });
+
+  beforeAll(() => {
+    tokens = startMockTokenEndpoint("api-client", CLIENT_SECRET);
+    guarded = startMockMcpServer([{ name: "whoami", run: (_args, headers) => text(`upstream saw ${headers.get("authorization")}`) }], { bearer: (token) => tokens.valid.has(token) });
+  });
+  afterAll(async () => {
+    await guarded.stop();
+    await tokens.stop();
+  });
+
+  test("POST stores client_secret sealed (never answered) and /mcp calls the server with a bearer from its token_url", async () => {
+    const created = await gateway.admin<ServerJson & { token_url: string }>("POST", "/v1/mcp/server", oauthBody());
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ auth_type: "oauth2", token_url: tokens.url });
+    expect(created.body.warnings?.join(" ")).toContain("authorization_url");
+    const db = new Database(join(dataDir, "switchboard.db"), { readonly: true });
+    const row = db.query<Record<string, unknown>, [string]>("SELECT * FROM mcp_servers WHERE server_id = ?").get(created.body.server_id);
+    db.close();
+    expect(JSON.stringify(row)).not.toContain(CLIENT_SECRET);
+    expect(String(row?.sealed_secrets)).toStartWith("v1.");
+    const listed = await gateway.admin("GET", `/v1/mcp/server/${created.body.server_id}`);
+    expect(JSON.stringify(listed.body)).not.toContain(CLIENT_SECRET);
+
+    const client = await connect();
+    expect(await names(client)).toContain("oauthy-whoami");
+    expect(textOf(await client.callTool({ name: "oauthy-whoami", arguments: {} }))).toMatch(/^upstream saw Bearer tok-\d+$/);
+    expect(tokens.requests.at(-1)?.authorization).toBe(`Basic ${Buffer.from(`api-client:${CLIENT_SECRET}`).toString("base64")}`);
+    expect(tokens.requests.at(-1)?.form.get("scope")).toBe("mcp");
+  });
+
+  test("the preview of a stored server_id inherits its client credentials; explicit ones win; another token_url does not get the stored secret", async () => {
+    const stored = (await gateway.admin<ServerJson[]>("GET", "/v1/mcp/server")).body.find((s) => s.server_name === "oauthy");
+    const before = tokens.requests.length;
+    const inherited = await gateway.admin<ToolList>("POST", "/mcp-rest/test/tools/list", { server_id: stored?.server_id, server_name: "oauthy", url: guarded.url, transport: "http", auth_type: "oauth2" });
+    expect(inherited.status).toBe(200);
+    expect(inherited.body.error).toBeNull();
+    expect(inherited.body.tools.map((t) => t.name)).toEqual(["oauthy-whoami"]);
+    expect(tokens.requests.slice(before).map((r) => r.authorization)).toEqual([`Basic ${Buffer.from(`api-client:${CLIENT_SECRET}`).toString("base64")}`]);
+
+    const wrong = await gateway.admin<ToolList>("POST", "/mcp-rest/test/tools/list", oauthBody({ server_id: stored?.server_id, credentials: { client_id: "api-client", client_secret: "wrong-secret-0000" } }));
+    expect(wrong.body.tools).toEqual([]);
+    expect(wrong.body.error).toContain("oauthy");
+    expect(wrong.body.error).toContain("token endpoint refused");
+    expect(wrong.body.error).not.toContain("wrong-secret-0000");
+    expect(tokens.requests.at(-1)?.authorization).toBe(`Basic ${Buffer.from("api-client:wrong-secret-0000").toString("base64")}`);
+
+    const elsewhere = await gateway.admin<ErrorBody>("POST", "/mcp-rest/test/tools/list", { server_id: stored?.server_id, server_name: "oauthy", url: guarded.url, token_url: `${tokens.url}-other`, ...LOCAL });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.error.param).toBe("token_url");
+  });
+
+  test("refused: oauth2 without client_secret or token_url, a token_url on a private host without allow_private_hosts", async () => {
+    const cases: [Record<string, unknown>, string, string][] = [
+      [oauthBody({ server_name: "o2", credentials: { client_id: "api-client" } }), "auth_type", "client_secret"],
+      [oauthBody({ server_name: "o2", token_url: null }), "auth_type", "token_url"],
+      [oauthBody({ server_name: "o2", allow_private_hosts: ["localhost"], url: "https://1.1.1.1/mcp" }), "token_url", "allow_private_hosts"],
+    ];
+    for (const [body, param, word] of cases) {
+      const answer = await gateway.admin<ErrorBody>("POST", "/v1/mcp/server", body);
+      expect(`${answer.status} ${answer.body.error?.param}`).toBe(`400 ${param}`);
+      expect(answer.body.error.message).toContain(word);
+      expect(JSON.stringify(answer.body)).not.toContain(CLIENT_SECRET);
+    }
   });
 });

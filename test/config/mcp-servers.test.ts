@@ -28,6 +28,31 @@ describe("mcp_servers in Switchboard's format", () => {
     expect(error.problems).toEqual(["mcp_servers.a.auth_value: expected a string"]);
   });
 
+  test("an OAuth2 server (LiteLLM's keys) loads with its client secret from the environment; the file as written keeps the reference; the authorization code flow's keys are warnings", () => {
+    const loaded = loadConfigValue(
+      {
+        model_list: [gpt],
+        mcp_servers: {
+          secure: {
+            url: "https://s.example/mcp",
+            auth_type: "oauth2",
+            client_id: "sb-client",
+            client_secret: "os.environ/MCP_CLIENT_SECRET",
+            token_url: "https://auth.example/oauth/token",
+            scopes: ["tools"],
+            authorization_url: "https://auth.example/authorize",
+          },
+        },
+      },
+      "config.yaml",
+      { MCP_CLIENT_SECRET: "cs-secret-1" },
+    );
+    expect(loaded.config.mcp_servers?.secure).toEqual({ url: "https://s.example/mcp", auth_type: "oauth2", client_id: "sb-client", client_secret: "cs-secret-1", token_url: "https://auth.example/oauth/token", scopes: ["tools"] });
+    expect(loaded.written.mcp_servers?.secure?.client_secret).toBe("os.environ/MCP_CLIENT_SECRET");
+    expect(loaded.warnings).toContain("mcp_servers.secure.authorization_url: only OAuth2's client credentials grant (token_url) is supported, not the authorization code flow; ignored");
+    expect(JSON.stringify(redactConfig({ mcp_servers: { a: { url: "https://a/mcp", auth_type: "oauth2", client_secret: "inline-cs-99" } } }))).not.toContain("inline-cs-99");
+  });
+
   test("a stdio server (command) is one clear problem: stdio is not supported yet", async () => {
     const error = await configError(() => loadConfigValue({ mcp_servers: { local: { command: "npx", args: ["-y", "some-mcp"] } } }, "c.yaml", {}));
     expect(error.problems).toEqual(["mcp_servers.local.command: stdio MCP servers are not supported yet: give the server's url (transport http or sse)"]);
@@ -114,7 +139,7 @@ describe("mcp_servers in a LiteLLM config", () => {
     expect(loaded.config.mcp_servers?.petstore).toEqual({ url: "https://petstore.example/api", spec_path: "/specs/petstore.json", auth_type: "api_key", auth_value: "k-1", allowed_tools: ["getPet"], allow_private_hosts: ["petstore.internal"] });
   });
 
-  test("stdio and OAuth2 servers are problems saying they are not supported yet; a misspelt key gets a suggestion", async () => {
+  test("stdio servers are problems saying they are not supported yet; an OAuth2 server lacking its client credentials is named; a misspelt key gets a suggestion", async () => {
     const error = await configError(() =>
       loadConfigValue(
         {
@@ -132,8 +157,8 @@ describe("mcp_servers in a LiteLLM config", () => {
     );
     expect(error.problems).toEqual([
       "mcp_servers.local.command: stdio MCP servers are not supported yet: give the server's url (transport http or sse)",
-      "mcp_servers.secure.auth_type: OAuth2 credentials for MCP servers are not supported yet: use bearer_token, api_key, basic, authorization or token",
       "mcp_servers.typo.alowed_tools: unknown key; did you mean `allowed_tools`?",
+      "mcp_servers.secure.auth_type: auth_type oauth2 needs client_secret, token_url (the client credentials grant; the authorization code flow is not supported)",
       'mcp_servers.wrong.transport: expected one of "http", "sse", got "websocket"',
     ]);
   });

@@ -17,6 +17,7 @@ const EXPECTED_SECRET_FIELDS = [
   "models[].headers.*",
   "tracing.headers.*",
   "mcp_servers.*.auth_value",
+  "mcp_servers.*.client_secret",
   "mcp_servers.*.static_headers.*",
 ];
 

@@ -94,7 +94,8 @@ export async function startMockSseMcpServer(tools: MockTool[], opts: { bearer?: 
   };
 }
 
-export function startMockMcpServer(tools: MockTool[], opts: { bearer?: string } = {}): MockMcpServer {
+/** `bearer`: the one token accepted, or a test of the token sent (e.g. one a mock token endpoint issued and has not revoked). */
+export function startMockMcpServer(tools: MockTool[], opts: { bearer?: string | ((token: string) => boolean) } = {}): MockMcpServer {
   const seen: Headers[] = [];
   const methods: string[] = [];
   const server = Bun.serve({
@@ -103,7 +104,7 @@ export function startMockMcpServer(tools: MockTool[], opts: { bearer?: string } 
     async fetch(request) {
       seen.push(request.headers);
       if (new URL(request.url).pathname !== "/mcp") return new Response("not found", { status: 404 });
-      if (opts.bearer && request.headers.get("authorization") !== `Bearer ${opts.bearer}`) return new Response("unauthorized", { status: 401 });
+      if (opts.bearer && !bearerAccepted(opts.bearer, request.headers.get("authorization"))) return new Response("unauthorized", { status: 401 });
       if (request.method !== "POST") return new Response(null, { status: 405 });
       const mcp = mockServer(tools, () => request.headers, methods);
       const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
@@ -112,6 +113,12 @@ export function startMockMcpServer(tools: MockTool[], opts: { bearer?: string } 
     },
   });
   return { url: `http://127.0.0.1:${server.port}/mcp`, seen, methods, stop: () => server.stop(true) };
+}
+
+function bearerAccepted(bearer: string | ((token: string) => boolean), authorization: string | null): boolean {
+  const token = authorization?.match(/^Bearer (.+)$/)?.[1];
+  if (token === undefined) return false;
+  return typeof bearer === "string" ? token === bearer : bearer(token);
 }
 
 /** A text result. */

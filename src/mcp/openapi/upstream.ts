@@ -1,6 +1,7 @@
 import { ErrorCode, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { McpServerEntry } from "../../config/schema.ts";
 import { McpAnswerError } from "../errors.ts";
+import { OAuthToken } from "../oauth-token.ts";
 import { upstreamHeaders } from "../upstream.ts";
 import { loadSpec, type Operation } from "./spec.ts";
 import { readCapped } from "./read-capped.ts";
@@ -27,12 +28,15 @@ export class OpenApiUpstream {
   private registered: Promise<Registered> | undefined;
   private readonly secrets: string[];
   private readonly allowed: readonly string[];
+  /** The server's OAuth2 access token (auth_type oauth2), shared by every call. */
+  private readonly oauth: OAuthToken | undefined;
 
   constructor(
     readonly name: string,
     readonly entry: McpServerEntry,
   ) {
-    this.secrets = [entry.auth_value, ...Object.values(entry.static_headers ?? {})].filter((value): value is string => !!value && value.length >= 4);
+    if (entry.auth_type === "oauth2") this.oauth = new OAuthToken(name, entry);
+    this.secrets = [entry.auth_value, entry.client_secret, ...Object.values(entry.static_headers ?? {})].filter((value): value is string => !!value && value.length >= 4);
     this.allowed = entry.allow_private_hosts ?? [];
   }
 
@@ -54,12 +58,25 @@ export class OpenApiUpstream {
     }
     let response: Response;
     let read: { text: string; cut: boolean };
+    // An OAuth2 token's own failure leaves as it is worded (outside the try below); a 401 renews the token once.
+    let token = await this.oauth?.token();
     try {
-      // The credential is set last, so no argument can replace it.
-      const headers = { accept: "application/json, */*", ...request.headers, ...upstreamHeaders(this.entry) };
-      response = await guardedFetch(request.url, { method: operation.method.toUpperCase(), headers, ...(request.body !== undefined ? { body: request.body } : {}), signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]) : AbortSignal.timeout(CALL_TIMEOUT_MS) }, this.allowed);
+      const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]) : AbortSignal.timeout(CALL_TIMEOUT_MS);
+      const send = () => {
+        // The credential is set last, so no argument can replace it.
+        const headers = { accept: "application/json, */*", ...request.headers, ...upstreamHeaders(this.entry), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+        return guardedFetch(request.url, { method: operation.method.toUpperCase(), headers, ...(request.body !== undefined ? { body: request.body } : {}), signal }, this.allowed);
+      };
+      response = await send();
+      if (response.status === 401 && this.oauth && token) {
+        await response.body?.cancel();
+        this.oauth.invalidate(token);
+        token = await this.oauth.token();
+        response = await send();
+      }
       read = await readCapped(response, MAX_BYTES);
     } catch (error) {
+      if (error instanceof McpAnswerError) throw error;
       const why = error instanceof SsrfRefusal ? `refused: ${error.message}` : "could not be reached or failed";
       throw new McpAnswerError(ErrorCode.InternalError, this.scrub(`MCP server '${this.name}' (${operation.method.toUpperCase()} ${operation.path}) ${why}.`));
     }
