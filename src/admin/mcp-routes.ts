@@ -49,7 +49,7 @@ function storedJson(server: StoredMcpServer): McpServerJson {
     server_name: text(s.server_name) ?? server.serverName,
     alias: text(s.alias),
     description: text(s.description),
-    url: String(s.url),
+    url: text(s.url),
     transport: String(s.transport),
     auth_type: text(s.auth_type),
     token_url: text(s.token_url),

@@ -79,11 +79,17 @@ const serverFields = {
       }),
     ),
   ),
-  // stdio and OpenAPI fields: LiteLLM clients send them empty; anything in them is a 400 saying why.
+  // stdio fields: LiteLLM clients send them empty; anything in them is a 400 saying why.
   command: Type.Optional(Type.Unknown({ description: "stdio servers are refused from the management API." })),
   args: Type.Optional(Type.Unknown({ description: "stdio servers are refused from the management API." })),
   env: Type.Optional(Type.Unknown({ description: "stdio servers are refused from the management API." })),
-  spec_path: Type.Optional(Type.Unknown({ description: "OpenAPI-described servers are not supported yet." })),
+  spec_path: Type.Optional(
+    Type.Unknown({
+      description:
+        "An OpenAPI 3.x or Swagger 2.0 document by http(s) URL only (never a file path), fetched under the same SSRF rules as url: each operation becomes a tool; url, if given, is the API's base URL. Empty: none.",
+    }),
+  ),
+  spec: Type.Optional(nullable(Type.Record(Type.String(), Type.Unknown(), { description: "An OpenAPI 3.x or Swagger 2.0 document inline (at most 20 MB), instead of spec_path." }))),
   ...unappliedFields(MCP_UNAPPLIED),
 };
 

@@ -41,7 +41,11 @@ export async function openedSecrets(server: StoredMcpServer, secrets: SecretBox 
 /** The gateway's entry for a stored server with its credentials (holds secrets). */
 export function storedEntry(server: StoredMcpServer, opened: McpSecrets): McpServerEntry {
   const s = server.settings;
-  const entry: McpServerEntry = { url: String(s.url), transport: s.transport === "sse" ? "sse" : "http" };
+  const entry: McpServerEntry = { transport: s.transport === "sse" ? "sse" : "http" };
+  // An OpenAPI server's url (its API's base URL) is optional: its document may name it.
+  if (typeof s.url === "string") entry.url = s.url;
+  if (typeof s.spec_path === "string") entry.spec_path = s.spec_path;
+  if (typeof s.spec === "object" && s.spec !== null) entry.spec = s.spec as NonNullable<McpServerEntry["spec"]>;
   if (typeof s.auth_type === "string") entry.auth_type = s.auth_type as NonNullable<McpServerEntry["auth_type"]>;
   if (Array.isArray(s.allowed_tools)) entry.allowed_tools = s.allowed_tools as string[];
   if (Array.isArray(s.disallowed_tools)) entry.disallowed_tools = s.disallowed_tools as string[];

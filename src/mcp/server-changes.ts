@@ -32,6 +32,7 @@ export interface McpServerFields {
   args?: unknown;
   env?: unknown;
   spec_path?: unknown;
+  spec?: Record<string, unknown> | null;
 }
 
 export interface McpServerChange {
@@ -43,16 +44,24 @@ const invalid = (message: string, param?: string) => new GatewayError("caller.in
 const isEmpty = (value: unknown) =>
   value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0) || (typeof value === "object" && Object.keys(value as object).length === 0);
 
-/** The 400 for what the management API never accepts: stdio servers, OpenAPI specs (not yet). */
+/** Inline documents are bounded as fetched ones are (the gateway keeps and parses them). */
+const MAX_SPEC_BYTES = 20_000_000;
+
+/** The 400 for what the management API never accepts: stdio servers, a spec_path that is not an http(s) URL, a spec too large. */
 function refuseUnsupported(body: McpServerFields): void {
   for (const key of ["command", "args", "env"] as const) {
     if (!isEmpty(body[key])) throw invalid(`${key}: stdio MCP servers are not accepted from the management API (it would run a command on the gateway's host); give the server's url with transport http or sse.`, key);
   }
   if (body.transport === "stdio") throw invalid("transport: stdio MCP servers are not accepted from the management API (it would run a command on the gateway's host); use http or sse.", "transport");
-  if (!isEmpty(body.spec_path)) {
-    throw invalid("spec_path: OpenAPI servers are registered in the config file (mcp_servers: {name: {spec_path: …}}); the management API does not take them yet.", "spec_path");
+  if (!isEmpty(body.spec_path) && !(typeof body.spec_path === "string" && /^https?:\/\/[^/]/i.test(body.spec_path) && URL.canParse(body.spec_path))) {
+    throw invalid("spec_path: the management API takes only an http(s) URL of the OpenAPI document (the gateway never reads its own files for an API caller); send the document inline as spec, or put a file path in the config file.", "spec_path");
   }
+  if (!isEmpty(body.spec_path) && !isEmpty(body.spec)) throw invalid("spec: give spec_path or spec, not both.", "spec");
+  if (!isEmpty(body.spec) && JSON.stringify(body.spec).length > MAX_SPEC_BYTES) throw invalid(`spec: the OpenAPI document is larger than ${MAX_SPEC_BYTES / 1_000_000} MB.`, "spec");
 }
+
+/** Whether the settings describe an OpenAPI server (its tools come from a document; url, if any, is the API's base URL). */
+const isOpenApi = (settings: Record<string, unknown>) => typeof settings.spec_path === "string" || (typeof settings.spec === "object" && settings.spec !== null);
 
 /** The credential fields of `credentials`, each kept in the sealed secrets. */
 const CREDENTIAL_KEYS = ["auth_value", "client_id", "client_secret", "scopes"] as const;
@@ -93,6 +102,13 @@ function merged(body: McpServerFields, current: { settings: Record<string, unkno
     if (value === null) delete settings[key];
     else if (value !== undefined) settings[key] = value;
   }
+  // One document at a time: sending one kind replaces the other; "" and {} (LiteLLM's empty fields) are none.
+  if (body.spec_path !== undefined || body.spec !== undefined) {
+    delete settings.spec_path;
+    delete settings.spec;
+    if (!isEmpty(body.spec_path)) settings.spec_path = body.spec_path;
+    if (!isEmpty(body.spec)) settings.spec = body.spec;
+  }
   if (body.transport !== undefined) settings.transport = body.transport === "sse" ? "sse" : "http";
   // LiteLLM's default transport when none is given.
   settings.transport ??= "sse";
@@ -101,7 +117,7 @@ function merged(body: McpServerFields, current: { settings: Record<string, unkno
   else if (body.static_headers !== undefined) secrets.static_headers = body.static_headers;
   const name = (settings.alias ?? settings.server_name) as string | undefined;
   if (name === undefined) throw invalid("server_name is required: it names the server and prefixes its tools (<server_name>-<tool>).", "server_name");
-  if (typeof settings.url !== "string") throw invalid("url is required: the server's MCP endpoint, e.g. https://mcp.example.com/mcp.", "url");
+  if (typeof settings.url !== "string" && !isOpenApi(settings)) throw invalid("url is required: the server's MCP endpoint, e.g. https://mcp.example.com/mcp (or spec_path / spec for an OpenAPI-described API).", "url");
   if (secrets.auth_value !== undefined && (settings.auth_type === undefined || settings.auth_type === "none")) {
     throw invalid("credentials.auth_value needs an auth_type saying how to send it: bearer_token, api_key, basic, authorization or token.", "auth_type");
   }
@@ -135,9 +151,10 @@ async function checkReachable(url: string, allowed: unknown, param = "url"): Pro
   if (why !== undefined) throw invalid(`${param}: ${why}.`, param);
 }
 
-/** checkReachable for a server's url and, when it has one, its token_url. */
+/** checkReachable for a server's url, spec_path and token_url, those it has. */
 async function checkUrls(settings: Record<string, unknown>): Promise<void> {
-  await checkReachable(settings.url as string, settings.allow_private_hosts);
+  if (typeof settings.url === "string") await checkReachable(settings.url, settings.allow_private_hosts);
+  if (typeof settings.spec_path === "string") await checkReachable(settings.spec_path, settings.allow_private_hosts, "spec_path");
   if (typeof settings.token_url === "string") await checkReachable(settings.token_url, settings.allow_private_hosts, "token_url");
 }
 
@@ -230,19 +247,25 @@ export async function previewEntry(registry: McpRegistry, body: McpServerFields)
   refuseUnsupported(body);
   const name = body.alias ?? body.server_name ?? base?.name;
   if (name === undefined || name === null) throw invalid("server_name is required: it prefixes the tools' names (<server_name>-<tool>).", "server_name");
-  // A config file's OpenAPI server is previewed as it is registered (its document, its naming rule).
-  if (base && (base.entry.spec_path !== undefined || base.entry.spec !== undefined)) {
+  const sentSpec = !isEmpty(body.spec_path) || !isEmpty(body.spec);
+  // A known OpenAPI server is previewed as it is registered (its document, its naming rule, its credentials).
+  if (base && !sentSpec && (base.entry.spec_path !== undefined || base.entry.spec !== undefined)) {
     if (body.url != null || body.credentials != null || body.static_headers != null) {
-      throw invalid("An OpenAPI server from the config file is previewed as configured: leave out url, credentials and static_headers.", "server_id");
+      throw invalid("A registered OpenAPI server is previewed as it is registered: leave out url, credentials and static_headers, or send its spec_path or spec.", "server_id");
     }
     return { name, entry: base.entry };
   }
-  const url = body.url ?? base?.entry.url;
-  if (url === undefined) throw invalid("url is required: the server's MCP endpoint, e.g. https://mcp.example.com/mcp.", "url");
+  const url = body.url ?? (sentSpec ? undefined : base?.entry.url);
+  if (url === undefined && !sentSpec) throw invalid("url is required: the server's MCP endpoint, e.g. https://mcp.example.com/mcp (or spec_path / spec for an OpenAPI-described API).", "url");
   const allowed = body.allow_private_hosts ?? base?.allowed ?? [];
-  await checkReachable(url, allowed);
+  if (url !== undefined) await checkReachable(url, allowed);
   const transport = body.transport === undefined ? (base?.entry.transport ?? "sse") : body.transport === "sse" ? "sse" : "http";
-  const entry: McpServerEntry = { url, transport, allow_private_hosts: allowed };
+  const entry: McpServerEntry = { transport, allow_private_hosts: allowed };
+  if (url !== undefined) entry.url = url;
+  if (typeof body.spec_path === "string" && body.spec_path !== "") {
+    await checkReachable(body.spec_path, allowed, "spec_path");
+    entry.spec_path = body.spec_path;
+  } else if (!isEmpty(body.spec)) entry.spec = body.spec as NonNullable<McpServerEntry["spec"]>;
   const authType = body.auth_type === undefined ? base?.entry.auth_type : body.auth_type;
   if (authType) entry.auth_type = authType as NonNullable<McpServerEntry["auth_type"]>;
   const tokenUrl = body.token_url === undefined ? base?.entry.token_url : body.token_url;
@@ -257,7 +280,7 @@ export async function previewEntry(registry: McpRegistry, body: McpServerFields)
   } else if (base && (base.entry.auth_value !== undefined || base.entry.client_secret !== undefined || base.entry.static_headers !== undefined)) {
     // A stored credential goes only where it was meant to go: the stored server's own origin, and its client secret only to its own token_url.
     const own = base.entry.url === undefined ? undefined : new URL(base.entry.url).origin;
-    if (new URL(url).origin !== own) {
+    if (url === undefined || new URL(url).origin !== own) {
       throw invalid(`url: the stored credentials of MCP server '${echo(body.server_id ?? "")}' are sent only to its own origin (${own ?? "none"}); send credentials to preview another one.`, "url");
     }
     if (base.entry.client_secret !== undefined && tokenUrl !== base.entry.token_url) {

@@ -151,7 +151,7 @@ describe("/v1/mcp/server: MCP servers managed at run time", () => {
       [{ server_name: "s1", transport: "stdio", command: "npx", args: ["x"] }, "command"],
       [{ server_name: "s1", transport: "stdio", url: open.url }, "transport"],
       [{ server_name: "s1", url: open.url, command: "npx" }, "command"],
-      [{ server_name: "s1", url: open.url, spec_path: "https://example.com/openapi.json" }, "spec_path"],
+      [{ server_name: "s1", url: open.url, spec_path: "/etc/passwd" }, "spec_path"],
       [{ server_name: "s1", url: open.url, auth_type: "oauth2" }, "auth_type"],
       [{ server_name: "cfg", url: open.url }, "server_name"],
       [{ server_name: "cfg-two", url: open.url }, "server_name"],
