@@ -43,6 +43,7 @@ export function storedEntry(server: StoredMcpServer, opened: McpSecrets): McpSer
   const s = server.settings;
   const entry: McpServerEntry = { url: String(s.url), transport: s.transport === "sse" ? "sse" : "http" };
   if (typeof s.auth_type === "string") entry.auth_type = s.auth_type as NonNullable<McpServerEntry["auth_type"]>;
+  if (Array.isArray(s.extra_headers)) entry.extra_headers = s.extra_headers as string[];
   if (Array.isArray(s.allowed_tools)) entry.allowed_tools = s.allowed_tools as string[];
   if (Array.isArray(s.disallowed_tools)) entry.disallowed_tools = s.disallowed_tools as string[];
   if (typeof s.description === "string") entry.description = s.description;
