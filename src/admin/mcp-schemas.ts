@@ -4,7 +4,7 @@
  * are write-only: no answer holds them.
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
-import { MCP_AUTH_TYPES } from "../config/schema.ts";
+import { MCP_AUTH_TYPES, MCP_HEADER_NAME } from "../config/schema.ts";
 import { unappliedFields, WarningsProperty } from "./unapplied-fields.ts";
 
 const strict = { additionalProperties: false } as const;
@@ -13,7 +13,7 @@ const Time = Type.String({ format: "date-time" });
 
 /** LiteLLM fields of a server Switchboard accepts and does not apply. */
 export const MCP_UNAPPLIED = [
-  "mcp_info", "mcp_access_groups", "extra_headers", "allow_all_keys", "tool_name_to_display_name", "tool_name_to_description",
+  "mcp_info", "mcp_access_groups", "allow_all_keys", "tool_name_to_display_name", "tool_name_to_description",
   "instructions", "available_on_public_internet", "spec_version", "timeout", "max_concurrent_requests", "source_url",
   // OAuth2's authorization code flow (per user, interactive): Switchboard runs the client credentials grant only.
   "authorization_url", "registration_url",
@@ -70,6 +70,14 @@ const serverFields = {
     ),
   ),
   static_headers: Type.Optional(nullable(Type.Record(Type.String(), Type.String(), { description: "Headers sent with every request to the server; write-only like credentials." }))),
+  extra_headers: Type.Optional(
+    nullable(
+      Type.Array(Type.String({ pattern: MCP_HEADER_NAME, errorMessage: "expected a header name" }), {
+        description:
+          "Names of headers passed from the caller's request to /mcp on to this server, per request. Never the Switchboard key's headers (x-litellm-api-key, x-switchboard-api-key, api-key, x-api-key; Authorization when it carried the key), nor hop-by-hop or transport headers.",
+      }),
+    ),
+  ),
   allowed_tools: Type.Optional(nullable(Tools("Only these tools (the server's own names) are listed and callable."))),
   disallowed_tools: Type.Optional(nullable(Tools("These tools (the server's own names) are never listed nor callable."))),
   allow_private_hosts: Type.Optional(
@@ -109,6 +117,7 @@ export const McpServerObject = Type.Object(
     transport: Type.String(),
     auth_type: nullable(Type.String()),
     token_url: nullable(Type.String({ description: "auth_type oauth2: the token endpoint." })),
+    extra_headers: nullable(Type.Array(Type.String(), { description: "Headers passed from the caller's request on to the server." })),
     allowed_tools: nullable(Type.Array(Type.String())),
     disallowed_tools: nullable(Type.Array(Type.String())),
     allow_private_hosts: nullable(Type.Array(Type.String())),

@@ -3,7 +3,7 @@ import { formatPath, type PathSegment } from "./paths.ts";
 import { asDict, judgeKey, toHeaders, type Dict, type Translator } from "./litellm-values.ts";
 
 /** What Switchboard takes of a LiteLLM MCP server entry, as is. */
-const TAKEN = ["url", "transport", "auth_type", "auth_value", "allowed_tools", "disallowed_tools", "description", "static_headers", "spec_path", "client_id", "client_secret", "token_url", "scopes"];
+const TAKEN = ["url", "transport", "auth_type", "auth_value", "allowed_tools", "disallowed_tools", "description", "static_headers", "spec_path", "client_id", "client_secret", "token_url", "scopes", "extra_headers"];
 
 /** Keys LiteLLM knows on an MCP server (litellm/proxy/_types.py, the MCP docs) that Switchboard does not apply yet. */
 const IGNORED: Record<string, string> = {
@@ -12,7 +12,6 @@ const IGNORED: Record<string, string> = {
   server_id: "the server's name in mcp_servers is its only name",
   access_groups: "access groups are not supported yet: give keys and teams metadata.mcp_servers",
   allowed_params: "per-tool parameter filters are not supported yet",
-  extra_headers: "forwarding the caller's headers to MCP servers is not supported yet",
   allow_all_keys: "every key reaches every server unless its (or its team's) metadata.mcp_servers names the ones it may use",
   available_on_public_internet: "not supported yet",
   tool_name_to_display_name: "not supported yet",

@@ -2,7 +2,7 @@ import { resolveEnvRefs } from "./env-refs.ts";
 import { ConfigError, ConfigSyntaxError } from "./errors.ts";
 import { fromLiteLLM, isLiteLLMConfig } from "./litellm.ts";
 import { asDict } from "./litellm-values.ts";
-import { MCP_SERVER_NAME, missingOAuth2, unsupportedMcpServer } from "./mcp-servers.ts";
+import { extraHeadersProblem, MCP_SERVER_NAME, missingOAuth2, unsupportedMcpServer } from "./mcp-servers.ts";
 import { formatPath, type PathSegment } from "./paths.ts";
 import { ConfigSchema, type Config } from "./schema.ts";
 import { jsonErrorPosition, yamlErrorPosition } from "./syntax.ts";
@@ -65,6 +65,8 @@ export function loadConfigValue(raw: unknown, source: string, env: Record<string
     }
     const oauth2 = server ? missingOAuth2(server) : undefined;
     if (oauth2) problems.push(`${where(["mcp_servers", name, "auth_type"])}: ${oauth2}`);
+    const passed = server ? extraHeadersProblem(server.extra_headers) : undefined;
+    if (passed) problems.push(`${where(["mcp_servers", name, "extra_headers"])}: ${passed}`);
     if (server && server.spec_path !== undefined && server.spec !== undefined) problems.push(`${where(["mcp_servers", name, "spec"])}: give spec_path or spec, not both`);
     const unsupported = native ? unsupportedMcpServer(entry) : undefined;
     if (!unsupported) continue;

@@ -152,6 +152,9 @@ export const TracingSchema = Type.Object(
 /** LiteLLM's auth_type values Switchboard sends (oauth2: a client-credentials token from token_url, as a bearer). */
 export const MCP_AUTH_TYPES = ["none", "bearer_token", "api_key", "basic", "authorization", "token", "oauth2"] as const;
 
+/** An HTTP header name (RFC 9110 token). */
+export const MCP_HEADER_NAME = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+
 /** One upstream MCP server, in LiteLLM's `mcp_servers:` format. */
 export const McpServerSchema = Type.Object(
   {
@@ -192,6 +195,12 @@ export const McpServerSchema = Type.Object(
     scopes: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "auth_type oauth2: the scopes requested (sent space-separated)." })),
     static_headers: Type.Optional(
       Type.Record(Type.String(), Type.String(), { ...CREDENTIAL_HEADERS, description: "Headers sent with every request to the server; values of credential headers are secrets." }),
+    ),
+    extra_headers: Type.Optional(
+      Type.Array(Type.String({ pattern: MCP_HEADER_NAME }), {
+        description:
+          "Names of headers passed from the caller's request to /mcp on to this server, per request (e.g. x-user-token). Never the Switchboard key's headers, hop-by-hop or transport headers, nor Authorization when it carried the key; the server's own static_headers and credential win.",
+      }),
     ),
     allowed_tools: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Only these tools (the server's own names) are listed and callable." })),
     disallowed_tools: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "These tools (the server's own names) are never listed nor callable." })),

@@ -25,6 +25,7 @@ import { toolPrices, type ToolPrices } from "./prices.ts";
 import { toolNames } from "./names.ts";
 import { OpenApiUpstream } from "./openapi/upstream.ts";
 import { InFlight, callerId } from "./inflight.ts";
+import { withClientHeaders } from "./extra-headers.ts";
 import { getPrompt, listPrompts, listResources, listResourceTemplates, readResource, upstreamUri } from "./passthrough.ts";
 import { Upstream } from "./upstream.ts";
 
@@ -121,7 +122,12 @@ export class McpGateway {
    * carrying a progress token is answered as an SSE stream, so the upstream's progress notifications
    * reach the client before the result; every other request is answered as plain JSON.
    */
-  async handle(request: Request, caller: Caller, only?: string): Promise<Response> {
+  handle(request: Request, caller: Caller, only?: string): Promise<Response> {
+    // The upstream calls made for this request read the caller's extra_headers from here (extra-headers.ts).
+    return withClientHeaders(request.headers, () => this.answer(request, caller, only));
+  }
+
+  private async answer(request: Request, caller: Caller, only: string | undefined): Promise<Response> {
     const messages = await messagesOf(request);
     const streams = messages.some((message) => message.params?._meta?.progressToken !== undefined);
     const initializing = messages.some((message) => message.method === "initialize");

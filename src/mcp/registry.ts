@@ -47,6 +47,7 @@ export function storedEntry(server: StoredMcpServer, opened: McpSecrets): McpSer
   if (typeof s.spec_path === "string") entry.spec_path = s.spec_path;
   if (typeof s.spec === "object" && s.spec !== null) entry.spec = s.spec as NonNullable<McpServerEntry["spec"]>;
   if (typeof s.auth_type === "string") entry.auth_type = s.auth_type as NonNullable<McpServerEntry["auth_type"]>;
+  if (Array.isArray(s.extra_headers)) entry.extra_headers = s.extra_headers as string[];
   if (Array.isArray(s.allowed_tools)) entry.allowed_tools = s.allowed_tools as string[];
   if (Array.isArray(s.disallowed_tools)) entry.disallowed_tools = s.disallowed_tools as string[];
   if (typeof s.description === "string") entry.description = s.description;

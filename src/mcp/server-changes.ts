@@ -6,7 +6,7 @@
  */
 import { echo } from "../canonical/echo.ts";
 import { GatewayError } from "../canonical/errors.ts";
-import { missingOAuth2 } from "../config/mcp-servers.ts";
+import { extraHeadersProblem, missingOAuth2 } from "../config/mcp-servers.ts";
 import type { McpServerEntry } from "../config/schema.ts";
 import { ENCRYPTION_KEY_VARS, SecretBoxError } from "../models/secret-box.ts";
 import { type McpServerContent, StoreConflict, type StoredMcpServer } from "../store/types.ts";
@@ -25,6 +25,7 @@ export interface McpServerFields {
   credentials?: { auth_value?: string; client_id?: string; client_secret?: string; scopes?: string[] } | null;
   token_url?: string | null;
   static_headers?: Record<string, string> | null;
+  extra_headers?: string[] | null;
   allowed_tools?: string[] | null;
   disallowed_tools?: string[] | null;
   allow_private_hosts?: string[] | null;
@@ -97,7 +98,7 @@ function takenNames(registry: McpRegistry, except?: string): string[] {
 function merged(body: McpServerFields, current: { settings: Record<string, unknown>; secrets: McpSecrets } | undefined) {
   refuseUnsupported(body);
   const settings: Record<string, unknown> = { ...current?.settings };
-  for (const key of ["server_name", "alias", "description", "url", "auth_type", "token_url", "allowed_tools", "disallowed_tools", "allow_private_hosts"] as const) {
+  for (const key of ["server_name", "alias", "description", "url", "auth_type", "token_url", "extra_headers", "allowed_tools", "disallowed_tools", "allow_private_hosts"] as const) {
     const value = body[key];
     if (value === null) delete settings[key];
     else if (value !== undefined) settings[key] = value;
@@ -121,6 +122,8 @@ function merged(body: McpServerFields, current: { settings: Record<string, unkno
   if (secrets.auth_value !== undefined && (settings.auth_type === undefined || settings.auth_type === "none")) {
     throw invalid("credentials.auth_value needs an auth_type saying how to send it: bearer_token, api_key, basic, authorization or token.", "auth_type");
   }
+  const passed = extraHeadersProblem(settings.extra_headers);
+  if (passed) throw invalid(`extra_headers: ${passed}.`, "extra_headers");
   checkOAuth2(settings.auth_type, settings.token_url, secrets);
   return { name, settings, secrets };
 }

@@ -6,6 +6,7 @@ import { ErrorCode, McpError, type CallToolResult, type GetPromptResult, type Pr
 import type { McpServerEntry } from "../config/schema.ts";
 import { VERSION } from "../version.ts";
 import { McpAnswerError } from "./errors.ts";
+import { passThroughFetch } from "./extra-headers.ts";
 import { bearerFetch, OAuthToken } from "./oauth-token.ts";
 
 /** The header LiteLLM sends each auth_type's value in, and the value's prefix. */
@@ -27,7 +28,8 @@ export function upstreamHeaders(entry: McpServerEntry): Record<string, string> {
 
 /**
  * One configured upstream MCP server: an SDK client connected on first use and reused by every
- * caller (the server's own credential, so nothing per caller rides on it). A connection that
+ * caller (the server's own credential, so nothing per caller rides on it; a caller's extra_headers
+ * are added to each HTTP request made for that caller, by the fetch). A connection that
  * fails is dropped, so the next call connects afresh. Errors leave as JSON-RPC errors whose text names
  * the server and never carries its credential.
  */
@@ -123,7 +125,12 @@ export class Upstream {
   private connect(): Promise<Client> {
     // The config requires a url of every server that has no OpenAPI document.
     const url = new URL(this.entry.url ?? "");
-    const options = { requestInit: { headers: upstreamHeaders(this.entry) }, ...(this.oauth ? { fetch: bearerFetch(this.oauth) } : {}) };
+    const headers = upstreamHeaders(this.entry);
+    const base = this.oauth ? bearerFetch(this.oauth) : undefined;
+    // The caller's extra_headers ride on each HTTP request, not on the shared connection (see extra-headers.ts).
+    const own = [...Object.keys(headers), ...(this.oauth ? ["authorization"] : [])];
+    const send = this.entry.extra_headers?.length ? passThroughFetch(this.entry, own, base ?? ((url, init) => fetch(url, init))) : base;
+    const options = { requestInit: { headers }, ...(send ? { fetch: send } : {}) };
     const transport = this.entry.transport === "sse" ? new SSEClientTransport(url, options) : new StreamableHTTPClientTransport(url, options);
     const client = new Client({ name: "switchboard", version: VERSION });
     return client.connect(transport).then(() => client);

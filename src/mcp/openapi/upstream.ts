@@ -1,6 +1,7 @@
 import { ErrorCode, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { McpServerEntry } from "../../config/schema.ts";
 import { McpAnswerError } from "../errors.ts";
+import { passedHeaders } from "../extra-headers.ts";
 import { OAuthToken } from "../oauth-token.ts";
 import { upstreamHeaders } from "../upstream.ts";
 import { loadSpec, type Operation } from "./spec.ts";
@@ -63,8 +64,10 @@ export class OpenApiUpstream {
     try {
       const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]) : AbortSignal.timeout(CALL_TIMEOUT_MS);
       const send = () => {
-        // The credential is set last, so no argument can replace it.
-        const headers = { accept: "application/json, */*", ...request.headers, ...upstreamHeaders(this.entry), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+        // The caller's extra_headers, then the credential last, so neither an argument nor a caller can replace it.
+        const own = upstreamHeaders(this.entry);
+        const passed = passedHeaders(this.entry, [...Object.keys(own), ...(token ? ["authorization"] : [])]);
+        const headers = { accept: "application/json, */*", ...request.headers, ...passed, ...own, ...(token ? { authorization: `Bearer ${token}` } : {}) };
         return guardedFetch(request.url, { method: operation.method.toUpperCase(), headers, ...(request.body !== undefined ? { body: request.body } : {}), signal }, this.allowed);
       };
       response = await send();
