@@ -6,7 +6,7 @@
  */
 import type { McpServerEntry } from "../config/schema.ts";
 import { ENCRYPTION_KEY_VARS, type SecretBox } from "../models/secret-box.ts";
-import { SharedReload } from "../store/shared-reload.ts";
+import { SharedReload, watchMarker } from "../store/shared-reload.ts";
 import type { McpServerStore, StoredMcpServer } from "../store/types.ts";
 import type { McpGateway } from "./gateway.ts";
 
@@ -65,7 +65,7 @@ export class McpRegistry {
   /** Stored servers served now, by id. */
   private served = new Map<string, StoredMcpServer>();
   private marker = -1;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private stopWatching: (() => void) | undefined;
   private readonly reloads = new SharedReload(() => this.readAll());
   private reported = new Set<string>();
 
@@ -115,18 +115,12 @@ export class McpRegistry {
   /** Polls for changes made elsewhere every `intervalMs`. Unref'd: it never keeps the process alive. */
   watch(intervalMs = 1_000, onError: (error: unknown) => void = () => {}): void {
     this.stop();
-    this.timer = setInterval(() => {
-      void this.deps.store
-        .changeMarker()
-        .then((marker) => (marker === this.marker ? undefined : this.reload()))
-        .catch(onError);
-    }, intervalMs);
-    this.timer.unref?.();
+    this.stopWatching = watchMarker(() => this.deps.store.changeMarker(), () => this.marker, () => this.reload(), intervalMs, onError);
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopWatching?.();
+    this.stopWatching = undefined;
   }
 }
 

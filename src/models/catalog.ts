@@ -10,7 +10,7 @@ import { buildModelTable, type ExtraModel, type ModelTable } from "../router/mod
 import type { ModelStore, StoredModel } from "../store/types.ts";
 import { mergeSecrets, readModel, type Dict, type LiteLLMModel, type ModelProblem } from "./litellm-model.ts";
 import { ENCRYPTION_KEY_VARS, type SecretBox } from "./secret-box.ts";
-import { SharedReload } from "../store/shared-reload.ts";
+import { SharedReload, watchMarker } from "../store/shared-reload.ts";
 
 export interface CatalogDeps {
   /** The config as loaded (references resolved): its models stay read-only. */
@@ -43,7 +43,7 @@ export class ModelCatalog {
   /** Ids of the config's (and the built-in) deployments: taken, and read-only. */
   private readonly fixedIds: ReadonlySet<string>;
   private marker = -1;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private stopWatching: (() => void) | undefined;
   private readonly reloads = new SharedReload(() => this.readAll());
   /** Problems already logged, so a poll that finds nothing new stays quiet. */
   private reported = new Set<string>();
@@ -110,18 +110,12 @@ export class ModelCatalog {
   /** Polls for changes made elsewhere every `intervalMs`. Unref'd: it never keeps the process alive. */
   watch(intervalMs = 1_000, onError: (error: unknown) => void = () => {}): void {
     this.stop();
-    this.timer = setInterval(() => {
-      void this.deps.store
-        .changeMarker()
-        .then((marker) => (marker === this.marker ? undefined : this.reload()))
-        .catch(onError);
-    }, intervalMs);
-    this.timer.unref?.();
+    this.stopWatching = watchMarker(() => this.deps.store.changeMarker(), () => this.marker, () => this.reload(), intervalMs, onError);
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopWatching?.();
+    this.stopWatching = undefined;
   }
 }
 

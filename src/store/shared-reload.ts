@@ -27,3 +27,23 @@ export class SharedReload {
     return this.running;
   }
 }
+
+/**
+ * Polls a change marker every `intervalMs` and reloads when it moved (a change made by another
+ * process on the same store). Unref'd: it never keeps the process alive. Returns the stop function.
+ */
+export function watchMarker(
+  marker: () => Promise<number>,
+  seen: () => number,
+  reload: () => Promise<void>,
+  intervalMs: number,
+  onError: (error: unknown) => void,
+): () => void {
+  const timer = setInterval(() => {
+    void marker()
+      .then((value) => (value === seen() ? undefined : reload()))
+      .catch(onError);
+  }, intervalMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
