@@ -52,6 +52,13 @@ export function toolSource(name: string, entry: McpServerEntry): ToolSource {
   return entry.spec_path !== undefined || entry.spec !== undefined ? new OpenApiUpstream(name, entry) : new Upstream(name, entry);
 }
 
+/** A tool as the gateway shows it (named `<server>-<tool>`), its server, and the server's own name for it. */
+export interface CatalogTool {
+  tool: Tool;
+  server: string;
+  original: string;
+}
+
 /** One server's tools as the gateway shows them: filtered, then named `<server>-<tool>`. */
 interface Listing {
   tools: Tool[];
@@ -88,6 +95,11 @@ export class McpGateway {
 
   has(name: string): boolean {
     return this.upstreams.has(name);
+  }
+
+  /** Whether `caller` may use server `name` (its key's, team's and organisation's MCP access). */
+  mayUse(caller: Caller, name: string): boolean {
+    return mayUseServer(caller, name);
   }
 
   /** The names of the servers served now. */
@@ -232,6 +244,11 @@ export class McpGateway {
 
   /** The tools `caller` may use, of every server (`only` undefined) or of one, named <server>-<tool>: tools/list of /mcp and /mcp-rest. */
   async listTools(caller: Caller, only: string | undefined): Promise<Tool[]> {
+    return (await this.catalog(caller, only)).map((entry) => entry.tool);
+  }
+
+  /** The tools `caller` may use with the server each belongs to and the server's own name for it (MCP tools in chat). */
+  async catalog(caller: Caller, only: string | undefined): Promise<CatalogTool[]> {
     const servers = this.reachable(caller, only);
     const listings = await Promise.all(
       servers.map((upstream) =>
@@ -243,7 +260,7 @@ export class McpGateway {
         }),
       ),
     );
-    return listings.flatMap((listing) => listing.tools);
+    return listings.flatMap((listing, i) => listing.tools.map((tool) => ({ tool, server: (servers[i] as ToolSource).name, original: listing.names.get(tool.name) as string })));
   }
 
   /** A server's listing, fetched afresh; it is kept so calls can map names without a round trip. */
@@ -264,7 +281,16 @@ export class McpGateway {
   }
 
   /** One tools/call of `caller` over `request` (of /mcp and /mcp-rest), `name` being <server>-<tool>. */
-  async callTool(request: Request, caller: Caller, only: string | undefined, name: string, args: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<CallToolResult> {
+  async callTool(
+    request: Request,
+    caller: Caller,
+    only: string | undefined,
+    name: string,
+    args: Record<string, unknown> | undefined,
+    options: RequestOptions = {},
+    /** Told the price charged, once the tool ran (a chat's MCP tools add it to the answer's cost). */
+    charged?: (priceNano: number) => void,
+  ): Promise<CallToolResult> {
     const upstream = this.serverOf(name, only);
     if (!upstream) throw new McpAnswerError(ErrorCode.InvalidParams, `Unknown tool '${name}'. tools/list names the tools; each is <server>-<tool>.`);
     if (!mayUseServer(caller, upstream.name)) throw new McpAnswerError(MCP_FORBIDDEN, `This key may not use MCP server '${upstream.name}'. Ask an administrator to add it to the key's or team's mcp_servers.`);
@@ -277,7 +303,9 @@ export class McpGateway {
     }
     const priceNano = (this.prices.get(upstream.name) as ToolPrices).of(original);
     const call = { caller, request, server: upstream.name, name, original, args, priceNano };
-    return observeToolCall(this.observers, call, () => upstream.callTool(original, args, options));
+    const result = await observeToolCall(this.observers, call, () => upstream.callTool(original, args, options));
+    charged?.(priceNano);
+    return result;
   }
 
   /** The server a gateway tool name belongs to: the longest configured name followed by `-`. */
