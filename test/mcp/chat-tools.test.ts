@@ -218,6 +218,50 @@ describe("MCP tools in /v1/messages (Anthropic SDK)", () => {
   });
 });
 
+describe("limits and cancellation", () => {
+  test("each round is admitted: a key with rpm_limit 1 gets its 429 at the second round, and no tool result is lost silently", async () => {
+    const limited = (await gateway.admin<{ key: string }>("POST", "/key/generate", { rpm_limit: 2 })).body.key;
+    // Round one and the tool call take the two requests of the minute; round two is refused.
+    const error = await openai(limited)
+      .chat.completions.create({ model: "gpt-tools", messages: [{ role: "user", content: 'CALL calc-add {"a": 1, "b": 1}' }], tools: [mcpTool("calc")] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((error as InstanceType<typeof OpenAI.RateLimitError>).message).toContain("requests per minute");
+  });
+
+  test("a client that leaves mid-stream aborts the round in flight, and no further round starts", async () => {
+    model.chunkDelayMs = 40;
+    try {
+      const before = model.requests.length;
+      const controller = new AbortController();
+      const stream = await openai().chat.completions.create(
+        { model: "gpt-tools", messages: [{ role: "user", content: 'CALL calc-add {"a": 1, "b": 1} SAY never' }], tools: [mcpTool("calc")], stream: true },
+        { signal: controller.signal },
+      );
+      const seen: string[] = [];
+      await (async () => {
+        for await (const chunk of stream) {
+          const text = chunk.choices[0]?.delta.content;
+          if (text) {
+            seen.push(text);
+            controller.abort();
+          }
+        }
+      })().catch(() => undefined);
+      expect(seen[0]).toBe("Done: ");
+      const aborted = await (async () => {
+        for (let i = 0; i < 100 && model.aborted.length === 0; i++) await Bun.sleep(20);
+        return model.aborted.length > 0;
+      })();
+      expect(aborted).toBe(true);
+      await Bun.sleep(100);
+      expect(since(before).length).toBe(2);
+    } finally {
+      model.chunkDelayMs = 0;
+    }
+  });
+});
+
 describe("what is refused", () => {
   const post = (body: Record<string, unknown>, k = key) =>
     fetch(`${gateway.baseURL}/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${k}`, "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-tools", messages: [{ role: "user", content: "SAY hi" }], ...body }) });

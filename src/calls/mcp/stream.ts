@@ -5,7 +5,7 @@
  * the same answer, or the round is the last: its held tool calls, the loop's total usage and the
  * finish reason close the stream. A client that leaves cancels the round in flight and its tool calls.
  */
-import type { ChatResult, ContentPart, FinishReason, StreamPart, ThinkingPart, ToolCallPart } from "../../canonical/chat.ts";
+import type { ContentPart, StreamPart, ThinkingPart, ToolCallPart } from "../../canonical/chat.ts";
 import { toGatewayError, type GatewayError } from "../../canonical/errors.ts";
 import type { Usage } from "../../canonical/usage.ts";
 import type { StreamEncoder } from "../../dialects/types.ts";
@@ -110,14 +110,20 @@ class RoundCapture implements StreamEncoder {
   outcome: StreamOutcome | undefined;
   costNano: number | undefined;
   failed = false;
+  /** The round's whole answer as frames of the client's dialect, for its span (tracing on). */
+  private readonly traced: { encoder: StreamEncoder; frames: string[] } | undefined;
 
   constructor(
     private readonly loop: Loop,
     private readonly client: StreamEncoder,
-    private readonly round: Round,
-  ) {}
+    round: Round,
+  ) {
+    const { trace } = round.scope;
+    if (trace) this.traced = { encoder: loop.dialect.codec.streamEncoder(round.answer.chat, loop.model), frames: (trace.streamFrames = []) };
+  }
 
   part(part: StreamPart): string {
+    if (this.traced) this.traced.frames.push(this.traced.encoder.part(part));
     switch (part.type) {
       case "start":
         // One answer for the client: only the first round opens it.
@@ -164,7 +170,7 @@ class RoundCapture implements StreamEncoder {
   }
 
   end(): string {
-    this.keepForTrace();
+    if (this.traced) this.traced.frames.push(this.traced.encoder.end());
     this.calls = runnableCalls(this.loop, { content: this.content });
     if (this.calls) return "";
     // The answer: its tool calls (the client's, or awaiting approval), the loop's usage, the finish.
@@ -182,20 +188,12 @@ class RoundCapture implements StreamEncoder {
   }
 
   fail(error: GatewayError): string {
+    if (this.traced) this.traced.frames.push(this.traced.encoder.fail(error));
     this.failed = true;
     return this.client.fail(error);
   }
 
   answerId(): string | undefined {
     return this.client.answerId();
-  }
-
-  /** The round's own answer for its span, as the client's dialect writes a whole answer. */
-  private keepForTrace(): void {
-    const { scope, answer } = this.round;
-    if (!scope.trace) return;
-    const finishReason: FinishReason = this.finish?.finishReason ?? "other";
-    const result: ChatResult = { id: this.client.answerId() ?? answerId(scope), model: this.loop.model, content: this.content, finishReason, ...(this.usage ? { usage: this.usage } : {}) };
-    scope.trace.responseText = JSON.stringify(this.loop.dialect.codec.encodeResult(result, answer.chat, this.loop.model));
   }
 }
