@@ -243,6 +243,12 @@ export async function previewEntry(registry: McpRegistry, body: McpServerFields)
     else if (registry.isFixed(body.server_id)) {
       // The config file's url was written by the operator: its host is allowed.
       const entry = registry.deps.config[body.server_id] as McpServerEntry;
+      if (entry.transport === "stdio") {
+        throw invalid(
+          `server_id: MCP server '${echo(body.server_id)}' is a stdio server of the config file; it is not previewed (that would start a second copy of its command). GET /mcp-rest/tools/list?server_id=${echo(body.server_id)} lists the tools it serves.`,
+          "server_id",
+        );
+      }
       const hosts = entry.url === undefined ? [] : [new URL(entry.url).hostname.replace(/^\[(.*)\]$/, "$1")];
       base = { name: body.server_id, entry, allowed: [...hosts, ...(entry.allow_private_hosts ?? [])] };
     } else throw notStored(registry, body.server_id, "preview");
