@@ -62,7 +62,7 @@ export function loadConfigValue(raw: unknown, source: string, env: Record<string
     const server = asDict(entry);
     if (server && looksStdio(server)) {
       for (const problem of stdioProblems(server)) {
-        problems.push(`${where(["mcp_servers", name, problem.key])}: ${problem.message}`);
+        problems.push(`${where(["mcp_servers", name, problem.key, ...(problem.name === undefined ? [] : [problem.name])])}: ${problem.message}`);
         // A misplaced key's own schema errors would say the same twice; env's values are still checked.
         if (problem.key !== "env") unset.add(formatPath(["mcp_servers", name, problem.key]));
       }

@@ -24,6 +24,9 @@ const NOT_FOR_STDIO: Record<string, string> = {
   allow_private_hosts: "the gateway makes no network connection to a stdio server",
 };
 
+/** LiteLLM's reference to a header of the caller's request in a stdio server's env. */
+const CALLER_HEADER = /\$\{X-[^}]*\}/i;
+
 /** An environment variable's name, as a shell would take it. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -32,28 +35,39 @@ export function looksStdio(server: Record<string, unknown>): boolean {
   return server.transport === "stdio" || STDIO_KEYS.some((key) => server[key] !== undefined);
 }
 
+/** A problem of a stdio server entry, at one of its keys (at one variable of env, `name`). */
+export interface StdioProblem {
+  key: string;
+  name?: string;
+  message: string;
+}
+
 /**
  * What is wrong with a stdio server entry, at which of its keys: its own keys without transport
  * stdio, no command, a key that applies only to servers reached over HTTP (`auth_type: none`
  * states nothing and passes), an env name no process could read. Shared by both config formats,
  * so a LiteLLM file and a Switchboard one get the same words.
  */
-export function stdioProblems(server: Record<string, unknown>): { key: string; message: string }[] {
+export function stdioProblems(server: Record<string, unknown>): StdioProblem[] {
   if (server.transport !== "stdio") {
     return STDIO_KEYS.filter((key) => server[key] !== undefined).map((key) => ({
       key,
       message: "is for stdio servers: add transport: stdio for a server the gateway runs as a command, or leave it out for a server reached at its url",
     }));
   }
-  const problems: { key: string; message: string }[] = [];
+  const problems: StdioProblem[] = [];
   if (server.command === undefined) problems.push({ key: "transport", message: "a stdio server needs command: the program the gateway runs (e.g. npx), with its args" });
   for (const [key, why] of Object.entries(NOT_FOR_STDIO)) {
     if (server[key] === undefined || (key === "auth_type" && server[key] === "none")) continue;
     problems.push({ key, message: `does not apply to a stdio server: ${why}` });
   }
   const env = asDict(server.env);
-  for (const name of Object.keys(env ?? {})) {
+  for (const [name, value] of Object.entries(env ?? {})) {
     if (!ENV_NAME.test(name)) problems.push({ key: "env", message: `'${name}' is not an environment variable name (letters, digits and _, not starting with a digit)` });
+    // LiteLLM fills `${X-HEADER}` from each caller's request; the value is a secret, so it is not echoed.
+    if (typeof value === "string" && CALLER_HEADER.test(value)) {
+      problems.push({ key: "env", name, message: "a caller's request header (LiteLLM's ${X-HEADER}) cannot reach a stdio server, whose one process serves every caller; give the value as os.environ/NAME" });
+    }
   }
   return problems;
 }

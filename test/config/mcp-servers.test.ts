@@ -87,7 +87,7 @@ describe("mcp_servers in Switchboard's format", () => {
               allow_private_hosts: ["localhost"],
               spec_path: "https://a/openapi.json",
             },
-            badenv: { transport: "stdio", command: "node", env: { "NOT-A-NAME": "x", PORT: 8080 } },
+            badenv: { transport: "stdio", command: "node", env: { "NOT-A-NAME": "x", PORT: 8080, GITHUB_TOKEN: "${X-GITHUB_TOKEN}" } },
           },
         },
         "c.yaml",
@@ -108,6 +108,7 @@ describe("mcp_servers in Switchboard's format", () => {
       "mcp_servers.mixed.extra_headers: does not apply to a stdio server: a stdio server is one process shared by every caller, with no HTTP request to carry a caller's headers",
       "mcp_servers.mixed.allow_private_hosts: does not apply to a stdio server: the gateway makes no network connection to a stdio server",
       "mcp_servers.badenv.env: 'NOT-A-NAME' is not an environment variable name (letters, digits and _, not starting with a digit)",
+      "mcp_servers.badenv.env.GITHUB_TOKEN: a caller's request header (LiteLLM's ${X-HEADER}) cannot reach a stdio server, whose one process serves every caller; give the value as os.environ/NAME",
       "mcp_servers.badenv.env.PORT: expected a string",
     ]);
   });
