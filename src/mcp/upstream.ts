@@ -40,8 +40,8 @@ export interface UpstreamOptions {
  * fails is dropped, so the next call connects afresh. Errors leave as JSON-RPC errors whose text names
  * the server and never carries its credential.
  *
- * A stdio server's connection is its process: started on first use (not at start-up, as HTTP
- * servers are connected: a server no caller uses runs nothing, and a slow `npx -y` delays no
+ * A stdio server's connection is its process: started on first use as an HTTP server is connected
+ * (not at the gateway's start: a server no caller uses runs nothing, and a slow `npx -y` delays no
  * start), shared by every caller, started again on the next use after it exits (held back while it
  * keeps exiting), and stopped by close().
  */
@@ -224,6 +224,9 @@ export class Upstream {
       // McpError prefixes "MCP error <code>: " (an SDK server's message may carry one already); the code is kept, the text scrubbed.
       const text = this.scrub(upstream.message.replace(/^(?:MCP error -?\d+: )+/, ""));
       return new McpAnswerError(upstream.code, `MCP server '${this.name}': ${text}`);
+    }
+    if (this.restarts && error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+      return new McpAnswerError(ErrorCode.InternalError, `MCP server '${this.name}' (a command the gateway runs) did not answer in time; its process was stopped and is started again on the next use.`);
     }
     if (this.restarts) {
       return new McpAnswerError(ErrorCode.InternalError, `MCP server '${this.name}' (a command the gateway runs) exited or could not be started; try again, or ask an administrator to check its command and the gateway's log.`);

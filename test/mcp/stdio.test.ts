@@ -66,7 +66,7 @@ describe("a stdio MCP server of the config file, through /mcp", () => {
   test("its tools are listed <server>-<tool> and called; one process serves every caller", async () => {
     const first = await connect();
     const tools = (await first.listTools()).tools.map((tool) => tool.name).sort();
-    expect(tools).toEqual(["local-crash", "local-echo", "local-env", "local-pid", "local-stderr"]);
+    expect(tools).toEqual(["local-crash", "local-echo", "local-env", "local-hang", "local-pid", "local-stderr"]);
     expect(await call(first, "local-echo", "hi")).toBe("echo: hi");
     const second = await connect();
     expect(await call(second, "local-pid")).toBe(await call(first, "local-pid"));
@@ -150,6 +150,19 @@ describe("a stdio server's process lifecycle", () => {
     expect(await pidOf(mcp, "a")).toBe(a);
     await mcp.close();
     expect([alive(a), alive(changed)]).toEqual([false, false]);
+  });
+
+  test("a call the process does not answer in time stops it; the next use starts it again", async () => {
+    const upstream = new Upstream("slow", stdio());
+    const pid = Number(textOf(await upstream.callTool("pid", {})));
+    const timedOut = await upstream.callTool("hang", {}, { timeout: 50 }).then(
+      () => "answered",
+      (error: Error) => error.message,
+    );
+    expect(timedOut).toBe("MCP server 'slow' (a command the gateway runs) did not answer in time; its process was stopped and is started again on the next use.");
+    expect(alive(pid)).toBe(false);
+    expect(Number(textOf(await upstream.callTool("pid", {})))).not.toBe(pid);
+    await upstream.close();
   });
 
   test("a command that keeps exiting is started again at once, then only after a growing wait", async () => {

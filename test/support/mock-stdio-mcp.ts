@@ -1,7 +1,7 @@
 /**
  * An MCP server over stdio, built with the official SDK, for the gateway's stdio upstreams: run it
  * as `bun test/support/mock-stdio-mcp.ts`. Its tools show what the child process sees (its pid, an
- * environment variable), write to stderr, and crash on demand. With MOCK_STARTS_FILE set, each
+ * environment variable), write to stderr, crash or hang on demand. With MOCK_STARTS_FILE set, each
  * start appends a line there, so a test can count starts; with MOCK_EXIT_AT_START set, it exits
  * at once.
  */
@@ -13,7 +13,7 @@ import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, typ
 const text = (value: string): CallToolResult => ({ content: [{ type: "text", text: value }] });
 const argument = { type: "object" as const, properties: { text: { type: "string" } } };
 
-const tools: Record<string, (text: string) => CallToolResult> = {
+const tools: Record<string, (text: string) => CallToolResult | Promise<CallToolResult>> = {
   echo: (value) => text(`echo: ${value}`),
   pid: () => text(String(process.pid)),
   /** The value of the environment variable named by `text`, or "(unset)". */
@@ -24,6 +24,8 @@ const tools: Record<string, (text: string) => CallToolResult> = {
     return text("written");
   },
   crash: () => process.exit(7),
+  /** Never answers. */
+  hang: () => new Promise<CallToolResult>(() => undefined),
 };
 
 if (process.env.MOCK_STARTS_FILE) appendFileSync(process.env.MOCK_STARTS_FILE, `${process.pid}\n`);
