@@ -27,7 +27,7 @@ import { OpenApiUpstream } from "./openapi/upstream.ts";
 import { InFlight, callerId } from "./inflight.ts";
 import { withClientHeaders } from "./extra-headers.ts";
 import { getPrompt, listPrompts, listResources, listResourceTemplates, readResource, upstreamUri } from "./passthrough.ts";
-import { Upstream } from "./upstream.ts";
+import { Upstream, type UpstreamOptions } from "./upstream.ts";
 
 export { MCP_FORBIDDEN } from "./errors.ts";
 
@@ -48,8 +48,8 @@ export function toolAllowed(entry: McpServerEntry, tool: string): boolean {
 export type ToolSource = Upstream | OpenApiUpstream;
 
 /** The tool source a server entry describes; the gateway and the preview both make theirs here, so both name tools alike. */
-export function toolSource(name: string, entry: McpServerEntry): ToolSource {
-  return entry.spec_path !== undefined || entry.spec !== undefined ? new OpenApiUpstream(name, entry) : new Upstream(name, entry);
+export function toolSource(name: string, entry: McpServerEntry, options: UpstreamOptions = {}): ToolSource {
+  return entry.spec_path !== undefined || entry.spec !== undefined ? new OpenApiUpstream(name, entry) : new Upstream(name, entry, options);
 }
 
 /** A tool as the gateway shows it (named `<server>-<tool>`), its server, and the server's own name for it. */
@@ -88,9 +88,14 @@ export class McpGateway {
     private readonly observers: McpObservers = {},
   ) {
     for (const [name, entry] of Object.entries(servers)) {
-      this.upstreams.set(name, toolSource(name, entry));
+      this.upstreams.set(name, toolSource(name, entry, this.sourceOptions()));
       this.prices.set(name, toolPrices(entry));
     }
+  }
+
+  /** What each upstream reports through (a stdio server's stderr and exits) and its clock. */
+  private sourceOptions(): UpstreamOptions {
+    return { logError: this.logError, now: this.now };
   }
 
   has(name: string): boolean {
@@ -109,7 +114,8 @@ export class McpGateway {
 
   /**
    * Serves exactly `servers` from now on (servers added, changed or removed at run time). An
-   * unchanged server keeps its connection and listing; a changed or removed one is closed.
+   * unchanged server keeps its connection and listing; a changed or removed one is closed (a
+   * stdio server's process stopped).
    */
   async setServers(servers: Readonly<Record<string, McpServerEntry>>): Promise<void> {
     const closing: Promise<void>[] = [];
@@ -123,7 +129,7 @@ export class McpGateway {
     }
     for (const [name, entry] of Object.entries(servers)) {
       if (this.upstreams.has(name)) continue;
-      this.upstreams.set(name, toolSource(name, entry));
+      this.upstreams.set(name, toolSource(name, entry, this.sourceOptions()));
       this.prices.set(name, toolPrices(entry));
     }
     await Promise.all(closing);
@@ -232,6 +238,7 @@ export class McpGateway {
     return upstream;
   }
 
+  /** Closes every upstream connection and stops every stdio server's process. */
   async close(): Promise<void> {
     await Promise.all([...this.upstreams.values()].map((upstream) => upstream.close()));
   }
