@@ -248,6 +248,25 @@ describe("MCP gateway over HTTP+SSE: sessions", () => {
     expect(textOf((await raw.answer(2)).result)).toBe("user grace");
   });
 
+  test("a cancellation reaches only its own session's call, though another session of the key used the same request id", async () => {
+    upstreamAborted = false;
+    const [owner, other] = [await open(), await open()];
+    for (const raw of [owner, other]) {
+      await raw.post(INITIALIZE, MASTER);
+      await raw.answer(0);
+    }
+    const calls = callsOfOne();
+    await owner.post({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "one-slow" } }, MASTER);
+    await until(() => callsOfOne() > calls);
+    await other.post({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 7 } }, MASTER);
+    // A session's messages are handled in order: once the ping is answered, the cancellation before it was handled.
+    await other.post({ jsonrpc: "2.0", id: 8, method: "ping" }, MASTER);
+    await other.answer(8);
+    expect(upstreamAborted).toBe(false);
+    await owner.post({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 7 } }, MASTER);
+    await until(() => upstreamAborted);
+  });
+
   test("a client that disconnects ends its session: its calls are cancelled upstream and its id is unknown", async () => {
     upstreamAborted = false;
     const raw = await open();
