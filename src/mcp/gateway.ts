@@ -146,13 +146,13 @@ export class McpGateway {
 
   /** Opens an HTTP+SSE session (`GET /mcp/sse`) for `caller`; its messages are POSTed to `messagesPath`. */
   openSession(request: Request, caller: Caller, only: string | undefined, ssePath: string, messagesPath: string): Response {
-    return this.sessions.open(request, caller, only, messagesPath, ssePath);
+    return this.sessions.open(request, caller, only, ssePath, messagesPath);
   }
 
   /** One POST to an HTTP+SSE session's `messagesPath`: 202, the answers going down the session's stream. */
   postToSession(request: Request, caller: Caller, ssePath: string, messagesPath: string): Promise<Response> {
     // Each POST's own headers are the extra_headers of the upstream calls its messages make.
-    return withClientHeaders(request.headers, () => this.sessions.post(request, caller, messagesPath, ssePath));
+    return withClientHeaders(request.headers, () => this.sessions.post(request, caller, ssePath, messagesPath));
   }
 
   /** The gateway is stopping: no new SSE session, and each ends once its requests in progress are answered. */

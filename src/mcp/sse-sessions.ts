@@ -74,8 +74,8 @@ export class SseSessions {
     return this.sessions.size;
   }
 
-  /** Opens a session for `caller` (the GET), its messages to be POSTed to `messagesPath`: the SSE response, or why not. */
-  open(request: Request, caller: Caller, only: string | undefined, messagesPath: string, ssePath: string): Response {
+  /** Opens a session for `caller` (the GET at `ssePath`), its messages to be POSTed to `messagesPath`: the SSE response, or why not. */
+  open(request: Request, caller: Caller, only: string | undefined, ssePath: string, messagesPath: string): Response {
     if (this.draining) return mcpErrorResponse(503, MCP_UNAVAILABLE, "The gateway is shutting down; open the session on another instance.");
     const owner = callerId(caller);
     if (this.sessions.size >= this.limits.total) {
@@ -97,7 +97,7 @@ export class SseSessions {
   }
 
   /** One POST of `caller` to `messagesPath`: 202 once its messages are handed to the session's server; the answers go down the stream. */
-  async post(request: Request, caller: Caller, messagesPath: string, ssePath: string): Promise<Response> {
+  async post(request: Request, caller: Caller, ssePath: string, messagesPath: string): Promise<Response> {
     const id = new URL(request.url).searchParams.get("session_id");
     if (!id) return mcpErrorResponse(400, ErrorCode.InvalidRequest, `session_id is missing: POST to the URL the stream's endpoint event names (GET ${ssePath} opens a session).`);
     const session = this.sessions.get(id);

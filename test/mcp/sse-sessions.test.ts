@@ -32,13 +32,13 @@ function table() {
 /** Opens a session; returns its messages URL and a reader of its stream. */
 async function open(sessions: SseSessions, caller: Caller = MASTER_CALLER, only?: string) {
   const base = only ? `/mcp/${only}` : "/mcp";
-  const response = sessions.open(new Request(`${ORIGIN}${base}/sse`), caller, only, `${base}/sse/messages`, `${base}/sse`);
+  const response = sessions.open(new Request(`${ORIGIN}${base}/sse`), caller, only, `${base}/sse`, `${base}/sse/messages`);
   expect(response.status).toBe(200);
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   const first = decoder.decode((await reader.read()).value);
   const endpoint = /data: (\S+)/.exec(first)?.[1] as string;
-  const post = (message: unknown) => sessions.post(new Request(`${ORIGIN}${endpoint}`, { method: "POST", body: JSON.stringify(message), headers: { "content-type": "application/json" } }), caller, `${base}/sse/messages`, `${base}/sse`);
+  const post = (message: unknown) => sessions.post(new Request(`${ORIGIN}${endpoint}`, { method: "POST", body: JSON.stringify(message), headers: { "content-type": "application/json" } }), caller, `${base}/sse`, `${base}/sse/messages`);
   /** Whether the stream has ended (read to its end). */
   const ended = async () => {
     for (;;) if ((await reader.read()).done) return true;
@@ -90,7 +90,7 @@ describe("HTTP+SSE sessions", () => {
     sessions.drain();
     expect(await quiet.ended()).toBe(true);
     expect(sessions.size).toBe(1);
-    const refused = sessions.open(new Request(`${ORIGIN}/mcp/sse`), MASTER_CALLER, undefined, "/mcp/sse/messages", "/mcp/sse");
+    const refused = sessions.open(new Request(`${ORIGIN}/mcp/sse`), MASTER_CALLER, undefined, "/mcp/sse", "/mcp/sse/messages");
     expect(refused.status).toBe(503);
     release();
     expect(await busy.ended()).toBe(true);
