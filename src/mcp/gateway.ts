@@ -12,6 +12,7 @@ import {
   ListToolsRequestSchema,
   ReadResourceRequestSchema,
   type CallToolResult,
+  type RequestId,
   type ServerCapabilities,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -28,6 +29,7 @@ import { InFlight, callerId } from "./inflight.ts";
 import { withClientHeaders } from "./extra-headers.ts";
 import { getPrompt, listPrompts, listResources, listResourceTemplates, readResource, upstreamUri } from "./passthrough.ts";
 import { Upstream, type UpstreamOptions } from "./upstream.ts";
+import { SSE_LIMITS, SseSessions, type MessageContext, type SessionTransport, type SseLimits } from "./sse-sessions.ts";
 
 export { MCP_FORBIDDEN } from "./errors.ts";
 
@@ -59,6 +61,14 @@ export interface CatalogTool {
   original: string;
 }
 
+/** What an SDK server built for one connection answers for: its scope, whose calls it may cancel, and each message's caller and request. */
+interface Binding {
+  only: string | undefined;
+  /** The identity calls are registered under in `InFlight`: a notifications/cancelled reaches only this owner's calls. */
+  owner: string;
+  contextOf(requestId: RequestId): MessageContext;
+}
+
 /** One server's tools as the gateway shows them: filtered, then named `<server>-<tool>`. */
 interface Listing {
   tools: Tool[];
@@ -67,10 +77,11 @@ interface Listing {
 }
 
 /**
- * The MCP gateway: one MCP server (the SDK's, over Web-standard Streamable HTTP, stateless) in
- * front of the configured upstream servers. Each request gets a fresh SDK server bound to its
- * caller, so what is listed and callable is always what that caller's key allows; the upstream
- * connections behind it are shared.
+ * The MCP gateway: one MCP server (the SDK's) in front of the configured upstream servers, over
+ * Web-standard Streamable HTTP (stateless: each request gets a fresh SDK server) and over the
+ * older HTTP+SSE transport (each session gets one, bound to the key that opened it). Every message
+ * is answered for the caller its own HTTP request authenticated as, so what is listed and callable
+ * is always what that caller's key allows now; the upstream connections behind it are shared.
  */
 export class McpGateway {
   private readonly upstreams = new Map<string, ToolSource>();
@@ -79,6 +90,8 @@ export class McpGateway {
   private readonly prices = new Map<string, ToolPrices>();
   /** Calls in progress, so a notifications/cancelled (its own POST) reaches them. */
   private readonly inflight = new InFlight();
+  /** The HTTP+SSE sessions (`GET /mcp/sse`). */
+  private readonly sessions: SseSessions;
 
   constructor(
     servers: Readonly<Record<string, McpServerEntry>>,
@@ -86,7 +99,9 @@ export class McpGateway {
     private readonly now: () => number = Date.now,
     /** Where tool calls are admitted, written to the ledger and traced. */
     private readonly observers: McpObservers = {},
+    sseLimits: Partial<SseLimits> = {},
   ) {
+    this.sessions = new SseSessions((transport, first, only, initializing) => this.connectSession(transport, first, only, initializing), { ...SSE_LIMITS, ...sseLimits }, now);
     for (const [name, entry] of Object.entries(servers)) {
       this.upstreams.set(name, toolSource(name, entry, this.sourceOptions()));
       this.prices.set(name, toolPrices(entry));
@@ -125,6 +140,8 @@ export class McpGateway {
       this.upstreams.delete(name);
       this.listings.delete(name);
       this.prices.delete(name);
+      // An SSE session of /mcp/<name>/sse has nothing left to serve.
+      if (!next) this.sessions.closeScoped(name);
       closing.push(upstream.close());
     }
     for (const [name, entry] of Object.entries(servers)) {
@@ -145,33 +162,30 @@ export class McpGateway {
     return withClientHeaders(request.headers, () => this.answer(request, caller, only));
   }
 
+  /** Opens an HTTP+SSE session (`GET /mcp/sse`) for `caller`; its messages are POSTed to `messagesPath`. */
+  openSession(request: Request, caller: Caller, only: string | undefined, ssePath: string, messagesPath: string): Response {
+    return this.sessions.open(request, caller, only, ssePath, messagesPath);
+  }
+
+  /** One POST to an HTTP+SSE session's `messagesPath`: 202, the answers going down the session's stream. */
+  postToSession(request: Request, caller: Caller, ssePath: string, messagesPath: string): Promise<Response> {
+    // Each POST's own headers are the extra_headers of the upstream calls its messages make.
+    return withClientHeaders(request.headers, () => this.sessions.post(request, caller, ssePath, messagesPath));
+  }
+
+  /** The gateway is stopping: no new SSE session, and each ends once its requests in progress are answered. */
+  drainSessions(): void {
+    this.sessions.drain();
+  }
+
   private async answer(request: Request, caller: Caller, only: string | undefined): Promise<Response> {
     const messages = await messagesOf(request);
     const streams = messages.some((message) => message.params?._meta?.progressToken !== undefined);
     const initializing = messages.some((message) => message.method === "initialize");
     const capabilities = initializing ? await this.capabilities(caller, only) : ALL_CAPABILITIES;
-    const server = new Server({ name: "switchboard", version: VERSION }, { capabilities });
-    const id = callerId(caller);
-    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.listTools(caller, only) }));
-    server.setRequestHandler(CallToolRequestSchema, async (call, extra) =>
-      this.inflight.run(id, extra.requestId, extra.signal, (signal) => {
-        const token = call.params._meta?.progressToken;
-        const options: RequestOptions = { signal };
-        // The upstream's progress goes back to the client under the client's own token.
-        if (token !== undefined) {
-          options.onprogress = (progress) => void extra.sendNotification({ method: "notifications/progress", params: { ...progress, progressToken: token } }).catch(() => undefined);
-          options.resetTimeoutOnProgress = true;
-        }
-        return this.callTool(request, caller, only, call.params.name, call.params.arguments, options);
-      }),
-    );
-    // The SDK server refuses a handler for a capability it was not given.
-    if (capabilities.resources) this.serveResources(server, caller, only, id);
-    if (capabilities.prompts) this.servePrompts(server, caller, only, id);
-    // Stateless: a cancellation arrives on its own POST, so it finds the call through the gateway, not this server.
-    server.setNotificationHandler(CancelledNotificationSchema, async (cancel) => {
-      if (cancel.params.requestId !== undefined) this.inflight.cancel(id, cancel.params.requestId, cancel.params.reason);
-    });
+    const context: MessageContext = { caller, request };
+    // Stateless: a cancellation arrives on its own POST, so it finds the call through the gateway by the caller's identity.
+    const server = this.serverFor(capabilities, { only, owner: callerId(caller), contextOf: () => context });
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: !streams });
     await server.connect(transport);
     // A client that goes away cancels what it asked for.
@@ -195,24 +209,66 @@ export class McpGateway {
     return new Response(body, { status: response.status, headers: response.headers });
   }
 
-  private serveResources(server: Server, caller: Caller, only: string | undefined, id: string): void {
-    server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: await listResources(this.mcpServers(caller, only), this.logError) }));
-    server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: await listResourceTemplates(this.mcpServers(caller, only), this.logError) }));
+  /** An HTTP+SSE session's SDK server, built on its first message (capabilities as initialize asks) and connected to its stream. */
+  private async connectSession(transport: SessionTransport, first: MessageContext, only: string | undefined, initializing: boolean): Promise<Server> {
+    const capabilities = initializing ? await this.capabilities(first.caller, only) : ALL_CAPABILITIES;
+    // A cancellation comes on the session, so only this session's calls are its to cancel.
+    const server = this.serverFor(capabilities, { only, owner: `sse:${transport.sessionId}`, contextOf: (id) => transport.contextOf(id) });
+    await server.connect(transport);
+    return server;
+  }
+
+  /**
+   * An SDK server answering over the gateway: tools always, resources and prompts when
+   * `capabilities` has them, progress relayed, cancellation reaching the upstream. Both transports
+   * build theirs here; each handler asks `binding` for the caller and request of its message.
+   */
+  private serverFor(capabilities: ServerCapabilities, binding: Binding): Server {
+    const { only, owner, contextOf } = binding;
+    const server = new Server({ name: "switchboard", version: VERSION }, { capabilities });
+    server.setRequestHandler(ListToolsRequestSchema, async (_list, extra) => ({ tools: await this.listTools(contextOf(extra.requestId).caller, only) }));
+    server.setRequestHandler(CallToolRequestSchema, async (call, extra) => {
+      const { caller, request } = contextOf(extra.requestId);
+      return this.inflight.run(owner, extra.requestId, extra.signal, (signal) => {
+        const token = call.params._meta?.progressToken;
+        const options: RequestOptions = { signal };
+        // The upstream's progress goes back to the client under the client's own token.
+        if (token !== undefined) {
+          options.onprogress = (progress) => void extra.sendNotification({ method: "notifications/progress", params: { ...progress, progressToken: token } }).catch(() => undefined);
+          options.resetTimeoutOnProgress = true;
+        }
+        return this.callTool(request, caller, only, call.params.name, call.params.arguments, options);
+      });
+    });
+    // The SDK server refuses a handler for a capability it was not given.
+    if (capabilities.resources) this.serveResources(server, binding);
+    if (capabilities.prompts) this.servePrompts(server, binding);
+    server.setNotificationHandler(CancelledNotificationSchema, async (cancel) => {
+      if (cancel.params.requestId !== undefined) this.inflight.cancel(owner, cancel.params.requestId, cancel.params.reason);
+    });
+    return server;
+  }
+
+  private serveResources(server: Server, { only, owner, contextOf }: Binding): void {
+    server.setRequestHandler(ListResourcesRequestSchema, async (_list, extra) => ({ resources: await listResources(this.mcpServers(contextOf(extra.requestId).caller, only), this.logError) }));
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, async (_list, extra) => ({
+      resourceTemplates: await listResourceTemplates(this.mcpServers(contextOf(extra.requestId).caller, only), this.logError),
+    }));
     server.setRequestHandler(ReadResourceRequestSchema, async (read, extra) => {
       const target = upstreamUri(read.params.uri);
-      const upstream = target && this.mcpServer(caller, only, target.server, `resource '${read.params.uri}'`);
+      const upstream = target && this.mcpServer(contextOf(extra.requestId).caller, only, target.server, `resource '${read.params.uri}'`);
       if (!target || !upstream) throw new McpAnswerError(ErrorCode.InvalidParams, `Unknown resource '${read.params.uri}'. resources/list names the resources; each is mcp://<server>/<uri>.`);
-      return this.inflight.run(id, extra.requestId, extra.signal, (signal) => readResource(upstream, target.uri, { signal }));
+      return this.inflight.run(owner, extra.requestId, extra.signal, (signal) => readResource(upstream, target.uri, { signal }));
     });
   }
 
-  private servePrompts(server: Server, caller: Caller, only: string | undefined, id: string): void {
-    server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: await listPrompts(this.mcpServers(caller, only), this.logError) }));
+  private servePrompts(server: Server, { only, owner, contextOf }: Binding): void {
+    server.setRequestHandler(ListPromptsRequestSchema, async (_list, extra) => ({ prompts: await listPrompts(this.mcpServers(contextOf(extra.requestId).caller, only), this.logError) }));
     server.setRequestHandler(GetPromptRequestSchema, async (get, extra) => {
       const named = this.serverOf(get.params.name, only);
-      const upstream = named && this.mcpServer(caller, only, named.name, `prompt '${get.params.name}'`);
+      const upstream = named && this.mcpServer(contextOf(extra.requestId).caller, only, named.name, `prompt '${get.params.name}'`);
       if (!upstream) throw new McpAnswerError(ErrorCode.InvalidParams, `Unknown prompt '${get.params.name}'. prompts/list names the prompts; each is <server>-<prompt>.`);
-      return this.inflight.run(id, extra.requestId, extra.signal, (signal) => getPrompt(upstream, get.params.name, get.params.arguments, { signal }));
+      return this.inflight.run(owner, extra.requestId, extra.signal, (signal) => getPrompt(upstream, get.params.name, get.params.arguments, { signal }));
     });
   }
 
@@ -240,6 +296,7 @@ export class McpGateway {
 
   /** Closes every upstream connection and stops every stdio server's process. */
   async close(): Promise<void> {
+    await this.sessions.close();
     await Promise.all([...this.upstreams.values()].map((upstream) => upstream.close()));
   }
 
