@@ -11,6 +11,7 @@ import { GatewayError } from "../canonical/errors.ts";
 import type { McpServerEntry } from "../config/schema.ts";
 import { mayUseServer } from "../mcp/access.ts";
 import { MCP_FORBIDDEN, McpAnswerError } from "../mcp/errors.ts";
+import { withClientHeaders } from "../mcp/extra-headers.ts";
 import type { McpGateway } from "../mcp/gateway.ts";
 import { previewTools } from "../mcp/preview.ts";
 import type { McpRegistry } from "../mcp/registry.ts";
@@ -175,7 +176,7 @@ export function mcpAdminRoutes(deps: McpRouteDeps): RouteSpec[] {
       summary: "The tools the key may use, of one MCP server (server_id) or of all, named <server>-<tool> as /mcp names them",
       query: RestToolsQuery,
       response: RestToolList,
-      handle: async ({ query, caller }) => {
+      handle: async ({ request, query, caller }) => {
         const wanted = query.server_id;
         const names = wanted === undefined ? deps.gateway.serverNames() : [serverName(wanted)];
         if (wanted !== undefined && !mayUseServer(caller, names[0] as string)) {
@@ -185,7 +186,8 @@ export function mcpAdminRoutes(deps: McpRouteDeps): RouteSpec[] {
         const errors: string[] = [];
         for (const name of names.filter((n) => mayUseServer(caller, n))) {
           try {
-            tools.push(...(await deps.gateway.listTools(caller, name)).map(restTool(name)));
+            // The caller's extra_headers reach the upstream here as on /mcp.
+            tools.push(...(await withClientHeaders(request.headers, () => deps.gateway.listTools(caller, name))).map(restTool(name)));
           } catch (error) {
             errors.push(error instanceof Error ? error.message : String(error));
           }
@@ -203,7 +205,7 @@ export function mcpAdminRoutes(deps: McpRouteDeps): RouteSpec[] {
         const call = body as RestCallBody;
         const only = call.server_id === undefined ? undefined : serverName(call.server_id);
         try {
-          return await deps.gateway.callTool(request, caller, only, call.name, call.arguments ?? undefined);
+          return await withClientHeaders(request.headers, () => deps.gateway.callTool(request, caller, only, call.name, call.arguments ?? undefined));
         } catch (error) {
           throw restError(error);
         }
