@@ -11,7 +11,7 @@
  * | `…/models/{m}:countTokens` / `:embedContent`     | `{totalTokens}` / `{embedding: {values}}` |
  * | `/v2/chat`                                       | a Cohere v2 chat answer (`COHERE_TEXT`, `COHERE_USAGE`), SSE events when `stream` |
  * | `/v2/rerank`                                     | a rerank answer |
- * | `…/chat/completions` (Azure deployments, Mistral) | an OpenAI chat completion (`CHAT_TEXT`, `CHAT_USAGE`), SSE with usage when `stream` |
+ * | `…/chat/completions` (Azure deployments, Mistral) | an OpenAI chat completion (`CHAT_TEXT`, `CHAT_USAGE`), SSE with usage when `stream`; HTML for model `garbled` |
  * | `/v1/responses`                                  | a Responses API answer (`RESPONSES_TEXT`, `RESPONSES_USAGE`), SSE events when `stream` |
  * | `GET /v1/files`, `GET /v1/models`, `POST /v1/files` | lists, a file object |
  * | `…/redirect`                                     | 302 to `redirectTo` (set by the test) |
@@ -101,6 +101,7 @@ function cohere(body: any): Response {
 
 function chat(body: any): Response {
   const id = "chatcmpl-native-1";
+  if (body?.model === "garbled") return new Response("<html>not an answer</html>", { headers: { "content-type": "text/html" } });
   if (body?.stream === true) {
     const chunks = [
       { id, object: "chat.completion.chunk", choices: [{ index: 0, delta: { role: "assistant", content: "Hello from " }, finish_reason: null }] },
