@@ -89,7 +89,7 @@ describe("Anthropic SDK at /anthropic", () => {
     const { data, response } = await anthropicClient()
       .messages.create({ model: "text", max_tokens: 64, system: "Be brief.", messages: [{ role: "user", content: "Say hello." }], metadata: { user_id: "u-1" } })
       .withResponse();
-    expect(data.content).toEqual([{ type: "text", text: TEXT_ANSWER }]);
+    expect(data.content).toMatchObject([{ type: "text", text: TEXT_ANSWER }]);
     expect(data.usage).toMatchObject(TEXT_USAGE);
     const received = anthropicMock.requests[before];
     expect(received?.invalid).toBeUndefined();
@@ -112,7 +112,7 @@ describe("Anthropic SDK at /anthropic", () => {
     for await (const event of stream) types.push(event.type);
     expect(types[0]).toBe("message_start");
     expect(types.at(-1)).toBe("message_stop");
-    expect((await stream.finalMessage()).content).toEqual([{ type: "text", text: TEXT_ANSWER }]);
+    expect((await stream.finalMessage()).content).toMatchObject([{ type: "text", text: TEXT_ANSWER }]);
     expect(anthropicMock.requests.at(-1)?.bodyText).toBe(sent.at(-1) as string);
     const records = await recordsSettled(gateway, gateway.records.length);
     const record = records.at(-1);

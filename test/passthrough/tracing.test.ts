@@ -87,7 +87,7 @@ const WEATHER_TOOL = { name: "get_weather", description: "The weather in a city"
 describe("model calls are LLM spans read from the native bodies", () => {
   test("Anthropic Messages: messages in and out, tool calls, tokens with the cache breakdown, cost, parameters", async () => {
     const { response } = await anthropic(plain)
-      .messages.create({ model: "tools", max_tokens: 256, temperature: 0.3, system: "Be brief.", tools: [WEATHER_TOOL], messages: [{ role: "user", content: "Weather in Paris and Tokyo?" }] })
+      .messages.create({ model: "tools", max_tokens: 256, service_tier: "auto", system: "Be brief.", tools: [WEATHER_TOOL], messages: [{ role: "user", content: "Weather in Paris and Tokyo?" }] })
       .withResponse();
     const span = await spanOf(plain, response.headers.get("x-switchboard-call-id"));
     const a = span.attributes;
@@ -105,7 +105,7 @@ describe("model calls are LLM spans read from the native bodies", () => {
     expect(a["llm.output_messages.0.message.tool_calls.0.tool_call.function.name"]).toBe("get_weather");
     expect(JSON.parse(a["llm.output_messages.0.message.tool_calls.1.tool_call.function.arguments"] as string)).toEqual(TOOL_INPUTS[1]);
     expect(JSON.parse(a["llm.tools.0.tool.json_schema"] as string)).toMatchObject({ name: "get_weather" });
-    expect(JSON.parse(a["llm.invocation_parameters"] as string)).toEqual({ max_tokens: 256, temperature: 0.3 });
+    expect(JSON.parse(a["llm.invocation_parameters"] as string)).toEqual({ max_tokens: 256, service_tier: "auto" });
     expect(a["llm.token_count.prompt"]).toBe(412);
     expect(a["llm.token_count.completion"]).toBe(104);
     expect(a["llm.cost.total"]).toBeCloseTo((412 * 3 + 104 * 15) / 1e6, 12);
