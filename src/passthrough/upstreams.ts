@@ -6,8 +6,10 @@
  *    deployment of the provider serves goes to that deployment, with its key, base, headers,
  *    timeouts and price: the same upstream its /v1 calls reach;
  * 2. any other call goes to the provider's first deployment marked `use_in_pass_through`;
- * 3. else to the provider's environment key (as the built-in providers read it), unless
- *    `settings.env_provider_models` is false.
+ * 3. else to the provider's environment key and base (the variables the built-in providers
+ *    read). As in LiteLLM, whatever `settings.env_provider_models` says: that setting decides which
+ *    models /v1 serves (a LiteLLM config turns it off), and a migrated gateway's pass-through
+ *    routes must keep the credential LiteLLM's used. Keys' allow-lists narrow what it reaches.
  */
 import type { Config } from "../config/schema.ts";
 import type { PriceCatalogue } from "../pricing/catalogue.ts";
@@ -42,7 +44,6 @@ export function passthroughSettings(providers: readonly PassthroughProvider[], c
     const { credentials } = provider;
     const priceOf = makePricer(prices, { sources: credentials.priceSources.map((id) => ({ id })) });
     pricers.set(provider.id, priceOf);
-    if (config.settings?.env_provider_models === false) continue;
     const apiKey = firstEnv(env, credentials.apiKeyEnv);
     const base = firstEnv(env, credentials.apiBaseEnv) ?? credentials.defaultBase;
     if (!apiKey || !base) continue;

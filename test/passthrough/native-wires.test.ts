@@ -163,6 +163,12 @@ describe("headers and errors", () => {
     expect(await lastRecord()).toMatchObject({ status: 401, outcome: "error", errorCode: "provider.unauthenticated" });
   });
 
+  test("?key= and x-goog-api-key are keys on /gemini only", async () => {
+    expect((await fetch(`${gateway.origin}/mistral/v1/models?key=${MASTER}`)).status).toBe(401);
+    expect((await fetch(`${gateway.origin}/mistral/v1/models`, { headers: { "x-goog-api-key": MASTER } })).status).toBe(401);
+    expect((await fetch(`${gateway.origin}/v1/models`, { headers: { "x-goog-api-key": MASTER } })).status).toBe(401);
+  });
+
   test("a model call that names no model is refused: the key's access could not be checked", async () => {
     const response = await post("/cohere/v2/chat", { messages: [{ role: "user", content: "hi" }] });
     expect(response.status).toBe(400);

@@ -26,8 +26,7 @@ let native: MockNative;
 const gateways: TestGateway[] = [];
 
 const config = (): Config => ({
-  // Cohere's credential comes from the environment, which env_provider_models: false would turn off.
-  settings: { mock_models: false },
+  settings: { mock_models: false, env_provider_models: false },
   models: [
     { model_name: "claude/*", model: "anthropic/*", api_base: anthropicMock.url, api_key: UPSTREAM_KEY, price: { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 } },
     { model_name: "flash", model: "gemini/gemini-2.0-flash", api_base: `${native.url}/v1beta`, api_key: UPSTREAM_KEY },
