@@ -126,7 +126,7 @@ export async function forward(
   const base = { deploymentId: upstream.id, provider: provider.id, ...(upstream.target.model ? { upstreamModel: upstream.target.model } : {}) };
   if (isRedirect(response.status)) {
     watch.stop();
-    throw redirectError(where, response, sent.url, "the gateway does not follow upstream redirects; check the provider's api_base.", provider.id);
+    throw redirectError(where, response, sent.url, "check the provider's api_base (or its environment base URL).", provider.id);
   }
   // The gateway's own time: before the request went, and from the answer's headers to the client's.
   const overhead = () => sentAt - scope.raw.receivedAt + (performance.now() - headersAt);
@@ -166,7 +166,8 @@ export async function forward(
       ...base,
       stream,
       status: response.status,
-      outcome: answer.cancelled ? "cancelled" : answer.error ? "error" : "ok",
+      // A body cut because the client left (noticed by the watcher first) is the client's doing.
+      outcome: answer.cancelled || request.signal.aborted ? "cancelled" : answer.error ? "error" : "ok",
       ttftMs: (firstAt ?? headersAt) - scope.raw.receivedAt,
       overheadMs,
       ...(usage ? { usage } : {}),
