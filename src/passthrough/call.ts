@@ -28,10 +28,10 @@ export interface PassthroughDeps extends CallDeps {
 /** The client's path after the prefix, checked, and the path to send upstream (checked again if the provider changed it). */
 function upstreamPathOf(provider: PassthroughProvider, url: string): { clientPath: string; path: string } {
   const clientPath = pathAfterPrefix(url, provider.id) ?? "";
-  const problem = pathProblem(clientPath);
+  const problem = pathProblem(clientPath, provider.segmentEscapes);
   if (problem) throw unsafePath(clientPath, problem);
   const path = provider.upstreamPath ? provider.upstreamPath(clientPath) : clientPath;
-  const changed = path === clientPath ? undefined : pathProblem(path);
+  const changed = path === clientPath ? undefined : pathProblem(path, provider.segmentEscapes);
   if (changed) throw unsafePath(path, changed);
   return { clientPath, path };
 }

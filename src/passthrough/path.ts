@@ -16,8 +16,14 @@ const ESCAPE = /%([0-9A-Fa-f]{2})?/g;
 /** Escaped characters that change how a path splits or resolves, in one parser or another. */
 const UNSAFE_ESCAPED = new Set(["/", "\\", "?", "#", "%", ".", ";", "@"]);
 
-/** Why `path` (after the route prefix, without its leading `/`) cannot be sent upstream; undefined when it can. */
-export function pathProblem(path: string): string | undefined {
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * Why `path` (after the route prefix, without its leading `/`) cannot be sent upstream; undefined
+ * when it can. `segmentEscapes` are escaped characters the provider reads inside one segment
+ * (Bedrock's model ARNs carry `%2F`), let through.
+ */
+export function pathProblem(path: string, segmentEscapes: ReadonlySet<string> = NONE): string | undefined {
   if (path === "") return "it names no upstream path";
   if (!PATH_CHARS.test(path)) return path.includes("\\") ? "it holds a backslash" : "it holds characters outside a plain URL path (a ';', or an unescaped special character)";
   for (const match of path.matchAll(ESCAPE)) {
@@ -26,7 +32,7 @@ export function pathProblem(path: string): string | undefined {
     const code = Number.parseInt(hex, 16);
     if (code < 0x20 || code > 0x7e) return "it escapes a control or non-ASCII byte";
     const char = String.fromCharCode(code);
-    if (UNSAFE_ESCAPED.has(char)) return `it escapes '${char}' (as %${hex})`;
+    if (UNSAFE_ESCAPED.has(char) && !segmentEscapes.has(char)) return `it escapes '${char}' (as %${hex})`;
   }
   const segments = path.split("/");
   for (let i = 0; i < segments.length; i++) {

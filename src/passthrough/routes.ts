@@ -1,7 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { RouteSpec } from "../server/route-spec.ts";
 import { handlePassthrough, type PassthroughDeps } from "./call.ts";
-import { PASSTHROUGH_PROVIDERS } from "./registry.ts";
 import type { PassthroughProvider } from "./types.ts";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -19,7 +18,7 @@ function routesOf(deps: PassthroughDeps, provider: PassthroughProvider): RouteSp
   }));
 }
 
-/** Every provider's pass-through routes. */
+/** The routes of every provider the settings serve. */
 export function passthroughRoutes(deps: PassthroughDeps): RouteSpec[] {
-  return PASSTHROUGH_PROVIDERS.flatMap((provider) => routesOf(deps, provider));
+  return deps.upstreams.settings.providers.flatMap((provider) => routesOf(deps, provider));
 }

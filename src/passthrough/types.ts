@@ -54,7 +54,7 @@ export interface CallShape {
 
 /** Where one pass-through call goes, with what credential, and how it is priced and timed. */
 export interface PassthroughUpstream {
-  /** The deployment lending it (x-switchboard-model-id, the ledger), or `<provider>/environment`. */
+  /** The deployment lending it (x-switchboard-model-id, the ledger), or `<provider>/environment` (`<provider>/config` for a fixed one). */
   id: string;
   /** The API root the client's path is joined to (no trailing `/`): `https://api.anthropic.com`. */
   root: string;
@@ -86,6 +86,11 @@ export interface CredentialSource {
   apiBaseEnv: readonly string[];
   /** The default base URL; undefined means the environment must name one (Azure). */
   defaultBase?: string;
+  /**
+   * A fixed upstream instead of the environment's (a `pass_through_endpoints:` entry of the config):
+   * its base, and headers that carry its credential (sent as the deployment headers are).
+   */
+  fixed?: { base: string; headers?: Record<string, string> };
   /** Price data sources (genai-prices provider ids) for models no deployment prices. */
   priceSources: readonly string[];
 }
@@ -105,6 +110,11 @@ export interface PassthroughProvider {
   rootOf(apiBase: string): string;
   /** The key the client presented where its SDK puts it and the shared headers do not (Gemini: `x-goog-api-key`, `?key=`). */
   presentedKey?(request: Request): string | undefined;
+  /**
+   * Escaped characters the provider reads inside one path segment, which the path check then lets
+   * through (Bedrock's model ARNs: `/` as `%2F`); the joined URL is still checked to stay under the root.
+   */
+  segmentEscapes?: ReadonlySet<string>;
   /** The upstream path for the client's (after the prefix, no leading `/`); OpenAI adds `v1/` when absent, as LiteLLM does. */
   upstreamPath?(path: string): string;
   /** Edits the query sent upstream (Gemini drops the client's `key`; Azure adds the deployment's api-version when absent). */

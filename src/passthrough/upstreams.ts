@@ -6,10 +6,11 @@
  *    deployment of the provider serves goes to that deployment, with its key, base, headers,
  *    timeouts and price: the same upstream its /v1 calls reach;
  * 2. any other call goes to the provider's first deployment marked `use_in_pass_through`;
- * 3. else to the provider's environment key and base (the variables the built-in providers
- *    read). As in LiteLLM, whatever `settings.env_provider_models` says: that setting decides which
- *    models /v1 serves (a LiteLLM config turns it off), and a migrated gateway's pass-through
- *    routes must keep the credential LiteLLM's used. Keys' allow-lists narrow what it reaches.
+ * 3. else to the provider's fixed upstream (a config endpoint's), or its environment key and base
+ *    (the variables the built-in providers read). As in LiteLLM, whatever
+ *    `settings.env_provider_models` says: that setting decides which models /v1 serves (a LiteLLM
+ *    config turns it off), and a migrated gateway's pass-through routes must keep the credential
+ *    LiteLLM's used. Keys' allow-lists narrow what it reaches.
  */
 import type { Config } from "../config/schema.ts";
 import type { PriceCatalogue } from "../pricing/catalogue.ts";
@@ -21,8 +22,10 @@ const DEFAULT_TIMEOUT_SECONDS = 600;
 
 /** What the pass-through routes read from the config, environment and price data once, at start. */
 export interface PassthroughSettings {
-  /** Each provider's environment upstream (its key variable set), by route id. */
-  environment: ReadonlyMap<string, PassthroughUpstream>;
+  /** The routes served, `/<id>/*` each. */
+  providers: readonly PassthroughProvider[];
+  /** Each provider's standing upstream, by route id: its fixed one, else the environment's (its key variable set). */
+  standing: ReadonlyMap<string, PassthroughUpstream>;
   /** Each provider's price data, for models no deployment prices, by route id. */
   pricers: ReadonlyMap<string, PriceOf>;
 }
@@ -35,21 +38,26 @@ function firstEnv(env: Record<string, string | undefined>, names: readonly strin
   return undefined;
 }
 
-/** Reads each provider's environment credential and price data. */
+/** Reads each provider's standing credential (fixed, or from the environment) and price data. */
 export function passthroughSettings(providers: readonly PassthroughProvider[], config: Config, env: Record<string, string | undefined>, prices: PriceCatalogue): PassthroughSettings {
   const timeoutMs = (config.settings?.request_timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
-  const environment = new Map<string, PassthroughUpstream>();
+  const standing = new Map<string, PassthroughUpstream>();
   const pricers = new Map<string, PriceOf>();
   for (const provider of providers) {
     const { credentials } = provider;
     const priceOf = makePricer(prices, { sources: credentials.priceSources.map((id) => ({ id })) });
     pricers.set(provider.id, priceOf);
+    const { fixed } = credentials;
+    if (fixed) {
+      standing.set(provider.id, { id: `${provider.id}/config`, root: provider.rootOf(fixed.base), target: { model: "", apiBase: fixed.base, ...(fixed.headers ? { headers: fixed.headers } : {}) }, priceOf, timeoutMs });
+      continue;
+    }
     const apiKey = firstEnv(env, credentials.apiKeyEnv);
     const base = firstEnv(env, credentials.apiBaseEnv) ?? credentials.defaultBase;
     if (!apiKey || !base) continue;
-    environment.set(provider.id, { id: `${provider.id}/environment`, root: provider.rootOf(base), target: { model: "", apiBase: base, apiKey }, priceOf, timeoutMs });
+    standing.set(provider.id, { id: `${provider.id}/environment`, root: provider.rootOf(base), target: { model: "", apiBase: base, apiKey }, priceOf, timeoutMs });
   }
-  return { environment, pricers };
+  return { providers, standing, pricers };
 }
 
 /** A deployment of the provider serving a model, and the name it serves it under. */
@@ -89,7 +97,7 @@ export class PassthroughUpstreams {
 
   constructor(
     private readonly models: ModelTable,
-    private readonly settings: PassthroughSettings,
+    readonly settings: PassthroughSettings,
   ) {}
 
   /** The provider's deployments in configuration order, indexed once per table generation. */
@@ -123,14 +131,14 @@ export class PassthroughUpstreams {
     return found;
   }
 
-  /** The upstream of a call no deployment serves by model: the first `use_in_pass_through` deployment, else the environment's. */
+  /** The upstream of a call no deployment serves by model: the first `use_in_pass_through` deployment, else the standing one (fixed, or the environment's). */
   fallback(provider: PassthroughProvider, model: string): PassthroughUpstream | undefined {
     const id = provider.credentials.providerId;
     const priceOf = this.settings.pricers.get(provider.id);
     const lent = id ? this.deploymentsOf(id).find((deployment) => deployment.passThrough) : undefined;
     // Its own price override is for its own model: other models are priced from the price data.
     if (lent) return upstreamOfDeployment(provider, lent, model, priceOf ?? lent.priceOf);
-    const environment = this.settings.environment.get(provider.id);
-    return environment ? { ...environment, target: { ...environment.target, model } } : undefined;
+    const standing = this.settings.standing.get(provider.id);
+    return standing ? { ...standing, target: { ...standing.target, model } } : undefined;
   }
 }

@@ -4,6 +4,7 @@ import type { Caller } from "../../src/auth/caller.ts";
 import { OPEN_CALLER } from "../../src/auth/caller.ts";
 import { fromLiteLLM } from "../../src/config/litellm.ts";
 import type { Config } from "../../src/config/schema.ts";
+import { pathProblem } from "../../src/passthrough/path.ts";
 import { chooseUpstream } from "../../src/passthrough/policy.ts";
 import { anthropicPassthrough } from "../../src/passthrough/providers/anthropic.ts";
 import { coherePassthrough } from "../../src/passthrough/providers/cohere.ts";
@@ -76,5 +77,23 @@ describe("the upstream of a call", () => {
     expect(config.models?.[0]?.use_in_pass_through).toBe(true);
     const all = upstreams(config);
     expect(chooseUpstream(all, anthropicPassthrough, OPEN_CALLER, OTHER, undefined).upstream).toMatchObject({ id: "c", target: { apiKey: "sk-ant-litellm" } });
+  });
+});
+
+describe("extension points", () => {
+  test("a provider with a fixed upstream (a config endpoint) uses it, its headers carrying the credential", () => {
+    const custom = { ...coherePassthrough, id: "reranker", credentials: { ...coherePassthrough.credentials, fixed: { base: "https://rerank.example/api", headers: { authorization: "Bearer fixed-key" } } } };
+    const settings = passthroughSettings([custom], {}, { COHERE_API_KEY: "ignored" }, embeddedPrices());
+    expect(settings.providers).toEqual([custom]);
+    expect(settings.standing.get("reranker")).toMatchObject({ id: "reranker/config", root: "https://rerank.example/api", target: { headers: { authorization: "Bearer fixed-key" } } });
+    expect(settings.standing.get("reranker")?.target.apiKey).toBeUndefined();
+  });
+
+  test("segmentEscapes lets a provider take escaped characters inside a segment (Bedrock's ARNs); nothing else loosens", () => {
+    const arn = "model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123%3Ainference-profile%2Fus.anthropic.claude/converse";
+    expect(pathProblem(arn)).toContain("escapes '/'");
+    expect(pathProblem(arn, new Set(["/"]))).toBeUndefined();
+    expect(pathProblem("model/%2e%2e/converse", new Set(["/"]))).toContain("escapes '.'");
+    expect(pathProblem("model//converse", new Set(["/"]))).toContain("empty segment");
   });
 });
