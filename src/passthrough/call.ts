@@ -39,9 +39,12 @@ function upstreamPathOf(provider: PassthroughProvider, url: string): { clientPat
 /** The request to send: the client's headers (less what never goes up), the deployment's, the credential; the body as received. */
 function outboundOf(provider: PassthroughProvider, upstream: PassthroughUpstream, request: Request, path: string, body: PassthroughBody): OutboundRequest {
   let query = rawQueryOf(request.url);
-  if (provider.upstreamQuery) {
+  // `key` is where a client may put its gateway key (Gemini's SDK does): never forwarded, on any route.
+  const hasKey = /(?:^|&)key=/.test(query);
+  if (provider.upstreamQuery || hasKey) {
     const params = new URLSearchParams(query);
-    provider.upstreamQuery(params, upstream, path);
+    params.delete("key");
+    provider.upstreamQuery?.(params, upstream, path);
     query = params.toString();
   }
   const headers = upstreamRequestHeaders(request.headers);

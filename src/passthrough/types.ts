@@ -117,7 +117,7 @@ export interface PassthroughProvider {
   segmentEscapes?: ReadonlySet<string>;
   /** The upstream path for the client's (after the prefix, no leading `/`); OpenAI adds `v1/` when absent, as LiteLLM does. */
   upstreamPath?(path: string): string;
-  /** Edits the query sent upstream (Gemini drops the client's `key`; Azure adds the deployment's api-version when absent). */
+  /** Edits the query sent upstream (the client's `key` is already gone): Azure adds the deployment's api-version when absent. */
   upstreamQuery?(query: URLSearchParams, upstream: PassthroughUpstream, path: string): void;
   /** The headers that carry the upstream credential (`x-api-key`, `Authorization`, `api-key`, `x-goog-api-key`). */
   credentialHeaders(upstream: PassthroughUpstream): Record<string, string>;

@@ -163,7 +163,10 @@ describe("headers and errors", () => {
     expect(await lastRecord()).toMatchObject({ status: 401, outcome: "error", errorCode: "provider.unauthenticated" });
   });
 
-  test("?key= and x-goog-api-key are keys on /gemini only", async () => {
+  test("?key= and x-goog-api-key are keys on /gemini only; `key` never goes up on any route", async () => {
+    const before = mock.requests.length;
+    await fetch(`${gateway.origin}/mistral/v1/models?limit=2&key=${MASTER}`, { headers: { authorization: `Bearer ${MASTER}` } });
+    expect(mock.requests[before]?.search).toBe("?limit=2");
     expect((await fetch(`${gateway.origin}/mistral/v1/models?key=${MASTER}`)).status).toBe(401);
     expect((await fetch(`${gateway.origin}/mistral/v1/models`, { headers: { "x-goog-api-key": MASTER } })).status).toBe(401);
     expect((await fetch(`${gateway.origin}/v1/models`, { headers: { "x-goog-api-key": MASTER } })).status).toBe(401);

@@ -42,8 +42,6 @@ export const geminiPassthrough: PassthroughProvider = {
     if (headers.get("x-litellm-api-key")?.trim() || headers.get("x-switchboard-api-key")?.trim()) return undefined;
     return headers.get("x-goog-api-key")?.trim() || queryOf(request.url).get("key")?.trim() || undefined;
   },
-  // The client's key never goes upstream, in the query either.
-  upstreamQuery: (query) => query.delete("key"),
   credentialHeaders: ({ target }): Record<string, string> => (target.apiKey ? { "x-goog-api-key": target.apiKey } : {}),
   classify({ method, path, fields }): CallShape {
     const match = method === "POST" ? MODEL_CALL.exec(path) : null;
