@@ -8,7 +8,8 @@
  *
  * Each THEN-separated step is one round of (parallel) calls; once every step ran it answers
  * `Done: <the tool results, joined by " | ">`. `FOREVER <tool>` calls the tool until tool_choice is
- * none, then answers "Stopped.". A tool missing from `tools` is answered with "No tool <name>.".
+ * none, then answers "Stopped."; `ALWAYS <tool>` calls it whatever tool_choice says (as a model or
+ * provider that ignores it does). A tool missing from `tools` is answered with "No tool <name>.".
  */
 import { recordRequest, type RecordedRequest } from "./recording.ts";
 
@@ -54,11 +55,11 @@ const callId = (prefix: string) => `${prefix}${(++nextId).toString().padStart(6,
 
 function decide(seen: Seen): Move {
   const script = seen.lastUserText;
-  if (seen.lastResults.length > 0 && !/FOREVER/.test(script) && seen.rounds >= stepsOf(script).length) return { text: `Done: ${seen.lastResults.join(" | ")}` };
-  const forever = /FOREVER (\S+)/.exec(script);
+  if (seen.lastResults.length > 0 && !/FOREVER|ALWAYS/.test(script) && seen.rounds >= stepsOf(script).length) return { text: `Done: ${seen.lastResults.join(" | ")}` };
+  const forever = /(FOREVER|ALWAYS) (\S+)/.exec(script);
   if (forever) {
-    if (seen.toolChoiceNone) return { text: "Stopped." };
-    return callsOf([`CALL ${forever[1]} {}`], seen);
+    if (seen.toolChoiceNone && forever[1] === "FOREVER") return { text: "Stopped." };
+    return callsOf([`CALL ${forever[2]} {}`], seen);
   }
   const steps = stepsOf(script);
   if (seen.rounds < steps.length) return callsOf((steps[seen.rounds] as string).split(";"), seen);
