@@ -119,4 +119,71 @@ describe("a round's tool calls", () => {
     await Bun.sleep(100);
     expect(waits.started).toBe(7);
   });
+
+  test("a client that leaves while the tools run cancels them; no round starts after, and the gateway logs no failure of its own", async () => {
+    const own = (await gateway.admin<{ key: string }>("POST", "/key/generate", {})).body.key;
+    closeGate();
+    waits.started = 0;
+    waits.finished = 0;
+    const before = model.requests.length;
+    const logged = gateway.loggedErrors.length;
+    const controller = new AbortController();
+    const stream = await openai(own).chat.completions.create(
+      { model: "gpt-tools", messages: [{ role: "user", content: calls("slow-wait", 3) }], tools: slowTools, stream: true },
+      { signal: controller.signal },
+    );
+    const reading = (async () => {
+      for await (const _ of stream);
+    })().catch(() => undefined);
+    expect(await until(() => waits.started === 3)).toBe(true);
+    controller.abort();
+    await reading;
+    // The three calls end cancelled before their servers answer: a row each, nothing charged.
+    const toolRows = async () => {
+      await gateway.accounts.accounting.writer.flush();
+      const logs = await gateway.admin<{ call_type: string; spend: number }[]>("GET", `/spend/logs?api_key=${encodeURIComponent(own)}`);
+      return logs.body.filter((row) => row.call_type === "mcp_tool_call");
+    };
+    let rows = await toolRows();
+    for (let i = 0; i < 100 && rows.length < 3; i++) {
+      await Bun.sleep(20);
+      rows = await toolRows();
+    }
+    expect(rows.map((row) => row.spend)).toEqual([0, 0, 0]);
+    expect(waits.finished).toBe(0);
+    waits.open();
+    await Bun.sleep(100);
+    expect(model.requests.length - before).toBe(1);
+    expect(gateway.loggedErrors.slice(logged).map((e) => e.message)).toEqual([]);
+  });
+});
+
+describe("a stream cancelled between rounds", () => {
+  test("cancelled while the next round starts, that round is ended too: its upstream aborted, recorded as cancelled", async () => {
+    // In process (app.handle), so the request's own signal never aborts: the stream's cancel alone must end the round.
+    model.laterRoundDelayMs = 200;
+    model.chunkDelayMs = 50;
+    try {
+      const before = model.requests.length;
+      const records = gateway.records.length;
+      const response = await gateway.app.handle(
+        new Request(`${gateway.baseURL}/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ model: "gpt-tools", messages: [{ role: "user", content: 'CALL slow-upper {"text": "a"}' }], tools: slowTools, stream: true }),
+        }),
+      );
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read();
+      expect(await until(() => model.requests.length - before === 2)).toBe(true);
+      await reader.cancel();
+      expect(await until(() => gateway.records.filter((r) => r.operation === "chat").length - records >= 2)).toBe(true);
+      const rounds = gateway.records.slice(records).filter((r) => r.operation === "chat");
+      expect(rounds.map((r) => r.outcome)).toEqual(["ok", "cancelled"]);
+      expect(await until(() => model.aborted.includes(model.requests[before + 1] as never))).toBe(true);
+    } finally {
+      model.laterRoundDelayMs = 0;
+      model.chunkDelayMs = 0;
+    }
+  });
 });

@@ -22,6 +22,8 @@ export interface MockToolModel {
   aborted: RecordedRequest[];
   /** Milliseconds between streamed chunks (default 0). */
   chunkDelayMs: number;
+  /** Milliseconds before answering a request whose conversation already holds tool calls (default 0). */
+  laterRoundDelayMs: number;
   stop(): Promise<void>;
 }
 
@@ -246,6 +248,7 @@ export async function startMockToolModel(): Promise<MockToolModel> {
     requests,
     aborted,
     chunkDelayMs: 0,
+    laterRoundDelayMs: 0,
     stop: async () => undefined,
   };
   const server = Bun.serve({
@@ -265,6 +268,7 @@ export async function startMockToolModel(): Promise<MockToolModel> {
       if (!anthropic && url.pathname !== "/openai/v1/chat/completions") return reject(`unknown path ${url.pathname}`);
       const seen = anthropic ? readAnthropic(recorded.body) : readOpenAI(recorded.body);
       if (typeof seen === "string") return reject(seen);
+      if (seen.rounds > 0 && model.laterRoundDelayMs > 0) await Bun.sleep(model.laterRoundDelayMs);
       const move = decide(seen);
       const answer = anthropic ? answerAnthropic(recorded.body, seen, move, model.chunkDelayMs, request.signal) : answerOpenAI(recorded.body, seen, move, model.chunkDelayMs, request.signal);
       return track(answer);
