@@ -187,3 +187,17 @@ describe("a stream cancelled between rounds", () => {
     }
   });
 });
+
+describe("server_url", () => {
+  test("a name that is not valid percent-encoding is a 400 naming the field, not the gateway's failure", async () => {
+    const logged = gateway.loggedErrors.length;
+    const answer = await fetch(`${gateway.baseURL}/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-tools", messages: [{ role: "user", content: "SAY hi" }], tools: [{ type: "mcp", server_url: "switchboard/mcp/%E0%A4%A", require_approval: "never" }] }),
+    });
+    expect(answer.status).toBe(400);
+    expect(((await answer.json()) as { error: { param: string } }).error.param).toBe("tools[0].server_url");
+    expect(gateway.loggedErrors.length).toBe(logged);
+  });
+});
