@@ -280,6 +280,24 @@ describe("what is refused", () => {
     expect(since(before)[0]?.body.tools.map((t: { function: { name: string } }) => t.function.name)).toEqual(["other-ping"]);
   });
 
+  test("/v1/messages: a tool other than an MCP entry still needs a name, refused before any model call (same-format bodies go upstream as received)", async () => {
+    const before = model.requests.length;
+    for (const path of ["/v1/messages", "/v1/messages/count_tokens"]) {
+      for (const tool of [{ input_schema: { type: "object" } }, { type: "custom", input_schema: { type: "object" } }, { type: "web_search_20250305" }]) {
+        const answer = await fetch(`${gateway.origin}${path}`, {
+          method: "POST",
+          headers: { "x-api-key": key, "content-type": "application/json" },
+          body: JSON.stringify({ model: "claude-tools", max_tokens: 64, messages: [{ role: "user", content: "SAY hi" }], tools: [tool] }),
+        });
+        expect([path, answer.status]).toEqual([path, 400]);
+        const body = (await answer.json()) as { type: string; error: { type: string; message: string } };
+        expect(body.error.type).toBe("invalid_request_error");
+        expect(body.error.message).toContain("tools.0.name");
+      }
+    }
+    expect(model.requests.length).toBe(before);
+  });
+
   test("an unknown server, a foreign URL, a missing server_url and n > 1 are 400s naming the field", async () => {
     for (const [body, param] of [
       [{ tools: [mcpTool("nope")] }, "tools[0].server_url"],
