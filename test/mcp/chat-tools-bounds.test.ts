@@ -120,6 +120,16 @@ describe("a round's tool calls", () => {
     expect(waits.started).toBe(7);
   });
 
+  test("a key's max_parallel_requests holds the round's calls to that many at a time, rather than refusing the ones over it", async () => {
+    const limited = (await gateway.admin<{ key: string }>("POST", "/key/generate", { max_parallel_requests: 2 })).body.key;
+    const answer = await openai(limited).chat.completions.create({
+      model: "gpt-tools",
+      messages: [{ role: "user", content: 'CALL slow-upper {"text": "a"}; CALL slow-upper {"text": "b"}; CALL slow-upper {"text": "c"}; CALL slow-upper {"text": "d"}' }],
+      tools: slowTools,
+    });
+    expect(answer.choices[0]?.message.content).toBe("Done: A | B | C | D");
+  });
+
   test("a client that leaves while the tools run cancels them; no round starts after, and the gateway logs no failure of its own", async () => {
     const own = (await gateway.admin<{ key: string }>("POST", "/key/generate", {})).body.key;
     closeGate();

@@ -15,6 +15,7 @@ import { McpAnswerError } from "../../mcp/errors.ts";
 import { withClientHeaders } from "../../mcp/extra-headers.ts";
 import { traceparentFor } from "../../telemetry/trace-context.ts";
 import type { CallDeps, CallInput, CallScope } from "../scope.ts";
+import { parallelLimitOf } from "../admit.ts";
 import type { DialectRuntime } from "../dialect.ts";
 import { mcpEntries, type McpToolEntry } from "./entries.ts";
 import { openRound, type LoopTrace } from "./round.ts";
@@ -153,7 +154,9 @@ export async function runTools(loop: Loop, calls: readonly ToolCallPart[]): Prom
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(TOOL_CONCURRENCY, calls.length) }, worker));
+  // The gateway makes these calls parallel, not the caller: a key's parallel limit caps them rather than refusing the ones over it.
+  const width = Math.max(1, Math.min(TOOL_CONCURRENCY, parallelLimitOf(loop.input.caller) ?? TOOL_CONCURRENCY, calls.length));
+  await Promise.all(Array.from({ length: width }, worker));
   return results;
 }
 
