@@ -51,7 +51,7 @@ export interface Loop {
   rounds: number;
   totals: LoopTotals;
   trace: LoopTrace | undefined;
-  /** Ends the tool calls in flight when the client leaves (streams) or the loop fails. */
+  /** Ends the tool calls in flight, and any round after them, when the client of a stream leaves. */
   abort: AbortController;
 }
 

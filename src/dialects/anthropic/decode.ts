@@ -38,7 +38,7 @@ function fromAnthropicTools(tools: NonNullable<MessagesRequest["tools"]>): { too
   const custom: ToolDefinition[] = [];
   const hostedTools: Block[] = [];
   tools.forEach((entry, i) => {
-    // An MCP entry (`type: "mcp"`) is the gateway's to run (calls/mcp); without an MCP gateway it passes on as hosted.
+    // An MCP entry (`type: "mcp"`, no name) is the gateway's to run (calls/mcp) and never reaches here; elsewhere it is refused.
     const tool = entry as Block & { name: string; type?: string; description?: string; input_schema?: Record<string, unknown> };
     if (typeof tool.name !== "string") throw invalidField(`tools.${i}.name`, "a tool needs a name");
     if (tool.type !== undefined && tool.type !== "custom" && tool.input_schema === undefined) {
