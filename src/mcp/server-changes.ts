@@ -264,7 +264,8 @@ export async function previewEntry(registry: McpRegistry, body: McpServerFields)
   if (url === undefined && !sentSpec) throw invalid("url is required: the server's MCP endpoint, e.g. https://mcp.example.com/mcp (or spec_path / spec for an OpenAPI-described API).", "url");
   const allowed = body.allow_private_hosts ?? base?.allowed ?? [];
   if (url !== undefined) await checkReachable(url, allowed);
-  const transport = body.transport === undefined ? (base?.entry.transport ?? "sse") : body.transport === "sse" ? "sse" : "http";
+  // Left out: a known server's own (the config file's default is http), else LiteLLM's default, sse.
+  const transport = body.transport === undefined ? (base ? (base.entry.transport ?? "http") : "sse") : body.transport === "sse" ? "sse" : "http";
   const entry: McpServerEntry = { transport, allow_private_hosts: allowed };
   if (url !== undefined) entry.url = url;
   if (typeof body.spec_path === "string" && body.spec_path !== "") {
