@@ -74,10 +74,14 @@ export function objectPermissionJson(permission: ObjectPermission | undefined) {
   };
 }
 
-/** One warning per unapplied object_permission field a body sets, named `object_permission.<field>`. */
+/** An empty list or map, which LiteLLM's clients send for every field and which restricts nothing there either. */
+const isEmpty = (value: unknown) => (Array.isArray(value) ? value.length === 0 : typeof value === "object" && value !== null && Object.keys(value).length === 0);
+
+/** One warning per unapplied object_permission field a body sets (not empty), named `object_permission.<field>`. */
 export function objectPermissionWarnings(body: object): string[] {
   const permission = (body as { object_permission?: unknown }).object_permission;
   if (typeof permission !== "object" || permission === null) return [];
-  const prefixed = Object.fromEntries(Object.entries(permission).map(([field, value]) => [`object_permission.${field}`, value]));
+  const set = Object.entries(permission).filter(([, value]) => !isEmpty(value));
+  const prefixed = Object.fromEntries(set.map(([field, value]) => [`object_permission.${field}`, value]));
   return unappliedWarnings(prefixed, OBJECT_PERMISSION_UNAPPLIED.map((field) => `object_permission.${field}`));
 }
