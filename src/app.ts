@@ -74,6 +74,7 @@ export function buildApp(deps: AppDeps) {
     router,
     ...(accounts ? { accounting: accounts.accounting } : {}),
     ...(deps.tracing ? { tracing: deps.tracing } : {}),
+    ...(deps.mcp ? { mcp: deps.mcp } : {}),
     logError,
   };
   const readinessDeps: ReadinessDeps = {

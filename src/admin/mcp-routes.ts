@@ -92,6 +92,7 @@ const json = (value: unknown, status: number) => new Response(JSON.stringify(val
 /** An MCP error of the gateway as an HTTP error of the REST routes. */
 function restError(error: unknown): unknown {
   if (!(error instanceof McpAnswerError)) return error;
+  if (error.refusal) return error.refusal;
   if (error.code === MCP_FORBIDDEN) return new GatewayError("policy.forbidden", error.message);
   if (error.code === ErrorCode.InvalidParams) return new GatewayError("caller.invalid_request", error.message, { param: "name" });
   return new GatewayError("provider.server_error", error.message);

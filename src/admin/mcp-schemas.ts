@@ -32,7 +32,7 @@ const ServerName = Type.String({
   description: "The server's name, which prefixes its tools (<name>-<tool>).",
 });
 const Transport = Type.Union([Type.Literal("http"), Type.Literal("streamable_http"), Type.Literal("sse"), Type.Literal("stdio")], {
-  description: "http (Streamable HTTP) or sse (LiteLLM's default when left out). stdio is refused: the management API starts no processes.",
+  description: "http (Streamable HTTP) or sse (LiteLLM's default when left out). stdio is refused: the management API starts no processes (stdio servers go in the config file).",
 });
 const AuthType = Type.Union(
   MCP_AUTH_TYPES.map((t) => Type.Literal(t)),

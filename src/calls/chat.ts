@@ -17,8 +17,8 @@ import { isJsonAnswer, jsonInsteadOfStream, parseBufferedAnswer, readAnswer, unr
 import { answerTooDeep } from "./translated-stage.ts";
 import { depthExceededAt } from "../json/depth.ts";
 
-const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
-const JSON_HEADERS = { "content-type": "application/json" };
+export const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" };
+export const JSON_HEADERS = { "content-type": "application/json" };
 
 /**
  * One chat call in any client dialect to any provider. When the provider speaks the client's wire
@@ -54,14 +54,14 @@ export async function handleChatCall(deps: CallDeps, dialect: DialectRuntime, in
 }
 
 /** When the first upstream event of a stream arrived (for time to first token). */
-interface StreamTiming {
+export interface StreamTiming {
   firstAt?: number;
   /** Gateway time around the upstream until the stream's headers went out. */
   overheadMs?: number;
 }
 
 /** Records a finished stream against its deployment. */
-function onStreamEnd(scope: CallScope, resolved: Resolved, call: UpstreamCall, timing: StreamTiming): (outcome: StreamOutcome) => void {
+export function onStreamEnd(scope: CallScope, resolved: Resolved, call: UpstreamCall, timing: StreamTiming): (outcome: StreamOutcome) => void {
   const { deployment } = resolved;
   return (outcome) => {
     call.settle();
@@ -84,7 +84,7 @@ function onStreamEnd(scope: CallScope, resolved: Resolved, call: UpstreamCall, t
 }
 
 /** The stage, noting when its first event arrives. */
-function timed(stage: EventStage, timing: StreamTiming): EventStage {
+export function timed(stage: EventStage, timing: StreamTiming): EventStage {
   return {
     event: (event) => {
       timing.firstAt ??= performance.now();
@@ -113,10 +113,10 @@ function streamResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall
 }
 
 /** The id of an answer whose provider gave none: the gateway's call id, so the answer can be found in the spend log. */
-const answerId = (scope: CallScope) => scope.callId.replaceAll("-", "");
+export const answerId = (scope: CallScope) => scope.callId.replaceAll("-", "");
 
 /** The cost field of a call record, when there is one. */
-const withCost = (cost: number | undefined) => (cost === undefined ? {} : { costNano: cost });
+export const withCost = (cost: number | undefined) => (cost === undefined ? {} : { costNano: cost });
 
 /** The buffered answer, with the gateway's headers (cost and overhead included). */
 function bufferedResponse(scope: CallScope, resolved: Resolved, call: UpstreamCall, text: string, overhead: number, cost: number | undefined): Response {
@@ -124,7 +124,7 @@ function bufferedResponse(scope: CallScope, resolved: Resolved, call: UpstreamCa
 }
 
 /** An upstream answer the router committed to: a stream whose first event arrived, or a whole body read. */
-type Prepared =
+export type Prepared =
   | { kind: "same"; call: UpstreamCall; reverseNames: ReadonlyMap<string, string> | undefined; body?: ChunkSource; text?: string; answer?: Record<string, unknown>; doneAt: number }
   | { kind: "translated"; call: UpstreamCall; chat: ChatRequest; state: TranslationState; body?: ChunkSource; result?: ChatResult; doneAt: number };
 
@@ -184,7 +184,7 @@ function respondSameFormat(dialect: DialectRuntime, scope: CallScope, resolved: 
 }
 
 /** Another wire format: the canonical request built for the provider. */
-async function translated(deps: CallDeps, scope: CallScope, resolved: Resolved, decoded: ChatRequest, server: Server<unknown> | null | undefined): Promise<Prepared> {
+export async function translated(deps: CallDeps, scope: CallScope, resolved: Resolved, decoded: ChatRequest, server: Server<unknown> | null | undefined): Promise<Prepared> {
   const { deployment, target } = resolved;
   const chat: ChatRequest = { ...decoded, model: target.model };
   const { upstream, state } = deployment.provider.chat.buildRequest(chat, target, { dropParams: deps.dropParams });

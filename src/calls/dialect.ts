@@ -5,6 +5,7 @@ import type { EventStage } from "../streams/relay.ts";
 import type { SseEvent } from "../streams/sse-parser.ts";
 import type { CallRecord } from "../telemetry/calls.ts";
 import type { StreamOutcome } from "./outcome.ts";
+import type { Message, ToolDefinition } from "../canonical/chat.ts";
 
 /** Options for a same-format stream stage. */
 export interface PassthroughStageOptions {
@@ -32,6 +33,10 @@ export interface DialectRuntime {
   rewriteBody?(text: string, reverseNames: ReadonlyMap<string, string>): string;
   /** Same-format: the stage that relays upstream events as received while observing them. */
   passthroughStage(options: PassthroughStageOptions): EventStage;
+  /** Canonical turns as this dialect's wire messages: a tool loop's next request, written as a client would have sent it. */
+  wireMessages(messages: readonly Message[]): unknown[];
+  /** Function tools in this dialect's wire shape. */
+  wireTools(tools: readonly ToolDefinition[]): unknown[];
 }
 
 // Ids are short; a longer value is not an id a client would look a row up by, and is not stored.

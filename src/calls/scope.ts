@@ -19,6 +19,7 @@ import { answerTextOf, beginTrace, traceAttempt, traceItemOf, type TraceCapture 
 import type { Router } from "../router/router.ts";
 import { admitCall, authorizeModel, type Accounting, type Admission } from "./admit.ts";
 import { echo } from "../canonical/echo.ts";
+import type { McpGateway } from "../mcp/gateway.ts";
 
 /** What a call handler needs from the app. */
 export interface CallDeps {
@@ -33,6 +34,8 @@ export interface CallDeps {
   tracing?: Tracing;
   /** Where the gateway's own failures (never the caller's or a provider's) are reported: a message, no stack. */
   logError?: (message: string, error: unknown) => void;
+  /** The MCP gateway, for chat requests whose tools name its servers (calls/mcp/loop.ts). */
+  mcp?: McpGateway;
 }
 
 /** One proxied request as a call handler receives it. */

@@ -1,9 +1,8 @@
-import { unsupportedMcpServer } from "./mcp-servers.ts";
 import { formatPath, type PathSegment } from "./paths.ts";
 import { asDict, judgeKey, toHeaders, type Dict, type Translator } from "./litellm-values.ts";
 
 /** What Switchboard takes of a LiteLLM MCP server entry, as is. */
-const TAKEN = ["url", "transport", "auth_type", "auth_value", "allowed_tools", "disallowed_tools", "description", "static_headers", "spec_path", "client_id", "client_secret", "token_url", "scopes", "extra_headers", "access_groups"];
+const TAKEN = ["url", "transport", "command", "args", "env", "auth_type", "auth_value", "allowed_tools", "disallowed_tools", "description", "static_headers", "spec_path", "client_id", "client_secret", "token_url", "scopes", "extra_headers", "access_groups"];
 
 /** Keys LiteLLM knows on an MCP server (litellm/proxy/_types.py, the MCP docs) that Switchboard does not apply yet. */
 const IGNORED: Record<string, string> = {
@@ -20,7 +19,7 @@ const IGNORED: Record<string, string> = {
 /** LiteLLM's OAuth2 settings of the authorization code flow (interactive, per user), which Switchboard does not run. */
 const OAUTH2 = new Set(["authorization_url", "registration_url"]);
 
-const KNOWN = new Set([...TAKEN, ...Object.keys(IGNORED), ...OAUTH2, "command", "args", "env", "mcp_info"]);
+const KNOWN = new Set([...TAKEN, ...Object.keys(IGNORED), ...OAUTH2, "mcp_info"]);
 
 /** LiteLLM's per-call prices (`mcp_info.mcp_server_cost_info`) and the fields they become. */
 const COST_FIELDS: Record<string, string> = { default_cost_per_query: "price_per_call", tool_name_to_cost_per_query: "tool_prices" };
@@ -55,10 +54,10 @@ function translateMcpInfo(server: Dict, user: PathSegment[], value: unknown, t: 
 }
 
 /**
- * LiteLLM's top-level `mcp_servers:` into Switchboard's (the same format, minus what is not
- * served yet): supported keys are carried over at the user's paths, keys LiteLLM knows but
- * Switchboard does not apply are one warning each, servers of a kind not served yet (stdio)
- * are problems, and other keys reach the schema, which reports them.
+ * LiteLLM's top-level `mcp_servers:` into Switchboard's (the same format, stdio servers'
+ * command, args and env included): supported keys are carried over at the user's paths, keys
+ * LiteLLM knows but Switchboard does not apply are one warning each, and other keys reach the
+ * schema, which reports them.
  */
 export function translateMcpServers(raw: unknown, t: Translator): Dict | undefined {
   if (raw === undefined || raw === null) return undefined;
@@ -73,11 +72,6 @@ export function translateMcpServers(raw: unknown, t: Translator): Dict | undefin
     const entry = asDict(value);
     if (!entry) {
       t.put(out, name, user, user, value);
-      continue;
-    }
-    const unsupported = unsupportedMcpServer(entry);
-    if (unsupported) {
-      t.problem([...user, unsupported.key], unsupported.message);
       continue;
     }
     const server: Dict = {};
@@ -96,7 +90,8 @@ export function translateMcpServers(raw: unknown, t: Translator): Dict | undefin
       const verdict = TAKEN.includes(key) ? { kind: "known" as const } : judgeKey(key, KNOWN);
       if (verdict.kind === "misspelt") t.misspelt(here, verdict.suggestion);
       // Known keys and unknown ones alike are carried over; the schema reports an unknown one at the user's path.
-      else t.put(server, key, here, here, field, key === "static_headers" ? toHeaders : undefined, true);
+      // Header and environment values as text: YAML reads `X-Num: 7` and `PORT: 8080` as numbers.
+      else t.put(server, key, here, here, field, key === "static_headers" || key === "env" ? toHeaders : undefined, true);
     }
     out[name] = server;
   }

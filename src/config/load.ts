@@ -2,7 +2,7 @@ import { resolveEnvRefs } from "./env-refs.ts";
 import { ConfigError, ConfigSyntaxError } from "./errors.ts";
 import { fromLiteLLM, isLiteLLMConfig } from "./litellm.ts";
 import { asDict } from "./litellm-values.ts";
-import { extraHeadersProblem, MCP_SERVER_NAME, missingOAuth2, unsupportedMcpServer } from "./mcp-servers.ts";
+import { extraHeadersProblem, looksStdio, MCP_SERVER_NAME, missingOAuth2, stdioProblems } from "./mcp-servers.ts";
 import { formatPath, type PathSegment } from "./paths.ts";
 import { ConfigSchema, type Config } from "./schema.ts";
 import { jsonErrorPosition, yamlErrorPosition } from "./syntax.ts";
@@ -53,14 +53,22 @@ export function loadConfigValue(raw: unknown, source: string, env: Record<string
     warnings.push(...after.warnings);
   }
   const unset = new Set(resolution.problems.map((problem) => formatPath(problem.path)));
-  // An MCP server of a kind not served yet is named once, for what it is, not as the schema's unknown keys.
+  // A server's keys that contradict each other (a stdio server's url, say) are named for what they are, not as the schema's errors.
   const mcpServers = asDict(asDict(resolution.value)?.mcp_servers) ?? {};
   for (const [name, entry] of Object.entries(mcpServers)) {
     if (!MCP_SERVER_NAME.test(name)) problems.push(`${where(["mcp_servers", name])}: a server name is 1 to 64 letters, digits, _ or - (it prefixes the server's tool names)`);
     const shadowed = Object.keys(mcpServers).find((other) => other.startsWith(`${name}-`));
     if (shadowed) problems.push(`${where(["mcp_servers", name])}: tool names of '${name}' and '${shadowed}' could be the same (<server>-<tool>); rename one so neither name starts with the other and a -`);
     const server = asDict(entry);
-    if (server && server.url === undefined && server.spec_path === undefined && server.spec === undefined && !unsupportedMcpServer(server)) {
+    if (server && looksStdio(server)) {
+      for (const problem of stdioProblems(server)) {
+        problems.push(`${where(["mcp_servers", name, problem.key, ...(problem.name === undefined ? [] : [problem.name])])}: ${problem.message}`);
+        // A misplaced key's own schema errors would say the same twice; env's values are still checked.
+        if (problem.key !== "env") unset.add(formatPath(["mcp_servers", name, problem.key]));
+      }
+      continue;
+    }
+    if (server && server.url === undefined && server.spec_path === undefined && server.spec === undefined) {
       problems.push(`${where(["mcp_servers", name])}: give the server's url (an MCP endpoint), or spec_path (an OpenAPI document) for an HTTP API`);
     }
     const oauth2 = server ? missingOAuth2(server) : undefined;
@@ -68,10 +76,6 @@ export function loadConfigValue(raw: unknown, source: string, env: Record<string
     const passed = server ? extraHeadersProblem(server.extra_headers) : undefined;
     if (passed) problems.push(`${where(["mcp_servers", name, "extra_headers"])}: ${passed}`);
     if (server && server.spec_path !== undefined && server.spec !== undefined) problems.push(`${where(["mcp_servers", name, "spec"])}: give spec_path or spec, not both`);
-    const unsupported = native ? unsupportedMcpServer(entry) : undefined;
-    if (!unsupported) continue;
-    problems.push(`${formatPath(["mcp_servers", name, unsupported.key])}: ${unsupported.message}`);
-    unset.add(formatPath(["mcp_servers", name]));
   }
   for (const problem of [...resolution.problems, ...schemaProblems(ConfigSchema, resolution.value, resolution.refs, unset)]) {
     problems.push(`${where(problem.path)}: ${problem.message}`);

@@ -3,18 +3,73 @@ import { asDict } from "./litellm-values.ts";
 /** What a server may be named: its name prefixes its tools' names, which strict providers limit to these characters. */
 export const MCP_SERVER_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
+/** The keys only a stdio server has. */
+const STDIO_KEYS = ["command", "args", "env"];
+
+const NO_HTTP_CREDENTIAL = "a stdio server is sent no HTTP credential; give the process its credential in env (e.g. API_TOKEN: os.environ/NAME)";
+
+/** Keys that mean nothing for a stdio server (no HTTP, no network, one process for every caller), and why. */
+const NOT_FOR_STDIO: Record<string, string> = {
+  url: "the gateway runs command, there is no url to reach; leave out url, or transport stdio for a server reached over HTTP",
+  spec_path: "OpenAPI servers are HTTP APIs, a stdio server is an MCP server the gateway runs",
+  spec: "OpenAPI servers are HTTP APIs, a stdio server is an MCP server the gateway runs",
+  auth_type: NO_HTTP_CREDENTIAL,
+  auth_value: NO_HTTP_CREDENTIAL,
+  client_id: NO_HTTP_CREDENTIAL,
+  client_secret: NO_HTTP_CREDENTIAL,
+  token_url: NO_HTTP_CREDENTIAL,
+  scopes: NO_HTTP_CREDENTIAL,
+  static_headers: NO_HTTP_CREDENTIAL,
+  extra_headers: "a stdio server is one process shared by every caller, with no HTTP request to carry a caller's headers",
+  allow_private_hosts: "the gateway makes no network connection to a stdio server",
+};
+
+/** LiteLLM's reference to a header of the caller's request in a stdio server's env. */
+const CALLER_HEADER = /\$\{X-[^}]*\}/i;
+
+/** An environment variable's name, as a shell would take it. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Whether an `mcp_servers` entry is, or is meant to be, a stdio server (transport stdio, or one of its keys). */
+export function looksStdio(server: Record<string, unknown>): boolean {
+  return server.transport === "stdio" || STDIO_KEYS.some((key) => server[key] !== undefined);
+}
+
+/** A problem of a stdio server entry, at one of its keys (at one variable of env, `name`). */
+export interface StdioProblem {
+  key: string;
+  name?: string;
+  message: string;
+}
+
 /**
- * Why an `mcp_servers` entry cannot be served yet, at which of its keys; undefined when it can.
- * Shared by both config formats, so a LiteLLM file and a Switchboard one get the same words.
+ * What is wrong with a stdio server entry, at which of its keys: its own keys without transport
+ * stdio, no command, a key that applies only to servers reached over HTTP (`auth_type: none`
+ * states nothing and passes), an env name no process could read. Shared by both config formats,
+ * so a LiteLLM file and a Switchboard one get the same words.
  */
-export function unsupportedMcpServer(entry: unknown): { key: string; message: string } | undefined {
-  const server = asDict(entry);
-  if (!server) return undefined;
-  for (const key of ["command", "args", "env"]) {
-    if (server[key] !== undefined) return { key, message: "stdio MCP servers are not supported yet: give the server's url (transport http or sse)" };
+export function stdioProblems(server: Record<string, unknown>): StdioProblem[] {
+  if (server.transport !== "stdio") {
+    return STDIO_KEYS.filter((key) => server[key] !== undefined).map((key) => ({
+      key,
+      message: "is for stdio servers: add transport: stdio for a server the gateway runs as a command, or leave it out for a server reached at its url",
+    }));
   }
-  if (server.transport === "stdio") return { key: "transport", message: "stdio MCP servers are not supported yet: give the server's url (transport http or sse)" };
-  return undefined;
+  const problems: StdioProblem[] = [];
+  if (server.command === undefined) problems.push({ key: "transport", message: "a stdio server needs command: the program the gateway runs (e.g. npx), with its args" });
+  for (const [key, why] of Object.entries(NOT_FOR_STDIO)) {
+    if (server[key] === undefined || (key === "auth_type" && server[key] === "none")) continue;
+    problems.push({ key, message: `does not apply to a stdio server: ${why}` });
+  }
+  const env = asDict(server.env);
+  for (const [name, value] of Object.entries(env ?? {})) {
+    if (!ENV_NAME.test(name)) problems.push({ key: "env", message: `'${name}' is not an environment variable name (letters, digits and _, not starting with a digit)` });
+    // LiteLLM fills `${X-HEADER}` from each caller's request; the value is a secret, so it is not echoed.
+    if (typeof value === "string" && CALLER_HEADER.test(value)) {
+      problems.push({ key: "env", name, message: "a caller's request header (LiteLLM's ${X-HEADER}) cannot reach a stdio server, whose one process serves every caller; give the value as os.environ/NAME" });
+    }
+  }
+  return problems;
 }
 
 /** What an oauth2 server lacks (client_id, client_secret, token_url), as one sentence; undefined when it is complete or not oauth2. */

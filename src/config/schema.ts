@@ -175,7 +175,19 @@ export const McpServerSchema = Type.Object(
       }),
     ),
     transport: Type.Optional(
-      Type.Union([Type.Literal("http"), Type.Literal("sse")], { description: "http (Streamable HTTP, the default) or sse (the older HTTP+SSE transport)." }),
+      Type.Union([Type.Literal("http"), Type.Literal("sse"), Type.Literal("stdio")], {
+        description: "http (Streamable HTTP, the default), sse (the older HTTP+SSE transport), or stdio (the gateway runs command and speaks MCP over its stdin and stdout).",
+      }),
+    ),
+    command: Type.Optional(
+      Type.String({ minLength: 1, description: "transport stdio: the program the gateway runs (e.g. npx, uvx, node), found on the gateway's PATH; started on first use, one process shared by every caller." }),
+    ),
+    args: Type.Optional(Type.Array(Type.String(), { description: "transport stdio: the command's arguments, passed as they are (no shell)." })),
+    env: Type.Optional(
+      Type.Record(Type.String(), Type.String({ ...SECRET }), {
+        description:
+          "transport stdio: the process's environment, besides PATH, HOME, LOGNAME, SHELL, TERM and USER (nothing else of the gateway's environment reaches it); values are secrets: write `os.environ/NAME`.",
+      }),
     ),
     auth_type: Type.Optional(
       Type.Union(

@@ -1,3 +1,5 @@
+import type { GatewayError } from "../canonical/errors.ts";
+
 /** JSON-RPC's implementation-defined range: the caller may not use this server or tool (HTTP's 403). */
 export const MCP_FORBIDDEN = -32003;
 
@@ -9,6 +11,8 @@ export class McpAnswerError extends Error {
   constructor(
     readonly code: number,
     message: string,
+    /** The gateway's own refusal behind it (a rate limit, a budget), so HTTP routes answer its status. */
+    readonly refusal?: GatewayError,
   ) {
     super(message);
   }

@@ -27,7 +27,7 @@ import { OpenApiUpstream } from "./openapi/upstream.ts";
 import { InFlight, callerId } from "./inflight.ts";
 import { withClientHeaders } from "./extra-headers.ts";
 import { getPrompt, listPrompts, listResources, listResourceTemplates, readResource, upstreamUri } from "./passthrough.ts";
-import { Upstream } from "./upstream.ts";
+import { Upstream, type UpstreamOptions } from "./upstream.ts";
 
 export { MCP_FORBIDDEN } from "./errors.ts";
 
@@ -48,8 +48,15 @@ export function toolAllowed(entry: McpServerEntry, tool: string): boolean {
 export type ToolSource = Upstream | OpenApiUpstream;
 
 /** The tool source a server entry describes; the gateway and the preview both make theirs here, so both name tools alike. */
-export function toolSource(name: string, entry: McpServerEntry): ToolSource {
-  return entry.spec_path !== undefined || entry.spec !== undefined ? new OpenApiUpstream(name, entry) : new Upstream(name, entry);
+export function toolSource(name: string, entry: McpServerEntry, options: UpstreamOptions = {}): ToolSource {
+  return entry.spec_path !== undefined || entry.spec !== undefined ? new OpenApiUpstream(name, entry) : new Upstream(name, entry, options);
+}
+
+/** A tool as the gateway shows it (named `<server>-<tool>`), its server, and the server's own name for it. */
+export interface CatalogTool {
+  tool: Tool;
+  server: string;
+  original: string;
 }
 
 /** One server's tools as the gateway shows them: filtered, then named `<server>-<tool>`. */
@@ -83,13 +90,23 @@ export class McpGateway {
     private readonly observers: McpObservers = {},
   ) {
     for (const [name, entry] of Object.entries(servers)) {
-      this.upstreams.set(name, toolSource(name, entry));
+      this.upstreams.set(name, toolSource(name, entry, this.sourceOptions()));
       this.prices.set(name, toolPrices(entry));
     }
   }
 
+  /** What each upstream reports through (a stdio server's stderr and exits) and its clock. */
+  private sourceOptions(): UpstreamOptions {
+    return { logError: this.logError, now: this.now };
+  }
+
   has(name: string): boolean {
     return this.upstreams.has(name);
+  }
+
+  /** Whether `caller` may use server `name` (its key's, team's and organisation's MCP access). */
+  mayUse(caller: Caller, name: string): boolean {
+    return mayUseServer(caller, name);
   }
 
   /** The names of the servers served now. */
@@ -111,7 +128,8 @@ export class McpGateway {
   /**
    * Serves exactly `servers` from now on (servers added, changed or removed at run time); `otherIds`
    * gives, by served name, the other names permissions may call a server by (its server_id). An
-   * unchanged server keeps its connection and listing; a changed or removed one is closed.
+   * unchanged server keeps its connection and listing; a changed or removed one is closed (a
+   * stdio server's process stopped).
    */
   async setServers(servers: Readonly<Record<string, McpServerEntry>>, otherIds: Readonly<Record<string, readonly string[]>> = {}): Promise<void> {
     this.otherIds = otherIds;
@@ -126,7 +144,7 @@ export class McpGateway {
     }
     for (const [name, entry] of Object.entries(servers)) {
       if (this.upstreams.has(name)) continue;
-      this.upstreams.set(name, toolSource(name, entry));
+      this.upstreams.set(name, toolSource(name, entry, this.sourceOptions()));
       this.prices.set(name, toolPrices(entry));
     }
     await Promise.all(closing);
@@ -235,6 +253,7 @@ export class McpGateway {
     return upstream;
   }
 
+  /** Closes every upstream connection and stops every stdio server's process. */
   async close(): Promise<void> {
     await Promise.all([...this.upstreams.values()].map((upstream) => upstream.close()));
   }
@@ -247,6 +266,11 @@ export class McpGateway {
 
   /** The tools `caller` may use, of every server (`only` undefined) or of one, named <server>-<tool>: tools/list of /mcp and /mcp-rest. */
   async listTools(caller: Caller, only: string | undefined): Promise<Tool[]> {
+    return (await this.catalog(caller, only)).map((entry) => entry.tool);
+  }
+
+  /** The tools `caller` may use with the server each belongs to and the server's own name for it (MCP tools in chat). */
+  async catalog(caller: Caller, only: string | undefined): Promise<CatalogTool[]> {
     const servers = this.reachable(caller, only);
     const listings = await Promise.all(
       servers.map(async (upstream) => {
@@ -258,10 +282,10 @@ export class McpGateway {
         });
         // The listing is shared by every caller: what this one may call is picked from it.
         const allowed = allowedTools(caller, this.identity(upstream));
-        return allowed ? listing.tools.filter((tool) => allowed.has(listing.names.get(tool.name) as string)) : listing.tools;
+        return allowed ? { ...listing, tools: listing.tools.filter((tool) => allowed.has(listing.names.get(tool.name) as string)) } : listing;
       }),
     );
-    return listings.flat();
+    return listings.flatMap((listing, i) => listing.tools.map((tool) => ({ tool, server: (servers[i] as ToolSource).name, original: listing.names.get(tool.name) as string })));
   }
 
   /** A server's listing, fetched afresh; it is kept so calls can map names without a round trip. */
@@ -282,7 +306,16 @@ export class McpGateway {
   }
 
   /** One tools/call of `caller` over `request` (of /mcp and /mcp-rest), `name` being <server>-<tool>. */
-  async callTool(request: Request, caller: Caller, only: string | undefined, name: string, args: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<CallToolResult> {
+  async callTool(
+    request: Request,
+    caller: Caller,
+    only: string | undefined,
+    name: string,
+    args: Record<string, unknown> | undefined,
+    options: RequestOptions = {},
+    /** Told the price charged, once the tool ran (a chat's MCP tools add it to the answer's cost). */
+    charged?: (priceNano: number) => void,
+  ): Promise<CallToolResult> {
     const upstream = this.serverOf(name, only);
     if (!upstream) throw new McpAnswerError(ErrorCode.InvalidParams, `Unknown tool '${name}'. tools/list names the tools; each is <server>-<tool>.`);
     const identity = this.identity(upstream);
@@ -304,7 +337,9 @@ export class McpGateway {
     }
     const priceNano = (this.prices.get(upstream.name) as ToolPrices).of(original);
     const call = { caller, request, server: upstream.name, name, original, args, priceNano };
-    return observeToolCall(this.observers, call, () => upstream.callTool(original, args, options));
+    const result = await observeToolCall(this.observers, call, () => upstream.callTool(original, args, options));
+    charged?.(priceNano);
+    return result;
   }
 
   /** The server a gateway tool name belongs to: the longest configured name followed by `-`. */

@@ -43,7 +43,7 @@ interface Ending {
 /** A refusal by the gateway's own policy, as the MCP client gets it (the message names the limit and when to retry). */
 function refusalOf(error: GatewayError): McpAnswerError {
   const code = error.status === 429 ? MCP_RATE_LIMITED : error.status === 503 ? MCP_UNAVAILABLE : MCP_FORBIDDEN;
-  return new McpAnswerError(code, error.message);
+  return new McpAnswerError(code, error.message, error);
 }
 
 /** Runs `call` through admission, then `run` (the upstream call), and records the outcome. */

@@ -52,9 +52,9 @@ const MAX_SPEC_BYTES = 20_000_000;
 /** The 400 for what the management API never accepts: stdio servers, a spec_path that is not an http(s) URL, a spec too large. */
 function refuseUnsupported(body: McpServerFields): void {
   for (const key of ["command", "args", "env"] as const) {
-    if (!isEmpty(body[key])) throw invalid(`${key}: stdio MCP servers are not accepted from the management API (it would run a command on the gateway's host); give the server's url with transport http or sse.`, key);
+    if (!isEmpty(body[key])) throw invalid(`${key}: stdio MCP servers are not accepted from the management API (it would run a command on the gateway's host); an administrator puts them in the config file's mcp_servers. Give the server's url with transport http or sse.`, key);
   }
-  if (body.transport === "stdio") throw invalid("transport: stdio MCP servers are not accepted from the management API (it would run a command on the gateway's host); use http or sse.", "transport");
+  if (body.transport === "stdio") throw invalid("transport: stdio MCP servers are not accepted from the management API (it would run a command on the gateway's host); an administrator puts them in the config file's mcp_servers. Use http or sse.", "transport");
   if (!isEmpty(body.spec_path) && !(typeof body.spec_path === "string" && /^https?:\/\/[^/]/i.test(body.spec_path) && URL.canParse(body.spec_path))) {
     throw invalid("spec_path: the management API takes only an http(s) URL of the OpenAPI document (the gateway never reads its own files for an API caller); send the document inline as spec, or put a file path in the config file.", "spec_path");
   }
@@ -245,6 +245,12 @@ export async function previewEntry(registry: McpRegistry, body: McpServerFields)
     else if (registry.isFixed(body.server_id)) {
       // The config file's url was written by the operator: its host is allowed.
       const entry = registry.deps.config[body.server_id] as McpServerEntry;
+      if (entry.transport === "stdio") {
+        throw invalid(
+          `server_id: MCP server '${echo(body.server_id)}' is a stdio server of the config file; it is not previewed (that would start a second copy of its command). GET /mcp-rest/tools/list?server_id=${echo(body.server_id)} lists the tools it serves.`,
+          "server_id",
+        );
+      }
       const hosts = entry.url === undefined ? [] : [new URL(entry.url).hostname.replace(/^\[(.*)\]$/, "$1")];
       base = { name: body.server_id, entry, allowed: [...hosts, ...(entry.allow_private_hosts ?? [])] };
     } else throw notStored(registry, body.server_id, "preview");

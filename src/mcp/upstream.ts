@@ -8,6 +8,7 @@ import { VERSION } from "../version.ts";
 import { McpAnswerError } from "./errors.ts";
 import { passThroughFetch } from "./extra-headers.ts";
 import { bearerFetch, OAuthToken } from "./oauth-token.ts";
+import { RestartBackoff, stdioTransport } from "./stdio.ts";
 
 /** The header LiteLLM sends each auth_type's value in, and the value's prefix. */
 const AUTH_HEADERS: Record<string, [header: string, prefix: string]> = {
@@ -26,25 +27,45 @@ export function upstreamHeaders(entry: McpServerEntry): Record<string, string> {
   return headers;
 }
 
+/** Where an upstream reports what happens out of any call (a stdio server's stderr and exits), and its clock. */
+export interface UpstreamOptions {
+  logError?: (message: string, error: unknown) => void;
+  now?: () => number;
+}
+
 /**
  * One configured upstream MCP server: an SDK client connected on first use and reused by every
  * caller (the server's own credential, so nothing per caller rides on it; a caller's extra_headers
  * are added to each HTTP request made for that caller, by the fetch). A connection that
  * fails is dropped, so the next call connects afresh. Errors leave as JSON-RPC errors whose text names
  * the server and never carries its credential.
+ *
+ * A stdio server's connection is its process: started on first use as an HTTP server is connected
+ * (not at the gateway's start: a server no caller uses runs nothing, and a slow `npx -y` delays no
+ * start), shared by every caller, started again on the next use after it exits (held back while it
+ * keeps exiting), and stopped by close().
  */
 export class Upstream {
   private client: Promise<Client> | undefined;
   private readonly secrets: string[];
   /** The server's OAuth2 access token (auth_type oauth2), shared by every call. */
   private readonly oauth: OAuthToken | undefined;
+  /** A stdio server's restart pacing. */
+  private readonly restarts: RestartBackoff | undefined;
+  private readonly logError: (message: string, error: unknown) => void;
+  private readonly now: () => number;
 
   constructor(
     readonly name: string,
     readonly entry: McpServerEntry,
+    options: UpstreamOptions = {},
   ) {
-    this.secrets = [entry.auth_value, entry.client_secret, ...Object.values(entry.static_headers ?? {})].filter((value): value is string => !!value && value.length >= 4);
+    const values = [entry.auth_value, entry.client_secret, ...Object.values(entry.static_headers ?? {}), ...Object.values(entry.env ?? {})];
+    this.secrets = values.filter((value): value is string => !!value && value.length >= 4);
     if (entry.auth_type === "oauth2") this.oauth = new OAuthToken(name, entry);
+    this.logError = options.logError ?? (() => undefined);
+    this.now = options.now ?? Date.now;
+    if (entry.transport === "stdio") this.restarts = new RestartBackoff(this.now);
   }
 
   /** Every tool the server lists (all pages), before allowed/disallowed filtering. */
@@ -123,6 +144,7 @@ export class Upstream {
   }
 
   private connect(): Promise<Client> {
+    if (this.restarts) return this.start(this.restarts);
     // The config requires a url of every server that has no OpenAPI document.
     const url = new URL(this.entry.url ?? "");
     const headers = upstreamHeaders(this.entry);
@@ -134,6 +156,49 @@ export class Upstream {
     const transport = this.entry.transport === "sse" ? new SSEClientTransport(url, options) : new StreamableHTTPClientTransport(url, options);
     const client = new Client({ name: "switchboard", version: VERSION });
     return client.connect(transport).then(() => client);
+  }
+
+  /**
+   * Starts a stdio server's process and connects to it. Its end (an exit, or a start that failed)
+   * is counted once, logged, and drops the connection, so the next use starts it again; close()
+   * drops the connection first, so a stop it asked for is not counted.
+   */
+  private start(restarts: RestartBackoff): Promise<Client> {
+    const wait = restarts.wait();
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      return Promise.reject(new McpAnswerError(ErrorCode.InternalError, `MCP server '${this.name}' (a command the gateway runs) keeps exiting; it is started again in ${seconds} s. Ask an administrator to check its command and the gateway's log.`));
+    }
+    const startedAt = this.now();
+    const transport = stdioTransport(this.entry, (line) => this.logError(`MCP server '${this.name}' stderr`, new Error(this.scrub(line))));
+    const client = new Client({ name: "switchboard", version: VERSION });
+    let connected = false;
+    let over = false;
+    const ended = (what: string) => {
+      if (over) return;
+      over = true;
+      const delay = restarts.exited(startedAt);
+      const next = delay > 0 ? `started again on a use after ${Math.ceil(delay / 1000)} s` : "started again on its next use";
+      this.logError(`MCP server '${this.name}'`, new Error(`${what}; ${next}`));
+    };
+    const connecting: Promise<Client> = client.connect(transport).then(
+      () => {
+        connected = true;
+        return client;
+      },
+      async (error: unknown) => {
+        ended(`its command could not be started or did not answer initialize (${this.scrub(error instanceof Error ? error.message : String(error))})`);
+        await client.close().catch(() => undefined);
+        throw error;
+      },
+    );
+    client.onclose = () => {
+      // Before initialize was answered, the failed connect reports the end, with its reason.
+      if (!connected || this.client !== connecting) return;
+      this.client = undefined;
+      ended("its process exited");
+    };
+    return connecting;
   }
 
   /** Runs `work` on the connection; `signal` is the caller's, whose abort is a cancellation, not a broken connection. */
@@ -159,6 +224,12 @@ export class Upstream {
       // McpError prefixes "MCP error <code>: " (an SDK server's message may carry one already); the code is kept, the text scrubbed.
       const text = this.scrub(upstream.message.replace(/^(?:MCP error -?\d+: )+/, ""));
       return new McpAnswerError(upstream.code, `MCP server '${this.name}': ${text}`);
+    }
+    if (this.restarts && error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+      return new McpAnswerError(ErrorCode.InternalError, `MCP server '${this.name}' (a command the gateway runs) did not answer in time; its process was stopped and is started again on the next use.`);
+    }
+    if (this.restarts) {
+      return new McpAnswerError(ErrorCode.InternalError, `MCP server '${this.name}' (a command the gateway runs) exited or could not be started; try again, or ask an administrator to check its command and the gateway's log.`);
     }
     const status = typeof (error as { code?: unknown }).code === "number" && (error as { code: number }).code >= 100 ? ` (HTTP ${(error as { code: number }).code})` : "";
     return new McpAnswerError(ErrorCode.InternalError, `MCP server '${this.name}' could not be reached or failed${status}; try again, or ask an administrator to check its url and credential.`);

@@ -53,9 +53,69 @@ describe("mcp_servers in Switchboard's format", () => {
     expect(JSON.stringify(redactConfig({ mcp_servers: { a: { url: "https://a/mcp", auth_type: "oauth2", client_secret: "inline-cs-99" } } }))).not.toContain("inline-cs-99");
   });
 
-  test("a stdio server (command) is one clear problem: stdio is not supported yet", async () => {
-    const error = await configError(() => loadConfigValue({ mcp_servers: { local: { command: "npx", args: ["-y", "some-mcp"] } } }, "c.yaml", {}));
-    expect(error.problems).toEqual(["mcp_servers.local.command: stdio MCP servers are not supported yet: give the server's url (transport http or sse)"]);
+  test("a stdio server loads: command, args, and env whose references resolve; the file as written keeps them; a dump hides inline env values", () => {
+    const raw = {
+      mcp_servers: {
+        local: { transport: "stdio" as const, command: "npx", args: ["-y", "@circleci/mcp-server-circleci"], env: { CIRCLECI_TOKEN: "os.environ/CIRCLECI_TOKEN", LOG_LEVEL: "debug" }, allowed_tools: ["get_build"] },
+        bare: { transport: "stdio", command: "uvx", auth_type: "none" },
+      },
+    };
+    const loaded = loadConfigValue(raw, "c.yaml", { CIRCLECI_TOKEN: "cci-secret-1" });
+    expect(loaded.config.mcp_servers?.local).toEqual({ ...raw.mcp_servers.local, env: { CIRCLECI_TOKEN: "cci-secret-1", LOG_LEVEL: "debug" } });
+    expect(loaded.written.mcp_servers?.local?.env?.CIRCLECI_TOKEN).toBe("os.environ/CIRCLECI_TOKEN");
+    expect(loaded.config.mcp_servers?.bare).toEqual({ transport: "stdio", command: "uvx", auth_type: "none" });
+    const printed = JSON.stringify(redactConfig({ mcp_servers: { a: { transport: "stdio", command: "npx", env: { API_TOKEN: "inline-env-secret-42", REF: "os.environ/X" } } } }));
+    expect(printed).not.toContain("inline-env-secret-42");
+    expect(printed).toContain("os.environ/X");
+  });
+
+  test("stdio problems are named for what they are: no command, stdio keys without transport stdio, HTTP-only keys on a stdio server, bad env names and values", async () => {
+    const error = await configError(() =>
+      loadConfigValue(
+        {
+          mcp_servers: {
+            nocommand: { transport: "stdio", args: ["x"] },
+            implicit: { command: "npx", args: ["-y", "thing"] },
+            mixed: {
+              transport: "stdio",
+              command: "npx",
+              url: "https://a/mcp",
+              auth_type: "bearer_token",
+              auth_value: "tok-12345",
+              static_headers: { "X-Team": "blue" },
+              extra_headers: ["x-user-token"],
+              allow_private_hosts: ["localhost"],
+              spec_path: "https://a/openapi.json",
+            },
+            badenv: { transport: "stdio", command: "node", env: { "NOT-A-NAME": "x", PORT: 8080, GITHUB_TOKEN: "${X-GITHUB_TOKEN}" } },
+          },
+        },
+        "c.yaml",
+        {},
+      ),
+    );
+    const secret = "tok-12345";
+    expect(error.problems.join("\n")).not.toContain(secret);
+    expect(error.problems).toEqual([
+      "mcp_servers.nocommand.transport: a stdio server needs command: the program the gateway runs (e.g. npx), with its args",
+      "mcp_servers.implicit.command: is for stdio servers: add transport: stdio for a server the gateway runs as a command, or leave it out for a server reached at its url",
+      "mcp_servers.implicit.args: is for stdio servers: add transport: stdio for a server the gateway runs as a command, or leave it out for a server reached at its url",
+      "mcp_servers.mixed.url: does not apply to a stdio server: the gateway runs command, there is no url to reach; leave out url, or transport stdio for a server reached over HTTP",
+      "mcp_servers.mixed.spec_path: does not apply to a stdio server: OpenAPI servers are HTTP APIs, a stdio server is an MCP server the gateway runs",
+      "mcp_servers.mixed.auth_type: does not apply to a stdio server: a stdio server is sent no HTTP credential; give the process its credential in env (e.g. API_TOKEN: os.environ/NAME)",
+      "mcp_servers.mixed.auth_value: does not apply to a stdio server: a stdio server is sent no HTTP credential; give the process its credential in env (e.g. API_TOKEN: os.environ/NAME)",
+      "mcp_servers.mixed.static_headers: does not apply to a stdio server: a stdio server is sent no HTTP credential; give the process its credential in env (e.g. API_TOKEN: os.environ/NAME)",
+      "mcp_servers.mixed.extra_headers: does not apply to a stdio server: a stdio server is one process shared by every caller, with no HTTP request to carry a caller's headers",
+      "mcp_servers.mixed.allow_private_hosts: does not apply to a stdio server: the gateway makes no network connection to a stdio server",
+      "mcp_servers.badenv.env: 'NOT-A-NAME' is not an environment variable name (letters, digits and _, not starting with a digit)",
+      "mcp_servers.badenv.env.GITHUB_TOKEN: a caller's request header (LiteLLM's ${X-HEADER}) cannot reach a stdio server, whose one process serves every caller; give the value as os.environ/NAME",
+      "mcp_servers.badenv.env.PORT: expected a string",
+    ]);
+  });
+
+  test("a stdio server's env reference that is not set is named, never with a value", async () => {
+    const error = await configError(() => loadConfigValue({ mcp_servers: { local: { transport: "stdio", command: "npx", env: { TOKEN: "os.environ/LOCAL_MCP_TOKEN" } } } }, "c.yaml", {}));
+    expect(error.problems).toEqual(["mcp_servers.local.env.TOKEN: environment variable LOCAL_MCP_TOKEN is not set"]);
   });
 
   test("bad values are named at their path: transport, auth_type, url, server name", async () => {
@@ -139,27 +199,46 @@ describe("mcp_servers in a LiteLLM config", () => {
     expect(loaded.config.mcp_servers?.petstore).toEqual({ url: "https://petstore.example/api", spec_path: "/specs/petstore.json", auth_type: "api_key", auth_value: "k-1", allowed_tools: ["getPet"], allow_private_hosts: ["petstore.internal"] });
   });
 
-  test("stdio servers are problems saying they are not supported yet; an OAuth2 server lacking its client credentials is named; a misspelt key gets a suggestion", async () => {
+  test("LiteLLM's stdio example loads as written (env values as text); its problems are named at the LiteLLM paths in the same words; an OAuth2 server lacking its client credentials is named; a misspelt key gets a suggestion", async () => {
+    const loaded = loadConfigValue(
+      {
+        model_list: [gpt],
+        mcp_servers: {
+          circleci_mcp: { transport: "stdio", command: "npx", args: ["-y", "@circleci/mcp-server-circleci"], env: { CIRCLECI_TOKEN: "os.environ/CIRCLECI_TOKEN", CIRCLECI_BASE_URL: "https://circleci.com", PORT: 8080 } },
+        },
+      },
+      "config.yaml",
+      { CIRCLECI_TOKEN: "cci-1" },
+    );
+    expect(loaded.config.mcp_servers?.circleci_mcp).toEqual({
+      transport: "stdio",
+      command: "npx",
+      args: ["-y", "@circleci/mcp-server-circleci"],
+      env: { CIRCLECI_TOKEN: "cci-1", CIRCLECI_BASE_URL: "https://circleci.com", PORT: "8080" },
+    });
+    expect(loaded.warnings.filter((w) => w.includes("mcp"))).toEqual([]);
     const error = await configError(() =>
       loadConfigValue(
         {
           model_list: [gpt],
           mcp_servers: {
-            local: { transport: "stdio", command: "uvx", args: ["mcp-server-time"] },
+            local: { transport: "stdio", command: "uvx", args: ["mcp-server-time"], auth_type: "bearer_token", auth_value: "os.environ/TIME_TOKEN" },
             secure: { url: "https://s.example/mcp", auth_type: "oauth2", client_id: "c" },
             typo: { url: "https://t.example/mcp", alowed_tools: ["a"] },
             wrong: { url: "https://w.example/mcp", transport: "websocket" },
           },
         },
         "config.yaml",
-        {},
+        { TIME_TOKEN: "time-secret-1" },
       ),
     );
+    expect(error.problems.join("\n")).not.toContain("time-secret-1");
     expect(error.problems).toEqual([
-      "mcp_servers.local.command: stdio MCP servers are not supported yet: give the server's url (transport http or sse)",
       "mcp_servers.typo.alowed_tools: unknown key; did you mean `allowed_tools`?",
+      "mcp_servers.local.auth_type: does not apply to a stdio server: a stdio server is sent no HTTP credential; give the process its credential in env (e.g. API_TOKEN: os.environ/NAME)",
+      "mcp_servers.local.auth_value: does not apply to a stdio server: a stdio server is sent no HTTP credential; give the process its credential in env (e.g. API_TOKEN: os.environ/NAME)",
       "mcp_servers.secure.auth_type: auth_type oauth2 needs client_secret, token_url (the client credentials grant; the authorization code flow is not supported)",
-      'mcp_servers.wrong.transport: expected one of "http", "sse", got "websocket"',
+      'mcp_servers.wrong.transport: expected one of "http", "sse", "stdio", got "websocket"',
     ]);
   });
 });

@@ -19,6 +19,7 @@ const EXPECTED_SECRET_FIELDS = [
   "mcp_servers.*.auth_value",
   "mcp_servers.*.client_secret",
   "mcp_servers.*.static_headers.*",
+  "mcp_servers.*.env.*",
 ];
 
 /** A config holding `value` at `path` (`models[]` is one model entry, `*` a header named `header`). */

@@ -23,7 +23,10 @@ function fromAnthropicSystem(system: MessagesRequest["system"]): Message | undef
 function fromAnthropicTools(tools: NonNullable<MessagesRequest["tools"]>): { tools: ToolDefinition[]; hostedTools: Block[] } {
   const custom: ToolDefinition[] = [];
   const hostedTools: Block[] = [];
-  tools.forEach((tool, i) => {
+  tools.forEach((entry, i) => {
+    // An MCP entry (`type: "mcp"`) is the gateway's to run (calls/mcp); without an MCP gateway it passes on as hosted.
+    const tool = entry as Block & { name: string; type?: string; description?: string; input_schema?: Record<string, unknown> };
+    if (typeof tool.name !== "string") throw invalidField(`tools.${i}.name`, "a tool needs a name");
     if (tool.type !== undefined && tool.type !== "custom" && tool.input_schema === undefined) {
       hostedTools.push(tool);
       return;

@@ -1,4 +1,4 @@
-import { handleChatCall } from "../../calls/chat.ts";
+import { handleChat } from "../../calls/chat-entry.ts";
 import { handleCountTokens } from "../../calls/count-tokens.ts";
 import { callInput, type CallDeps } from "../../calls/scope.ts";
 import type { RouteSpec } from "../../server/route-spec.ts";
@@ -18,7 +18,7 @@ export function anthropicRoutes(deps: CallDeps): RouteSpec[] {
       streams: "Server-sent events: message_start, content_block_start/delta/stop, message_delta, message_stop (or error).",
       renderError: toAnthropicErrorResponse,
       errorSchema: AnthropicErrorResponseSchema,
-      handle: (input) => handleChatCall(deps, anthropicRuntime, callInput(input)),
+      handle: (input) => handleChat(deps, anthropicRuntime, callInput(input)),
     },
     {
       method: "POST",

@@ -3,6 +3,7 @@ import { fromAnthropicUsage } from "../../canonical/usage.ts";
 import { reverseToolNamesInBody } from "../../providers/anthropic/passthrough.ts";
 import { anthropicDialect } from "./index.ts";
 import { anthropicPassthroughStage } from "./passthrough-stage.ts";
+import { toAnthropicMessages } from "../../providers/anthropic/messages.ts";
 
 /** The Anthropic dialect as the shared call handlers use it. */
 export const anthropicRuntime: DialectRuntime = {
@@ -19,4 +20,6 @@ export const anthropicRuntime: DialectRuntime = {
   },
   rewriteBody: reverseToolNamesInBody,
   passthroughStage: anthropicPassthroughStage,
+  wireMessages: (messages) => toAnthropicMessages(messages, (name) => name).messages,
+  wireTools: (tools) => tools.map((tool) => ({ name: tool.name, ...(tool.description !== undefined ? { description: tool.description } : {}), input_schema: tool.parameters })),
 };

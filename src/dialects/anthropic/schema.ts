@@ -18,9 +18,11 @@ export const AnthropicMessageSchema = Type.Object(
 );
 
 // Custom tools carry `input_schema`; hosted tools (`web_search_20250305`, ...) carry a versioned `type` and no schema.
+// An MCP entry (`{"type": "mcp", "server_url": ...}`, calls/mcp) has no name, so the decoder requires it of the others
+// (a union here would report a bad tool at the entry, not at the field).
 const ToolSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1 }),
+    name: Type.Optional(Type.String({ minLength: 1, description: "Required, except in an MCP entry ({\"type\": \"mcp\", \"server_url\": \"switchboard/mcp/<server>\"})" })),
     type: Type.Optional(Type.String({ minLength: 1 })),
     description: Type.Optional(Type.String()),
     input_schema: Type.Optional(Type.Object({}, open)),

@@ -1,4 +1,4 @@
-import { handleChatCall } from "../../calls/chat.ts";
+import { handleChat } from "../../calls/chat-entry.ts";
 import { handleEmbeddings } from "../../calls/embeddings.ts";
 import { callInput, type CallDeps } from "../../calls/scope.ts";
 import { openAIRuntime } from "./runtime.ts";
@@ -24,7 +24,7 @@ export function openAIRoutes(deps: CallDeps, startedAt: number): RouteSpec[] {
       body: ChatCompletionRequestSchema,
       response: ChatCompletionSchema,
       streams: STREAMS,
-      handle: (input) => handleChatCall(deps, openAIRuntime, callInput(input)),
+      handle: (input) => handleChat(deps, openAIRuntime, callInput(input)),
     },
     {
       method: "POST",
@@ -34,7 +34,7 @@ export function openAIRoutes(deps: CallDeps, startedAt: number): RouteSpec[] {
       query: AzureQuerySchema,
       response: ChatCompletionSchema,
       streams: STREAMS,
-      handle: (input) => handleChatCall(deps, openAIRuntime, deploymentCallInput(input)),
+      handle: (input) => handleChat(deps, openAIRuntime, deploymentCallInput(input)),
     },
     {
       method: "POST",

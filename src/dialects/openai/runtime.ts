@@ -5,6 +5,7 @@ import type { CallRecord } from "../../telemetry/calls.ts";
 import { openAIDialect } from "./index.ts";
 import { reverseToolNamesInCompletion } from "../../providers/openai/passthrough-names.ts";
 import { openAIPassthroughStage } from "./stream.ts";
+import { toOpenAIMessages } from "../../providers/openai/translate-messages.ts";
 
 /** Usage, finish reason (the first choice's) and id of a chat completion. */
 function observeCompletion(answer: Record<string, unknown>): Pick<CallRecord, "usage" | "finishReason" | "responseId"> {
@@ -24,4 +25,6 @@ export const openAIRuntime: DialectRuntime = {
   observeAnswer: observeCompletion,
   rewriteBody: reverseToolNamesInCompletion,
   passthroughStage: openAIPassthroughStage,
+  wireMessages: (messages) => toOpenAIMessages(messages),
+  wireTools: (tools) => tools.map((tool) => ({ type: "function", function: { name: tool.name, ...(tool.description !== undefined ? { description: tool.description } : {}), parameters: tool.parameters } })),
 };

@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { McpToolSchema } from "../mcp-tool-schema.ts";
 
 // Request bodies keep unknown fields (additionalProperties: true): vendor parameters must reach the upstream.
 const open = { additionalProperties: true } as const;
@@ -31,7 +32,7 @@ export const ChatCompletionRequestSchema = Type.Object(
     messages: Type.Array(ChatMessageSchema, { minItems: 1 }),
     stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
     stream_options: Type.Optional(Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }, open), Type.Null()])),
-    tools: Type.Optional(Type.Array(ToolSchema)),
+    tools: Type.Optional(Type.Array(Type.Union([McpToolSchema, ToolSchema]))),
     temperature: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 2 }), Type.Null()])),
     top_p: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()])),
     n: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 128 }), Type.Null()])),

@@ -226,6 +226,8 @@ describe("Anthropic request -> spec", () => {
       [{ messages: [{ role: "user", content: [{ type: "text" }] }] }, "messages.0.content.0.text"],
       [{ messages: [{ role: "user", content: [{ type: "text", text: "x", cache_control: { type: "persistent" } }] }] }, "messages.0.content.0.cache_control.type"],
       [{ messages: [{ role: "user", content: "x" }], tools: [{ name: "f" }] }, "tools.0.input_schema"],
+      [{ messages: [{ role: "user", content: "x" }], tools: [{ input_schema: {} }] }, "tools.0.name"],
+      [{ messages: [{ role: "user", content: "x" }], tools: [{ type: "web_search_20250305" }] }, "tools.0.name"],
       [{ messages: [{ role: "user", content: "x" }], tool_choice: { type: "tool" } }, "tool_choice.name"],
     ];
     for (const [body, param] of cases) {

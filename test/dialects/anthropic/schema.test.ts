@@ -32,7 +32,7 @@ describe("Anthropic request schemas", () => {
       [{ messages: [{ role: "system", content: "x" }] }, "/messages/0/role"],
       [{ messages: [{ role: "user", content: [{ text: "no type" }] }] }, "/messages/0/content"],
       [{ temperature: 1.2 }, "/temperature"],
-      [{ tools: [{ input_schema: {} }] }, "/tools/0/name"],
+      [{ tools: [{ name: "", input_schema: {} }] }, "/tools/0/name"],
       [{ tool_choice: { type: "required" } }, "/tool_choice/type"],
       [{ system: [{ type: "image" }] }, "/system"],
     ];
