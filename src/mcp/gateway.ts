@@ -104,11 +104,6 @@ export class McpGateway {
     return this.upstreams.has(name);
   }
 
-  /** Whether `caller` may use server `name` (its key's, team's and organisation's MCP access). */
-  mayUse(caller: Caller, name: string): boolean {
-    return mayUseServer(caller, name);
-  }
-
   /** The names of the servers served now. */
   serverNames(): string[] {
     return [...this.upstreams.keys()];
@@ -119,7 +114,7 @@ export class McpGateway {
     return { ids: [upstream.name, ...(this.otherIds[upstream.name] ?? [])], accessGroups: upstream.entry.access_groups ?? [] };
   }
 
-  /** Whether `caller` may use the served server `name` (false for one not served). */
+  /** Whether `caller` may use the served server `name` (its key's, team's and organisation's MCP access; false for one not served). */
   mayUse(caller: Caller, name: string): boolean {
     const upstream = this.upstreams.get(name);
     return upstream !== undefined && mayUseServer(caller, this.identity(upstream));
