@@ -131,6 +131,8 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     }
     stopping = true;
     lifecycle.draining = true;
+    // An MCP SSE stream never ends on its own: each ends once its calls in progress are answered.
+    mcp.drainSessions();
     const deadline = Date.now() + settings.graceMs;
     log(`${signal}: draining ${server.pendingRequests} in-flight request(s), up to ${settings.graceMs / 1000} s`);
     void server.stop(false);

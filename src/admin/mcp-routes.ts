@@ -9,8 +9,8 @@ import { ErrorCode, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { echo } from "../canonical/echo.ts";
 import { GatewayError } from "../canonical/errors.ts";
 import type { McpServerEntry } from "../config/schema.ts";
-import { mayUseServer } from "../mcp/access.ts";
 import { MCP_FORBIDDEN, McpAnswerError } from "../mcp/errors.ts";
+import { withClientHeaders } from "../mcp/extra-headers.ts";
 import type { McpGateway } from "../mcp/gateway.ts";
 import { previewTools } from "../mcp/preview.ts";
 import type { McpRegistry } from "../mcp/registry.ts";
@@ -57,7 +57,7 @@ function storedJson(server: StoredMcpServer): McpServerJson {
     allowed_tools: list(s.allowed_tools),
     disallowed_tools: list(s.disallowed_tools),
     allow_private_hosts: list(s.allow_private_hosts),
-    mcp_access_groups: [],
+    mcp_access_groups: list(s.mcp_access_groups) ?? [],
     mcp_info: {},
     db_server: true,
     created_at: new Date(server.createdAt).toISOString(),
@@ -80,7 +80,7 @@ function configJson(name: string, entry: McpServerEntry): McpServerJson {
     allowed_tools: entry.allowed_tools ?? null,
     disallowed_tools: entry.disallowed_tools ?? null,
     allow_private_hosts: null,
-    mcp_access_groups: [],
+    mcp_access_groups: entry.access_groups ?? [],
     mcp_info: {},
     db_server: false,
     created_at: null,
@@ -175,17 +175,21 @@ export function mcpAdminRoutes(deps: McpRouteDeps): RouteSpec[] {
       summary: "The tools the key may use, of one MCP server (server_id) or of all, named <server>-<tool> as /mcp names them",
       query: RestToolsQuery,
       response: RestToolList,
-      handle: async ({ query, caller }) => {
+      handle: async ({ request, query, caller }) => {
         const wanted = query.server_id;
         const names = wanted === undefined ? deps.gateway.serverNames() : [serverName(wanted)];
-        if (wanted !== undefined && !mayUseServer(caller, names[0] as string)) {
-          throw new GatewayError("policy.forbidden", `This key may not use MCP server '${echo(wanted)}'. Ask an administrator to add it to the key's or team's mcp_servers.`);
+        if (wanted !== undefined && !deps.gateway.mayUse(caller, names[0] as string)) {
+          throw new GatewayError(
+            "policy.forbidden",
+            `This key may not use MCP server '${echo(wanted)}'. Ask an administrator to allow it in the object_permission (mcp_servers, mcp_access_groups) or metadata.mcp_servers of the key, its team or its organisation.`,
+          );
         }
         const tools: ReturnType<ReturnType<typeof restTool>>[] = [];
         const errors: string[] = [];
-        for (const name of names.filter((n) => mayUseServer(caller, n))) {
+        for (const name of names.filter((n) => deps.gateway.mayUse(caller, n))) {
           try {
-            tools.push(...(await deps.gateway.listTools(caller, name)).map(restTool(name)));
+            // The caller's extra_headers reach the upstream here as on /mcp.
+            tools.push(...(await withClientHeaders(request.headers, () => deps.gateway.listTools(caller, name))).map(restTool(name)));
           } catch (error) {
             errors.push(error instanceof Error ? error.message : String(error));
           }
@@ -203,7 +207,7 @@ export function mcpAdminRoutes(deps: McpRouteDeps): RouteSpec[] {
         const call = body as RestCallBody;
         const only = call.server_id === undefined ? undefined : serverName(call.server_id);
         try {
-          return await deps.gateway.callTool(request, caller, only, call.name, call.arguments ?? undefined);
+          return await withClientHeaders(request.headers, () => deps.gateway.callTool(request, caller, only, call.name, call.arguments ?? undefined));
         } catch (error) {
           throw restError(error);
         }

@@ -23,3 +23,11 @@ export const MCP_RATE_LIMITED = -32029;
 
 /** The gateway cannot take calls right now (HTTP's 503), e.g. its spend ledger is failing. */
 export const MCP_UNAVAILABLE = -32000;
+
+/** The session a message names is not (or no longer) held here (the SDK's code for HTTP's 404). */
+export const MCP_SESSION_NOT_FOUND = -32001;
+
+/** An MCP answer refused at the HTTP level: `status`, with a JSON-RPC error body that names no request. */
+export function mcpErrorResponse(status: number, code: number, message: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), { status, headers: { "content-type": "application/json", ...headers } });
+}

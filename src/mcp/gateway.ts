@@ -12,6 +12,7 @@ import {
   ListToolsRequestSchema,
   ReadResourceRequestSchema,
   type CallToolResult,
+  type RequestId,
   type ServerCapabilities,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -19,7 +20,7 @@ import { MCP_FORBIDDEN, McpAnswerError } from "./errors.ts";
 import type { Caller } from "../auth/caller.ts";
 import type { McpServerEntry } from "../config/schema.ts";
 import { VERSION } from "../version.ts";
-import { mayUseServer } from "./access.ts";
+import { allowedTools, mayUseServer, type McpServerIdentity } from "./access.ts";
 import { observeToolCall, type McpObservers } from "./observe.ts";
 import { toolPrices, type ToolPrices } from "./prices.ts";
 import { toolNames } from "./names.ts";
@@ -28,6 +29,7 @@ import { InFlight, callerId } from "./inflight.ts";
 import { withClientHeaders } from "./extra-headers.ts";
 import { getPrompt, listPrompts, listResources, listResourceTemplates, readResource, upstreamUri } from "./passthrough.ts";
 import { Upstream, type UpstreamOptions } from "./upstream.ts";
+import { SSE_LIMITS, SseSessions, type MessageContext, type SessionTransport, type SseLimits } from "./sse-sessions.ts";
 
 export { MCP_FORBIDDEN } from "./errors.ts";
 
@@ -59,6 +61,14 @@ export interface CatalogTool {
   original: string;
 }
 
+/** What an SDK server built for one connection answers for: its scope, whose calls it may cancel, and each message's caller and request. */
+interface Binding {
+  only: string | undefined;
+  /** The identity calls are registered under in `InFlight`: a notifications/cancelled reaches only this owner's calls. */
+  owner: string;
+  contextOf(requestId: RequestId): MessageContext;
+}
+
 /** One server's tools as the gateway shows them: filtered, then named `<server>-<tool>`. */
 interface Listing {
   tools: Tool[];
@@ -67,10 +77,11 @@ interface Listing {
 }
 
 /**
- * The MCP gateway: one MCP server (the SDK's, over Web-standard Streamable HTTP, stateless) in
- * front of the configured upstream servers. Each request gets a fresh SDK server bound to its
- * caller, so what is listed and callable is always what that caller's key allows; the upstream
- * connections behind it are shared.
+ * The MCP gateway: one MCP server (the SDK's) in front of the configured upstream servers, over
+ * Web-standard Streamable HTTP (stateless: each request gets a fresh SDK server) and over the
+ * older HTTP+SSE transport (each session gets one, bound to the key that opened it). Every message
+ * is answered for the caller its own HTTP request authenticated as, so what is listed and callable
+ * is always what that caller's key allows now; the upstream connections behind it are shared.
  */
 export class McpGateway {
   private readonly upstreams = new Map<string, ToolSource>();
@@ -79,6 +90,10 @@ export class McpGateway {
   private readonly prices = new Map<string, ToolPrices>();
   /** Calls in progress, so a notifications/cancelled (its own POST) reaches them. */
   private readonly inflight = new InFlight();
+  /** The HTTP+SSE sessions (`GET /mcp/sse`). */
+  private readonly sessions: SseSessions;
+  /** Other names permissions may give a served server (a stored server's server_id), by served name. */
+  private otherIds: Readonly<Record<string, readonly string[]>> = {};
 
   constructor(
     servers: Readonly<Record<string, McpServerEntry>>,
@@ -86,7 +101,9 @@ export class McpGateway {
     private readonly now: () => number = Date.now,
     /** Where tool calls are admitted, written to the ledger and traced. */
     private readonly observers: McpObservers = {},
+    sseLimits: Partial<SseLimits> = {},
   ) {
+    this.sessions = new SseSessions((transport, first, only, initializing) => this.connectSession(transport, first, only, initializing), { ...SSE_LIMITS, ...sseLimits }, now);
     for (const [name, entry] of Object.entries(servers)) {
       this.upstreams.set(name, toolSource(name, entry, this.sourceOptions()));
       this.prices.set(name, toolPrices(entry));
@@ -102,22 +119,30 @@ export class McpGateway {
     return this.upstreams.has(name);
   }
 
-  /** Whether `caller` may use server `name` (its key's, team's and organisation's MCP access). */
-  mayUse(caller: Caller, name: string): boolean {
-    return mayUseServer(caller, name);
-  }
-
   /** The names of the servers served now. */
   serverNames(): string[] {
     return [...this.upstreams.keys()];
   }
 
+  /** What the access rules know of a served server. */
+  private identity(upstream: ToolSource): McpServerIdentity {
+    return { ids: [upstream.name, ...(this.otherIds[upstream.name] ?? [])], accessGroups: upstream.entry.access_groups ?? [] };
+  }
+
+  /** Whether `caller` may use the served server `name` (its key's, team's and organisation's MCP access; false for one not served). */
+  mayUse(caller: Caller, name: string): boolean {
+    const upstream = this.upstreams.get(name);
+    return upstream !== undefined && mayUseServer(caller, this.identity(upstream));
+  }
+
   /**
-   * Serves exactly `servers` from now on (servers added, changed or removed at run time). An
+   * Serves exactly `servers` from now on (servers added, changed or removed at run time); `otherIds`
+   * gives, by served name, the other names permissions may call a server by (its server_id). An
    * unchanged server keeps its connection and listing; a changed or removed one is closed (a
    * stdio server's process stopped).
    */
-  async setServers(servers: Readonly<Record<string, McpServerEntry>>): Promise<void> {
+  async setServers(servers: Readonly<Record<string, McpServerEntry>>, otherIds: Readonly<Record<string, readonly string[]>> = {}): Promise<void> {
+    this.otherIds = otherIds;
     const closing: Promise<void>[] = [];
     for (const [name, upstream] of this.upstreams) {
       const next = servers[name];
@@ -125,6 +150,8 @@ export class McpGateway {
       this.upstreams.delete(name);
       this.listings.delete(name);
       this.prices.delete(name);
+      // An SSE session of /mcp/<name>/sse has nothing left to serve.
+      if (!next) this.sessions.closeScoped(name);
       closing.push(upstream.close());
     }
     for (const [name, entry] of Object.entries(servers)) {
@@ -145,33 +172,30 @@ export class McpGateway {
     return withClientHeaders(request.headers, () => this.answer(request, caller, only));
   }
 
+  /** Opens an HTTP+SSE session (`GET /mcp/sse`) for `caller`; its messages are POSTed to `messagesPath`. */
+  openSession(request: Request, caller: Caller, only: string | undefined, ssePath: string, messagesPath: string): Response {
+    return this.sessions.open(request, caller, only, ssePath, messagesPath);
+  }
+
+  /** One POST to an HTTP+SSE session's `messagesPath`: 202, the answers going down the session's stream. */
+  postToSession(request: Request, caller: Caller, ssePath: string, messagesPath: string): Promise<Response> {
+    // Each POST's own headers are the extra_headers of the upstream calls its messages make.
+    return withClientHeaders(request.headers, () => this.sessions.post(request, caller, ssePath, messagesPath));
+  }
+
+  /** The gateway is stopping: no new SSE session, and each ends once its requests in progress are answered. */
+  drainSessions(): void {
+    this.sessions.drain();
+  }
+
   private async answer(request: Request, caller: Caller, only: string | undefined): Promise<Response> {
     const messages = await messagesOf(request);
     const streams = messages.some((message) => message.params?._meta?.progressToken !== undefined);
     const initializing = messages.some((message) => message.method === "initialize");
     const capabilities = initializing ? await this.capabilities(caller, only) : ALL_CAPABILITIES;
-    const server = new Server({ name: "switchboard", version: VERSION }, { capabilities });
-    const id = callerId(caller);
-    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await this.listTools(caller, only) }));
-    server.setRequestHandler(CallToolRequestSchema, async (call, extra) =>
-      this.inflight.run(id, extra.requestId, extra.signal, (signal) => {
-        const token = call.params._meta?.progressToken;
-        const options: RequestOptions = { signal };
-        // The upstream's progress goes back to the client under the client's own token.
-        if (token !== undefined) {
-          options.onprogress = (progress) => void extra.sendNotification({ method: "notifications/progress", params: { ...progress, progressToken: token } }).catch(() => undefined);
-          options.resetTimeoutOnProgress = true;
-        }
-        return this.callTool(request, caller, only, call.params.name, call.params.arguments, options);
-      }),
-    );
-    // The SDK server refuses a handler for a capability it was not given.
-    if (capabilities.resources) this.serveResources(server, caller, only, id);
-    if (capabilities.prompts) this.servePrompts(server, caller, only, id);
-    // Stateless: a cancellation arrives on its own POST, so it finds the call through the gateway, not this server.
-    server.setNotificationHandler(CancelledNotificationSchema, async (cancel) => {
-      if (cancel.params.requestId !== undefined) this.inflight.cancel(id, cancel.params.requestId, cancel.params.reason);
-    });
+    const context: MessageContext = { caller, request };
+    // Stateless: a cancellation arrives on its own POST, so it finds the call through the gateway by the caller's identity.
+    const server = this.serverFor(capabilities, { only, owner: callerId(caller), contextOf: () => context });
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: !streams });
     await server.connect(transport);
     // A client that goes away cancels what it asked for.
@@ -195,24 +219,66 @@ export class McpGateway {
     return new Response(body, { status: response.status, headers: response.headers });
   }
 
-  private serveResources(server: Server, caller: Caller, only: string | undefined, id: string): void {
-    server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: await listResources(this.mcpServers(caller, only), this.logError) }));
-    server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: await listResourceTemplates(this.mcpServers(caller, only), this.logError) }));
+  /** An HTTP+SSE session's SDK server, built on its first message (capabilities as initialize asks) and connected to its stream. */
+  private async connectSession(transport: SessionTransport, first: MessageContext, only: string | undefined, initializing: boolean): Promise<Server> {
+    const capabilities = initializing ? await this.capabilities(first.caller, only) : ALL_CAPABILITIES;
+    // A cancellation comes on the session, so only this session's calls are its to cancel.
+    const server = this.serverFor(capabilities, { only, owner: `sse:${transport.sessionId}`, contextOf: (id) => transport.contextOf(id) });
+    await server.connect(transport);
+    return server;
+  }
+
+  /**
+   * An SDK server answering over the gateway: tools always, resources and prompts when
+   * `capabilities` has them, progress relayed, cancellation reaching the upstream. Both transports
+   * build theirs here; each handler asks `binding` for the caller and request of its message.
+   */
+  private serverFor(capabilities: ServerCapabilities, binding: Binding): Server {
+    const { only, owner, contextOf } = binding;
+    const server = new Server({ name: "switchboard", version: VERSION }, { capabilities });
+    server.setRequestHandler(ListToolsRequestSchema, async (_list, extra) => ({ tools: await this.listTools(contextOf(extra.requestId).caller, only) }));
+    server.setRequestHandler(CallToolRequestSchema, async (call, extra) => {
+      const { caller, request } = contextOf(extra.requestId);
+      return this.inflight.run(owner, extra.requestId, extra.signal, (signal) => {
+        const token = call.params._meta?.progressToken;
+        const options: RequestOptions = { signal };
+        // The upstream's progress goes back to the client under the client's own token.
+        if (token !== undefined) {
+          options.onprogress = (progress) => void extra.sendNotification({ method: "notifications/progress", params: { ...progress, progressToken: token } }).catch(() => undefined);
+          options.resetTimeoutOnProgress = true;
+        }
+        return this.callTool(request, caller, only, call.params.name, call.params.arguments, options);
+      });
+    });
+    // The SDK server refuses a handler for a capability it was not given.
+    if (capabilities.resources) this.serveResources(server, binding);
+    if (capabilities.prompts) this.servePrompts(server, binding);
+    server.setNotificationHandler(CancelledNotificationSchema, async (cancel) => {
+      if (cancel.params.requestId !== undefined) this.inflight.cancel(owner, cancel.params.requestId, cancel.params.reason);
+    });
+    return server;
+  }
+
+  private serveResources(server: Server, { only, owner, contextOf }: Binding): void {
+    server.setRequestHandler(ListResourcesRequestSchema, async (_list, extra) => ({ resources: await listResources(this.mcpServers(contextOf(extra.requestId).caller, only), this.logError) }));
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, async (_list, extra) => ({
+      resourceTemplates: await listResourceTemplates(this.mcpServers(contextOf(extra.requestId).caller, only), this.logError),
+    }));
     server.setRequestHandler(ReadResourceRequestSchema, async (read, extra) => {
       const target = upstreamUri(read.params.uri);
-      const upstream = target && this.mcpServer(caller, only, target.server, `resource '${read.params.uri}'`);
+      const upstream = target && this.mcpServer(contextOf(extra.requestId).caller, only, target.server, `resource '${read.params.uri}'`);
       if (!target || !upstream) throw new McpAnswerError(ErrorCode.InvalidParams, `Unknown resource '${read.params.uri}'. resources/list names the resources; each is mcp://<server>/<uri>.`);
-      return this.inflight.run(id, extra.requestId, extra.signal, (signal) => readResource(upstream, target.uri, { signal }));
+      return this.inflight.run(owner, extra.requestId, extra.signal, (signal) => readResource(upstream, target.uri, { signal }));
     });
   }
 
-  private servePrompts(server: Server, caller: Caller, only: string | undefined, id: string): void {
-    server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: await listPrompts(this.mcpServers(caller, only), this.logError) }));
+  private servePrompts(server: Server, { only, owner, contextOf }: Binding): void {
+    server.setRequestHandler(ListPromptsRequestSchema, async (_list, extra) => ({ prompts: await listPrompts(this.mcpServers(contextOf(extra.requestId).caller, only), this.logError) }));
     server.setRequestHandler(GetPromptRequestSchema, async (get, extra) => {
       const named = this.serverOf(get.params.name, only);
-      const upstream = named && this.mcpServer(caller, only, named.name, `prompt '${get.params.name}'`);
+      const upstream = named && this.mcpServer(contextOf(extra.requestId).caller, only, named.name, `prompt '${get.params.name}'`);
       if (!upstream) throw new McpAnswerError(ErrorCode.InvalidParams, `Unknown prompt '${get.params.name}'. prompts/list names the prompts; each is <server>-<prompt>.`);
-      return this.inflight.run(id, extra.requestId, extra.signal, (signal) => getPrompt(upstream, get.params.name, get.params.arguments, { signal }));
+      return this.inflight.run(owner, extra.requestId, extra.signal, (signal) => getPrompt(upstream, get.params.name, get.params.arguments, { signal }));
     });
   }
 
@@ -234,19 +300,20 @@ export class McpGateway {
   private mcpServer(caller: Caller, only: string | undefined, name: string, what: string): Upstream | undefined {
     const upstream = this.upstreams.get(name);
     if (!upstream || (only !== undefined && only !== name) || !(upstream instanceof Upstream)) return undefined;
-    if (!mayUseServer(caller, name)) throw new McpAnswerError(MCP_FORBIDDEN, `This key may not use MCP server '${name}' (${what}). Ask an administrator to add it to the key's or team's mcp_servers.`);
+    if (!mayUseServer(caller, this.identity(upstream))) throw new McpAnswerError(MCP_FORBIDDEN, `This key may not use MCP server '${name}' (${what}). ${ASK_FOR_SERVER}`);
     return upstream;
   }
 
   /** Closes every upstream connection and stops every stdio server's process. */
   async close(): Promise<void> {
+    await this.sessions.close();
     await Promise.all([...this.upstreams.values()].map((upstream) => upstream.close()));
   }
 
   /** The servers in scope that the caller may use. */
   private reachable(caller: Caller, only: string | undefined): ToolSource[] {
     const scope = only === undefined ? [...this.upstreams.values()] : [this.upstreams.get(only)].filter((u): u is ToolSource => !!u);
-    return scope.filter((upstream) => mayUseServer(caller, upstream.name));
+    return scope.filter((upstream) => mayUseServer(caller, this.identity(upstream)));
   }
 
   /** The tools `caller` may use, of every server (`only` undefined) or of one, named <server>-<tool>: tools/list of /mcp and /mcp-rest. */
@@ -258,14 +325,17 @@ export class McpGateway {
   async catalog(caller: Caller, only: string | undefined): Promise<CatalogTool[]> {
     const servers = this.reachable(caller, only);
     const listings = await Promise.all(
-      servers.map((upstream) =>
-        this.listing(upstream).catch((error: unknown) => {
+      servers.map(async (upstream) => {
+        const listing = await this.listing(upstream).catch((error: unknown) => {
           // One server down must not hide the others' tools; asked for that server alone, it is the answer.
           if (only !== undefined) throw error;
           this.logError(`MCP server '${upstream.name}' tools/list`, error);
           return { tools: [], names: new Map() } satisfies Listing;
-        }),
-      ),
+        });
+        // The listing is shared by every caller: what this one may call is picked from it.
+        const allowed = allowedTools(caller, this.identity(upstream));
+        return allowed ? { ...listing, tools: listing.tools.filter((tool) => allowed.has(listing.names.get(tool.name) as string)) } : listing;
+      }),
     );
     return listings.flatMap((listing, i) => listing.tools.map((tool) => ({ tool, server: (servers[i] as ToolSource).name, original: listing.names.get(tool.name) as string })));
   }
@@ -300,10 +370,19 @@ export class McpGateway {
   ): Promise<CallToolResult> {
     const upstream = this.serverOf(name, only);
     if (!upstream) throw new McpAnswerError(ErrorCode.InvalidParams, `Unknown tool '${name}'. tools/list names the tools; each is <server>-<tool>.`);
-    if (!mayUseServer(caller, upstream.name)) throw new McpAnswerError(MCP_FORBIDDEN, `This key may not use MCP server '${upstream.name}'. Ask an administrator to add it to the key's or team's mcp_servers.`);
+    const identity = this.identity(upstream);
+    if (!mayUseServer(caller, identity)) throw new McpAnswerError(MCP_FORBIDDEN, `This key may not use MCP server '${upstream.name}'. ${ASK_FOR_SERVER}`);
     const direct = name.slice(upstream.name.length + 1);
     // The server's own name, through its listing (names may have been sanitised, and the filters apply).
     const original = await this.originalName(upstream, name);
+    const allowed = allowedTools(caller, identity);
+    // Refused before saying whether the tool exists: a caller learns no more tools than it may call.
+    if (allowed && !allowed.has(original ?? direct)) {
+      throw new McpAnswerError(
+        MCP_FORBIDDEN,
+        `This key may not call tool '${name}' of MCP server '${upstream.name}'. Ask an administrator to add '${original ?? direct}' to the server's list in the object_permission.mcp_tool_permissions of the key, its team or its organisation.`,
+      );
+    }
     if (original === undefined) {
       const filtered = toolAllowed(upstream.entry, direct) ? "" : " (not allowed on this gateway)";
       throw new McpAnswerError(filtered ? MCP_FORBIDDEN : ErrorCode.InvalidParams, `MCP server '${upstream.name}' has no tool '${direct}'${filtered}.`);
@@ -325,6 +404,9 @@ export class McpGateway {
     return found;
   }
 }
+
+/** What a refusal of a server tells the caller to ask for. */
+const ASK_FOR_SERVER = "Ask an administrator to allow it in the object_permission (mcp_servers, mcp_access_groups) or metadata.mcp_servers of the key, its team or its organisation.";
 
 /** Every capability the gateway may serve: a request other than initialize is handled as any server would. */
 const ALL_CAPABILITIES: ServerCapabilities = { tools: {}, resources: {}, prompts: {} };

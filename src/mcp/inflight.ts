@@ -6,9 +6,10 @@ export function callerId(caller: Caller): string {
 }
 
 /**
- * The gateway's calls in progress by caller and JSON-RPC request id. In stateless Streamable HTTP a
+ * The gateway's calls in progress by owner and JSON-RPC request id. In stateless Streamable HTTP a
  * notifications/cancelled comes on a POST of its own, handled by another SDK server than the
- * call's; this is where it finds the call to abort.
+ * call's; this is where it finds the call to abort. The owner is the caller (`callerId`) there, and
+ * the session over HTTP+SSE, whose clients number their requests each from 0.
  */
 export class InFlight {
   private readonly calls = new Map<string, AbortController>();

@@ -48,7 +48,7 @@ export function declaresTooLarge(request: Request, maxBytes: number): boolean {
  * Reads a body of unknown length (chunked) and stops as soon as it passes `maxBytes`: the rest is
  * never read into memory (Bun discards what the handler leaves unread).
  */
-async function readBounded(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
+export async function readBounded(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;

@@ -96,6 +96,10 @@ const RULES: Record<string, "public" | "any" | "admin" | "admin-read" | "self"> 
   "GET /mcp/{server}": "any",
   "DELETE /mcp": "any",
   "DELETE /mcp/{server}": "any",
+  "GET /mcp/sse": "any",
+  "GET /mcp/{server}/sse": "any",
+  "POST /mcp/sse/messages": "any",
+  "POST /mcp/{server}/sse/messages": "any",
   "GET /mcp-rest/tools/list": "any",
   "POST /mcp-rest/tools/call": "any",
   "POST /mcp-rest/test/tools/list": "admin",
@@ -118,6 +122,11 @@ async function call(caller: CallerName, method: string, path: string, body?: unk
     headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
+  // An event stream (an MCP SSE session) does not end: its status is the answer, and leaving ends the session.
+  if (response.headers.get("content-type") === "text/event-stream") {
+    await response.body?.cancel();
+    return { status: response.status, body: "" };
+  }
   const text = await response.text();
   let parsed: unknown = text;
   try {

@@ -298,6 +298,19 @@ describe("what is refused", () => {
     expect(model.requests.length).toBe(before);
   });
 
+  test("a key's object_permission.mcp_tool_permissions: only its tools are offered to the model, and another is not run", async () => {
+    const limited = (await gateway.admin<{ key: string }>("POST", "/key/generate", { object_permission: { mcp_tool_permissions: { calc: ["upper"] } } })).body.key;
+    const before = model.requests.length;
+    const calls = calc.methods.filter((method) => method === "tools/call").length;
+    const answer = await openai(limited).chat.completions.create({ model: "gpt-tools", messages: [{ role: "user", content: 'CALL calc-add {"a": 2, "b": 3}' }], tools: [mcpTool("calc")] });
+    expect(since(before)[0]?.body.tools.map((t: { function: { name: string } }) => t.function.name)).toEqual(["calc-upper"]);
+    // The model cannot call a tool it was not offered (this mock says so), and no server ran it.
+    expect(answer.choices[0]?.message.content).toBe("No tool calc-add.");
+    expect(calc.methods.filter((method) => method === "tools/call").length).toBe(calls);
+    const allowed = await openai(limited).chat.completions.create({ model: "gpt-tools", messages: [{ role: "user", content: 'CALL calc-upper {"text": "ok"}' }], tools: [mcpTool("calc")] });
+    expect(allowed.choices[0]?.message.content).toBe("Done: OK");
+  });
+
   test("an unknown server, a foreign URL, a missing server_url and n > 1 are 400s naming the field", async () => {
     for (const [body, param] of [
       [{ tools: [mcpTool("nope")] }, "tools[0].server_url"],

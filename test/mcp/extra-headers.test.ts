@@ -93,6 +93,20 @@ describe("MCP extra_headers: the caller's named headers passed on to the upstrea
     for (const never of [keyA, keyB, "a-secret", "b-secret"]) expect(everything).not.toContain(never);
   });
 
+  test("/mcp-rest/tools/call passes them on as /mcp does", async () => {
+    const key = await newKey();
+    for (const tool of ["plain-whoami", "legacy-whoami", "api-whoami"]) {
+      const answer = await fetch(`${gateway.origin}/mcp-rest/tools/call`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "x-user-token": "rest-token", "x-not-named": "rest-secret" },
+        body: JSON.stringify({ name: tool, arguments: {} }),
+      });
+      expect(answer.status).toBe(200);
+      const result = (await answer.json()) as { content: { text: string }[] };
+      expect(JSON.parse(result.content[0]?.text ?? "null")).toMatchObject({ user: "rest-token", other: null });
+    }
+  });
+
   test("Authorization passes only when it did not carry the gateway key; the server's own static header wins over the caller's", async () => {
     const key = await newKey();
     const withKey = await connect({ authorization: `Bearer ${key}`, "x-team": "caller-team" });

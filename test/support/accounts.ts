@@ -5,6 +5,7 @@
 import { openAccounts, type Accounts } from "../../src/auth/accounts.ts";
 import type { BudgetMode } from "../../src/budgets/book.ts";
 import type { Config } from "../../src/config/schema.ts";
+import type { SseLimits } from "../../src/mcp/sse-sessions.ts";
 import type { Tracing } from "../../src/telemetry/tracing.ts";
 import { openStore } from "../../src/store/open.ts";
 import { startGateway, type TestGateway } from "./build-test-app.ts";
@@ -32,6 +33,8 @@ export interface AccountsGatewayOptions {
   env?: Record<string, string | undefined>;
   /** Export traces (stopped with the gateway). */
   tracing?: Tracing;
+  /** Limits of the MCP gateway's HTTP+SSE sessions. */
+  mcpSessions?: Partial<SseLimits>;
 }
 
 export interface AccountsGateway extends TestGateway {
@@ -50,7 +53,7 @@ export async function openTestAccounts(dataDir: string, budgetMode: BudgetMode =
 export async function startAccountsGateway(config: Config, opts: AccountsGatewayOptions): Promise<AccountsGateway> {
   const masterKey = opts.masterKey ?? TEST_MASTER_KEY;
   const accounts = await openTestAccounts(opts.dataDir, opts.budgetMode);
-  const gateway = await startGateway(config, { masterKey, accounts, ...(opts.env ? { env: opts.env } : {}), ...(opts.tracing ? { tracing: opts.tracing } : {}) });
+  const gateway = await startGateway(config, { masterKey, accounts, ...(opts.env ? { env: opts.env } : {}), ...(opts.tracing ? { tracing: opts.tracing } : {}), ...(opts.mcpSessions ? { mcpSessions: opts.mcpSessions } : {}) });
   return {
     ...gateway,
     accounts,

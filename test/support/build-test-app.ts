@@ -13,6 +13,7 @@ import { openModelCatalog, type ModelCatalog } from "../../src/models/catalog.ts
 import { SecretBox } from "../../src/models/secret-box.ts";
 import { embeddedPrices } from "../../src/pricing/load.ts";
 import { McpGateway } from "../../src/mcp/gateway.ts";
+import type { SseLimits } from "../../src/mcp/sse-sessions.ts";
 import { openMcpRegistry } from "../../src/mcp/registry.ts";
 
 export interface GatewayOptions {
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   modelPollMs?: number;
   /** More call observers (an access log), told of every call after the test's own recorder. */
   observers?: CallObserver[];
+  /** Limits of the MCP gateway's HTTP+SSE sessions (default: the gateway's). */
+  mcpSessions?: Partial<SseLimits>;
 }
 
 export interface TestGateway {
@@ -77,7 +80,13 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   // As main does with a store: the gateway serves the config's MCP servers and those stored at run time.
   const mcp =
     config.mcp_servers || opts.accounts
-      ? new McpGateway(config.mcp_servers ?? {}, logError, undefined, { ...(opts.accounts ? { accounting: opts.accounts.accounting } : {}), ...(opts.tracing ? { tracing: opts.tracing } : {}) })
+      ? new McpGateway(
+          config.mcp_servers ?? {},
+          logError,
+          undefined,
+          { ...(opts.accounts ? { accounting: opts.accounts.accounting } : {}), ...(opts.tracing ? { tracing: opts.tracing } : {}) },
+          opts.mcpSessions,
+        )
       : undefined;
   const mcpRegistry =
     mcp && opts.accounts

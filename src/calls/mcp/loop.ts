@@ -85,7 +85,7 @@ async function offeredTools(mcp: McpGateway, input: CallInput, entries: readonly
   const tools = new Map<string, OfferedTool>();
   for (const entry of entries) {
     if (entry.server !== undefined && !mcp.mayUse(caller, entry.server)) {
-      throw new GatewayError("policy.forbidden", `This key may not use MCP server '${echo(entry.server)}'. Ask an administrator to add it to the key's or team's mcp_servers.`, { param: "tools" });
+      throw new GatewayError("policy.forbidden", `This key may not use MCP server '${echo(entry.server)}'. Ask an administrator to allow it in the object_permission (mcp_servers, mcp_access_groups) or metadata.mcp_servers of the key, its team or its organisation.`, { param: "tools" });
     }
     let listed: CatalogTool[];
     try {
