@@ -10,7 +10,11 @@ import { intParam, textParam } from "./query.ts";
 import { DeletedKeys, GeneratedKey, KeyInfoResponse, KeyListResponse, KeyUpdateResponse } from "./responses.ts";
 import { DeleteKeysBody, GenerateKeyBody, KEY_UNAPPLIED, KeyInfoQuery, KeyListQuery, KeyRefBody, UpdateKeyBody, type KeyFields } from "./schemas.ts";
 import type { AdminContext } from "./types.ts";
+import { objectPermissionWarnings } from "./object-permission.ts";
 import { unappliedWarnings, withWarnings } from "./unapplied-fields.ts";
+
+/** The answer's warnings: unapplied key fields, then unapplied object_permission fields. */
+const keyWarnings = (body: object) => [...unappliedWarnings(body, KEY_UNAPPLIED), ...objectPermissionWarnings(body)];
 
 /** `{ key, ...fields }` -> the fields alone. */
 function fieldsOf<T extends { key: string }>(body: T): Omit<T, "key"> {
@@ -24,6 +28,7 @@ const placement = (body: KeyFields) => ({
   ...(body.team_id !== undefined ? { teamId: body.team_id } : {}),
   ...(body.models != null ? { models: body.models } : {}),
   ...(body.blocked !== undefined ? { blocked: body.blocked } : {}),
+  ...(body.object_permission !== undefined ? { objectPermission: body.object_permission } : {}),
 });
 
 /** The `/key/*` routes over `ctx`; `policy` narrows callers who are not proxy admins to their own keys. */
@@ -54,7 +59,7 @@ export function keyRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[] 
         const request = body as GenerateKeyBody;
         const owner = policy.placeKey(caller, placement(request), "/key/generate");
         const answer = generated(await generateKey(ctx, owner === undefined || owner === null ? request : { ...request, user_id: owner }));
-        return withWarnings(answer, unappliedWarnings(request, KEY_UNAPPLIED));
+        return withWarnings(answer, keyWarnings(request));
       },
     },
     {
@@ -81,7 +86,7 @@ export function keyRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[] 
       handle: async ({ body, caller }) => {
         const request = body as UpdateKeyBody;
         await ownedKey(caller, request.key, "/key/update", fieldsOf(request));
-        return withWarnings(updated(await updateKey(ctx, request.key, fieldsOf(request))), unappliedWarnings(request, KEY_UNAPPLIED));
+        return withWarnings(updated(await updateKey(ctx, request.key, fieldsOf(request))), keyWarnings(request));
       },
     },
     {
@@ -141,7 +146,7 @@ export function keyRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[] 
       handle: async ({ body, caller }) => {
         const request = body as UpdateKeyBody;
         await ownedKey(caller, request.key, "/key/regenerate", fieldsOf(request));
-        return withWarnings(generated(await regenerateKey(ctx, request.key, fieldsOf(request))), unappliedWarnings(request, KEY_UNAPPLIED));
+        return withWarnings(generated(await regenerateKey(ctx, request.key, fieldsOf(request))), keyWarnings(request));
       },
     },
     {
@@ -156,7 +161,7 @@ export function keyRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[] 
         const ref = decodePathParam(params.key ?? "");
         if (!ref) throw invalid("Name the key to regenerate in the path: /key/{key}/regenerate.", "key");
         await ownedKey(caller, ref, "/key/regenerate", body as KeyFields);
-        return withWarnings(generated(await regenerateKey(ctx, ref, body as KeyFields)), unappliedWarnings(body as KeyFields, KEY_UNAPPLIED));
+        return withWarnings(generated(await regenerateKey(ctx, ref, body as KeyFields)), keyWarnings(body as KeyFields));
       },
     },
   ];

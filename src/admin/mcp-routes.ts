@@ -9,7 +9,6 @@ import { ErrorCode, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { echo } from "../canonical/echo.ts";
 import { GatewayError } from "../canonical/errors.ts";
 import type { McpServerEntry } from "../config/schema.ts";
-import { mayUseServer } from "../mcp/access.ts";
 import { MCP_FORBIDDEN, McpAnswerError } from "../mcp/errors.ts";
 import { withClientHeaders } from "../mcp/extra-headers.ts";
 import type { McpGateway } from "../mcp/gateway.ts";
@@ -58,7 +57,7 @@ function storedJson(server: StoredMcpServer): McpServerJson {
     allowed_tools: list(s.allowed_tools),
     disallowed_tools: list(s.disallowed_tools),
     allow_private_hosts: list(s.allow_private_hosts),
-    mcp_access_groups: [],
+    mcp_access_groups: list(s.mcp_access_groups) ?? [],
     mcp_info: {},
     db_server: true,
     created_at: new Date(server.createdAt).toISOString(),
@@ -81,7 +80,7 @@ function configJson(name: string, entry: McpServerEntry): McpServerJson {
     allowed_tools: entry.allowed_tools ?? null,
     disallowed_tools: entry.disallowed_tools ?? null,
     allow_private_hosts: null,
-    mcp_access_groups: [],
+    mcp_access_groups: entry.access_groups ?? [],
     mcp_info: {},
     db_server: false,
     created_at: null,
@@ -179,12 +178,15 @@ export function mcpAdminRoutes(deps: McpRouteDeps): RouteSpec[] {
       handle: async ({ request, query, caller }) => {
         const wanted = query.server_id;
         const names = wanted === undefined ? deps.gateway.serverNames() : [serverName(wanted)];
-        if (wanted !== undefined && !mayUseServer(caller, names[0] as string)) {
-          throw new GatewayError("policy.forbidden", `This key may not use MCP server '${echo(wanted)}'. Ask an administrator to add it to the key's or team's mcp_servers.`);
+        if (wanted !== undefined && !deps.gateway.mayUse(caller, names[0] as string)) {
+          throw new GatewayError(
+            "policy.forbidden",
+            `This key may not use MCP server '${echo(wanted)}'. Ask an administrator to allow it in the object_permission (mcp_servers, mcp_access_groups) or metadata.mcp_servers of the key, its team or its organisation.`,
+          );
         }
         const tools: ReturnType<ReturnType<typeof restTool>>[] = [];
         const errors: string[] = [];
-        for (const name of names.filter((n) => mayUseServer(caller, n))) {
+        for (const name of names.filter((n) => deps.gateway.mayUse(caller, n))) {
           try {
             // The caller's extra_headers reach the upstream here as on /mcp.
             tools.push(...(await withClientHeaders(request.headers, () => deps.gateway.listTools(caller, name))).map(restTool(name)));

@@ -13,7 +13,7 @@ const Time = Type.String({ format: "date-time" });
 
 /** LiteLLM fields of a server Switchboard accepts and does not apply. */
 export const MCP_UNAPPLIED = [
-  "mcp_info", "mcp_access_groups", "allow_all_keys", "tool_name_to_display_name", "tool_name_to_description",
+  "mcp_info", "allow_all_keys", "tool_name_to_display_name", "tool_name_to_description",
   "instructions", "available_on_public_internet", "spec_version", "timeout", "max_concurrent_requests", "source_url",
   // OAuth2's authorization code flow (per user, interactive): Switchboard runs the client credentials grant only.
   "authorization_url", "registration_url",
@@ -87,6 +87,13 @@ const serverFields = {
       }),
     ),
   ),
+  mcp_access_groups: Type.Optional(
+    nullable(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: "Access groups the server is in: keys, teams and organisations whose object_permission.mcp_access_groups names one of them may use it.",
+      }),
+    ),
+  ),
   // stdio fields: LiteLLM clients send them empty; anything in them is a 400 saying why.
   command: Type.Optional(Type.Unknown({ description: "stdio servers are refused from the management API." })),
   args: Type.Optional(Type.Unknown({ description: "stdio servers are refused from the management API." })),
@@ -121,7 +128,7 @@ export const McpServerObject = Type.Object(
     allowed_tools: nullable(Type.Array(Type.String())),
     disallowed_tools: nullable(Type.Array(Type.String())),
     allow_private_hosts: nullable(Type.Array(Type.String())),
-    mcp_access_groups: Type.Array(Type.String()),
+    mcp_access_groups: Type.Array(Type.String(), { description: "Access groups the server is in (a config-file server's access_groups)." }),
     mcp_info: Type.Object({}, { additionalProperties: true }),
     /** Whether it was added at run time (false: the config file's, read-only). */
     db_server: Type.Boolean({ description: "true for servers added at run time; false for the config file's (read-only)." }),

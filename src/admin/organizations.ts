@@ -19,6 +19,7 @@ import {
 } from "./schemas.ts";
 import { organizationPatch, withoutNulls } from "./settings.ts";
 import type { AdminContext } from "./types.ts";
+import { objectPermissionWarnings } from "./object-permission.ts";
 import { unappliedWarnings, withoutUnapplied, withWarnings } from "./unapplied-fields.ts";
 
 const missing = (organizationId: string) => notFound(`No organization '${echo(organizationId)}'.`, "organization_id");
@@ -56,7 +57,7 @@ export function organizationRoutes(ctx: AdminContext): RouteSpec[] {
     body: UpdateOrganizationBody,
     response: NewOrganizationResponse,
     handle: async ({ body }) => {
-      const warnings = unappliedWarnings(body as object, ORGANIZATION_UPDATE_UNAPPLIED);
+      const warnings = [...unappliedWarnings(body as object, ORGANIZATION_UPDATE_UNAPPLIED), ...objectPermissionWarnings(body as object)];
       const { organization_id: organizationId, ...fields } = withoutUnapplied(body as UpdateOrganizationBody, ORGANIZATION_UPDATE_UNAPPLIED);
       const organization = await ctx.store.organizations.update(organizationId, organizationPatch(fields));
       if (!organization) throw missing(organizationId);
@@ -73,7 +74,7 @@ export function organizationRoutes(ctx: AdminContext): RouteSpec[] {
       body: NewOrganizationBody,
       response: NewOrganizationResponse,
       handle: async ({ body }) => {
-        const warnings = unappliedWarnings(body as object, ORGANIZATION_UNAPPLIED);
+        const warnings = [...unappliedWarnings(body as object, ORGANIZATION_UNAPPLIED), ...objectPermissionWarnings(body as object)];
         const { organization_id: organizationId, organization_alias: organizationAlias, ...fields } = withoutUnapplied(body as NewOrganizationBody, ORGANIZATION_UNAPPLIED);
         const organization = await ctx.store.organizations.insert({
           organizationId: organizationId ?? crypto.randomUUID(),

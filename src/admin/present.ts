@@ -9,6 +9,7 @@ import { memberId, type BudgetScope } from "../budgets/book.ts";
 import type { KeyRecord, OrganizationRecord, Principal, TeamMembership, TeamRecord, UserRecord } from "../store/types.ts";
 import { isoOrNull } from "./dates.ts";
 import { nanoToUsd } from "./money.ts";
+import { objectPermissionJson } from "./object-permission.ts";
 import type { AdminContext } from "./types.ts";
 
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
@@ -47,6 +48,7 @@ export function keyJson(ctx: AdminContext, key: KeyRecord) {
     user_id: orNull(key.userId),
     aliases: key.aliases,
     tags: key.tags,
+    object_permission: objectPermissionJson(key.objectPermission),
     ...principalJson(ctx, "key", key.token, key),
   };
 }
@@ -62,6 +64,7 @@ export function teamJson(ctx: AdminContext, team: TeamRecord) {
     members_with_roles: team.members.map((member) => ({ user_id: member.userId, user_email: orNull(member.userEmail), role: member.role })),
     team_member_permissions: team.memberPermissions,
     model_aliases: team.modelAliases,
+    object_permission: objectPermissionJson(team.objectPermission),
     ...principalJson(ctx, "team", team.teamId, team),
   };
 }
@@ -115,6 +118,7 @@ export function organizationJson(ctx: AdminContext, organization: OrganizationRe
   return {
     organization_id: organization.organizationId,
     organization_alias: orNull(organization.organizationAlias),
+    object_permission: objectPermissionJson(organization.objectPermission),
     ...principal,
     litellm_budget_table: {
       max_budget: principal.max_budget,

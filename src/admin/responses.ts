@@ -1,5 +1,6 @@
 /** Response schemas of the management API, for the OpenAPI document (present.ts builds the values). */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { ObjectPermissionObject } from "./object-permission.ts";
 import { WarningsProperty } from "./unapplied-fields.ts";
 
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -34,6 +35,7 @@ export const KeyObject = Type.Object({
   user_id: nullable(Type.String()),
   aliases: Type.Record(Type.String(), Type.String()),
   tags: Type.Array(Type.String()),
+  object_permission: ObjectPermissionObject,
   ...principal,
 });
 
@@ -65,6 +67,7 @@ export const TeamObject = Type.Object({
   members_with_roles: Type.Array(TeamMemberObject, { description: "Members in the order they joined." }),
   team_member_permissions: Type.Array(Type.String(), { description: "Management routes a plain member may call on the team's keys." }),
   model_aliases: Type.Record(Type.String(), Type.String(), { description: "Model aliases for the team's keys: alias -> model name." }),
+  object_permission: ObjectPermissionObject,
   ...principal,
 });
 /** A user's membership of a team: its spend with the team's keys, its budget and limits there. */
@@ -105,6 +108,7 @@ const OrganizationBudget = Type.Object({
 export const OrganizationObject = Type.Object({
   organization_id: Type.String(),
   organization_alias: nullable(Type.String()),
+  object_permission: ObjectPermissionObject,
   ...principal,
   litellm_budget_table: OrganizationBudget,
   teams: Type.Array(TeamObject),

@@ -6,6 +6,7 @@
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { USER_ROLES } from "../store/types.ts";
+import { ObjectPermissionBody } from "./object-permission.ts";
 import { refusedFields, unappliedFields } from "./unapplied-fields.ts";
 
 const strict = { additionalProperties: false } as const;
@@ -50,6 +51,7 @@ export const keyFields = {
   team_id: optional(Id),
   user_id: optional(Id),
   tags: optional(Names),
+  object_permission: optional(ObjectPermissionBody),
 };
 
 /** LiteLLM key fields Switchboard accepts without applying them (named in the answer's `warnings`). */
@@ -66,7 +68,6 @@ export const KEY_UNAPPLIED = [
   "enforced_params",
   "budget_id",
   "prompts",
-  "object_permission",
   "key_type",
   "allowed_routes",
   "auto_rotate",
@@ -125,7 +126,6 @@ export const TEAM_UNAPPLIED = [
   "guardrails",
   "policies",
   "prompts",
-  "object_permission",
   "allowed_passthrough_routes",
   "secret_manager_settings",
   "model_rpm_limit",
@@ -156,6 +156,7 @@ export const teamFields = {
   tags: optional(Names),
   team_member_permissions: optional(Type.Array(Type.String({ minLength: 1 }), { description: "Management routes a plain member may call on the team's keys, e.g. /key/generate." })),
   model_aliases: optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }), { description: "Model aliases for the team's keys: alias -> model name." })),
+  object_permission: optional(ObjectPermissionBody),
 };
 export const NewTeamBody = Type.Object(
   { team_id: Type.Optional(Id), ...teamFields, members_with_roles: optional(Type.Array(MemberSchema)), ...unappliedFields(NEW_TEAM_UNAPPLIED) },
@@ -185,18 +186,24 @@ export const MemberUpdateBody = Type.Object(
 export type MemberUpdateBody = Static<typeof MemberUpdateBody>;
 
 /** LiteLLM's organisation fields that Switchboard accepts but does not apply (budgets live on the organisation itself, no budget rows). */
-export const ORGANIZATION_UNAPPLIED = ["budget_id", "soft_budget", "model_max_budget", "model_rpm_limit", "model_tpm_limit", "object_permission"] as const;
+export const ORGANIZATION_UNAPPLIED = ["budget_id", "soft_budget", "model_max_budget", "model_rpm_limit", "model_tpm_limit"] as const;
 /** On update LiteLLM also takes who made the change. */
 export const ORGANIZATION_UPDATE_UNAPPLIED = [...ORGANIZATION_UNAPPLIED, "updated_by"] as const;
 
 const OrganizationAlias = Type.String({ minLength: 1, maxLength: 256 });
 export const NewOrganizationBody = Type.Object(
-  { organization_id: Type.Optional(Id), organization_alias: OrganizationAlias, ...principalFields, ...unappliedFields(ORGANIZATION_UNAPPLIED) },
+  { organization_id: Type.Optional(Id), organization_alias: OrganizationAlias, ...principalFields, object_permission: optional(ObjectPermissionBody), ...unappliedFields(ORGANIZATION_UNAPPLIED) },
   strict,
 );
 export type NewOrganizationBody = Static<typeof NewOrganizationBody>;
 export const UpdateOrganizationBody = Type.Object(
-  { organization_id: Id, organization_alias: optional(OrganizationAlias), ...principalFields, ...unappliedFields(ORGANIZATION_UPDATE_UNAPPLIED) },
+  {
+    organization_id: Id,
+    organization_alias: optional(OrganizationAlias),
+    ...principalFields,
+    object_permission: optional(ObjectPermissionBody),
+    ...unappliedFields(ORGANIZATION_UPDATE_UNAPPLIED),
+  },
   strict,
 );
 export type UpdateOrganizationBody = Static<typeof UpdateOrganizationBody>;

@@ -6,6 +6,7 @@ import { budgetWindow, parseDuration } from "../budgets/window.ts";
 import type { KeyPatch, OrganizationPatch, TeamPatch, UserPatch } from "../store/types.ts";
 import { invalid } from "./errors.ts";
 import { usdToNano } from "./money.ts";
+import { objectPermissionPatch } from "./object-permission.ts";
 import type { KeyFields, NewUserBody, PrincipalBody, UpdateOrganizationBody, UpdateTeamBody } from "./schemas.ts";
 import { echo } from "../canonical/echo.ts";
 
@@ -55,6 +56,7 @@ export function keyPatch(body: KeyFields, now: number): KeyPatch {
   put(out, "aliases", body.aliases, same);
   put(out, "tags", body.tags, same);
   put(out, "expiresAt", body.duration, (duration) => expiryAfter(duration, now));
+  put(out, "objectPermission", body.object_permission, objectPermissionPatch);
   return out;
 }
 
@@ -66,6 +68,7 @@ export function teamPatch(body: Omit<UpdateTeamBody, "team_id">): TeamPatch {
   put(out, "tags", body.tags, same);
   put(out, "memberPermissions", body.team_member_permissions, same);
   put(out, "modelAliases", body.model_aliases, same);
+  put(out, "objectPermission", body.object_permission, objectPermissionPatch);
   return out;
 }
 
@@ -73,6 +76,7 @@ export function teamPatch(body: Omit<UpdateTeamBody, "team_id">): TeamPatch {
 export function organizationPatch(body: Omit<UpdateOrganizationBody, "organization_id">): OrganizationPatch {
   const out: OrganizationPatch = { ...principalPatch(body) };
   put(out, "organizationAlias", body.organization_alias, same);
+  put(out, "objectPermission", body.object_permission, objectPermissionPatch);
   return out;
 }
 

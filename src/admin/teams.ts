@@ -26,6 +26,7 @@ import { usdToNano } from "./money.ts";
 import { teamPatch, withoutNulls } from "./settings.ts";
 import { checkNewTeam, checkTeamUpdate } from "./team-organization.ts";
 import type { AdminContext } from "./types.ts";
+import { objectPermissionWarnings } from "./object-permission.ts";
 import { unappliedWarnings, withoutUnapplied, withWarnings } from "./unapplied-fields.ts";
 
 /** Most keys a team or user answer lists. */
@@ -91,7 +92,7 @@ export function teamRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[]
       response: TeamWithWarnings,
       handle: async ({ body, caller }) => {
         const team = await createTeam(ctx, body as NewTeamBody, caller);
-        return withWarnings(teamJson(ctx, team), unappliedWarnings(body as object, NEW_TEAM_UNAPPLIED));
+        return withWarnings(teamJson(ctx, team), [...unappliedWarnings(body as object, NEW_TEAM_UNAPPLIED), ...objectPermissionWarnings(body as object)]);
       },
     },
     {
@@ -124,7 +125,7 @@ export function teamRoutes(ctx: AdminContext, policy: AccessPolicy): RouteSpec[]
         const team = await ctx.store.teams.update(teamId, patch);
         if (!team) throw notFound(`No team '${echo(teamId)}'.`, "team_id");
         await ctx.afterWrite();
-        return withWarnings({ team_id: team.teamId, data: teamJson(ctx, team) }, unappliedWarnings(body as object, TEAM_UNAPPLIED));
+        return withWarnings({ team_id: team.teamId, data: teamJson(ctx, team) }, [...unappliedWarnings(body as object, TEAM_UNAPPLIED), ...objectPermissionWarnings(body as object)]);
       },
     },
     {

@@ -187,11 +187,19 @@ export class AccessPolicy {
    * key goes into a team only as its admin or as a member the team allows `route`; it leaves its team
    * (or moves to another) only by the current team's admin; its owner must belong to the team it
    * lands in; and it asks only for models the user, the team and the team's organisation may use.
+   * An existing key's object_permission (the MCP servers and tools it may use) changes only by a
+   * proxy admin or its team's admin: its user lifting a restriction put on it would undo it.
    * Returns the user the key is for: the caller's when a new key names none.
    */
   placeKey(
     caller: Caller,
-    target: { userId?: string | null | undefined; teamId?: string | null | undefined; models?: readonly string[] | undefined; blocked?: boolean | null | undefined },
+    target: {
+      userId?: string | null | undefined;
+      teamId?: string | null | undefined;
+      models?: readonly string[] | undefined;
+      blocked?: boolean | null | undefined;
+      objectPermission?: unknown;
+    },
     route: KeyRoute,
     current?: KeyRecord,
   ): string | null | undefined {
@@ -202,6 +210,9 @@ export class AccessPolicy {
     if (target.userId === null) throw forbidden("Only a proxy admin may take a key from its user (user_id: null)", caller);
     // Blocking is how a proxy admin stops a key; its user unblocking it would undo that.
     if (target.blocked !== undefined) throw forbidden("Only a proxy admin may block or unblock a key (POST /key/block, /key/unblock)", caller);
+    if (current && target.objectPermission !== undefined && (current.teamId === undefined || this.directory.memberRole(current.teamId, userId) !== "admin")) {
+      throw forbidden("Only a proxy admin or an admin of the key's team may change an existing key's object_permission (the MCP servers and tools it may use)", caller);
+    }
     const owner = target.userId ?? (current ? current.userId : userId);
     if (owner !== (current ? current.userId : userId)) {
       throw forbidden(`A key you make or change stays its user's: user_id can only be '${current?.userId ?? userId}' here (a proxy admin gives keys to other users)`, caller);

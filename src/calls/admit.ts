@@ -139,6 +139,19 @@ function subjectsOf(caller: Caller): Subjects {
 }
 
 /**
+ * The fewest calls `caller` may have in flight at once: the smallest max_parallel_requests of its key,
+ * team, user, organisation and membership; undefined when none sets one.
+ */
+export function parallelLimitOf(caller: Caller): number | undefined {
+  let least: number | undefined;
+  for (const subject of subjectsOf(caller).limits) {
+    const max = subject.limits.maxParallel;
+    if (max !== undefined && (least === undefined || max < least)) least = max;
+  }
+  return least;
+}
+
+/**
  * The most a call can cost: its input-token bound (src/budgets/input-bound.ts) priced at the
  * dearest input rate (cache writes), plus the output reserve (pricing/reserve.ts: the request's max
  * tokens, else the model's, else a default) for each answer asked for, at the dearest output rate.

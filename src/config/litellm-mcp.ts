@@ -2,16 +2,15 @@ import { formatPath, type PathSegment } from "./paths.ts";
 import { asDict, judgeKey, toHeaders, type Dict, type Translator } from "./litellm-values.ts";
 
 /** What Switchboard takes of a LiteLLM MCP server entry, as is. */
-const TAKEN = ["url", "transport", "command", "args", "env", "auth_type", "auth_value", "allowed_tools", "disallowed_tools", "description", "static_headers", "spec_path", "client_id", "client_secret", "token_url", "scopes", "extra_headers"];
+const TAKEN = ["url", "transport", "command", "args", "env", "auth_type", "auth_value", "allowed_tools", "disallowed_tools", "description", "static_headers", "spec_path", "client_id", "client_secret", "token_url", "scopes", "extra_headers", "access_groups"];
 
 /** Keys LiteLLM knows on an MCP server (litellm/proxy/_types.py, the MCP docs) that Switchboard does not apply yet. */
 const IGNORED: Record<string, string> = {
   alias: "the server's name in mcp_servers is its only name",
   server_name: "the server's name in mcp_servers is its only name",
   server_id: "the server's name in mcp_servers is its only name",
-  access_groups: "access groups are not supported yet: give keys and teams metadata.mcp_servers",
   allowed_params: "per-tool parameter filters are not supported yet",
-  allow_all_keys: "every key reaches every server unless its (or its team's) metadata.mcp_servers names the ones it may use",
+  allow_all_keys: "every key reaches every server unless its (its team's, its organisation's) object_permission or metadata.mcp_servers names the ones it may use",
   available_on_public_internet: "not supported yet",
   tool_name_to_display_name: "not supported yet",
   tool_name_to_description: "not supported yet",

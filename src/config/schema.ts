@@ -223,6 +223,11 @@ export const McpServerSchema = Type.Object(
     allowed_tools: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Only these tools (the server's own names) are listed and callable." })),
     disallowed_tools: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "These tools (the server's own names) are never listed nor callable." })),
     description: Type.Optional(Type.String({ description: "What the server offers, for people." })),
+    access_groups: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: "LiteLLM's MCP access groups this server is in: keys, teams and organisations whose object_permission.mcp_access_groups names one of them may use it.",
+      }),
+    ),
     price_per_call: Type.Optional(
       Type.Number({ minimum: 0, maximum: 1_000_000, description: "US dollars charged to the caller's spend for each tools/call to this server (default 0: free, and then budgets do not hold the call back)." }),
     ),

@@ -20,7 +20,7 @@ import { MCP_FORBIDDEN, McpAnswerError } from "./errors.ts";
 import type { Caller } from "../auth/caller.ts";
 import type { McpServerEntry } from "../config/schema.ts";
 import { VERSION } from "../version.ts";
-import { mayUseServer } from "./access.ts";
+import { allowedTools, mayUseServer, type McpServerIdentity } from "./access.ts";
 import { observeToolCall, type McpObservers } from "./observe.ts";
 import { toolPrices, type ToolPrices } from "./prices.ts";
 import { toolNames } from "./names.ts";
@@ -92,6 +92,8 @@ export class McpGateway {
   private readonly inflight = new InFlight();
   /** The HTTP+SSE sessions (`GET /mcp/sse`). */
   private readonly sessions: SseSessions;
+  /** Other names permissions may give a served server (a stored server's server_id), by served name. */
+  private otherIds: Readonly<Record<string, readonly string[]>> = {};
 
   constructor(
     servers: Readonly<Record<string, McpServerEntry>>,
@@ -117,22 +119,30 @@ export class McpGateway {
     return this.upstreams.has(name);
   }
 
-  /** Whether `caller` may use server `name` (its key's, team's and organisation's MCP access). */
-  mayUse(caller: Caller, name: string): boolean {
-    return mayUseServer(caller, name);
-  }
-
   /** The names of the servers served now. */
   serverNames(): string[] {
     return [...this.upstreams.keys()];
   }
 
+  /** What the access rules know of a served server. */
+  private identity(upstream: ToolSource): McpServerIdentity {
+    return { ids: [upstream.name, ...(this.otherIds[upstream.name] ?? [])], accessGroups: upstream.entry.access_groups ?? [] };
+  }
+
+  /** Whether `caller` may use the served server `name` (its key's, team's and organisation's MCP access; false for one not served). */
+  mayUse(caller: Caller, name: string): boolean {
+    const upstream = this.upstreams.get(name);
+    return upstream !== undefined && mayUseServer(caller, this.identity(upstream));
+  }
+
   /**
-   * Serves exactly `servers` from now on (servers added, changed or removed at run time). An
+   * Serves exactly `servers` from now on (servers added, changed or removed at run time); `otherIds`
+   * gives, by served name, the other names permissions may call a server by (its server_id). An
    * unchanged server keeps its connection and listing; a changed or removed one is closed (a
    * stdio server's process stopped).
    */
-  async setServers(servers: Readonly<Record<string, McpServerEntry>>): Promise<void> {
+  async setServers(servers: Readonly<Record<string, McpServerEntry>>, otherIds: Readonly<Record<string, readonly string[]>> = {}): Promise<void> {
+    this.otherIds = otherIds;
     const closing: Promise<void>[] = [];
     for (const [name, upstream] of this.upstreams) {
       const next = servers[name];
@@ -290,7 +300,7 @@ export class McpGateway {
   private mcpServer(caller: Caller, only: string | undefined, name: string, what: string): Upstream | undefined {
     const upstream = this.upstreams.get(name);
     if (!upstream || (only !== undefined && only !== name) || !(upstream instanceof Upstream)) return undefined;
-    if (!mayUseServer(caller, name)) throw new McpAnswerError(MCP_FORBIDDEN, `This key may not use MCP server '${name}' (${what}). Ask an administrator to add it to the key's or team's mcp_servers.`);
+    if (!mayUseServer(caller, this.identity(upstream))) throw new McpAnswerError(MCP_FORBIDDEN, `This key may not use MCP server '${name}' (${what}). ${ASK_FOR_SERVER}`);
     return upstream;
   }
 
@@ -303,7 +313,7 @@ export class McpGateway {
   /** The servers in scope that the caller may use. */
   private reachable(caller: Caller, only: string | undefined): ToolSource[] {
     const scope = only === undefined ? [...this.upstreams.values()] : [this.upstreams.get(only)].filter((u): u is ToolSource => !!u);
-    return scope.filter((upstream) => mayUseServer(caller, upstream.name));
+    return scope.filter((upstream) => mayUseServer(caller, this.identity(upstream)));
   }
 
   /** The tools `caller` may use, of every server (`only` undefined) or of one, named <server>-<tool>: tools/list of /mcp and /mcp-rest. */
@@ -315,14 +325,17 @@ export class McpGateway {
   async catalog(caller: Caller, only: string | undefined): Promise<CatalogTool[]> {
     const servers = this.reachable(caller, only);
     const listings = await Promise.all(
-      servers.map((upstream) =>
-        this.listing(upstream).catch((error: unknown) => {
+      servers.map(async (upstream) => {
+        const listing = await this.listing(upstream).catch((error: unknown) => {
           // One server down must not hide the others' tools; asked for that server alone, it is the answer.
           if (only !== undefined) throw error;
           this.logError(`MCP server '${upstream.name}' tools/list`, error);
           return { tools: [], names: new Map() } satisfies Listing;
-        }),
-      ),
+        });
+        // The listing is shared by every caller: what this one may call is picked from it.
+        const allowed = allowedTools(caller, this.identity(upstream));
+        return allowed ? { ...listing, tools: listing.tools.filter((tool) => allowed.has(listing.names.get(tool.name) as string)) } : listing;
+      }),
     );
     return listings.flatMap((listing, i) => listing.tools.map((tool) => ({ tool, server: (servers[i] as ToolSource).name, original: listing.names.get(tool.name) as string })));
   }
@@ -357,10 +370,19 @@ export class McpGateway {
   ): Promise<CallToolResult> {
     const upstream = this.serverOf(name, only);
     if (!upstream) throw new McpAnswerError(ErrorCode.InvalidParams, `Unknown tool '${name}'. tools/list names the tools; each is <server>-<tool>.`);
-    if (!mayUseServer(caller, upstream.name)) throw new McpAnswerError(MCP_FORBIDDEN, `This key may not use MCP server '${upstream.name}'. Ask an administrator to add it to the key's or team's mcp_servers.`);
+    const identity = this.identity(upstream);
+    if (!mayUseServer(caller, identity)) throw new McpAnswerError(MCP_FORBIDDEN, `This key may not use MCP server '${upstream.name}'. ${ASK_FOR_SERVER}`);
     const direct = name.slice(upstream.name.length + 1);
     // The server's own name, through its listing (names may have been sanitised, and the filters apply).
     const original = await this.originalName(upstream, name);
+    const allowed = allowedTools(caller, identity);
+    // Refused before saying whether the tool exists: a caller learns no more tools than it may call.
+    if (allowed && !allowed.has(original ?? direct)) {
+      throw new McpAnswerError(
+        MCP_FORBIDDEN,
+        `This key may not call tool '${name}' of MCP server '${upstream.name}'. Ask an administrator to add '${original ?? direct}' to the server's list in the object_permission.mcp_tool_permissions of the key, its team or its organisation.`,
+      );
+    }
     if (original === undefined) {
       const filtered = toolAllowed(upstream.entry, direct) ? "" : " (not allowed on this gateway)";
       throw new McpAnswerError(filtered ? MCP_FORBIDDEN : ErrorCode.InvalidParams, `MCP server '${upstream.name}' has no tool '${direct}'${filtered}.`);
@@ -382,6 +404,9 @@ export class McpGateway {
     return found;
   }
 }
+
+/** What a refusal of a server tells the caller to ask for. */
+const ASK_FOR_SERVER = "Ask an administrator to allow it in the object_permission (mcp_servers, mcp_access_groups) or metadata.mcp_servers of the key, its team or its organisation.";
 
 /** Every capability the gateway may serve: a request other than initialize is handled as any server would. */
 const ALL_CAPABILITIES: ServerCapabilities = { tools: {}, resources: {}, prompts: {} };

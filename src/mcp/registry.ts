@@ -53,6 +53,7 @@ export function storedEntry(server: StoredMcpServer, opened: McpSecrets): McpSer
   if (typeof s.description === "string") entry.description = s.description;
   if (typeof s.token_url === "string") entry.token_url = s.token_url;
   if (Array.isArray(s.allow_private_hosts)) entry.allow_private_hosts = s.allow_private_hosts as string[];
+  if (Array.isArray(s.mcp_access_groups) && s.mcp_access_groups.length > 0) entry.access_groups = s.mcp_access_groups as string[];
   if (opened.auth_value !== undefined) entry.auth_value = opened.auth_value;
   if (opened.client_id !== undefined) entry.client_id = opened.client_id;
   if (opened.client_secret !== undefined) entry.client_secret = opened.client_secret;
@@ -91,6 +92,7 @@ export class McpRegistry {
     const rows = await this.deps.store.all();
     const servers: Record<string, McpServerEntry> = { ...this.deps.config };
     const served = new Map<string, StoredMcpServer>();
+    const otherIds: Record<string, string[]> = {};
     const problems: string[] = [];
     for (const row of rows) {
       if (this.isFixed(row.serverName)) {
@@ -100,11 +102,14 @@ export class McpRegistry {
       try {
         servers[row.serverName] = storedEntry(row, await openedSecrets(row, this.deps.secrets));
         served.set(row.serverId, row);
+        // Permissions may name it by id (LiteLLM's UI does), or by server_name when an alias is what is served.
+        const named = row.settings.server_name;
+        otherIds[row.serverName] = [row.serverId, ...(typeof named === "string" && named !== row.serverName ? [named] : [])];
       } catch (error) {
         problems.push(`MCP server ${row.serverId} (${row.serverName}), added at run time, is not served: ${error instanceof Error ? error.message : "its credentials cannot be read"}`);
       }
     }
-    await this.deps.gateway.setServers(servers);
+    await this.deps.gateway.setServers(servers, otherIds);
     this.served = served;
     this.marker = marker;
     const now = new Set(problems);

@@ -29,6 +29,7 @@ export interface McpServerFields {
   allowed_tools?: string[] | null;
   disallowed_tools?: string[] | null;
   allow_private_hosts?: string[] | null;
+  mcp_access_groups?: string[] | null;
   command?: unknown;
   args?: unknown;
   env?: unknown;
@@ -98,7 +99,8 @@ function takenNames(registry: McpRegistry, except?: string): string[] {
 function merged(body: McpServerFields, current: { settings: Record<string, unknown>; secrets: McpSecrets } | undefined) {
   refuseUnsupported(body);
   const settings: Record<string, unknown> = { ...current?.settings };
-  for (const key of ["server_name", "alias", "description", "url", "auth_type", "token_url", "extra_headers", "allowed_tools", "disallowed_tools", "allow_private_hosts"] as const) {
+  const keys = ["server_name", "alias", "description", "url", "auth_type", "token_url", "extra_headers", "allowed_tools", "disallowed_tools", "allow_private_hosts", "mcp_access_groups"] as const;
+  for (const key of keys) {
     const value = body[key];
     if (value === null) delete settings[key];
     else if (value !== undefined) settings[key] = value;
@@ -268,7 +270,8 @@ export async function previewEntry(registry: McpRegistry, body: McpServerFields)
   if (url === undefined && !sentSpec) throw invalid("url is required: the server's MCP endpoint, e.g. https://mcp.example.com/mcp (or spec_path / spec for an OpenAPI-described API).", "url");
   const allowed = body.allow_private_hosts ?? base?.allowed ?? [];
   if (url !== undefined) await checkReachable(url, allowed);
-  const transport = body.transport === undefined ? (base?.entry.transport ?? "sse") : body.transport === "sse" ? "sse" : "http";
+  // Left out: a known server's own (the config file's default is http), else LiteLLM's default, sse.
+  const transport = body.transport === undefined ? (base ? (base.entry.transport ?? "http") : "sse") : body.transport === "sse" ? "sse" : "http";
   const entry: McpServerEntry = { transport, allow_private_hosts: allowed };
   if (url !== undefined) entry.url = url;
   if (typeof body.spec_path === "string" && body.spec_path !== "") {

@@ -5,6 +5,7 @@ interface SchemaLike {
   anyOf?: SchemaLike[];
   const?: unknown;
   type?: unknown;
+  properties?: Record<string, SchemaLike>;
   /** A schema may carry the wording of its own failure (`errorMessage: "expected a whole number"`). */
   errorMessage?: unknown;
 }
@@ -51,6 +52,27 @@ function nullableMemberError(error: ValueErrorLike): ValueErrorLike | undefined 
 }
 
 /**
+ * A union of entry shapes told apart by their `type` (a chat tool: a function tool or an MCP entry)
+ * failed: the error of the one member the value's `type` selects names the field at fault, where the
+ * union's own says only "expected union value". A member selects by its literal `type`, else (when no
+ * literal matches) the one member whose `type` is any string does.
+ */
+function taggedMemberError(error: ValueErrorLike): ValueErrorLike | undefined {
+  const members = error.schema?.anyOf;
+  const value = error.value as { type?: unknown } | null | undefined;
+  if (error.type !== UNION || !members || !error.errors || typeof value !== "object" || value === null || typeof value.type !== "string") return undefined;
+  const kind = value.type;
+  let index = members.findIndex((member) => member.properties?.type?.const === kind);
+  if (index === -1) {
+    const open = members.flatMap((member, i) => (member.properties?.type?.type === "string" && member.properties.type.const === undefined ? [i] : []));
+    if (open.length !== 1) return undefined;
+    index = open[0] as number;
+  }
+  const iterator = error.errors[index];
+  return iterator ? firstOf(iterator) : undefined;
+}
+
+/**
  * Turns a TypeBox validation failure into a 400 that names the field and what it expected. Only
  * the first error is read: the iterator is lazy, and collecting every error of a body with a
  * million wrong items took half a second.
@@ -58,7 +80,8 @@ function nullableMemberError(error: ValueErrorLike): ValueErrorLike | undefined 
 export function validationError(errors: Iterable<unknown>): GatewayError {
   // TypeBox's ValueError, read through the few fields used here.
   let first = firstOf(errors as Iterable<ValueErrorLike>);
-  for (let inner = first && nullableMemberError(first); inner; inner = nullableMemberError(inner)) first = inner;
+  const inner = (error: ValueErrorLike) => nullableMemberError(error) ?? taggedMemberError(error);
+  for (let member = first && inner(first); member; member = inner(member)) first = member;
   const path = first?.path ?? "";
   // Object keys in the path are the client's: quoted, they are capped like any echoed input.
   const param = echo(pathToParam(path));

@@ -44,6 +44,20 @@ export interface Principal extends Limits, Budget {
   updatedAt: number;
 }
 
+/**
+ * LiteLLM's `object_permission`, the part Switchboard applies: which MCP servers (by name or id, or
+ * by their access groups) and which of their tools (the server's own names, by server) a key, team
+ * or organisation may use. Absent or empty fields restrict nothing (see mcp/access.ts).
+ */
+export interface ObjectPermission {
+  mcpServers?: string[];
+  mcpAccessGroups?: string[];
+  mcpToolPermissions?: Record<string, string[]>;
+}
+
+/** A change to an object permission: a field absent keeps, `null` clears, a value replaces (LiteLLM merges field by field). */
+export type ObjectPermissionPatch = { [K in keyof ObjectPermission]?: ObjectPermission[K] | null };
+
 /** A virtual key. The key itself is never stored: `token` is its SHA-256 digest (hex) and its id. */
 export interface KeyRecord extends Principal {
   token: string;
@@ -56,6 +70,7 @@ export interface KeyRecord extends Principal {
   aliases: Record<string, string>;
   tags: string[];
   expiresAt?: number;
+  objectPermission?: ObjectPermission;
 }
 
 /** LiteLLM's user roles: admins manage everything (viewers read it); internal users manage their own keys (viewers read their own). */
@@ -111,12 +126,14 @@ export interface TeamRecord extends Principal {
   memberPermissions: string[];
   /** Model aliases for the team's keys: alias -> model name. */
   modelAliases: Record<string, string>;
+  objectPermission?: ObjectPermission;
 }
 
 /** An organisation: above teams, with its own models, budget and limits (LiteLLM's organization). */
 export interface OrganizationRecord extends Principal {
   organizationId: string;
   organizationAlias?: string;
+  objectPermission?: ObjectPermission;
 }
 
 export interface UserRecord extends Principal {
@@ -131,16 +148,20 @@ type Settable<T> = { [K in keyof T]?: T[K] | null };
 
 type PrincipalFields = "models" | "blocked" | "metadata" | "rpmLimit" | "tpmLimit" | "maxParallelRequests" | "maxBudgetNano" | "budgetDuration";
 
+/** The object permission part of a create or update: merged field by field into the current one. */
+type WithObjectPermission = { objectPermission?: ObjectPermissionPatch | null };
+
 export type NewKey = Pick<KeyRecord, "token" | "keyName"> &
-  Partial<Pick<KeyRecord, PrincipalFields | "keyAlias" | "teamId" | "userId" | "aliases" | "tags" | "expiresAt">>;
-export type KeyPatch = Settable<Pick<KeyRecord, PrincipalFields | "keyAlias" | "teamId" | "userId" | "aliases" | "tags" | "expiresAt">>;
+  Partial<Pick<KeyRecord, PrincipalFields | "keyAlias" | "teamId" | "userId" | "aliases" | "tags" | "expiresAt">> &
+  WithObjectPermission;
+export type KeyPatch = Settable<Pick<KeyRecord, PrincipalFields | "keyAlias" | "teamId" | "userId" | "aliases" | "tags" | "expiresAt">> & WithObjectPermission;
 
 type TeamFields = PrincipalFields | "teamAlias" | "organizationId" | "tags" | "memberPermissions" | "modelAliases";
-export type NewTeam = Pick<TeamRecord, "teamId"> & Partial<Pick<TeamRecord, TeamFields>> & { members?: readonly NewMember[] };
-export type TeamPatch = Settable<Pick<TeamRecord, TeamFields>>;
+export type NewTeam = Pick<TeamRecord, "teamId"> & Partial<Pick<TeamRecord, TeamFields>> & WithObjectPermission & { members?: readonly NewMember[] };
+export type TeamPatch = Settable<Pick<TeamRecord, TeamFields>> & WithObjectPermission;
 
-export type NewOrganization = Pick<OrganizationRecord, "organizationId"> & Partial<Pick<OrganizationRecord, PrincipalFields | "organizationAlias">>;
-export type OrganizationPatch = Settable<Pick<OrganizationRecord, PrincipalFields | "organizationAlias">>;
+export type NewOrganization = Pick<OrganizationRecord, "organizationId"> & Partial<Pick<OrganizationRecord, PrincipalFields | "organizationAlias">> & WithObjectPermission;
+export type OrganizationPatch = Settable<Pick<OrganizationRecord, PrincipalFields | "organizationAlias">> & WithObjectPermission;
 
 export type NewUser = Pick<UserRecord, "userId"> & Partial<Pick<UserRecord, PrincipalFields | "userEmail" | "userAlias" | "userRole">>;
 export type UserPatch = Settable<Pick<UserRecord, PrincipalFields | "userEmail" | "userAlias" | "userRole">>;

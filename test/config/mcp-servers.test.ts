@@ -176,7 +176,7 @@ describe("mcp_servers in a LiteLLM config", () => {
         model_list: [gpt],
         mcp_servers: {
           zapier: { url: "https://actions.zapier.com/mcp/sse", transport: "sse", auth_type: "api_key", auth_value: "os.environ/ZAPIER_KEY", alias: "zap", disallowed_tools: ["send_email"] },
-          deepwiki: { url: "https://mcp.deepwiki.com/mcp", transport: "http", static_headers: { "X-Num": 7 } },
+          deepwiki: { url: "https://mcp.deepwiki.com/mcp", transport: "http", static_headers: { "X-Num": 7 }, access_groups: ["dev_group"] },
         },
       },
       "config.yaml",
@@ -185,7 +185,7 @@ describe("mcp_servers in a LiteLLM config", () => {
     expect(loaded.format).toBe("litellm");
     expect(loaded.config.mcp_servers).toEqual({
       zapier: { url: "https://actions.zapier.com/mcp/sse", transport: "sse", auth_type: "api_key", auth_value: "zk-1", disallowed_tools: ["send_email"] },
-      deepwiki: { url: "https://mcp.deepwiki.com/mcp", transport: "http", static_headers: { "X-Num": "7" } },
+      deepwiki: { url: "https://mcp.deepwiki.com/mcp", transport: "http", static_headers: { "X-Num": "7" }, access_groups: ["dev_group"] },
     });
     expect(loaded.warnings.filter((w) => w.includes("mcp"))).toEqual(["mcp_servers.zapier.alias: the server's name in mcp_servers is its only name; ignored"]);
   });

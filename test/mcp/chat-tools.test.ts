@@ -280,6 +280,37 @@ describe("what is refused", () => {
     expect(since(before)[0]?.body.tools.map((t: { function: { name: string } }) => t.function.name)).toEqual(["other-ping"]);
   });
 
+  test("/v1/messages: a tool other than an MCP entry still needs a name, refused before any model call (same-format bodies go upstream as received)", async () => {
+    const before = model.requests.length;
+    for (const path of ["/v1/messages", "/v1/messages/count_tokens"]) {
+      for (const tool of [{ input_schema: { type: "object" } }, { type: "custom", input_schema: { type: "object" } }, { type: "web_search_20250305" }]) {
+        const answer = await fetch(`${gateway.origin}${path}`, {
+          method: "POST",
+          headers: { "x-api-key": key, "content-type": "application/json" },
+          body: JSON.stringify({ model: "claude-tools", max_tokens: 64, messages: [{ role: "user", content: "SAY hi" }], tools: [tool] }),
+        });
+        expect([path, answer.status]).toEqual([path, 400]);
+        const body = (await answer.json()) as { type: string; error: { type: string; message: string } };
+        expect(body.error.type).toBe("invalid_request_error");
+        expect(body.error.message).toContain("tools.0.name");
+      }
+    }
+    expect(model.requests.length).toBe(before);
+  });
+
+  test("a key's object_permission.mcp_tool_permissions: only its tools are offered to the model, and another is not run", async () => {
+    const limited = (await gateway.admin<{ key: string }>("POST", "/key/generate", { object_permission: { mcp_tool_permissions: { calc: ["upper"] } } })).body.key;
+    const before = model.requests.length;
+    const calls = calc.methods.filter((method) => method === "tools/call").length;
+    const answer = await openai(limited).chat.completions.create({ model: "gpt-tools", messages: [{ role: "user", content: 'CALL calc-add {"a": 2, "b": 3}' }], tools: [mcpTool("calc")] });
+    expect(since(before)[0]?.body.tools.map((t: { function: { name: string } }) => t.function.name)).toEqual(["calc-upper"]);
+    // The model cannot call a tool it was not offered (this mock says so), and no server ran it.
+    expect(answer.choices[0]?.message.content).toBe("No tool calc-add.");
+    expect(calc.methods.filter((method) => method === "tools/call").length).toBe(calls);
+    const allowed = await openai(limited).chat.completions.create({ model: "gpt-tools", messages: [{ role: "user", content: 'CALL calc-upper {"text": "ok"}' }], tools: [mcpTool("calc")] });
+    expect(allowed.choices[0]?.message.content).toBe("Done: OK");
+  });
+
   test("an unknown server, a foreign URL, a missing server_url and n > 1 are 400s naming the field", async () => {
     for (const [body, param] of [
       [{ tools: [mcpTool("nope")] }, "tools[0].server_url"],

@@ -8,7 +8,8 @@
  *
  * Each THEN-separated step is one round of (parallel) calls; once every step ran it answers
  * `Done: <the tool results, joined by " | ">`. `FOREVER <tool>` calls the tool until tool_choice is
- * none, then answers "Stopped.". A tool missing from `tools` is answered with "No tool <name>.".
+ * none, then answers "Stopped."; `ALWAYS <tool>` calls it whatever tool_choice says (as a model or
+ * provider that ignores it does). A tool missing from `tools` is answered with "No tool <name>.".
  */
 import { recordRequest, type RecordedRequest } from "./recording.ts";
 
@@ -21,6 +22,8 @@ export interface MockToolModel {
   aborted: RecordedRequest[];
   /** Milliseconds between streamed chunks (default 0). */
   chunkDelayMs: number;
+  /** Milliseconds before answering a request whose conversation already holds tool calls (default 0). */
+  laterRoundDelayMs: number;
   stop(): Promise<void>;
 }
 
@@ -54,11 +57,11 @@ const callId = (prefix: string) => `${prefix}${(++nextId).toString().padStart(6,
 
 function decide(seen: Seen): Move {
   const script = seen.lastUserText;
-  if (seen.lastResults.length > 0 && !/FOREVER/.test(script) && seen.rounds >= stepsOf(script).length) return { text: `Done: ${seen.lastResults.join(" | ")}` };
-  const forever = /FOREVER (\S+)/.exec(script);
+  if (seen.lastResults.length > 0 && !/FOREVER|ALWAYS/.test(script) && seen.rounds >= stepsOf(script).length) return { text: `Done: ${seen.lastResults.join(" | ")}` };
+  const forever = /(FOREVER|ALWAYS) (\S+)/.exec(script);
   if (forever) {
-    if (seen.toolChoiceNone) return { text: "Stopped." };
-    return callsOf([`CALL ${forever[1]} {}`], seen);
+    if (seen.toolChoiceNone && forever[1] === "FOREVER") return { text: "Stopped." };
+    return callsOf([`CALL ${forever[2]} {}`], seen);
   }
   const steps = stepsOf(script);
   if (seen.rounds < steps.length) return callsOf((steps[seen.rounds] as string).split(";"), seen);
@@ -245,6 +248,7 @@ export async function startMockToolModel(): Promise<MockToolModel> {
     requests,
     aborted,
     chunkDelayMs: 0,
+    laterRoundDelayMs: 0,
     stop: async () => undefined,
   };
   const server = Bun.serve({
@@ -264,6 +268,7 @@ export async function startMockToolModel(): Promise<MockToolModel> {
       if (!anthropic && url.pathname !== "/openai/v1/chat/completions") return reject(`unknown path ${url.pathname}`);
       const seen = anthropic ? readAnthropic(recorded.body) : readOpenAI(recorded.body);
       if (typeof seen === "string") return reject(seen);
+      if (seen.rounds > 0 && model.laterRoundDelayMs > 0) await Bun.sleep(model.laterRoundDelayMs);
       const move = decide(seen);
       const answer = anthropic ? answerAnthropic(recorded.body, seen, move, model.chunkDelayMs, request.signal) : answerOpenAI(recorded.body, seen, move, model.chunkDelayMs, request.signal);
       return track(answer);

@@ -37,7 +37,7 @@ const invalid = (message: string, param: string) => new GatewayError("caller.inv
  */
 function serverOf(url: string, host: string | null, param: string): string | undefined {
   const self = SELF.exec(url);
-  if (self) return self[1] === undefined ? undefined : decodeURIComponent(self[1]);
+  if (self) return nameOf(self[1], url, param);
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
@@ -45,11 +45,21 @@ function serverOf(url: string, host: string | null, param: string): string | und
     parsed = undefined;
   }
   const path = parsed && host !== null && parsed.host === host ? /^\/mcp(?:\/([^/]+))?\/?$/.exec(parsed.pathname) : null;
-  if (path) return path[1] === undefined ? undefined : decodeURIComponent(path[1]);
+  if (path) return nameOf(path[1], url, param);
   throw invalid(
     `tools: server_url '${echo(url)}' is not an MCP server of this gateway. Name one as switchboard/mcp/<server> (or litellm_proxy/mcp/<server>), or all of the key's servers as switchboard; the gateway does not connect to MCP servers a request names.`,
     param,
   );
+}
+
+/** A server name as the URL spells it (percent-encoded); undefined when the URL names every server. */
+function nameOf(encoded: string | undefined, url: string, param: string): string | undefined {
+  if (encoded === undefined) return undefined;
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw invalid(`tools: server_url '${echo(url)}' is not valid percent-encoding.`, param);
+  }
 }
 
 /** A list of tool names, from `["a"]` or `{"tool_names": ["a"]}` (OpenAI's filter object). */

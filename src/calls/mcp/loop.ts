@@ -15,6 +15,7 @@ import { McpAnswerError } from "../../mcp/errors.ts";
 import { withClientHeaders } from "../../mcp/extra-headers.ts";
 import { traceparentFor } from "../../telemetry/trace-context.ts";
 import type { CallDeps, CallInput, CallScope } from "../scope.ts";
+import { parallelLimitOf } from "../admit.ts";
 import type { DialectRuntime } from "../dialect.ts";
 import { mcpEntries, type McpToolEntry } from "./entries.ts";
 import { openRound, type LoopTrace } from "./round.ts";
@@ -50,7 +51,7 @@ export interface Loop {
   rounds: number;
   totals: LoopTotals;
   trace: LoopTrace | undefined;
-  /** Ends the tool calls in flight when the client leaves (streams) or the loop fails. */
+  /** Ends the tool calls in flight, and any round after them, when the client of a stream leaves. */
   abort: AbortController;
 }
 
@@ -84,7 +85,7 @@ async function offeredTools(mcp: McpGateway, input: CallInput, entries: readonly
   const tools = new Map<string, OfferedTool>();
   for (const entry of entries) {
     if (entry.server !== undefined && !mcp.mayUse(caller, entry.server)) {
-      throw new GatewayError("policy.forbidden", `This key may not use MCP server '${echo(entry.server)}'. Ask an administrator to add it to the key's or team's mcp_servers.`, { param: "tools" });
+      throw new GatewayError("policy.forbidden", `This key may not use MCP server '${echo(entry.server)}'. Ask an administrator to allow it in the object_permission (mcp_servers, mcp_access_groups) or metadata.mcp_servers of the key, its team or its organisation.`, { param: "tools" });
     }
     let listed: CatalogTool[];
     try {
@@ -104,7 +105,9 @@ async function offeredTools(mcp: McpGateway, input: CallInput, entries: readonly
 /** The round's MCP tool calls when the loop should run them; undefined when this answer is the one the client gets. */
 export function runnableCalls(loop: Loop, result: Pick<ChatResult, "content">): ToolCallPart[] | undefined {
   const calls = result.content.filter((part): part is ToolCallPart => part.type === "tool-call");
-  if (calls.length === 0) return undefined;
+  // The round after the last was asked to answer without tools; a model that calls them anyway (or a
+  // provider that dropped tool_choice: none) is answered with its calls: nothing more runs or is asked.
+  if (calls.length === 0 || loop.rounds >= MAX_TOOL_ROUNDS) return undefined;
   for (const call of calls) {
     const offered = loop.tools.get(call.name);
     // The client's own tool, or one needing its approval: the client gets the calls.
@@ -138,13 +141,22 @@ export function nextRound(loop: Loop): { scope: CallScope; chat: ChatRequest; bo
 export async function runTools(loop: Loop, calls: readonly ToolCallPart[]): Promise<ToolResultPart[]> {
   const results: ToolResultPart[] = new Array(calls.length);
   let next = 0;
+  let ended = false;
   const worker = async () => {
-    while (next < calls.length) {
+    // A call that ends the request (a refusal, the client leaving) ends the queue: no call of the round starts after it.
+    while (next < calls.length && !ended && !loop.abort.signal.aborted) {
       const i = next++;
-      results[i] = await runTool(loop, calls[i] as ToolCallPart);
+      try {
+        results[i] = await runTool(loop, calls[i] as ToolCallPart);
+      } catch (error) {
+        ended = true;
+        throw error;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(TOOL_CONCURRENCY, calls.length) }, worker));
+  // The gateway makes these calls parallel, not the caller: a key's parallel limit caps them rather than refusing the ones over it.
+  const width = Math.max(1, Math.min(TOOL_CONCURRENCY, parallelLimitOf(loop.input.caller) ?? TOOL_CONCURRENCY, calls.length));
+  await Promise.all(Array.from({ length: width }, worker));
   return results;
 }
 

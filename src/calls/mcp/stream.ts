@@ -26,10 +26,17 @@ const utf8 = new TextEncoder();
 export function streamLoop(loop: Loop, first: Round): Response {
   const client = loop.dialect.codec.streamEncoder(loop.chat, loop.model);
   let current: { cancel(): Promise<void> } | undefined;
+  let relayed = false;
+  const left = loop.abort.signal;
+  /** Ends a round no one will read: its upstream is aborted and it is recorded as cancelled. */
+  const drop = (round: Round) => relayRound(round, new RoundCapture(loop, client, round)).cancel().catch(() => undefined);
 
   async function* frames(): AsyncGenerator<Uint8Array> {
+    relayed = true;
     let round = first;
     for (;;) {
+      // The client left while this round started.
+      if (left.aborted) return drop(round);
       const capture = new RoundCapture(loop, client, round);
       const reader = relayRound(round, capture).getReader();
       current = reader;
@@ -43,10 +50,12 @@ export function streamLoop(loop: Loop, first: Round): Response {
       addUsage(loop.totals, capture.outcome?.usage, capture.costNano);
       try {
         loop.added.push({ role: "assistant", content: capture.content }, { role: "tool", content: await runTools(loop, capture.calls) });
-        if (loop.abort.signal.aborted) return;
+        if (left.aborted) return;
         const next = nextRound(loop);
         round = await startRound(loop.deps, next.scope, next.chat, next.body, loop.model, loop.input.server);
       } catch (error) {
+        // The client left (its tool calls were cancelled, or the round's start failed for it): no one reads a frame now.
+        if (left.aborted) return;
         yield utf8.encode(client.fail(toGatewayError(error)));
         return;
       }
@@ -58,9 +67,12 @@ export function streamLoop(loop: Loop, first: Round): Response {
     async pull(controller) {
       try {
         const next = await iterator.next();
+        // Cancelled while this pull waited: the stream is closed to further frames.
+        if (left.aborted) return;
         if (next.done) controller.close();
         else controller.enqueue(next.value);
       } catch (error) {
+        if (left.aborted) return;
         // The gateway's own failure mid-stream: the client gets the dialect's error frame.
         loop.deps.logError?.("MCP tool loop", error);
         controller.enqueue(utf8.encode(client.fail(toGatewayError(error))));
@@ -69,7 +81,11 @@ export function streamLoop(loop: Loop, first: Round): Response {
     },
     cancel() {
       loop.abort.abort();
-      void current?.cancel().catch(() => undefined);
+      // Before the first pull the first round is not relayed yet: it is ended here, as a round read is by its reader.
+      if (!relayed) {
+        relayed = true;
+        void drop(first);
+      } else void current?.cancel().catch(() => undefined);
     },
   });
   const { scope, resolved, answer } = first;

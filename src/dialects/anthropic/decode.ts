@@ -19,12 +19,26 @@ function fromAnthropicSystem(system: MessagesRequest["system"]): Message | undef
   return { role: "system", content };
 }
 
+/**
+ * Every tool but an MCP entry (`{"type": "mcp"}`, which the chat route runs, calls/mcp) needs a name.
+ * The schema leaves `name` optional for those entries; this holds the rest to it before the call is
+ * handled, since a same-format call sends the body upstream as received, never through the decoder.
+ */
+export function requireToolNames(tools: unknown, mcpEntries: boolean): void {
+  if (!Array.isArray(tools)) return;
+  tools.forEach((tool: unknown, i) => {
+    const entry = tool as Block;
+    if (typeof entry.name === "string" || (mcpEntries && entry.type === "mcp")) return;
+    throw invalidField(`tools.${i}.name`, mcpEntries ? "a tool needs a name" : "a tool needs a name (MCP entries are run by /v1/messages, not counted)");
+  });
+}
+
 /** Custom tools become definitions; hosted tools (a versioned `type`, no `input_schema`) pass through untouched. */
 function fromAnthropicTools(tools: NonNullable<MessagesRequest["tools"]>): { tools: ToolDefinition[]; hostedTools: Block[] } {
   const custom: ToolDefinition[] = [];
   const hostedTools: Block[] = [];
   tools.forEach((entry, i) => {
-    // An MCP entry (`type: "mcp"`) is the gateway's to run (calls/mcp); without an MCP gateway it passes on as hosted.
+    // An MCP entry (`type: "mcp"`, no name) is the gateway's to run (calls/mcp) and never reaches here; elsewhere it is refused.
     const tool = entry as Block & { name: string; type?: string; description?: string; input_schema?: Record<string, unknown> };
     if (typeof tool.name !== "string") throw invalidField(`tools.${i}.name`, "a tool needs a name");
     if (tool.type !== undefined && tool.type !== "custom" && tool.input_schema === undefined) {

@@ -1,7 +1,8 @@
 import { handleChat } from "../../calls/chat-entry.ts";
 import { handleCountTokens } from "../../calls/count-tokens.ts";
 import { callInput, type CallDeps } from "../../calls/scope.ts";
-import type { RouteSpec } from "../../server/route-spec.ts";
+import type { RouteInput, RouteSpec } from "../../server/route-spec.ts";
+import { requireToolNames } from "./decode.ts";
 import { toAnthropicErrorResponse } from "./errors.ts";
 import { anthropicRuntime } from "./runtime.ts";
 import { AnthropicErrorResponseSchema, CountTokensRequestSchema, CountTokensResponseSchema, MessageResponseSchema, MessagesRequestSchema } from "./schema.ts";
@@ -18,7 +19,7 @@ export function anthropicRoutes(deps: CallDeps): RouteSpec[] {
       streams: "Server-sent events: message_start, content_block_start/delta/stop, message_delta, message_stop (or error).",
       renderError: toAnthropicErrorResponse,
       errorSchema: AnthropicErrorResponseSchema,
-      handle: (input) => handleChat(deps, anthropicRuntime, callInput(input)),
+      handle: (input) => handleChat(deps, anthropicRuntime, callInput(namedTools(input, true))),
     },
     {
       method: "POST",
@@ -28,7 +29,13 @@ export function anthropicRoutes(deps: CallDeps): RouteSpec[] {
       response: CountTokensResponseSchema,
       renderError: toAnthropicErrorResponse,
       errorSchema: AnthropicErrorResponseSchema,
-      handle: (input) => handleCountTokens(deps, callInput(input)),
+      handle: (input) => handleCountTokens(deps, callInput(namedTools(input, false))),
     },
   ];
+}
+
+/** The input, once every tool in it has the name Anthropic requires (see requireToolNames). */
+function namedTools(input: RouteInput, mcpEntries: boolean): RouteInput {
+  requireToolNames((input.body as { tools?: unknown }).tools, mcpEntries);
+  return input;
 }

@@ -13,6 +13,7 @@ import {
   principalBindings,
   principalFromRow,
 } from "./principal.ts";
+import { objectPermissionColumn, objectPermissionOf, patchObjectPermission } from "./object-permission.ts";
 import { ensureUserRow } from "./users.ts";
 
 interface KeyRow extends PrincipalRow {
@@ -24,9 +25,10 @@ interface KeyRow extends PrincipalRow {
   aliases: string;
   tags: string;
   expires_at: number | null;
+  object_permission: string | null;
 }
 
-type KeySettings = PrincipalSettings & Pick<KeyRecord, "keyAlias" | "teamId" | "userId" | "aliases" | "tags" | "expiresAt">;
+type KeySettings = PrincipalSettings & Pick<KeyRecord, "keyAlias" | "teamId" | "userId" | "aliases" | "tags" | "expiresAt" | "objectPermission">;
 
 function keyFromRow(row: KeyRow): KeyRecord {
   const key: KeyRecord = {
@@ -40,6 +42,8 @@ function keyFromRow(row: KeyRow): KeyRecord {
   if (row.team_id !== null) key.teamId = row.team_id;
   if (row.user_id !== null) key.userId = row.user_id;
   if (row.expires_at !== null) key.expiresAt = row.expires_at;
+  const objectPermission = objectPermissionOf(row.object_permission);
+  if (objectPermission) key.objectPermission = objectPermission;
   return key;
 }
 
@@ -52,6 +56,7 @@ function patchKey(current: KeySettings, patch: KeyPatch, now: number): KeySettin
     aliases: patched(current.aliases, patch.aliases, {}),
     tags: patched(current.tags, patch.tags, []),
     expiresAt: patched(current.expiresAt, patch.expiresAt, undefined),
+    objectPermission: patchObjectPermission(current.objectPermission, patch.objectPermission),
   };
 }
 
@@ -64,6 +69,7 @@ function keyBindings(settings: KeySettings): Bindings {
     aliases: JSON.stringify(settings.aliases),
     tags: JSON.stringify(settings.tags),
     expires_at: nullable(settings.expiresAt),
+    object_permission: objectPermissionColumn(settings.objectPermission),
   };
 }
 
@@ -78,13 +84,13 @@ export function sqliteKeyStore(db: Database): KeyStore {
   const selectAll = db.query<KeyRow, []>("SELECT * FROM keys ORDER BY created_at, rowid");
   const teamExists = db.query<{ found: number }, Bindings>("SELECT 1 AS found FROM teams WHERE team_id = $team_id");
   const insertRow = db.query<unknown, Bindings>(
-    `INSERT INTO keys (token, key_name, key_alias, team_id, user_id, aliases, tags, expires_at, ${PRINCIPAL_INSERT_COLUMNS}, created_at, updated_at)
-     VALUES ($token, $key_name, $key_alias, $team_id, $user_id, $aliases, $tags, $expires_at, ${PRINCIPAL_INSERT_VALUES}, $now, $now)
+    `INSERT INTO keys (token, key_name, key_alias, team_id, user_id, aliases, tags, expires_at, object_permission, ${PRINCIPAL_INSERT_COLUMNS}, created_at, updated_at)
+     VALUES ($token, $key_name, $key_alias, $team_id, $user_id, $aliases, $tags, $expires_at, $object_permission, ${PRINCIPAL_INSERT_VALUES}, $now, $now)
      ON CONFLICT (token) DO NOTHING`,
   );
   const updateRow = db.query<unknown, Bindings>(
     `UPDATE keys SET key_alias = $key_alias, team_id = $team_id, user_id = $user_id, aliases = $aliases, tags = $tags,
-       expires_at = $expires_at, ${PRINCIPAL_SET}, updated_at = $now
+       expires_at = $expires_at, object_permission = $object_permission, ${PRINCIPAL_SET}, updated_at = $now
      WHERE token = $token`,
   );
   // The token is the primary key but nothing references it, so moving a key is a plain UPDATE.

@@ -207,6 +207,13 @@ ${accountsTriggers("organizations")}
   CREATE TRIGGER mcp_servers_deleted AFTER DELETE ON mcp_servers BEGIN UPDATE meta SET value = value + 1 WHERE name = 'mcp_servers_version'; END;
   CREATE TRIGGER mcp_servers_updated AFTER UPDATE ON mcp_servers BEGIN UPDATE meta SET value = value + 1 WHERE name = 'mcp_servers_version'; END;
   `,
+  // LiteLLM's object_permission of keys, teams and organisations (the MCP servers and tools they may
+  // use), as JSON; NULL: none set. Changes go with updated_at, so the accounts triggers see them.
+  `
+  ALTER TABLE keys ADD COLUMN object_permission TEXT;
+  ALTER TABLE teams ADD COLUMN object_permission TEXT;
+  ALTER TABLE organizations ADD COLUMN object_permission TEXT;
+  `,
 ];
 
 /** The schema version this build writes: the number of migrations. */

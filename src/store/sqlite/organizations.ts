@@ -1,28 +1,36 @@
 import type { Database } from "bun:sqlite";
 import type { DeletedOrganizations, NewOrganization, OrganizationPatch, OrganizationRecord, OrganizationStore } from "../types.ts";
 import { type Bindings, nullable, patched } from "./columns.ts";
+import { objectPermissionColumn, objectPermissionOf, patchObjectPermission } from "./object-permission.ts";
 import { principalTable } from "./principal-table.ts";
 import { newPrincipal, patchPrincipal, type PrincipalRow, type PrincipalSettings, principalBindings, principalFromRow } from "./principal.ts";
 
 interface OrganizationRow extends PrincipalRow {
   organization_id: string;
   organization_alias: string | null;
+  object_permission: string | null;
 }
 
-type OrganizationSettings = PrincipalSettings & Pick<OrganizationRecord, "organizationAlias">;
+type OrganizationSettings = PrincipalSettings & Pick<OrganizationRecord, "organizationAlias" | "objectPermission">;
 
 function organizationFromRow(row: OrganizationRow): OrganizationRecord {
   const organization: OrganizationRecord = { ...principalFromRow(row), organizationId: row.organization_id };
   if (row.organization_alias !== null) organization.organizationAlias = row.organization_alias;
+  const objectPermission = objectPermissionOf(row.object_permission);
+  if (objectPermission) organization.objectPermission = objectPermission;
   return organization;
 }
 
 function patchOrganization(current: OrganizationSettings, patch: OrganizationPatch, now: number): OrganizationSettings {
-  return { ...patchPrincipal(current, patch, now), organizationAlias: patched(current.organizationAlias, patch.organizationAlias, undefined) };
+  return {
+    ...patchPrincipal(current, patch, now),
+    organizationAlias: patched(current.organizationAlias, patch.organizationAlias, undefined),
+    objectPermission: patchObjectPermission(current.objectPermission, patch.objectPermission),
+  };
 }
 
 function organizationBindings(settings: OrganizationSettings): Bindings {
-  return { ...principalBindings(settings), organization_alias: nullable(settings.organizationAlias) };
+  return { ...principalBindings(settings), organization_alias: nullable(settings.organizationAlias), object_permission: objectPermissionColumn(settings.objectPermission) };
 }
 
 /** The OrganizationStore over `db`. */
@@ -31,7 +39,7 @@ export function sqliteOrganizationStore(db: Database): OrganizationStore {
     table: "organizations",
     idColumn: "organization_id",
     what: "organization",
-    columns: ["organization_alias"],
+    columns: ["organization_alias", "object_permission"],
     fromRow: organizationFromRow,
     bindings: organizationBindings,
     fresh: (now) => newPrincipal({}, now),

@@ -3,6 +3,7 @@ import { StoreConflict, type MemberPatch, type NewMember, type NewTeam, type Tea
 import { type Bindings, nullable, patched, stringArray, stringRecord } from "./columns.ts";
 import { principalTable } from "./principal-table.ts";
 import { teamMembers } from "./team-members.ts";
+import { objectPermissionColumn, objectPermissionOf, patchObjectPermission } from "./object-permission.ts";
 import {
   newPrincipal,
   patchPrincipal,
@@ -19,9 +20,10 @@ interface TeamRow extends PrincipalRow {
   tags: string;
   member_permissions: string;
   model_aliases: string;
+  object_permission: string | null;
 }
 
-type TeamSettings = PrincipalSettings & Pick<TeamRecord, "teamAlias" | "organizationId" | "tags" | "memberPermissions" | "modelAliases">;
+type TeamSettings = PrincipalSettings & Pick<TeamRecord, "teamAlias" | "organizationId" | "tags" | "memberPermissions" | "modelAliases" | "objectPermission">;
 
 /** A team row without its members (the store attaches them). */
 function teamFromRow(row: TeamRow): TeamRecord {
@@ -35,6 +37,8 @@ function teamFromRow(row: TeamRow): TeamRecord {
   };
   if (row.team_alias !== null) team.teamAlias = row.team_alias;
   if (row.organization_id !== null) team.organizationId = row.organization_id;
+  const objectPermission = objectPermissionOf(row.object_permission);
+  if (objectPermission) team.objectPermission = objectPermission;
   return team;
 }
 
@@ -46,6 +50,7 @@ function patchTeam(current: TeamSettings, patch: TeamPatch, now: number): TeamSe
     tags: patched(current.tags, patch.tags, []),
     memberPermissions: patched(current.memberPermissions, patch.memberPermissions, []),
     modelAliases: patched(current.modelAliases, patch.modelAliases, {}),
+    objectPermission: patchObjectPermission(current.objectPermission, patch.objectPermission),
   };
 }
 
@@ -57,6 +62,7 @@ function teamBindings(settings: TeamSettings): Bindings {
     tags: JSON.stringify(settings.tags),
     member_permissions: JSON.stringify(settings.memberPermissions),
     model_aliases: JSON.stringify(settings.modelAliases),
+    object_permission: objectPermissionColumn(settings.objectPermission),
   };
 }
 
@@ -67,7 +73,7 @@ export function sqliteTeamStore(db: Database): TeamStore {
     table: "teams",
     idColumn: "team_id",
     what: "team",
-    columns: ["team_alias", "organization_id", "tags", "member_permissions", "model_aliases"],
+    columns: ["team_alias", "organization_id", "tags", "member_permissions", "model_aliases", "object_permission"],
     fromRow: teamFromRow,
     bindings: teamBindings,
     fresh: (now) => ({ ...newPrincipal({}, now), tags: [], memberPermissions: [], modelAliases: {} }),
