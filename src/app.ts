@@ -30,6 +30,10 @@ import type { McpGateway } from "./mcp/gateway.ts";
 import { mcpRoutes } from "./mcp/routes.ts";
 import type { McpRegistry } from "./mcp/registry.ts";
 import { mcpAdminRoutes } from "./admin/mcp-routes.ts";
+import { passthroughRoutes } from "./passthrough/routes.ts";
+import { PASSTHROUGH_PROVIDERS } from "./passthrough/registry.ts";
+import { PassthroughUpstreams, passthroughSettings, type PassthroughSettings } from "./passthrough/upstreams.ts";
+import { embeddedPrices } from "./pricing/load.ts";
 
 export interface AppDeps {
   models: ModelTable;
@@ -54,6 +58,8 @@ export interface AppDeps {
   mcp?: McpGateway;
   /** Its servers, the config file's and those managed at run time (`/v1/mcp/server`, over the store). */
   mcpRegistry?: McpRegistry;
+  /** The pass-through routes' environment credentials and price data (default: none from the environment, the embedded prices). */
+  passthrough?: PassthroughSettings;
   /** Where internal errors are reported (never to the client). */
   logError?: (message: string, error: unknown) => void;
 }
@@ -93,6 +99,11 @@ export function buildApp(deps: AppDeps) {
     readinessDetailsRoute(readinessDeps),
     ...(deps.mcp ? mcpRoutes(deps.mcp) : []),
     ...(deps.mcp && deps.mcpRegistry ? mcpAdminRoutes({ gateway: deps.mcp, registry: deps.mcpRegistry }) : []),
+    ...passthroughRoutes({
+      ...callDeps,
+      upstreams: new PassthroughUpstreams(deps.models, deps.passthrough ?? passthroughSettings(PASSTHROUGH_PROVIDERS, {}, {}, embeddedPrices())),
+      maxBodyBytes: deps.maxBodyBytes,
+    }),
   ];
   const openapi = JSON.stringify(openApiDocument(routes, VERSION));
   const fixedRoutes: FixedRoute[] = [

@@ -1,5 +1,7 @@
 #!/usr/bin/env bun
 import { buildApp } from "./app.ts";
+import { PASSTHROUGH_PROVIDERS } from "./passthrough/registry.ts";
+import { passthroughSettings } from "./passthrough/upstreams.ts";
 import { McpGateway } from "./mcp/gateway.ts";
 import { openMcpRegistry } from "./mcp/registry.ts";
 import { parseCommand, UsageError, type CliFlags } from "./cli/args.ts";
@@ -117,6 +119,7 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     health,
     ...(metrics ? { metrics } : {}),
     ...(tracing ? { tracing } : {}),
+    passthrough: passthroughSettings(PASSTHROUGH_PROVIDERS, config, loaded.env, prices),
     logError,
   });
   app.listen(listenOptions({ hostname: settings.host, port: settings.port, idleTimeout: settings.idleTimeoutSeconds, logError }));

@@ -41,8 +41,12 @@ function bytesOf(key: KeyRecord): Buffer {
 
 const unauthenticated = (message: string) => new GatewayError("policy.unauthenticated", message);
 
-/** Who may call: resolves the presented key to a Caller, or throws a 401. */
-export type Authenticate = (headers: Headers) => Caller | Promise<Caller>;
+/**
+ * Who may call: resolves the presented key to a Caller, or throws a 401. `routeKey` is the key a
+ * route found where its clients' SDK puts it (Gemini's `x-goog-api-key` or `?key=`); without it
+ * the key is read from the headers every route takes (`presentedKey`).
+ */
+export type Authenticate = (headers: Headers, routeKey?: string) => Caller | Promise<Caller>;
 
 /**
  * Builds the authenticator. With a master key, every call needs a key: the master key (compared
@@ -71,8 +75,8 @@ export function authenticator(masterKey: string | undefined, directory: AccountD
     callers.set(found, caller);
     return caller;
   };
-  return (headers) => {
-    const key = presentedKey(headers);
+  return (headers, routeKey) => {
+    const key = routeKey ?? presentedKey(headers);
     if (!key) {
       if (!master) return OPEN_CALLER;
       throw unauthenticated("Missing API key. Send it as 'Authorization: Bearer <key>'.");

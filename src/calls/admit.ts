@@ -31,10 +31,38 @@ export interface Admission {
   finish(record: CallRecord, reachedUpstream: boolean): void;
 }
 
+/**
+ * What admission reads of a deployment a call may reach: its price, names for messages. A
+ * router's Resolved is one; a pass-through call's upstream is made to be one.
+ */
+export interface Priced {
+  deployment: Pick<Resolved["deployment"], "id" | "modelName" | "priceOf"> & { provider: { id: string } };
+  target: { model: string };
+}
+
+/** Whether every allow-list over a caller (key, team, user, organisation) lets `model` through; aliases are not applied. */
+export function callerMayUse(caller: Caller, model: string): boolean {
+  if (caller.kind !== "key") return true;
+  const { key, team, user, organization } = caller;
+  return modelAllowed(key.models, model) && (!team || modelAllowed(team.models, model)) && (!user || modelAllowed(user.models, model)) && (!organization || modelAllowed(organization.models, model));
+}
+
+/** Whether any of a caller's key, team, user and organisation has a max budget. */
+export function isBudgeted(caller: Caller): boolean {
+  return subjectsOf(caller).budgeted;
+}
+
 /** The model name a caller's call goes to (key and team aliases applied), or a 403 naming the model. */
 export function authorizeModel(caller: Caller, requested: string): string {
   if (caller.kind !== "key") return requested;
   const model = aliasedModel(caller.key.aliases, caller.team?.modelAliases, requested);
+  checkModelAccess(caller, requested, model);
+  return model;
+}
+
+/** The 403 of the first allow-list (key, team, user, organisation) that refuses `model`, the name `requested` stands for. */
+export function checkModelAccess(caller: Caller, requested: string, model: string): void {
+  if (caller.kind !== "key") return;
   const { key, team, user, organization } = caller;
   if (!modelAllowed(key.models, model)) throw modelAccessDenied("key", `This key (${key.keyAlias ?? key.keyName})`, requested, model, key.models);
   if (team && !modelAllowed(team.models, model)) throw modelAccessDenied("team", `This key's team '${team.teamId}'`, requested, model, team.models);
@@ -42,7 +70,6 @@ export function authorizeModel(caller: Caller, requested: string): string {
   if (organization && !modelAllowed(organization.models, model)) {
     throw modelAccessDenied("org", `This key's organization '${organization.organizationId}'`, requested, model, organization.models);
   }
-  return model;
 }
 
 /** What limits and budgets are read from: a key, team or user, or a team membership. */
@@ -146,7 +173,7 @@ export function requestedChoices(body: Record<string, unknown>): number {
  * deployment without a price (its cost could never be counted), so that is a 400 naming the
  * model and the setting that prices it. Unbudgeted callers pass (their rows say the cost is unknown).
  */
-export function budgetedPrice({ deployment, target }: Resolved, budgeted: boolean, caller: Caller): ModelPrice | undefined {
+export function budgetedPrice({ deployment, target }: Priced, budgeted: boolean, caller: Caller): ModelPrice | undefined {
   const price = deployment.priceOf(target.model);
   if (price || !budgeted) return price;
   const who = caller.kind === "key" ? `this key (${caller.key.keyAlias ?? caller.key.keyName}), its team, its user or its organization` : "this caller";
@@ -179,13 +206,15 @@ const UNACCOUNTED: Admission = { headers: NO_HEADERS, finish() {} };
  * synchronous, so concurrent calls cannot slip past a limit or a budget between check and take.
  * The answer is a promise only when a strict budget's cheap bound did not fit and a tokenizer must
  * first be loaded to refine it (once per process); the reservation is then taken synchronously.
+ * `maxTokens` is the request's output cap (a native body may hold it elsewhere than `max_tokens`).
  */
 export function admitCall(
   accounting: Accounting | undefined,
   caller: Caller,
-  group: readonly Resolved[],
+  group: readonly Priced[],
   body: Record<string, unknown>,
   operation: Operation,
+  maxTokens?: number,
 ): Admission | Promise<Admission> {
   if (!accounting) return UNACCOUNTED;
   const { limits, budgets, budgeted } = subjectsOf(caller);
@@ -193,7 +222,7 @@ export function admitCall(
   const { headers, lease } = takeLimits(accounting, caller, limits);
   let reservation: Reservation | Promise<Reservation>;
   try {
-    reservation = reserveBudget(accounting.book, budgets, budgeted, caller, group, body, operation);
+    reservation = reserveBudget(accounting.book, budgets, budgeted, caller, group, body, operation, maxTokens);
   } catch (error) {
     lease?.release(0);
     throw error;
@@ -275,16 +304,17 @@ function reserveBudget(
   budgets: BudgetSubject[],
   budgeted: boolean,
   caller: Caller,
-  group: readonly Resolved[],
+  group: readonly Priced[],
   body: Record<string, unknown>,
   operation: Operation,
+  maxTokens: number | undefined,
 ): Reservation | Promise<Reservation> {
   // Token counting is free upstream: nothing to reserve, but an exhausted budget still refuses it.
   if (operation === "count_tokens" || !budgeted) return book.admit(budgets, 0);
   // A budget cannot be kept for calls of unknown cost, in either mode: no budgeted call reaches an unpriced deployment.
   for (const resolved of group) budgetedPrice(resolved, true, caller);
   if (book.mode !== "strict") return book.admit(budgets, 0);
-  const input = new InputBound(body, requestedMaxTokens(body), requestedChoices(body));
+  const input = new InputBound(body, maxTokens ?? requestedMaxTokens(body), requestedChoices(body));
   const producesOutput = operation === "chat";
   try {
     return book.admit(budgets, dearest(group, input, producesOutput, false), input);
@@ -303,12 +333,12 @@ function reserveBudget(
 }
 
 
-function* modelsOf(group: readonly Resolved[]): Iterable<string> {
+function* modelsOf(group: readonly Priced[]): Iterable<string> {
   for (const { target } of group) yield target.model;
 }
 
 /** Any deployment of the group may serve (and a retry may land on the dearest): the reservation is for that one. */
-function dearest(group: readonly Resolved[], input: InputBound, producesOutput: boolean, refine: boolean): number {
+function dearest(group: readonly Priced[], input: InputBound, producesOutput: boolean, refine: boolean): number {
   let reserve = 0;
   for (const { deployment, target } of group) {
     const price = deployment.priceOf(target.model);

@@ -3,7 +3,7 @@
  * upstream attempts, and the answer the client got. At the end it becomes one TraceItem for the
  * trace thread; nothing is parsed or serialised here.
  */
-import type { WireFormat } from "../providers/types.ts";
+import type { NativeWire } from "../telemetry/native-wire.ts";
 import type { Routed } from "../router/route.ts";
 import type { CostBreakdown } from "../pricing/types.ts";
 import { costOf } from "../pricing/cost.ts";
@@ -14,7 +14,7 @@ import type { TraceAttempt, TraceItem } from "../telemetry/trace-protocol.ts";
 
 export interface TraceCapture {
   context: TraceContext;
-  wire: WireFormat;
+  wire: NativeWire;
   redact: boolean;
   sessionId?: string;
   attempts: TraceAttempt[];
@@ -49,7 +49,7 @@ export interface TraceSampler {
  * Starts a call's trace: joined to the caller's `traceparent`; redacted by config or by
  * `x-switchboard-redact: true`. Undefined when the sampler leaves this trace out (nothing is captured).
  */
-export function beginTrace(request: Request, body: Record<string, unknown>, wire: WireFormat, sampler: TraceSampler, callId: string): TraceCapture | undefined {
+export function beginTrace(request: Request, body: Record<string, unknown>, wire: NativeWire, sampler: TraceSampler, callId: string): TraceCapture | undefined {
   const context = callTraceContext(request.headers.get("traceparent"), callId);
   if (!sampler.samples(context.traceId, context.parentSpanId !== undefined ? context.sampled : undefined)) return undefined;
   // Recorded, so the upstream is told it is sampled, whatever the caller's flag was.

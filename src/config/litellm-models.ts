@@ -25,6 +25,7 @@ const PARAMS: Record<string, Rule> = {
   weight: { to: "weight", convert: toNumber },
   tags: { to: "tags", sameBelow: true },
   region_name: { to: "region" },
+  use_in_pass_through: { to: "use_in_pass_through" },
   // Cloud settings LiteLLM names as we do (Azure, Bedrock, Vertex AI).
   api_version: { to: "api_version" },
   aws_region_name: { to: "aws_region_name" },

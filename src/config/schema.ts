@@ -71,6 +71,12 @@ export const ModelEntrySchema = Type.Object(
     order: Type.Optional(Type.Integer({ minimum: 0, description: "Priority under the `priority` strategy: lower first (default 0)." })),
     rpm: Type.Optional(Type.Integer({ minimum: 0, description: "Requests per minute this deployment may take; at the cap it is skipped." })),
     tpm: Type.Optional(Type.Integer({ minimum: 0, description: "Tokens per minute this deployment may take; at the cap it is skipped." })),
+    use_in_pass_through: Type.Optional(
+      Type.Boolean({
+        description:
+          "Lend this deployment's api_base and credential to its provider's pass-through route (/anthropic/*, /openai/*, …) for calls no deployment serves by model (LiteLLM's use_in_pass_through); the first such deployment of a provider wins over the provider's environment key.",
+      }),
+    ),
     api_version: Type.Optional(Type.String({ minLength: 1, description: "Azure OpenAI `api-version` (default: the provider's current GA version; `v1` for the v1 API)." })),
     aws_region_name: Type.Optional(Type.String({ minLength: 1, description: "Bedrock: the AWS region (default AWS_REGION / AWS_DEFAULT_REGION)." })),
     aws_access_key_id: Type.Optional(Type.String({ ...SECRET, minLength: 1, description: "Bedrock: a secret, `os.environ/AWS_ACCESS_KEY_ID` (the default)." })),

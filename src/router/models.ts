@@ -35,6 +35,8 @@ export interface Deployment {
   order: number;
   rpm?: number;
   tpm?: number;
+  /** Lends its credential to its provider's pass-through route (config `use_in_pass_through`). */
+  passThrough?: true;
 }
 
 /** The pricer of one deployment of `provider`: the price data (or the provider's nominal price) with the deployment's own `price` laid over it. */
@@ -284,6 +286,7 @@ export function buildModelTable(
     if (entry.region !== undefined) deployment.region = entry.region;
     if (entry.rpm !== undefined) deployment.rpm = entry.rpm;
     if (entry.tpm !== undefined) deployment.tpm = entry.tpm;
+    if (entry.use_in_pass_through === true) deployment.passThrough = true;
     table.add(entry.model_name, deployment);
     for (const alias of entry.aliases ?? []) table.add(alias, deployment, false);
   });

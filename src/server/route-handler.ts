@@ -32,11 +32,12 @@ export function routeHandler(route: RouteSpec, deps: RouteHandlerDeps): RouteHan
   const check = route.body ? TypeCompiler.Compile(route.body) : undefined;
   const checkQuery = route.query ? TypeCompiler.Compile(route.query) : undefined;
   const render = route.renderError ?? toOpenAIErrorResponse;
+  const presented = route.presentedKey;
   return async (request, params, server) => {
     try {
       const refused = deps.gate(request);
       if (refused) return render(refused, refusalHeaders(refused));
-      const authenticated = deps.authenticate(request.headers);
+      const authenticated = presented ? deps.authenticate(request.headers, presented(request)) : deps.authenticate(request.headers);
       const caller = authenticated instanceof Promise ? await authenticated : authenticated;
       authorizeRoute(route.access, route.method, caller, deps.hasMasterKey);
       let query: Record<string, string> = {};

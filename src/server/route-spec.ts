@@ -36,6 +36,11 @@ export interface RouteSpec {
    * by the handler with auth/policy.ts). Absent: any authenticated caller (the proxy routes).
    */
   access?: RouteAccess;
+  /**
+   * Where this route's clients put their key when it is not a header every route reads (Gemini's
+   * SDK: `x-goog-api-key`, or `?key=`); undefined falls back to those headers.
+   */
+  presentedKey?: (request: Request) => string | undefined;
   /** For streaming routes: what the text/event-stream answer to `stream: true` carries. */
   streams?: string;
   /** Renders this route's errors in its dialect's shape (default: OpenAI's). */

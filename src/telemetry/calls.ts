@@ -6,8 +6,8 @@ export interface CallRecord {
   callId: string;
   /** The id of the answer as its client saw it (`chatcmpl-…`, `msg_…`), when it had one. */
   responseId?: string;
-  /** An LLM operation, or a tools/call through the MCP gateway. */
-  operation: Operation | "mcp_tool_call";
+  /** An LLM operation, a tools/call through the MCP gateway, or a call of a provider's native API (LiteLLM's call_type names). */
+  operation: Operation | "mcp_tool_call" | "pass_through_endpoint";
   /** The model name the client asked for (for a tool call, the tool's gateway name). */
   model: string;
   deploymentId?: string;

@@ -11,20 +11,9 @@ import {
   OpenInferenceSpanKind,
   SemanticConventions as SC,
 } from "@arizeai/openinference-semantic-conventions";
-import {
-  REDACTED,
-  anthropicResponseMessage,
-  anthropicStreamMessage,
-  isObject,
-  openAIResponseMessage,
-  openAIStreamMessage,
-  writeAnthropicInput,
-  writeMessage,
-  writeOpenAIInput,
-  type Attributes,
-  type Message,
-  type Sink,
-} from "./openinference-messages.ts";
+import { REDACTED, isObject, writeMessage, type Attributes, type Message, type Sink } from "./openinference-messages.ts";
+import { WIRE_MESSAGES } from "./openinference-native.ts";
+import type { NativeWire } from "./native-wire.ts";
 import type { CostBreakdown } from "../pricing/types.ts";
 import type { Usage } from "../canonical/usage.ts";
 
@@ -32,8 +21,17 @@ export { REDACTED, type Attributes };
 
 export interface TraceCall {
   operation: "chat" | "embeddings";
-  /** The client's wire format. "openai": chat.completions / embeddings bodies; "anthropic": Messages API bodies. */
-  dialect: "openai" | "anthropic";
+  /**
+   * The bodies' wire format. "openai": chat.completions / embeddings bodies; "anthropic": Messages API
+   * bodies; a pass-through call's native ones ("openai-responses", "gemini", "cohere").
+   */
+  dialect: NativeWire;
+  /**
+   * A pass-through call's native bodies: invocation parameters are only the known generation
+   * settings (a native body keeps prompt text under many names), and redaction also keeps tools
+   * and metadata out, so no part of the body is exported.
+   */
+  native?: boolean;
   /** The request body as the client sent it (parsed JSON). */
   request: Record<string, unknown>;
   /** The same body as text, when at hand: `input.value` then reuses it instead of serialising the parsed body again. */
@@ -92,6 +90,14 @@ const SYSTEMS: Record<string, string> = {
   bedrock: LLMSystem.AMAZON,
 };
 
+/** The generation settings of native bodies, the only keys their invocation parameters show. */
+const NATIVE_PARAMETERS = new Set([
+  "temperature", "top_p", "top_k", "max_tokens", "max_completion_tokens", "max_output_tokens", "n", "seed",
+  "frequency_penalty", "presence_penalty", "logprobs", "top_logprobs", "tool_choice", "parallel_tool_calls",
+  "reasoning_effort", "reasoning", "thinking", "service_tier", "store", "truncation", "dimensions", "encoding_format",
+  "generationConfig", "input_type", "embedding_types", "k", "p", "safety_mode", "random_seed", "safe_prompt", "verbosity",
+]);
+
 /** Request keys that are not invocation parameters: carried elsewhere, or prompt text (`input`, `prompt`, `prediction`). */
 const NOT_PARAMETERS = new Set([
   "messages", "system", "tools", "model", "stream", "stream_options", "metadata", "user",
@@ -131,6 +137,10 @@ export function openInferenceAttributes(call: TraceCall): Attributes {
   const sink: Sink = { attrs, redact: call?.redact !== false };
   const request: Record<string, unknown> = isObject(call?.request) ? call.request : {};
   const chat = call?.operation !== "embeddings";
+  const native = call?.native === true;
+  // Under redaction a native body gives nothing beyond its generation settings.
+  const hideBody = native && sink.redact;
+  const wire = WIRE_MESSAGES[call?.dialect] ?? WIRE_MESSAGES.openai;
   const requestText = typeof call?.requestText === "string" && !MAY_HOLD_SECRETS.test(call.requestText) ? call.requestText : undefined;
   const replacer = requestText === undefined ? maskSecrets : undefined;
 
@@ -142,34 +152,32 @@ export function openInferenceAttributes(call: TraceCall): Attributes {
     const params: Record<string, unknown> = {};
     let any = false;
     for (const key of Object.keys(request)) {
-      if (NOT_PARAMETERS.has(key)) continue;
+      if (native ? !NATIVE_PARAMETERS.has(key) : NOT_PARAMETERS.has(key)) continue;
       params[key] = request[key];
       any = true;
     }
     if (any) attrs[SC.LLM_INVOCATION_PARAMETERS] = JSON.stringify(params, replacer);
   });
   attempt(() => {
-    if (!isObject(call.request)) return;
+    // A native body that was not JSON has no value to show (its span says why).
+    if (!isObject(call.request) || (native && typeof call.requestText !== "string")) return;
     attrs[SC.INPUT_VALUE] = sink.redact ? REDACTED : (requestText ?? JSON.stringify(call.request, maskSecrets));
     attrs[SC.INPUT_MIME_TYPE] = sink.redact ? MimeType.TEXT : MimeType.JSON;
   });
 
   if (chat) {
     attempt(() => {
-      if (!Array.isArray(request.tools)) return;
+      if (hideBody || !Array.isArray(request.tools)) return;
       let n = 0;
       for (const tool of request.tools) {
         const schema = JSON.stringify(tool);
         if (schema !== undefined) attrs[`${SC.LLM_TOOLS}.${n++}.${SC.TOOL_JSON_SCHEMA}`] = schema;
       }
     });
-    attempt(() => {
-      if (call.dialect === "anthropic") writeAnthropicInput(sink, SC.LLM_INPUT_MESSAGES, request);
-      else writeOpenAIInput(sink, SC.LLM_INPUT_MESSAGES, request);
-    });
+    attempt(() => wire.input(sink, SC.LLM_INPUT_MESSAGES, request));
     attempt(() => outputAttributes(sink, call));
   } else {
-    attempt(() => embeddingAttributes(sink, call, request));
+    attempt(() => embeddingAttributes(sink, wire.embedTexts(request)));
   }
 
   attempt(() => tokenAttributes(attrs, call.usage));
@@ -179,7 +187,7 @@ export function openInferenceAttributes(call: TraceCall): Attributes {
     if (nonEmpty(call.sessionId)) attrs[SC.SESSION_ID] = call.sessionId;
   });
   attempt(() => {
-    if (isObject(call.metadata)) attrs[SC.METADATA] = JSON.stringify(call.metadata, maskSecrets);
+    if (!hideBody && isObject(call.metadata)) attrs[SC.METADATA] = JSON.stringify(call.metadata, maskSecrets);
   });
   attempt(() => {
     if (!Array.isArray(call.tags)) return;
@@ -212,14 +220,10 @@ function modelAttributes(attrs: Attributes, call: TraceCall, chat: boolean): voi
 
 /** The answer: `llm.output_messages.0` plus `output.value` (text, or a JSON summary of tool calls). */
 function outputAttributes(sink: Sink, call: TraceCall): void {
-  const anthropic = call.dialect === "anthropic";
+  const wire = WIRE_MESSAGES[call.dialect] ?? WIRE_MESSAGES.openai;
   let message: Message | undefined;
-  if (isObject(call.response)) {
-    message = anthropic ? anthropicResponseMessage(call.response) : openAIResponseMessage(call.response);
-  }
-  if (!message && Array.isArray(call.streamEvents)) {
-    message = anthropic ? anthropicStreamMessage(call.streamEvents) : openAIStreamMessage(call.streamEvents);
-  }
+  if (isObject(call.response)) message = wire.answer(call.response);
+  if (!message && Array.isArray(call.streamEvents)) message = wire.stream(call.streamEvents);
   if (!message) return;
   writeMessage(sink, `${SC.LLM_OUTPUT_MESSAGES}.0`, message);
   let value: string;
@@ -235,10 +239,8 @@ function outputAttributes(sink: Sink, call: TraceCall): void {
   sink.attrs[SC.OUTPUT_MIME_TYPE] = sink.redact ? MimeType.TEXT : mime;
 }
 
-/** Input texts as `embedding.embeddings.N.embedding.text` (N = position in `input`); never vectors. */
-function embeddingAttributes(sink: Sink, call: TraceCall, request: Record<string, unknown>): void {
-  const input = request.input;
-  const texts: unknown[] = typeof input === "string" ? [input] : Array.isArray(input) ? input : [];
+/** Input texts as `embedding.embeddings.N.embedding.text` (N = position in the request's texts); never vectors. */
+function embeddingAttributes(sink: Sink, texts: readonly unknown[]): void {
   texts.forEach((text, n) => {
     if (typeof text !== "string") return; // token arrays carry no text
     sink.attrs[`${SC.EMBEDDING_EMBEDDINGS}.${n}.${SC.EMBEDDING_TEXT}`] = sink.redact ? REDACTED : text;

@@ -8,13 +8,13 @@ import { SpanKind, SpanStatusCode, TraceFlags, type Attributes as OtelAttributes
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes, type Resource } from "@opentelemetry/resources";
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace-base";
-import { SseParser } from "../streams/sse-parser.ts";
 import { VERSION } from "../version.ts";
 import { FinishedSpan } from "./finished-span.ts";
 import { openInferenceAttributes, spanKindOf, type TraceCall } from "./openinference.ts";
 import { toolAttributes } from "./openinference-tool.ts";
 import { PARTS_PER_CALL, type TraceItem, type TracingTarget } from "./trace-protocol.ts";
-import { depthExceededAt } from "../json/depth.ts";
+import { dataOf, parsed } from "./trace-text.ts";
+import { chainAttributes, readNativeBodies, ROUTE_ATTRIBUTE, UNREAD_ATTRIBUTE } from "./passthrough-span.ts";
 
 /** Counts what the collector took and what it refused (or never answered). */
 class CountingExporter implements SpanExporter {
@@ -92,29 +92,6 @@ export class TraceExport {
 
 const SPAN_NAMES = { chat: { openai: "ChatCompletion", anthropic: "Messages" }, embeddings: { openai: "Embeddings", anthropic: "Embeddings" } } as const;
 
-/** The SSE data payloads in the stream the client got. */
-function dataOf(stream: string): string[] {
-  const parser = new SseParser();
-  const data: string[] = [];
-  for (const event of parser.push(stream)) data.push(event.data);
-  for (const event of parser.end()) data.push(event.data);
-  return data;
-}
-
-/**
- * A request or answer as an object. Answers are the upstream's (same-format answers are not
- * checked on the request path), and parts of them are serialised again: too deep is not read.
- */
-function parsed(text: string | undefined): Record<string, unknown> | undefined {
-  if (text === undefined || depthExceededAt(text) !== -1) return undefined;
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function traceCallOf(item: TraceItem & { operation: TraceCall["operation"] }, requestText: string, answerText: string): TraceCall {
   const request = parsed(requestText) ?? {};
   const response = item.outcome === "ok" && !item.stream && answerText ? parsed(answerText) : undefined;
@@ -145,15 +122,37 @@ function spanContext(traceId: string, spanId: string, isRemote = false): SpanCon
   return { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote };
 }
 
+const KINDS = { tool: "TOOL", chain: "CHAIN" } as const;
+
+/** The attributes a call's texts give (an LLM, EMBEDDING, TOOL or CHAIN call's); throws on what cannot be described. */
+function describe(item: TraceItem, requestText: string, answerText: string): OtelAttributes {
+  if (item.operation === "tool") return toolAttributes(item, requestText, answerText);
+  if (item.operation === "chain") return chainAttributes(item);
+  const call = traceCallOf({ ...item, operation: item.operation }, requestText, answerText);
+  if (!item.passthrough) return openInferenceAttributes(call);
+  const notes = readNativeBodies(call, item, requestText, answerText);
+  const attributes: OtelAttributes = openInferenceAttributes(call);
+  if (notes.length > 0) attributes[UNREAD_ATTRIBUTE] = notes;
+  return attributes;
+}
+
+/** A call's span name: the route of a pass-through call, else the API's name. */
+function spanName(item: TraceItem): string {
+  if (item.passthrough) return item.passthrough.route;
+  if (item.operation === "tool") return `execute_tool ${item.model}`;
+  const names: Record<string, string> = item.operation === "embeddings" ? SPAN_NAMES.embeddings : SPAN_NAMES.chat;
+  return names[item.dialect] ?? item.operation;
+}
+
 /** The call's span (kind first, so nothing later can leave it blank) and one child per upstream attempt. */
 function spansOf(item: TraceItem, requestText: string, answerText: string, resource: Resource): ReadableSpan[] {
-  const attributes: OtelAttributes = { "openinference.span.kind": item.operation === "tool" ? "TOOL" : spanKindOf({ operation: item.operation }) };
+  const attributes: OtelAttributes = { "openinference.span.kind": item.operation === "tool" || item.operation === "chain" ? KINDS[item.operation] : spanKindOf({ operation: item.operation }) };
   try {
-    if (item.operation === "tool") Object.assign(attributes, toolAttributes(item, requestText, answerText));
-    else Object.assign(attributes, openInferenceAttributes(traceCallOf({ ...item, operation: item.operation }, requestText, answerText)));
+    Object.assign(attributes, describe(item, requestText, answerText));
   } catch {
     // A call that cannot be described still leaves its span, kind and timing.
   }
+  if (item.passthrough) attributes[ROUTE_ATTRIBUTE] = item.passthrough.route;
   attributes["http.response.status_code"] = item.status;
   let status = OK;
   if (item.outcome !== "ok") {
@@ -164,7 +163,7 @@ function spansOf(item: TraceItem, requestText: string, answerText: string, resou
   const context = spanContext(item.traceId, item.spanId);
   const spans: ReadableSpan[] = [
     new FinishedSpan({
-      name: item.operation === "tool" ? `execute_tool ${item.model}` : SPAN_NAMES[item.operation][item.dialect],
+      name: spanName(item),
       kind: SpanKind.SERVER,
       context,
       ...(item.parentSpanId ? { parent: spanContext(item.traceId, item.parentSpanId, true) } : {}),

@@ -1,6 +1,7 @@
 /** What the request thread and the trace thread say to each other (see tracing.ts and trace-worker.ts). */
 import type { CostBreakdown } from "../pricing/types.ts";
 import type { Usage } from "../canonical/usage.ts";
+import type { NativeWire } from "./native-wire.ts";
 
 /** Where spans go and how they are labelled. */
 export interface TracingTarget {
@@ -41,10 +42,13 @@ export interface TraceItem {
   parentSpanId?: string;
   startMs: number;
   endMs: number;
-  /** "tool": a tools/call through the MCP gateway (`model` is the tool's gateway name, `tool` says where it went). */
-  operation: "chat" | "embeddings" | "tool";
-  /** The client's wire format. */
-  dialect: "openai" | "anthropic";
+  /**
+   * "tool": a tools/call through the MCP gateway (`model` is the tool's gateway name, `tool` says where it went);
+   * "chain": a pass-through call that invokes no model (files, batch listings) or only counts tokens.
+   */
+  operation: "chat" | "embeddings" | "tool" | "chain";
+  /** The wire format of the bodies: the client's dialect, or a pass-through call's native one. */
+  dialect: NativeWire;
   stream: boolean;
   model: string;
   upstreamModel?: string;
@@ -59,6 +63,8 @@ export interface TraceItem {
   endUser?: string;
   sessionId?: string;
   tags?: string[];
+  /** A pass-through call: its route as called (`POST /anthropic/v1/messages`), and why parts of its bodies are not in the span. */
+  passthrough?: { route: string; notes?: string[] };
   /** A tool call's MCP server and the tool's name on it. */
   tool?: { server: string; name: string };
   gateway: { callId: string; deploymentId?: string; keyAlias?: string; teamId?: string; teamAlias?: string };

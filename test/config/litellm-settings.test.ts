@@ -133,7 +133,7 @@ describe("proxy settings", () => {
   test("LiteLLM's other sections are named with what is missing", () => {
     const { warnings } = fromLiteLLM({ model_list: [gpt("a")], mcp_servers: { x: { url: "http://x" } }, credential_list: [], general_settings: { pass_through_endpoints: [] } });
     expect(warnings).toEqual([
-      "general_settings.pass_through_endpoints: pass-through routes are not supported yet: these endpoints are not served; ignored",
+      "general_settings.pass_through_endpoints: custom pass-through endpoints are not supported yet (the provider routes /anthropic/*, /openai/*, /azure/*, /gemini/*, /cohere/*, /mistral/* are): these endpoints are not served; ignored",
       "credential_list: named credentials are not supported: write each deployment's keys in its litellm_params (os.environ/NAME); ignored",
     ]);
   });

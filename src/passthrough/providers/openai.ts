@@ -1,0 +1,30 @@
+import { toOpenAIErrorResponse } from "../../dialects/openai/errors.ts";
+import { openai } from "../../providers/openai/index.ts";
+import type { CallShape, NativeRequest, PassthroughProvider } from "../types.ts";
+import { bearer, bodyCall, credentialsOf, withoutSuffix } from "./common.ts";
+
+/** An OpenAI-wire call by its path after the version (`chat/completions`): what it is and how its bodies read. */
+export function openAIWireCall(endpoint: string, { method, fields }: NativeRequest): CallShape {
+  if (method === "POST") {
+    if (endpoint === "chat/completions" || endpoint === "completions" || endpoint === "fim/completions") return bodyCall("generate", fields, "openai");
+    if (endpoint === "responses") return bodyCall("generate", fields, "openai-responses");
+    if (endpoint === "embeddings") return bodyCall("embed", fields, "openai");
+  }
+  return bodyCall("other", fields);
+}
+
+/**
+ * OpenAI's API at `/openai/*` (the OpenAI SDK with `baseURL: <gateway>/openai`; `/openai/v1` works
+ * too): assistants, files, batches, vector stores, the Responses API, as OpenAI serves them.
+ */
+export const openaiPassthrough: PassthroughProvider = {
+  id: "openai",
+  label: "OpenAI",
+  credentials: credentialsOf(openai),
+  rootOf: (base) => withoutSuffix(base, ["/v1"]),
+  // LiteLLM's convention: a path without the version gets `v1/`.
+  upstreamPath: (path) => (path.startsWith("v1/") ? path : `v1/${path}`),
+  credentialHeaders: bearer,
+  classify: (request) => openAIWireCall(request.path.slice("v1/".length), request),
+  renderError: toOpenAIErrorResponse,
+};

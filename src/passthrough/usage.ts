@@ -1,0 +1,174 @@
+/**
+ * Usage, id and finish reason from a native answer, per wire: a whole body, or a stream's events
+ * read as they pass (nothing is changed). Readers never throw: an event or body they cannot read
+ * adds nothing. Bedrock and Vertex add their wires here (and in telemetry/openinference-native.ts).
+ */
+import { fromAnthropicUsage, fromOpenAIUsage, type Usage } from "../canonical/usage.ts";
+import { isRecord } from "../json/is-record.ts";
+import { fromGeminiUsage } from "../providers/gemini/answer.ts";
+import type { GeminiUsageMetadata } from "../providers/gemini/wire.ts";
+import type { SseEvent } from "../streams/sse-parser.ts";
+import type { NativeWire } from "../telemetry/native-wire.ts";
+
+/** What the ledger learns from an answer. */
+export interface AnswerReading {
+  usage?: Usage;
+  responseId?: string;
+  finishReason?: string;
+}
+
+/** Reads a stream's events one by one; `result` once it ended. */
+export interface StreamReading {
+  event(event: SseEvent): void;
+  result(): AnswerReading;
+}
+
+export interface WireReader {
+  /** A whole answer, parsed (an array for Gemini's JSON-array stream). */
+  answer(body: unknown): AnswerReading;
+  stream(): StreamReading;
+}
+
+type Json = Record<string, unknown>;
+const str = (value: unknown): string | undefined => (typeof value === "string" && value !== "" && value.length <= 256 ? value : undefined);
+const count = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined);
+
+/** One event's data as an object; undefined for `[DONE]` and anything that is not JSON. */
+function parse(data: string): Json | undefined {
+  if (data === "[DONE]") return undefined;
+  try {
+    const value: unknown = JSON.parse(data);
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A stream reader from a function that folds each parsed event into the reading. */
+function folding(fold: (reading: AnswerReading, event: Json, name: string | undefined) => void): () => StreamReading {
+  return () => {
+    const reading: AnswerReading = {};
+    return {
+      event(event) {
+        const data = parse(event.data);
+        if (data) fold(reading, data, event.event);
+      },
+      result: () => reading,
+    };
+  };
+}
+
+const set = (reading: AnswerReading, field: keyof AnswerReading, value: unknown): void => {
+  if (value !== undefined) (reading as Record<string, unknown>)[field] = value;
+};
+
+/** OpenAI's Responses API: `usage.input_tokens` includes cached ones. */
+function fromResponsesUsage(raw: unknown): Usage | undefined {
+  if (!isRecord(raw)) return undefined;
+  const input = count(raw.input_tokens);
+  const output = count(raw.output_tokens);
+  if (input === undefined && output === undefined) return undefined;
+  const usage: Usage = { input: input ?? 0, output: output ?? 0 };
+  const cached = isRecord(raw.input_tokens_details) ? count(raw.input_tokens_details.cached_tokens) : undefined;
+  const reasoning = isRecord(raw.output_tokens_details) ? count(raw.output_tokens_details.reasoning_tokens) : undefined;
+  if (cached) usage.cacheRead = cached;
+  if (reasoning) usage.reasoning = reasoning;
+  return usage;
+}
+
+/** Cohere's billed units (v2 `usage.billed_units`, v1 `meta.billed_units`), what its invoices count. */
+function fromCohereUsage(holder: unknown): Usage | undefined {
+  if (!isRecord(holder)) return undefined;
+  const billed = isRecord(holder.billed_units) ? holder.billed_units : undefined;
+  const tokens = isRecord(holder.tokens) ? holder.tokens : undefined;
+  const input = count(billed?.input_tokens) ?? count(tokens?.input_tokens);
+  const output = count(billed?.output_tokens) ?? count(tokens?.output_tokens);
+  if (input === undefined && output === undefined) return undefined;
+  return { input: input ?? 0, output: output ?? 0 };
+}
+
+function readAnthropic(reading: AnswerReading, body: Json): void {
+  set(reading, "usage", fromAnthropicUsage(body.usage));
+  set(reading, "responseId", str(body.id));
+  set(reading, "finishReason", str(body.stop_reason));
+}
+
+function readOpenAI(reading: AnswerReading, body: Json): void {
+  set(reading, "usage", fromOpenAIUsage(body.usage));
+  set(reading, "responseId", reading.responseId ?? str(body.id));
+  const choice = Array.isArray(body.choices) ? body.choices[0] : undefined;
+  if (isRecord(choice)) set(reading, "finishReason", str(choice.finish_reason));
+}
+
+function readResponses(reading: AnswerReading, response: Json): void {
+  set(reading, "usage", fromResponsesUsage(response.usage));
+  set(reading, "responseId", str(response.id));
+  set(reading, "finishReason", str(response.status));
+}
+
+function readGemini(reading: AnswerReading, body: Json): void {
+  if (isRecord(body.usageMetadata)) set(reading, "usage", fromGeminiUsage(body.usageMetadata as GeminiUsageMetadata));
+  set(reading, "responseId", str(body.responseId));
+  const candidate = Array.isArray(body.candidates) ? body.candidates[0] : undefined;
+  if (isRecord(candidate)) set(reading, "finishReason", str(candidate.finishReason));
+}
+
+function readCohere(reading: AnswerReading, body: Json): void {
+  set(reading, "usage", fromCohereUsage(body.usage) ?? fromCohereUsage(body.meta));
+  set(reading, "responseId", str(body.id) ?? str(body.response_id) ?? str(body.generation_id));
+  set(reading, "finishReason", str(body.finish_reason));
+}
+
+const whole = (read: (reading: AnswerReading, body: Json) => void) => (body: unknown): AnswerReading => {
+  const reading: AnswerReading = {};
+  if (isRecord(body)) read(reading, body);
+  return reading;
+};
+
+export const WIRE_READERS: Record<NativeWire, WireReader> = {
+  anthropic: {
+    answer: whole(readAnthropic),
+    // message_start holds the input counts; message_delta's usage is cumulative output (and repeats input when the server has it).
+    stream: folding((reading, event) => {
+      if (event.type === "message_start" && isRecord(event.message)) readAnthropic(reading, event.message);
+      else if (event.type === "message_delta") {
+        const delta = fromAnthropicUsage(event.usage);
+        const start = reading.usage;
+        if (delta) reading.usage = { ...start, ...delta, input: delta.input || start?.input || 0 };
+        if (isRecord(event.delta)) set(reading, "finishReason", str(event.delta.stop_reason));
+      }
+    }),
+  },
+  openai: {
+    answer: whole(readOpenAI),
+    stream: folding((reading, event) => readOpenAI(reading, event)),
+  },
+  "openai-responses": {
+    answer: whole(readResponses),
+    // response.completed (or .incomplete / .failed) carries the whole response, usage included.
+    stream: folding((reading, event) => {
+      if (isRecord(event.response) && typeof event.type === "string" && /^response\.(completed|incomplete|failed)$/.test(event.type)) readResponses(reading, event.response);
+      else if (event.type === "response.created" && isRecord(event.response)) set(reading, "responseId", str(event.response.id));
+    }),
+  },
+  gemini: {
+    // Without `alt=sse` a streamed answer is one JSON array of responses; usage is cumulative, the last one counts.
+    answer: (body) => {
+      const reading: AnswerReading = {};
+      for (const item of Array.isArray(body) ? body : [body]) if (isRecord(item)) readGemini(reading, item);
+      return reading;
+    },
+    stream: folding((reading, event) => readGemini(reading, event)),
+  },
+  cohere: {
+    answer: whole(readCohere),
+    // v2: message-start has the id, message-end the usage; v1: stream-end holds the whole response.
+    stream: folding((reading, event) => {
+      if (event.type === "message-start") set(reading, "responseId", str(event.id));
+      else if (event.type === "message-end" && isRecord(event.delta)) {
+        set(reading, "usage", fromCohereUsage(event.delta.usage));
+        set(reading, "finishReason", str(event.delta.finish_reason));
+      } else if (event.event_type === "stream-end" && isRecord(event.response)) readCohere(reading, event.response);
+    }),
+  },
+};

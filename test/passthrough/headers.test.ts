@@ -1,0 +1,53 @@
+import { describe, expect, test } from "bun:test";
+import { clientResponseHeaders, CLIENT_CREDENTIAL_HEADERS, upstreamRequestHeaders } from "../../src/passthrough/headers.ts";
+import { geminiPassthrough } from "../../src/passthrough/providers/gemini.ts";
+
+describe("headers going up", () => {
+  test("every credential header any SDK uses, hop-by-hop and framing headers, the gateway's controls and the client's address are dropped", () => {
+    const sent = new Headers({
+      ...Object.fromEntries(CLIENT_CREDENTIAL_HEADERS.map((name) => [name, "secret"])),
+      host: "gateway.example",
+      connection: "keep-alive, x-private-hop",
+      "x-private-hop": "1",
+      "keep-alive": "timeout=5",
+      "transfer-encoding": "chunked",
+      "content-length": "10",
+      "accept-encoding": "gzip",
+      "x-switchboard-redact": "true",
+      "x-litellm-tags": "a",
+      "x-forwarded-for": "10.0.0.1",
+      forwarded: "for=10.0.0.1",
+      "x-real-ip": "10.0.0.1",
+      "anthropic-version": "2023-06-01",
+      "anthropic-beta": "prompt-caching-2024-07-31",
+      "content-type": "application/json",
+      "user-agent": "Anthropic/JS 1.0",
+      "x-stainless-retry-count": "0",
+    });
+    expect(upstreamRequestHeaders(sent)).toEqual({
+      "anthropic-version": "2023-06-01",
+      "anthropic-beta": "prompt-caching-2024-07-31",
+      "content-type": "application/json",
+      "user-agent": "Anthropic/JS 1.0",
+      "x-stainless-retry-count": "0",
+    });
+  });
+});
+
+describe("headers coming back", () => {
+  test("framing, cookies, the upstream origin's own policies and the gateway's names are dropped; the rest kept", () => {
+    const answered = new Headers({ "content-type": "text/event-stream", "content-encoding": "gzip", "content-length": "9", "transfer-encoding": "chunked", connection: "close", "set-cookie": "a=1", "strict-transport-security": "max-age=1", "alt-svc": "h3", location: "https://x", "x-switchboard-call-id": "forged", "request-id": "req_1", "anthropic-ratelimit-requests-remaining": "9" });
+    expect(clientResponseHeaders(answered)).toEqual({ "content-type": "text/event-stream", "request-id": "req_1", "anthropic-ratelimit-requests-remaining": "9" });
+  });
+});
+
+describe("Gemini's key", () => {
+  const key = (url: string, headers: Record<string, string> = {}) => geminiPassthrough.presentedKey?.(new Request(url, { headers }));
+  test("x-goog-api-key, else ?key=; the gateway's own key headers are left to the shared reading", () => {
+    expect(key("http://gw/gemini/v1beta/models", { "x-goog-api-key": " sk-g " })).toBe("sk-g");
+    expect(key("http://gw/gemini/v1beta/models?alt=sse&key=sk-q")).toBe("sk-q");
+    expect(key("http://gw/gemini/v1beta/models?key=sk-q", { "x-goog-api-key": "sk-g" })).toBe("sk-g");
+    expect(key("http://gw/gemini/v1beta/models?key=sk-q", { "x-litellm-api-key": "sk-l" })).toBeUndefined();
+    expect(key("http://gw/gemini/v1beta/models")).toBeUndefined();
+  });
+});
