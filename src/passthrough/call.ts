@@ -10,7 +10,7 @@ import { toGatewayError, type GatewayError } from "../canonical/errors.ts";
 import { gatewayHeaders } from "../calls/headers.ts";
 import type { CallDeps, CallScope } from "../calls/scope.ts";
 import { decodePathParam } from "../server/url.ts";
-import { readPassthroughBody, type PassthroughBody } from "./body.ts";
+import { readOpaqueBody, readPassthroughBody, type PassthroughBody } from "./body.ts";
 import { forward } from "./forward.ts";
 import { upstreamRequestHeaders } from "./headers.ts";
 import { joinUnderRoot, pathAfterPrefix, pathProblem, rawQueryOf, unsafePath } from "./path.ts";
@@ -83,10 +83,11 @@ function failed(scope: CallScope, provider: PassthroughProvider, thrown: unknown
 export async function handlePassthrough(deps: PassthroughDeps, provider: PassthroughProvider, request: Request, caller: Caller, server: Server<unknown> | null | undefined): Promise<Response> {
   const receivedAt = performance.now();
   const { clientPath, path } = upstreamPathOf(provider, request.url);
-  const body = await readPassthroughBody(request, deps.maxBodyBytes);
+  // A config endpoint's body is not read: its API is not the gateway's (and its span has no body).
+  const body = provider.mount ? await readOpaqueBody(request, deps.maxBodyBytes) : await readPassthroughBody(request, deps.maxBodyBytes);
   const shape = provider.classify({ method: request.method, path: decodePathParam(path).replace(/\/$/, ""), fields: body.fields });
   const notes: string[] = [];
-  if (body.bytes && body.text === "") notes.push(`the request body is not JSON (${echo(request.headers.get("content-type") ?? "no content-type")}): it is not in the span`);
+  if (body.bytes && body.text === "" && !provider.mount) notes.push(`the request body is not JSON (${echo(request.headers.get("content-type") ?? "no content-type")}): it is not in the span`);
   const prefix = provider.mount?.path ?? `/${provider.id}`;
   const info: PassthroughCallInfo = { route: `${request.method} ${prefix}${clientPath ? `/${echo(clientPath)}` : ""}`, shape, model: "", upstream: undefined, notes };
   const scope = openPassthroughCall(deps, request, { text: body.text, receivedAt }, caller, body.fields ?? {}, info);

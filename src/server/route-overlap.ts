@@ -82,7 +82,7 @@ export function mountConflicts(mounts: readonly MountedRoute[]): RouteConflict[]
     for (const earlier of mounts.slice(0, index)) {
       const shared = route.methods.filter((method) => earlier.methods.includes(method));
       if (shared.length === 0 || !patternsOf(route).some((pattern) => overlaps(earlier, pattern))) continue;
-      problems.push({ route, message: `${described(route)} overlaps ${earlier.origin} (${described(earlier)}) for ${shared.join(", ")}; give them different paths, or different methods` });
+      problems.push({ route, message: `${described(route)} overlaps an earlier endpoint, ${described(earlier)}, for ${shared.join(", ")}; give them different paths, or different methods` });
       break;
     }
   });
