@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dirname } from "node:path";
 import { ApiError, GoogleGenAI, type GoogleGenAIOptions } from "@google/genai";
 import type { GeneratedKeyJson, SpendLogJson } from "../../src/admin/responses.ts";
+import type { TestAccount } from "../fixtures/vertex/google-mock.ts";
 import { startAccountsGateway, type AccountsGateway } from "../support/accounts.ts";
 import { GEMINI_CALL, GEMINI_TEXT, GEMINI_USAGE, startMockNative, type MockNative, type NativeRequest } from "../support/mock-native.ts";
 import { startMockVertex, type MockVertex } from "../support/mock-vertex.ts";
@@ -25,6 +26,7 @@ let native: MockNative;
 let vertex: MockVertex;
 let gateway: AccountsGateway;
 let key: GeneratedKeyJson;
+let account: TestAccount;
 /** Bodies as the SDK sent them, in order. */
 const sent: string[] = [];
 /** Paths the SDK asked the gateway for, in order. */
@@ -40,7 +42,7 @@ const capturing = (async (url: string | URL | Request, init?: RequestInit) => {
 beforeAll(async () => {
   native = await startMockNative();
   vertex = await startMockVertex();
-  const account = await vertex.account("sdk-deploy");
+  account = await vertex.account("sdk-deploy");
   const place = { vertex_credentials: account.json, vertex_project: "deploy-project", vertex_location: "europe-west4", api_base: vertex.url };
   gateway = await startAccountsGateway(
     {
@@ -141,7 +143,7 @@ describe("@google/genai (Vertex AI) at /vertex_ai", () => {
     expect(received?.invalid).toBeUndefined();
     expect(received?.path).toBe(`/v1beta1/projects/deploy-project/locations/europe-west4/publishers/google/models/gemini-2.0-flash:${method}`);
     const bearer = /^Bearer (\S+)$/.exec(received?.headers.authorization ?? "")?.[1];
-    expect(vertex.issued).toContain(bearer as string);
+    expect(vertex.issued.get(bearer as string)).toBe(account.email);
     expect(received?.headers["x-goog-api-key"]).toBeUndefined();
     expectNoClientKey(received);
     expect(received?.bodyText).toBe(sent.at(-1) as string);

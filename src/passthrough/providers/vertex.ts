@@ -1,3 +1,4 @@
+import { GatewayError } from "../../canonical/errors.ts";
 import { toOpenAIErrorResponse } from "../../dialects/openai/errors.ts";
 import { encodePathSegment } from "../../providers/model-id.ts";
 import type { Target } from "../../providers/types.ts";
@@ -89,6 +90,17 @@ function placePath(path: string, target: Target, method: string): string {
   return `${version}/${project}/${location}/${rest}`;
 }
 
+/** LiteLLM's other Vertex AI routes under this prefix, which go to other Google APIs. */
+const OTHER_APIS = /^(?:discovery|live)(?:\/|$)/;
+
+/** The version a path without one gets: v1 (v1beta1 for cached contents), LiteLLM's convention. */
+function upstreamPath(path: string): string {
+  if (OTHER_APIS.test(path)) {
+    throw new GatewayError("caller.route_not_found", "Vertex AI Search (/vertex_ai/discovery) and the Live API (/vertex_ai/live) are not passed through by this gateway; /vertex_ai/* serves Vertex AI's REST API (aiplatform).");
+  }
+  return /^v\d+[a-z0-9]*\//.test(path) ? path : `${path.includes("cachedContent") ? "v1beta1" : "v1"}/${path}`;
+}
+
 /**
  * Vertex AI's REST API at `/vertex_ai/*`, as LiteLLM serves it (`{version}/projects/{p}/locations/{l}/…`,
  * or the resource alone, `publishers/google/models/{m}:generateContent`): Gemini models' methods,
@@ -109,8 +121,7 @@ export const vertexPassthrough: PassthroughProvider = {
   },
   rootOf: (base) => withoutSuffix(base, ["/v1beta1", "/v1"]),
   presentedKey: googleApiKey,
-  // LiteLLM's convention: a path without a version is v1's (v1beta1's for cached contents).
-  upstreamPath: (path) => (/^v\d+[a-z0-9]*\//.test(path) ? path : `${path.includes("cachedContent") ? "v1beta1" : "v1"}/${path}`),
+  upstreamPath,
   placePath: (path, { target }, method) => placePath(path, target, method),
   // The token is set by authorize; the deployment's headers are the only others.
   credentialHeaders: () => ({}),
