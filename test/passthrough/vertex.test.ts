@@ -12,7 +12,7 @@ import type { GeneratedKeyJson, SpendLogJson } from "../../src/admin/responses.t
 import { PASSTHROUGH_PROVIDERS } from "../../src/passthrough/registry.ts";
 import { passthroughSettings } from "../../src/passthrough/upstreams.ts";
 import { embeddedPrices } from "../../src/pricing/load.ts";
-import type { TestAccount } from "../fixtures/vertex/google-mock.ts";
+import { makeAccount, type TestAccount } from "../fixtures/vertex/google-mock.ts";
 import { startAccountsGateway, type AccountsGateway } from "../support/accounts.ts";
 import { startGateway } from "../support/build-test-app.ts";
 import { TEXT_ANSWER } from "../support/mock-anthropic.ts";
@@ -38,6 +38,8 @@ beforeAll(async () => {
   vertex = await startMockVertex();
   deploy = await vertex.account("deploy");
   lent = await vertex.account("lent");
+  // Its token_uri is the mock's, which does not know it: every exchange is refused.
+  const stranger = await makeAccount("stranger", `${vertex.url}/token`);
   const at = (account: TestAccount, project: string, location: string) => ({ vertex_credentials: account.json, vertex_project: project, vertex_location: location, api_base: vertex.url });
   gateway = await startAccountsGateway(
     {
@@ -48,6 +50,7 @@ beforeAll(async () => {
         // Lent to pass-through, in two places: the path's place picks one, else the first.
         { model_name: "vx-lent", model: "vertex_ai/gemini-lent", ...at(lent, "lent-project", "us-central1"), use_in_pass_through: true },
         { model_name: "vx-asia", model: "vertex_ai/gemini-asia", ...at(lent, "asia-project", "asia-northeast1"), use_in_pass_through: true },
+        { model_name: "vx-stranger", model: "vertex_ai/gemini-stranger", ...at(stranger, "stranger-project", "us-central1") },
       ],
     },
     { dataDir: dirname(await tmp.file("marker", "")) },
@@ -221,6 +224,17 @@ describe("embeddings, places and credentials", () => {
     controller.abort();
     expect(await waitFor(() => vertex.aborted.some((request) => request.path.includes("/models/stall:")), 3000)).toBe(true);
     expect(await waitFor(() => gateway.records.some((record) => record.upstreamModel === "stall" && record.outcome === "cancelled"), 3000)).toBe(true);
+  });
+
+  test("a token Google refuses stops the call before Vertex AI: a 401 naming the service account, never its key", async () => {
+    const before = vertex.requests.length;
+    const response = await post("v1/projects/p/locations/l/publishers/google/models/gemini-stranger:generateContent", GEMINI_BODY);
+    expect(response.status).toBe(401);
+    const text = await response.text();
+    expect(text).toContain("Google refused an access token for Google service account stranger@");
+    expect(text).not.toContain("PRIVATE KEY");
+    expect(vertex.requests.length).toBe(before);
+    expect(recordOf(response)).toMatchObject({ outcome: "error", errorCode: "provider.unauthenticated", deploymentId: "vx-stranger" });
   });
 
   test("the token exchange signed each assertion as Google checks it, once per account", () => {
