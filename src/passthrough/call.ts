@@ -41,6 +41,14 @@ function upstreamPathOf(provider: PassthroughProvider, url: string): { clientPat
   return { clientPath, path };
 }
 
+/** The path as the chosen upstream reads it, checked again when the provider changed it. */
+function placedPath(provider: PassthroughProvider, upstream: PassthroughUpstream, path: string, method: string): string {
+  const placed = provider.placePath ? provider.placePath(path, upstream, method) : path;
+  const problem = placed === path ? undefined : pathProblem(placed, provider.segmentEscapes);
+  if (problem) throw unsafePath(placed, problem);
+  return placed;
+}
+
 /** The request to send: the client's headers (less what never goes up), the deployment's, the credential; the body as received. */
 function outboundOf(provider: PassthroughProvider, upstream: PassthroughUpstream, request: Request, path: string, body: PassthroughBody): OutboundRequest {
   let query = rawQueryOf(request.url);
@@ -59,7 +67,7 @@ function outboundOf(provider: PassthroughProvider, upstream: PassthroughUpstream
   // fetch sends no body with a GET; no provider API reads one.
   const bytes = request.method === "GET" ? undefined : body.bytes;
   // "" only for a config endpoint called at its own path: its base is the admin's, taken as written.
-  const url = path === "" ? `${upstream.target.apiBase}${query ? `?${query}` : ""}` : joinUnderRoot(upstream.root, path, query);
+  const url = path === "" ? `${upstream.target.apiBase}${query ? `?${query}` : ""}` : joinUnderRoot(upstream.root, placedPath(provider, upstream, path, request.method), query);
   return { method: request.method, url, headers, body: bytes };
 }
 

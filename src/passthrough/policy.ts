@@ -65,7 +65,7 @@ function notConfigured(provider: PassthroughProvider): GatewayError {
 export function chooseUpstream(upstreams: PassthroughUpstreams, provider: PassthroughProvider, caller: Caller, shape: CallShape, model: string | undefined): Chosen {
   for (const other of shape.bodyModels?.slice(1) ?? []) allowedName(caller, provider, other, [...upstreams.serving(provider, other).map((s) => s.name), qualified(provider, other)]);
   if (model === undefined) {
-    const upstream = upstreams.fallback(provider, "");
+    const upstream = upstreams.fallback(provider, "", shape.place);
     if (!upstream) throw notConfigured(provider);
     return { upstream };
   }
@@ -73,7 +73,7 @@ export function chooseUpstream(upstreams: PassthroughUpstreams, provider: Passth
   const name = allowedName(caller, provider, model, [...serving.map((s) => s.name), qualified(provider, model)]);
   // A deployment's credential serves its model's calls; anything else takes the pass-through credential.
   const by = shape.kind === "other" ? undefined : (serving.find((s) => s.name === name) ?? serving[0]);
-  const upstream = by ? upstreamOfDeployment(provider, by.deployment, model) : upstreams.fallback(provider, model);
+  const upstream = by ? upstreamOfDeployment(provider, by.deployment, model) : upstreams.fallback(provider, model, shape.place);
   if (!upstream) throw notConfigured(provider);
   return { upstream, model, name };
 }

@@ -50,6 +50,8 @@ export interface CallShape {
   wire?: NativeWire;
   /** The output cap of the native request, when not in `max_tokens` & co. (Gemini's generationConfig.maxOutputTokens). */
   maxOutputTokens?: number;
+  /** The cloud project and location the path names (Vertex AI's `projects/{p}/locations/{l}/`): a `use_in_pass_through` deployment there is preferred. */
+  place?: { project: string; location: string };
 }
 
 /** Where one pass-through call goes, with what credential, and how it is priced and timed. */
@@ -94,6 +96,12 @@ export interface CredentialSource {
   fixed?: { base: string; headers?: Record<string, string>; timeoutMs?: number };
   /** Price data sources (genai-prices provider ids) for models no deployment prices. */
   priceSources: readonly string[];
+  /**
+   * The environment's credential when it is more than a key and a base (Vertex AI: a service
+   * account, a project and a location): the whole target, or undefined when the environment sets
+   * none. Replaces the reading of `apiKeyEnv` / `apiBaseEnv`.
+   */
+  environment?(env: Record<string, string | undefined>): Target | undefined;
 }
 
 /** The HTTP methods a pass-through route may serve. */
@@ -137,6 +145,11 @@ export interface PassthroughProvider {
   segmentEscapes?: ReadonlySet<string>;
   /** The upstream path for the client's (after the prefix, no leading `/`); OpenAI adds `v1/` when absent, as LiteLLM does. */
   upstreamPath?(path: string): string;
+  /**
+   * The upstream path for the chosen upstream (Vertex AI: the credential's project and location in
+   * place of the client's); checked again before it is joined to the root.
+   */
+  placePath?(path: string, upstream: PassthroughUpstream, method: string): string;
   /** Edits the query sent upstream (the client's `key` is already gone): Azure adds the deployment's api-version when absent. */
   upstreamQuery?(query: URLSearchParams, upstream: PassthroughUpstream, path: string): void;
   /** Served somewhere else than `/<id>/*` (a config endpoint); `id` then only names it in records and spans. */
