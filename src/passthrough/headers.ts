@@ -30,8 +30,14 @@ export const CLIENT_CREDENTIAL_HEADERS: readonly string[] = [
 /** The client's address and the proxies it came through: not the upstream's business. */
 const CLIENT_ADDRESS = ["forwarded", "x-real-ip", "via"];
 
+/**
+ * Headers that pick which account the gateway's credential bills (an OpenAI organisation or
+ * project, a Google quota project): the credential's owner decides, in the deployment's `headers`.
+ */
+const BILLING_ACCOUNT = ["openai-organization", "openai-project", "x-goog-user-project"];
+
 /** Names the upstream never gets. `accept-encoding` too: the gateway's fetch negotiates its own and decodes. */
-const DROPPED_UP: ReadonlySet<string> = new Set([...TRANSPORT, ...CLIENT_CREDENTIAL_HEADERS, ...CLIENT_ADDRESS, "accept-encoding"]);
+const DROPPED_UP: ReadonlySet<string> = new Set([...TRANSPORT, ...CLIENT_CREDENTIAL_HEADERS, ...CLIENT_ADDRESS, ...BILLING_ACCOUNT, "accept-encoding"]);
 
 /** Prefixes of names the upstream never gets: the gateway's controls, forwarding chains. */
 const DROPPED_UP_PREFIXES = ["x-switchboard-", "x-litellm-", "x-forwarded-"];

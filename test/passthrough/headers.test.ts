@@ -32,6 +32,10 @@ describe("headers going up", () => {
       "x-stainless-retry-count": "0",
     });
   });
+  test("headers that choose the account the gateway's credential bills are the credential owner's, not the client's", () => {
+    const sent = new Headers({ "openai-organization": "org-someone-else", "openai-project": "proj_other", "x-goog-user-project": "other-project", "openai-beta": "assistants=v2" });
+    expect(upstreamRequestHeaders(sent)).toEqual({ "openai-beta": "assistants=v2" });
+  });
 });
 
 describe("headers coming back", () => {
