@@ -130,7 +130,7 @@ export async function forward(
   }
   // The gateway's own time: before the request went, and from the answer's headers to the client's.
   const overhead = () => sentAt - scope.raw.receivedAt + (performance.now() - headersAt);
-  const headers = (overheadMs: number) => ({ ...clientResponseHeaders(response.headers), ...gatewayHeaders(scope, upstream.id, overheadMs) });
+  const headers = (overheadMs: number) => ({ ...clientResponseHeaders(response.headers, secrets().filter((secret): secret is string => !!secret)), ...gatewayHeaders(scope, upstream.id, overheadMs) });
 
   if (!response.ok) {
     const text = await readCapped(response, MAX_ERROR_BYTES).catch(() => "");

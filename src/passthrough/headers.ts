@@ -47,7 +47,7 @@ const DROPPED_UP_PREFIXES = ["x-switchboard-", "x-litellm-", "x-forwarded-"];
  * headers, which are dropped too.
  */
 export function upstreamRequestHeaders(headers: Headers): Record<string, string> {
-  const hop = new Set((headers.get("connection") ?? "").split(",").map((name) => name.trim().toLowerCase()));
+  const hop = namedByConnection(headers);
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
     const lower = name.toLowerCase();
@@ -63,13 +63,24 @@ export function upstreamRequestHeaders(headers: Headers): Record<string, string>
  */
 const DROPPED_DOWN: ReadonlySet<string> = new Set([...TRANSPORT, "content-encoding", "set-cookie", "set-cookie2", "strict-transport-security", "alt-svc", "location"]);
 
-/** The upstream's answer headers to send the client, lower-cased. */
-export function clientResponseHeaders(headers: Headers): Record<string, string> {
+/**
+ * The upstream's answer headers to send the client, lower-cased: also without those its
+ * `Connection` names, and without any that carries one of `secrets` (an upstream, or a proxy in
+ * front of it, echoing the credential it was sent).
+ */
+export function clientResponseHeaders(headers: Headers, secrets: readonly string[] = []): Record<string, string> {
+  const hop = namedByConnection(headers);
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
     const lower = name.toLowerCase();
-    if (DROPPED_DOWN.has(lower) || lower.startsWith("x-switchboard-")) return;
+    if (DROPPED_DOWN.has(lower) || hop.has(lower) || lower.startsWith("x-switchboard-")) return;
+    if (secrets.some((secret) => secret.length >= 4 && value.includes(secret))) return;
     out[lower] = value;
   });
   return out;
+}
+
+/** The header names a message's `Connection` lists (hop-by-hop, by RFC 9110 7.6.1), lower-cased. */
+function namedByConnection(headers: Headers): Set<string> {
+  return new Set((headers.get("connection") ?? "").split(",").map((name) => name.trim().toLowerCase()));
 }

@@ -43,6 +43,10 @@ describe("headers coming back", () => {
     const answered = new Headers({ "content-type": "text/event-stream", "content-encoding": "gzip", "content-length": "9", "transfer-encoding": "chunked", connection: "close", "set-cookie": "a=1", "strict-transport-security": "max-age=1", "alt-svc": "h3", location: "https://x", "x-switchboard-call-id": "forged", "request-id": "req_1", "anthropic-ratelimit-requests-remaining": "9" });
     expect(clientResponseHeaders(answered)).toEqual({ "content-type": "text/event-stream", "request-id": "req_1", "anthropic-ratelimit-requests-remaining": "9" });
   });
+  test("headers the upstream's Connection names, and any header carrying the call's credential, are dropped", () => {
+    const answered = new Headers({ connection: "x-hop", "x-hop": "1", "x-echo": "key sk-upstream-secret-0123 seen", "request-id": "req_1" });
+    expect(clientResponseHeaders(answered, ["sk-upstream-secret-0123"])).toEqual({ "request-id": "req_1" });
+  });
 });
 
 describe("Gemini's key", () => {
