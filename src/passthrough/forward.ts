@@ -160,8 +160,8 @@ export async function forward(
     const fromHeaders = !answer.usage || answer.usageEstimated ? provider.headerUsage?.(response.headers, shape) : undefined;
     const usage = fromHeaders ?? answer.usage;
     const price = priced && usage ? upstream.priceOf(model, scope.startedAt) : undefined;
-    // Token counts and calls that name no model are free at the gateway; another call of a model (images, rerank) costs what the gateway cannot see.
-    const costNano = price && usage ? costOf(usage, price).total : shape.kind === "count" || !model ? 0 : undefined;
+    // Token counts and calls that run no model are free at the gateway; another call of a model (images, rerank, a batch of unnamed ones) costs what the gateway cannot see.
+    const costNano = price && usage ? costOf(usage, price).total : shape.kind === "count" || (!model && !shape.runsUnnamedModel) ? 0 : undefined;
     scope.record({
       ...base,
       stream,

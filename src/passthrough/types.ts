@@ -48,6 +48,12 @@ export interface CallShape {
   stream: boolean;
   /** How usage and spans read the native bodies; absent when the answer carries no model output. */
   wire?: NativeWire;
+  /**
+   * The call runs a model its request need not name (the endpoint's default, a batch's input file,
+   * an assistant's or an agent's): when it names none, only a key allowed every model of the
+   * provider, and with no budget, may make it.
+   */
+  runsUnnamedModel?: boolean;
   /** The output cap of the native request, when not in `max_tokens` & co. (Gemini's generationConfig.maxOutputTokens). */
   maxOutputTokens?: number;
 }

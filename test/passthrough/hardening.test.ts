@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dirname } from "node:path";
 import type { GeneratedKeyJson } from "../../src/admin/responses.ts";
 import { startAccountsGateway, type AccountsGateway } from "../support/accounts.ts";
+import { recordsSettled } from "../support/build-test-app.ts";
 import { startMockNative, type MockNative } from "../support/mock-native.ts";
 import { useTempDir } from "../support/temp-dir.ts";
 
@@ -54,5 +55,62 @@ describe("the client's key never reaches the upstream", () => {
     // Other parameters go up as the client wrote them.
     await fetch(`${gateway.origin}/gemini/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse&k%65y=${key}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     expect(mock.requests.at(-1)?.search).toBe("?alt=sse");
+  });
+});
+
+describe("calls that run a model they need not name", () => {
+  /** Each runs a model the request does not (or need not) name: the endpoint's default, a batch's file, an assistant's, an agent's. */
+  const UNNAMED: [string, string][] = [
+    ["/openai/v1/images/generations", JSON.stringify({ prompt: "a cat" })],
+    ["/openai/v1/batches", JSON.stringify({ input_file_id: "file-1", endpoint: "/v1/chat/completions", completion_window: "24h" })],
+    ["/openai/v1/threads/thread_1/runs", JSON.stringify({ assistant_id: "asst_1" })],
+    ["/openai/v1/threads/runs", JSON.stringify({ assistant_id: "asst_1", thread: { messages: [] } })],
+    ["/openai/v1/realtime/sessions", "{}"],
+    ["/openai/v1/evals/eval_1/runs", JSON.stringify({ data_source: { type: "completions", model: "o3" } })],
+    ["/mistral/v1/agents/completions", JSON.stringify({ agent_id: "ag_1", messages: [{ role: "user", content: "hi" }] })],
+    ["/mistral/v1/conversations", JSON.stringify({ agent_id: "ag_1", inputs: "hi" })],
+  ];
+
+  test("a key limited to some models may not make them (403), nothing goes upstream", async () => {
+    const key = await newKey({ models: ["mini", "small"] });
+    for (const [path, body] of UNNAMED) {
+      const before = mock.requests.length;
+      const response = await post(path, key, body);
+      expect(`${path} -> ${response.status}`).toBe(`${path} -> 403`);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain("does not name");
+      expect(mock.requests.length).toBe(before);
+    }
+  });
+
+  test("a key with a budget may not make them (their cost is not the gateway's to count)", async () => {
+    const key = await newKey({ max_budget: 10 });
+    for (const [path, body] of UNNAMED) {
+      const before = mock.requests.length;
+      const response = await post(path, key, body);
+      expect(`${path} -> ${response.status}`).toBe(`${path} -> 400`);
+      expect(mock.requests.length).toBe(before);
+    }
+  });
+
+  test("a key allowed every model of the provider, without a budget, may", async () => {
+    const key = await newKey({ models: ["openai/*", "mistral/*"] });
+    for (const [path, body] of UNNAMED) expect(`${path} -> ${(await post(path, key, body)).status}`).toBe(`${path} -> 200`);
+    const open = await newKey({});
+    const count = gateway.records.length;
+    const answer = await post("/openai/v1/images/generations", open, JSON.stringify({ prompt: "a cat" }));
+    expect(answer.status).toBe(200);
+    await answer.text();
+    // The model it ran is unknown, so is its cost (not free).
+    const row = (await recordsSettled(gateway, count + 1)).at(-1);
+    expect(row).toMatchObject({ operation: "pass_through_endpoint", model: "", outcome: "ok" });
+    expect(row?.costNano).toBeUndefined();
+  });
+
+  test("naming the model makes it a call of that model; calls that run none stay open to every key", async () => {
+    const key = await newKey({ models: ["mini"] });
+    expect((await post("/openai/v1/images/generations", key, JSON.stringify({ model: "dall-e-3", prompt: "a cat" }))).status).toBe(403);
+    expect((await post("/openai/v1/threads/thread_1/runs", key, JSON.stringify({ assistant_id: "asst_1", model: "gpt-4o-mini" }))).status).toBe(200);
+    expect((await post("/openai/v1/threads/thread_1/messages", key, JSON.stringify({ role: "user", content: "hi" }))).status).toBe(200);
+    expect((await fetch(`${gateway.origin}/openai/v1/files`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
   });
 });

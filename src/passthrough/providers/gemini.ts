@@ -53,7 +53,9 @@ export const geminiPassthrough: PassthroughProvider = {
     }
     // cachedContents and the like name their model in the body, as `models/…`.
     const model = typeof fields?.model === "string" && fields.model !== "" ? modelName(fields.model) : undefined;
-    return { kind: "other", stream: false, ...(model ? { bodyModels: [model] } : {}) };
+    // Creating a tuned model trains its `baseModel`, which is not a `model`.
+    const tuning = method === "POST" && /^v1\w*\/tunedModels$/.test(path);
+    return { kind: "other", stream: false, ...(model ? { bodyModels: [model] } : {}), ...(tuning ? { runsUnnamedModel: true } : {}) };
   },
   renderError: toOpenAIErrorResponse,
 };

@@ -5,6 +5,9 @@ import type { PassthroughProvider } from "../types.ts";
 import { bearer, credentialsOf, withoutSuffix } from "./common.ts";
 import { openAIWireCall } from "./openai.ts";
 
+/** Mistral's endpoints that run an agent's model, or a batch's, unnamed in the body. */
+const RUNS_UNNAMED = /^v1\/(?:agents\/completions|conversations(?:\/.*)?|batch\/jobs)$/;
+
 /** Mistral's API at `/mistral/*` (its SDK with `serverURL: <gateway>/mistral`): OpenAI's wire, and FIM, OCR, agents, files. */
 export const mistralPassthrough: PassthroughProvider = {
   id: "mistral",
@@ -12,7 +15,10 @@ export const mistralPassthrough: PassthroughProvider = {
   credentials: credentialsOf(findProvider("mistral") as Provider),
   rootOf: (base) => withoutSuffix(base, ["/v1"]),
   credentialHeaders: bearer,
-  // Agents name an agent, not a model: their calls are not the gateway's to price.
-  classify: (request) => openAIWireCall(request.path.startsWith("v1/") ? request.path.slice("v1/".length) : "", request),
+  // Agents name an agent, not a model: the gateway can neither price their calls nor check the model they run.
+  classify(request) {
+    const shape = openAIWireCall(request.path.startsWith("v1/") ? request.path.slice("v1/".length) : "", request);
+    return request.method === "POST" && RUNS_UNNAMED.test(request.path) ? { ...shape, runsUnnamedModel: true } : shape;
+  },
   renderError: toOpenAIErrorResponse,
 };

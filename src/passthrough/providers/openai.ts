@@ -3,12 +3,19 @@ import { openai } from "../../providers/openai/index.ts";
 import type { CallShape, NativeRequest, PassthroughProvider } from "../types.ts";
 import { bearer, bodyCall, credentialsOf, withoutSuffix } from "./common.ts";
 
+/**
+ * Endpoints that run a model their body need not name: a default (images, realtime sessions,
+ * videos), a batch's input file, an assistant's (thread runs), an eval's data source.
+ */
+const RUNS_UNNAMED = /^(?:batches|images\/(?:generations|edits|variations)|audio\/(?:speech|transcriptions|translations)|threads\/(?:[^/]+\/)?runs(?:\/[^/]+\/submit_tool_outputs)?|realtime(?:\/.*)?|evals\/[^/]+\/runs|videos(?:\/[^/]+\/remix)?|fine_tuning\/jobs)$/i;
+
 /** An OpenAI-wire call by its path after the version (`chat/completions`): what it is and how its bodies read. */
 export function openAIWireCall(endpoint: string, { method, fields }: NativeRequest): CallShape {
   if (method === "POST") {
     if (endpoint === "chat/completions" || endpoint === "completions" || endpoint === "fim/completions") return bodyCall("generate", fields, "openai");
     if (endpoint === "responses") return bodyCall("generate", fields, "openai-responses");
     if (endpoint === "embeddings") return bodyCall("embed", fields, "openai");
+    if (RUNS_UNNAMED.test(endpoint)) return { ...bodyCall("other", fields), runsUnnamedModel: true };
   }
   return bodyCall("other", fields);
 }
