@@ -114,3 +114,52 @@ describe("calls that run a model they need not name", () => {
     expect((await fetch(`${gateway.origin}/openai/v1/files`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
   });
 });
+
+describe("a body the gateway reads as the upstream would", () => {
+  const refused = async (response: Response, before: number, says: string) => {
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain(says);
+    expect(mock.requests.length).toBe(before);
+  };
+
+  test("a member named twice (JSON.parse keeps the last; other parsers the first, or either case) is refused", async () => {
+    const key = await newKey({ models: ["mini"] });
+    for (const body of ['{"model":"gpt-4o","model":"gpt-4o-mini","messages":[]}', '{"MODEL":"gpt-4o","model":"gpt-4o-mini","messages":[]}', '{"model":"gpt-4o-mini","messages":[],"mod\\u0065l":"gpt-4o-mini"}']) {
+      await refused(await post("/openai/v1/chat/completions", key, body), mock.requests.length, "twice");
+    }
+    expect((await post("/openai/v1/chat/completions", key, '{"model":"gpt-4o-mini","messages":[]}')).status).toBe(200);
+  });
+
+  test("a JSON object sent under another content-type is read as JSON (its model checked)", async () => {
+    const key = await newKey({ models: ["mini"] });
+    const before = mock.requests.length;
+    const response = await post("/openai/v1/assistants", key, ' \n{"model":"gpt-4o","instructions":"x"}', { "content-type": "text/plain" });
+    expect(response.status).toBe(403);
+    expect(mock.requests.length).toBe(before);
+  });
+
+  test("JSON in UTF-16 (which some parsers detect and read) is refused", async () => {
+    const key = await newKey({ models: ["mini"] });
+    const utf16be = Buffer.from(Buffer.from('{"model":"gpt-4o","prompt":"x"}', "utf16le").swap16());
+    for (const [type, bytes] of [["application/json", utf16be], ["", utf16be]] as const) {
+      const before = mock.requests.length;
+      const response = await fetch(`${gateway.origin}/openai/v1/assistants`, { method: "POST", headers: { authorization: `Bearer ${key}`, ...(type ? { "content-type": type } : {}) }, body: bytes });
+      await refused(response, before, "UTF-8");
+    }
+  });
+
+  test("a form naming its model twice, or as a file, is refused", async () => {
+    const key = await newKey({ models: ["openai/*"] });
+    const twice = new FormData();
+    twice.append("model", "gpt-4o-mini-transcribe");
+    twice.append("model", "gpt-4o-transcribe");
+    twice.append("file", new Blob(["RIFF"]), "a.wav");
+    const asFile = new FormData();
+    asFile.append("model", new Blob(["gpt-4o-transcribe"]), "model");
+    asFile.append("file", new Blob(["RIFF"]), "a.wav");
+    for (const form of [twice, asFile]) {
+      const before = mock.requests.length;
+      await refused(await fetch(`${gateway.origin}/openai/v1/audio/transcriptions`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: form }), before, "model");
+    }
+  });
+});
