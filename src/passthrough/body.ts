@@ -76,12 +76,9 @@ function jsonFields(text: string): Record<string, unknown> {
 
 /** The text fields of a form body (multipart or urlencoded): OpenAI's audio and file uploads name their model there. */
 async function formFields(bytes: Uint8Array, type: string): Promise<Record<string, unknown> | undefined> {
-  let form: FormData;
-  try {
-    form = await new Response(bytes, { headers: { "content-type": type } }).formData();
-  } catch {
+  const form = await new Response(bytes, { headers: { "content-type": type } }).formData().catch(() => {
     throw new GatewayError("caller.invalid_request", "The request's form body could not be read; send it as its content-type says.");
-  }
+  });
   // The upstream's form parser may take another `model` than the first, or read a file part as one.
   const models = form.getAll("model");
   if (models.length > 1 || models.some((value) => typeof value !== "string")) {
