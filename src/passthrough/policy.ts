@@ -117,5 +117,5 @@ export function admitPassthrough(accounting: Accounting | undefined, caller: Cal
   }
   const priced: Priced = { deployment: { id: upstream.id, modelName: name, priceOf: upstream.priceOf, provider: { id: provider.id } }, target: { model } };
   const body = fields ?? {};
-  return admitCall(accounting, caller, [priced], body, OPERATIONS[shape.kind], shape.maxOutputTokens ?? requestedMaxTokens(body));
+  return admitCall(accounting, caller, [priced], body, OPERATIONS[shape.kind], shape.maxOutputTokens ?? requestedMaxTokens(body), shape.choices);
 }

@@ -56,6 +56,8 @@ export interface CallShape {
   runsUnnamedModel?: boolean;
   /** The output cap of the native request, when not in `max_tokens` & co. (Gemini's generationConfig.maxOutputTokens). */
   maxOutputTokens?: number;
+  /** How many answers the native request asks for, when not in `n` (Gemini's generationConfig.candidateCount). */
+  choices?: number;
 }
 
 /** Where one pass-through call goes, with what credential, and how it is priced and timed. */

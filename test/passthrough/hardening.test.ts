@@ -163,3 +163,42 @@ describe("a body the gateway reads as the upstream would", () => {
     }
   });
 });
+
+describe("strict budgets reserve for input a native body only points to", () => {
+  const gemini = (key: string, body: Record<string, unknown>) =>
+    fetch(`${gateway.origin}/gemini/v1beta/models/gemini-2.0-flash:generateContent`, { method: "POST", headers: { "x-goog-api-key": key, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const contents = [{ role: "user", parts: [{ text: "Summarise it." }] }];
+
+  test("Gemini: cached contents, files by URI and fetching tools are bounded only by the context window; each candidate's output is reserved", async () => {
+    // $0.01 covers a short prompt and 1,000 output tokens at $2 per million, not a context window of input at $1 per million.
+    const key = await newKey({ max_budget: 0.01 });
+    const small = { contents, generationConfig: { maxOutputTokens: 1000 } };
+    expect((await gemini(key, small)).status).toBe(200);
+    for (const body of [
+      { ...small, cachedContent: "cachedContents/abc123" },
+      { ...small, contents: [{ role: "user", parts: [{ text: "Summarise it." }, { fileData: { mimeType: "video/mp4", fileUri: "https://generativelanguage.googleapis.com/v1beta/files/f1" } }] }] },
+      { ...small, tools: [{ urlContext: {} }] },
+      { contents, generationConfig: { maxOutputTokens: 1000, candidateCount: 8 } },
+      // Google reads snake_case too: the larger cap is reserved for.
+      { contents, generationConfig: { maxOutputTokens: 1000, max_output_tokens: 100_000 } },
+      { contents, generationConfig: { maxOutputTokens: 1000 }, generation_config: { candidate_count: 8 } },
+    ]) {
+      const before = mock.requests.length;
+      const response = await gemini(key, body);
+      expect(`${JSON.stringify(body).slice(0, 90)} -> ${response.status}`).toMatch(/ -> 400$/);
+      expect(mock.requests.length).toBe(before);
+    }
+  });
+
+  test("OpenAI's Responses API: an earlier response, a conversation, a stored prompt and file search are bounded only by the context window", async () => {
+    const key = await newKey({ max_budget: 0.01 });
+    const small = { model: "gpt-4o-mini", input: "Go on.", max_output_tokens: 1000 };
+    expect((await post("/openai/v1/responses", key, JSON.stringify(small))).status).toBe(200);
+    for (const extra of [{ previous_response_id: "resp_1" }, { conversation: "conv_1" }, { prompt: { id: "pmpt_1" } }, { tools: [{ type: "file_search", vector_store_ids: ["vs_1"] }] }]) {
+      const before = mock.requests.length;
+      const response = await post("/openai/v1/responses", key, JSON.stringify({ ...small, ...extra }));
+      expect(`${Object.keys(extra)[0]} -> ${response.status}`).toBe(`${Object.keys(extra)[0]} -> 400`);
+      expect(mock.requests.length).toBe(before);
+    }
+  });
+});

@@ -19,11 +19,22 @@ const KINDS: Record<string, CallKind> = {
 /** A model as its path or body names it: `models/` is Gemini's resource prefix, not part of the model's name. */
 const modelName = (resource: string) => (resource.startsWith("models/") ? resource.slice("models/".length) : resource);
 
-/** generationConfig.maxOutputTokens: the output cap of a generateContent request. */
-function maxOutputTokens(fields: Record<string, unknown> | undefined): number | undefined {
-  const config = fields?.generationConfig;
-  const cap = isRecord(config) ? config.maxOutputTokens : undefined;
-  return typeof cap === "number" && Number.isInteger(cap) && cap > 0 ? cap : undefined;
+const SNAKE = { maxOutputTokens: "max_output_tokens", candidateCount: "candidate_count" } as const;
+
+/**
+ * A positive whole number in generationConfig (maxOutputTokens: the output cap; candidateCount:
+ * the answers, each billed its output). Google's JSON reads camelCase and snake_case names alike,
+ * so the largest under either spelling counts: whichever Google takes is reserved for.
+ */
+function generationSetting(fields: Record<string, unknown> | undefined, name: keyof typeof SNAKE): number | undefined {
+  let largest: number | undefined;
+  for (const config of [fields?.generationConfig, fields?.generation_config]) {
+    if (!isRecord(config)) continue;
+    for (const value of [config[name], config[SNAKE[name]]]) {
+      if (typeof value === "number" && Number.isInteger(value) && value > 0 && value > (largest ?? 0)) largest = value;
+    }
+  }
+  return largest;
 }
 
 /**
@@ -48,8 +59,9 @@ export const geminiPassthrough: PassthroughProvider = {
     if (match) {
       const [, resource, action] = match as unknown as [string, string, string];
       const kind = KINDS[action] ?? "other";
-      const cap = maxOutputTokens(fields);
-      return { kind, pathModel: modelName(resource), stream: action === "streamGenerateContent", wire: "gemini", ...(cap ? { maxOutputTokens: cap } : {}) };
+      const cap = generationSetting(fields, "maxOutputTokens");
+      const choices = generationSetting(fields, "candidateCount");
+      return { kind, pathModel: modelName(resource), stream: action === "streamGenerateContent", wire: "gemini", ...(cap ? { maxOutputTokens: cap } : {}), ...(choices ? { choices } : {}) };
     }
     // cachedContents and the like name their model in the body, as `models/…`.
     const model = typeof fields?.model === "string" && fields.model !== "" ? modelName(fields.model) : undefined;
