@@ -115,6 +115,13 @@ export function admitPassthrough(accounting: Accounting | undefined, caller: Cal
     }
     return admitFixedPrice(accounting, caller, 0);
   }
+  if (shape.usageNotAsked && accounting && isBudgeted(caller)) {
+    throw new GatewayError(
+      "caller.invalid_request",
+      `This ${provider.label} stream does not ask for its usage, so its cost could only be guessed from its text, and this key, its team, its user or its organization has a budget. Send "stream_options": {"include_usage": true} (the SDKs' stream_options), or call without stream.`,
+      { param: "stream_options" },
+    );
+  }
   const priced: Priced = { deployment: { id: upstream.id, modelName: name, priceOf: upstream.priceOf, provider: { id: provider.id } }, target: { model } };
   const body = fields ?? {};
   return admitCall(accounting, caller, [priced], body, OPERATIONS[shape.kind], shape.maxOutputTokens ?? requestedMaxTokens(body), shape.choices);

@@ -56,6 +56,11 @@ export interface CallShape {
   runsUnnamedModel?: boolean;
   /** The output cap of the native request, when not in `max_tokens` & co. (Gemini's generationConfig.maxOutputTokens). */
   maxOutputTokens?: number;
+  /**
+   * The stream reports usage only if asked, and this one does not ask (OpenAI's chat stream without
+   * `stream_options.include_usage`): its cost would be estimated from text, so budgeted keys are refused it.
+   */
+  usageNotAsked?: boolean;
   /** How many answers the native request asks for, when not in `n` (Gemini's generationConfig.candidateCount). */
   choices?: number;
 }

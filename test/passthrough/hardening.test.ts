@@ -202,3 +202,30 @@ describe("strict budgets reserve for input a native body only points to", () => 
     }
   });
 });
+
+describe("a stream that would not report its usage", () => {
+  const chat = (extra: Record<string, unknown>) => JSON.stringify({ model: "gpt-4o-mini", max_tokens: 100, stream: true, messages: [{ role: "user", content: "写一首诗" }], ...extra });
+
+  test("is refused to a budgeted key (its cost would be a guess from the text: a quarter of it for Chinese), and says what to set", async () => {
+    const key = await newKey({ max_budget: 1 });
+    const before = mock.requests.length;
+    const refused = await post("/openai/v1/chat/completions", key, chat({}));
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("stream_options");
+    expect(mock.requests.length).toBe(before);
+    const asked = await post("/openai/v1/chat/completions", key, chat({ stream_options: { include_usage: true } }));
+    expect(asked.status).toBe(200);
+    await asked.text();
+  });
+
+  test("passes for a key without a budget (billed from estimates, marked so), and on Mistral, whose streams always end with usage", async () => {
+    const open = await newKey({});
+    const answer = await post("/openai/v1/chat/completions", open, chat({}));
+    expect(answer.status).toBe(200);
+    await answer.text();
+    const budgeted = await newKey({ max_budget: 1 });
+    const mistral = await post("/mistral/v1/chat/completions", budgeted, chat({ model: "mistral-small" }));
+    expect(mistral.status).toBe(200);
+    await mistral.text();
+  });
+});

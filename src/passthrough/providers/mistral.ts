@@ -17,7 +17,8 @@ export const mistralPassthrough: PassthroughProvider = {
   credentialHeaders: bearer,
   // Agents name an agent, not a model: the gateway can neither price their calls nor check the model they run.
   classify(request) {
-    const shape = openAIWireCall(request.path.startsWith("v1/") ? request.path.slice("v1/".length) : "", request);
+    // Mistral's streams end with usage unasked (it takes no stream_options).
+    const { usageNotAsked: _, ...shape } = openAIWireCall(request.path.startsWith("v1/") ? request.path.slice("v1/".length) : "", request);
     return request.method === "POST" && RUNS_UNNAMED.test(request.path) ? { ...shape, runsUnnamedModel: true } : shape;
   },
   renderError: toOpenAIErrorResponse,

@@ -1,6 +1,7 @@
 import { toOpenAIErrorResponse } from "../../dialects/openai/errors.ts";
 import { openai } from "../../providers/openai/index.ts";
 import type { CallShape, NativeRequest, PassthroughProvider } from "../types.ts";
+import { isRecord } from "../../json/is-record.ts";
 import { bearer, bodyCall, credentialsOf, withoutSuffix } from "./common.ts";
 
 /**
@@ -12,7 +13,11 @@ const RUNS_UNNAMED = /^(?:batches|images\/(?:generations|edits|variations)|audio
 /** An OpenAI-wire call by its path after the version (`chat/completions`): what it is and how its bodies read. */
 export function openAIWireCall(endpoint: string, { method, fields }: NativeRequest): CallShape {
   if (method === "POST") {
-    if (endpoint === "chat/completions" || endpoint === "completions" || endpoint === "fim/completions") return bodyCall("generate", fields, "openai");
+    if (endpoint === "chat/completions" || endpoint === "completions" || endpoint === "fim/completions") {
+      const shape = bodyCall("generate", fields, "openai");
+      const asked = isRecord(fields?.stream_options) && fields.stream_options.include_usage === true;
+      return shape.stream && !asked ? { ...shape, usageNotAsked: true } : shape;
+    }
     if (endpoint === "responses") return bodyCall("generate", fields, "openai-responses");
     if (endpoint === "embeddings") return bodyCall("embed", fields, "openai");
     if (RUNS_UNNAMED.test(endpoint)) return { ...bodyCall("other", fields), runsUnnamedModel: true };
