@@ -2,9 +2,9 @@
  * A pass-through request's body: read whole (within the body limit) so it can be forwarded byte
  * for byte with its length, and read for its fields so the model it names can be checked. The
  * model check must see what the upstream will see, so what upstream parsers could read otherwise
- * is refused rather than forwarded: JSON that does not parse, a member named twice, JSON in UTF-16
- * or UTF-32, a form naming its model twice or as a file. A JSON object is read as JSON whatever
- * content-type it came with (some upstreams read JSON under any).
+ * is refused rather than forwarded: a compressed body, JSON that does not parse, a member named
+ * twice, JSON in UTF-16 or UTF-32, a form naming its model twice or as a file. A JSON object is
+ * read as JSON whatever content-type it came with (some upstreams read JSON under any).
  */
 import { echo } from "../canonical/echo.ts";
 import { GatewayError } from "../canonical/errors.ts";
@@ -95,6 +95,11 @@ async function formFields(bytes: Uint8Array, type: string): Promise<Record<strin
 export async function readPassthroughBody(request: Request, maxBytes: number): Promise<PassthroughBody> {
   const bytes = await readBytes(request, maxBytes);
   if (!bytes) return NONE;
+  // A compressed body is not read here, and an upstream (or a proxy before it) may inflate it.
+  const encoding = request.headers.get("content-encoding");
+  if (encoding !== null && !/^\s*identity\s*$/i.test(encoding)) {
+    throw new GatewayError("caller.invalid_request", `The request body is compressed (content-encoding: ${echo(encoding)}); the gateway reads the model a body names, so send it uncompressed.`);
+  }
   const type = request.headers.get("content-type") ?? "";
   if (isForm(type)) return { bytes, fields: await formFields(bytes, type), text: "" };
   if (wideJson(bytes, type)) throw new GatewayError("caller.invalid_json", "The request body is JSON in UTF-16 or UTF-32; send it in UTF-8.");

@@ -148,6 +148,14 @@ describe("a body the gateway reads as the upstream would", () => {
     }
   });
 
+  test("a compressed body (which the gateway cannot read, and an upstream may inflate) is refused", async () => {
+    const key = await newKey({ models: ["mini"] });
+    const before = mock.requests.length;
+    const gzipped = Bun.gzipSync(Buffer.from('{"model":"gpt-4o","instructions":"x"}'));
+    const response = await fetch(`${gateway.origin}/openai/v1/assistants`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/octet-stream", "content-encoding": "gzip" }, body: gzipped });
+    await refused(response, before, "content-encoding");
+  });
+
   test("a form naming its model twice, or as a file, is refused", async () => {
     const key = await newKey({ models: ["openai/*"] });
     const twice = new FormData();
