@@ -36,8 +36,11 @@ const CLIENT_ADDRESS = ["forwarded", "x-real-ip", "via"];
  */
 const BILLING_ACCOUNT = ["openai-organization", "openai-project", "x-goog-user-project"];
 
+/** Headers that make some upstreams (Google's) run another method than the request's, which the gateway classified the call by. */
+const METHOD_OVERRIDE = ["x-http-method-override", "x-http-method", "x-method-override"];
+
 /** Names the upstream never gets. `accept-encoding` too: the gateway's fetch negotiates its own and decodes. */
-const DROPPED_UP: ReadonlySet<string> = new Set([...TRANSPORT, ...CLIENT_CREDENTIAL_HEADERS, ...CLIENT_ADDRESS, ...BILLING_ACCOUNT, "accept-encoding"]);
+const DROPPED_UP: ReadonlySet<string> = new Set([...TRANSPORT, ...CLIENT_CREDENTIAL_HEADERS, ...CLIENT_ADDRESS, ...BILLING_ACCOUNT, ...METHOD_OVERRIDE, "accept-encoding"]);
 
 /** Prefixes of names the upstream never gets: the gateway's controls, forwarding chains. */
 const DROPPED_UP_PREFIXES = ["x-switchboard-", "x-litellm-", "x-forwarded-"];

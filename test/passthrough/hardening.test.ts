@@ -58,6 +58,22 @@ describe("the client's key never reaches the upstream", () => {
   });
 });
 
+describe("a call's method is the one the upstream runs", () => {
+  test("method-override headers never go up, and a path naming a model is checked whatever the method", async () => {
+    const key = await newKey({ models: ["flash"] });
+    const before = mock.requests.length;
+    const response = await fetch(`${gateway.origin}/gemini/v1beta/models/gemini-2.5-pro:generateContent`, {
+      method: "PUT",
+      headers: { "x-goog-api-key": key, "content-type": "application/json", "x-http-method-override": "POST" },
+      body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "hi" }] }] }),
+    });
+    expect(response.status).toBe(403);
+    expect(mock.requests.length).toBe(before);
+    await fetch(`${gateway.origin}/gemini/v1beta/files`, { headers: { "x-goog-api-key": key, "x-http-method-override": "DELETE", "x-http-method": "DELETE", "x-method-override": "DELETE" } });
+    expect(Object.keys(mock.requests.at(-1)?.headers ?? {}).filter((name) => name.includes("method"))).toEqual([]);
+  });
+});
+
 describe("calls that run a model they need not name", () => {
   /** Each runs a model the request does not (or need not) name: the endpoint's default, a batch's file, an assistant's, an agent's. */
   const UNNAMED: [string, string][] = [

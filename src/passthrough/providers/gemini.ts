@@ -55,10 +55,11 @@ export const geminiPassthrough: PassthroughProvider = {
   },
   credentialHeaders: ({ target }): Record<string, string> => (target.apiKey ? { "x-goog-api-key": target.apiKey } : {}),
   classify({ method, path, fields }): CallShape {
-    const match = method === "POST" ? MODEL_CALL.exec(path) : null;
+    // A path naming a model is checked whatever the method (only a POST is one of the priced calls).
+    const match = MODEL_CALL.exec(path);
     if (match) {
       const [, resource, action] = match as unknown as [string, string, string];
-      const kind = KINDS[action] ?? "other";
+      const kind = (method === "POST" && KINDS[action]) || "other";
       const cap = generationSetting(fields, "maxOutputTokens");
       const choices = generationSetting(fields, "candidateCount");
       return { kind, pathModel: modelName(resource), stream: action === "streamGenerateContent", wire: "gemini", ...(cap ? { maxOutputTokens: cap } : {}), ...(choices ? { choices } : {}) };
