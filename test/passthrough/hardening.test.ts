@@ -146,6 +146,15 @@ describe("a body the gateway reads as the upstream would", () => {
     expect((await post("/openai/v1/chat/completions", key, '{"model":"gpt-4o-mini","messages":[]}')).status).toBe(200);
   });
 
+  test("a model named in another case is the model named (some parsers match names without regard to case)", async () => {
+    const key = await newKey({ models: ["mini"] });
+    const before = mock.requests.length;
+    expect((await post("/openai/v1/assistants", key, '{"Model":"gpt-4o","instructions":"x"}')).status).toBe(403);
+    expect((await post("/openai/v1/chat/completions", key, '{"MODEL":"gpt-4o","messages":[]}')).status).toBe(403);
+    expect(mock.requests.length).toBe(before);
+    expect((await post("/openai/v1/chat/completions", key, '{"Model":"gpt-4o-mini","messages":[]}')).status).toBe(200);
+  });
+
   test("a JSON object sent under another content-type is read as JSON (its model checked)", async () => {
     const key = await newKey({ models: ["mini"] });
     const before = mock.requests.length;

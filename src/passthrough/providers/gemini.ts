@@ -3,7 +3,7 @@ import { isRecord } from "../../json/is-record.ts";
 import { gemini } from "../../providers/gemini/index.ts";
 import { queryOf } from "../../server/url.ts";
 import type { CallKind, CallShape, PassthroughProvider } from "../types.ts";
-import { credentialsOf, withoutSuffix } from "./common.ts";
+import { credentialsOf, modelField, withoutSuffix } from "./common.ts";
 
 /** `v1beta/models/{model}:{method}` (and `tunedModels/…`), the shape of every Gemini model call, under any version. */
 const MODEL_CALL = /(?:^|\/)((?:models|tunedModels)\/[^/:]+):([A-Za-z]+)$/;
@@ -65,7 +65,8 @@ export const geminiPassthrough: PassthroughProvider = {
       return { kind, pathModel: modelName(resource), stream: action === "streamGenerateContent", wire: "gemini", ...(cap ? { maxOutputTokens: cap } : {}), ...(choices ? { choices } : {}) };
     }
     // cachedContents and the like name their model in the body, as `models/…`.
-    const model = typeof fields?.model === "string" && fields.model !== "" ? modelName(fields.model) : undefined;
+    const named = modelField(fields);
+    const model = named === undefined ? undefined : modelName(named);
     // Creating a tuned model trains its `baseModel`, which is not a `model`.
     const tuning = method === "POST" && /^v1\w*\/tunedModels$/.test(path);
     return { kind: "other", stream: false, ...(model ? { bodyModels: [model] } : {}), ...(tuning ? { runsUnnamedModel: true } : {}) };
