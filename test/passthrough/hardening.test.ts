@@ -122,6 +122,22 @@ describe("calls that run a model they need not name", () => {
     expect(row?.costNano).toBeUndefined();
   });
 
+  test("a `model` in a body whose endpoint runs another (a batch's file, an eval's source, an agent's) names nothing", async () => {
+    const key = await newKey({ models: ["mini", "small"] });
+    for (const [path, body] of [
+      ["/openai/v1/batches", { input_file_id: "file-1", endpoint: "/v1/chat/completions", completion_window: "24h", model: "gpt-4o-mini" }],
+      ["/openai/v1/evals/eval_1/runs", { data_source: { type: "completions", model: "o3" }, model: "gpt-4o-mini" }],
+      ["/openai/v1/threads/t_1/runs/r_1/submit_tool_outputs", { tool_outputs: [], model: "gpt-4o-mini" }],
+      ["/mistral/v1/agents/completions", { agent_id: "ag_1", model: "mistral-small", messages: [] }],
+      ["/mistral/v1/conversations", { agent_id: "ag_1", model: "mistral-small", inputs: "hi" }],
+      ["/mistral/v1/conversations/conv_1", { inputs: "more", model: "mistral-small" }],
+    ] as const) {
+      expect(`${path} -> ${(await post(path, key, JSON.stringify(body))).status}`).toBe(`${path} -> 403`);
+    }
+    // Starting a conversation with a model (no agent) runs that model.
+    expect((await post("/mistral/v1/conversations", key, JSON.stringify({ model: "mistral-small", inputs: "hi" }))).status).toBe(200);
+  });
+
   test("naming the model makes it a call of that model; calls that run none stay open to every key", async () => {
     const key = await newKey({ models: ["mini"] });
     expect((await post("/openai/v1/images/generations", key, JSON.stringify({ model: "dall-e-3", prompt: "a cat" }))).status).toBe(403);

@@ -10,6 +10,9 @@ import { bearer, bodyCall, credentialsOf, withoutSuffix } from "./common.ts";
  */
 const RUNS_UNNAMED = /^(?:batches|images\/(?:generations|edits|variations)|audio\/(?:speech|transcriptions|translations)|threads\/(?:[^/]+\/)?runs(?:\/[^/]+\/submit_tool_outputs)?|realtime(?:\/.*)?|evals\/[^/]+\/runs|videos(?:\/[^/]+\/remix)?|fine_tuning\/jobs)$/i;
 
+/** Of those, the endpoints whose body's `model` (if any) is not what runs: a batch runs its file's, an eval run its data source's, a run's tool outputs its run's. */
+const RUNS_OTHER = /^(?:batches|evals\/[^/]+\/runs|threads\/[^/]+\/runs\/[^/]+\/submit_tool_outputs)$/i;
+
 /** An OpenAI-wire call by its path after the version (`chat/completions`): what it is and how its bodies read. */
 export function openAIWireCall(endpoint: string, { method, fields }: NativeRequest): CallShape {
   if (method === "POST") {
@@ -20,6 +23,7 @@ export function openAIWireCall(endpoint: string, { method, fields }: NativeReque
     }
     if (endpoint === "responses") return bodyCall("generate", fields, "openai-responses");
     if (endpoint === "embeddings") return bodyCall("embed", fields, "openai");
+    if (RUNS_OTHER.test(endpoint)) return { kind: "other", stream: false, runsUnnamedModel: true };
     if (RUNS_UNNAMED.test(endpoint)) return { ...bodyCall("other", fields), runsUnnamedModel: true };
   }
   return bodyCall("other", fields);
