@@ -252,6 +252,24 @@ describe("strict budgets reserve for input a native body only points to", () => 
   });
 });
 
+describe("a Responses call run in the background", () => {
+  test("is not priced (its answer comes later, elsewhere): refused to a budgeted key, of unknown cost for others", async () => {
+    const body = JSON.stringify({ model: "gpt-4o-mini", input: "Write a long essay.", background: true });
+    const budgeted = await newKey({ max_budget: 1 });
+    const before = mock.requests.length;
+    expect((await post("/openai/v1/responses", budgeted, body)).status).toBe(400);
+    expect(mock.requests.length).toBe(before);
+    const open = await newKey({});
+    const count = gateway.records.length;
+    const answer = await post("/openai/v1/responses", open, body);
+    expect(answer.status).toBe(200);
+    await answer.text();
+    const row = (await recordsSettled(gateway, count + 1)).at(-1);
+    expect(row).toMatchObject({ model: "mini", upstreamModel: "gpt-4o-mini" });
+    expect(row?.costNano).toBeUndefined();
+  });
+});
+
 describe("a stream that would not report its usage", () => {
   const chat = (extra: Record<string, unknown>) => JSON.stringify({ model: "gpt-4o-mini", max_tokens: 100, stream: true, messages: [{ role: "user", content: "写一首诗" }], ...extra });
 

@@ -21,7 +21,8 @@ export function openAIWireCall(endpoint: string, { method, fields }: NativeReque
       const asked = isRecord(fields?.stream_options) && fields.stream_options.include_usage === true;
       return shape.stream && !asked ? { ...shape, usageNotAsked: true } : shape;
     }
-    if (endpoint === "responses") return bodyCall("generate", fields, "openai-responses");
+    // A background response is generated after this call answers (and survives the client leaving): the gateway never sees its usage.
+    if (endpoint === "responses") return bodyCall(fields?.background === true ? "other" : "generate", fields, "openai-responses");
     if (endpoint === "embeddings") return bodyCall("embed", fields, "openai");
     if (RUNS_OTHER.test(endpoint)) return { kind: "other", stream: false, runsUnnamedModel: true };
     if (RUNS_UNNAMED.test(endpoint)) return { ...bodyCall("other", fields), runsUnnamedModel: true };
