@@ -1,9 +1,8 @@
 import { skipString } from "./skip-string.ts";
 
-/** One object being read: the names it holds, exact and case-folded, and whether a name comes next. */
+/** One object being read: the names it holds (case-folded to the exact ones, made at its first), and whether a name comes next. */
 interface Frame {
-  names: Set<string>;
-  folded: Set<string>;
+  names: Map<string, string[]> | undefined;
   top: boolean;
   expectsName: boolean;
 }
@@ -26,13 +25,15 @@ export function duplicateKeyOf(text: string): string | undefined {
         const raw = text.slice(i, end);
         const name = raw.includes("\\") ? (JSON.parse(raw) as string) : raw.slice(1, -1);
         const fold = name.toLowerCase();
-        if (frame.names.has(name) || (frame.folded.has(fold) && (frame.top || fold === "model"))) return name;
-        frame.names.add(name);
-        frame.folded.add(fold);
+        const names = (frame.names ??= new Map());
+        const same = names.get(fold);
+        if (same && (same.includes(name) || frame.top || fold === "model")) return name;
+        if (same) same.push(name);
+        else names.set(fold, [name]);
         frame.expectsName = false;
       }
       i = end - 1;
-    } else if (c === 123 /* { */) stack.push({ names: new Set(), folded: new Set(), top: stack.length === 0, expectsName: true });
+    } else if (c === 123 /* { */) stack.push({ names: undefined, top: stack.length === 0, expectsName: true });
     else if (c === 91 /* [ */) stack.push(undefined);
     else if (c === 125 /* } */ || c === 93 /* ] */) stack.pop();
     else if (c === 44 /* , */ && frame) frame.expectsName = true;
