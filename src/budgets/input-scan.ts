@@ -78,11 +78,18 @@ const SKIP = new Set([
 /** Keys whose object values are rendered into the prompt as data: keys count as well as values. */
 const DATA = new Set(["input", "input_schema", "parameters", "arguments", "response_format", "json_schema", "output_format", "schema"]);
 
-/** Top-level keys whose presence means input the body does not show (server-side tools, containers). */
-const UNBOUNDED_TOP = new Set(["mcp_servers", "web_search_options", "container"]);
+/**
+ * Top-level keys whose presence means input the body does not show: server-side tools, containers,
+ * and the native bodies' stored context (the Responses API's earlier response and conversation,
+ * Gemini's cached contents, Cohere's connectors).
+ */
+const UNBOUNDED_TOP = new Set(["mcp_servers", "web_search_options", "container", "previous_response_id", "conversation", "cachedContent", "cached_content", "connectors"]);
 
-/** Anthropic tool types that bring content in during the call (search results, fetched pages, code output). */
-const FETCHING_TOOL = /^(?:web_search|web_fetch|code_execution|tool_search|mcp)/;
+/** Tool types that bring content in during the call (search results, fetched pages and files, code output): Anthropic's, OpenAI's. */
+const FETCHING_TOOL = /^(?:web_search|web_fetch|code_execution|tool_search|mcp|file_search|code_interpreter)/;
+
+/** Gemini's tools that bring content in during the call, by the key that declares each. */
+const GEMINI_FETCHING_TOOLS = ["googleSearch", "google_search", "googleSearchRetrieval", "google_search_retrieval", "urlContext", "url_context", "codeExecution", "code_execution", "fileSearch", "file_search", "googleMaps", "google_maps", "retrieval"];
 
 /** Block types whose content was fetched server-side (encrypted or binary): bounded only by the context window. */
 const FETCHED_RESULT = /^(?:web_search_tool_result|web_fetch_tool_result|code_execution_tool_result|bash_code_execution_tool_result|text_editor_code_execution_tool_result|container_upload)$/;
@@ -123,6 +130,11 @@ export function scanInput(body: Record<string, unknown>, measure: Measure = utf8
         break;
       case "input":
         walker.embeddingInput(value, 1);
+        break;
+      case "prompt":
+        // The Responses API's stored prompt (`{id, version}`) brings text the body does not show; a completion's prompt is text.
+        if (typeof value === "object" && !Array.isArray(value)) scan.unbounded++;
+        else walker.content(value, 1);
         break;
       default:
         if (DATA.has(key)) walker.data(value, 1);
@@ -201,6 +213,11 @@ class Walker {
     }
     const entry = tool as Record<string, unknown>;
     const type = entry.type;
+    if (type === undefined && GEMINI_FETCHING_TOOLS.some((key) => entry[key] !== undefined)) {
+      this.scan.overhead += OVERHEAD.serverTool;
+      this.scan.unbounded++;
+      return;
+    }
     // A function tool carries its schema (OpenAI `function`, Anthropic `input_schema`, legacy `parameters`);
     // anything else with a type is a provider-defined tool the provider renders itself.
     if (entry.function !== undefined || entry.input_schema !== undefined || entry.parameters !== undefined || type === undefined || type === "function" || type === "custom") {
@@ -248,6 +265,11 @@ class Walker {
       const audio = block.input_audio as { data?: unknown } | undefined;
       const data = typeof audio?.data === "string" ? audio.data : "";
       this.scan.audioTokens += Math.ceil(data.length / AUDIO_CHARS_PER_TOKEN) + OVERHEAD.part;
+      return true;
+    }
+    // Gemini's file by URI (an upload, a video, a PDF): its tokens are not in the body.
+    if (type === undefined && (block.fileData !== undefined || block.file_data !== undefined)) {
+      this.scan.unbounded++;
       return true;
     }
     if (type === "file" || type === "input_file" || type === "document") {

@@ -206,7 +206,8 @@ const UNACCOUNTED: Admission = { headers: NO_HEADERS, finish() {} };
  * synchronous, so concurrent calls cannot slip past a limit or a budget between check and take.
  * The answer is a promise only when a strict budget's cheap bound did not fit and a tokenizer must
  * first be loaded to refine it (once per process); the reservation is then taken synchronously.
- * `maxTokens` is the request's output cap (a native body may hold it elsewhere than `max_tokens`).
+ * `maxTokens` is the request's output cap and `choices` how many answers it asks for (a native
+ * body may hold them elsewhere than `max_tokens` and `n`).
  */
 export function admitCall(
   accounting: Accounting | undefined,
@@ -215,6 +216,7 @@ export function admitCall(
   body: Record<string, unknown>,
   operation: Operation,
   maxTokens?: number,
+  choices?: number,
 ): Admission | Promise<Admission> {
   if (!accounting) return UNACCOUNTED;
   const { limits, budgets, budgeted } = subjectsOf(caller);
@@ -222,7 +224,7 @@ export function admitCall(
   const { headers, lease } = takeLimits(accounting, caller, limits);
   let reservation: Reservation | Promise<Reservation>;
   try {
-    reservation = reserveBudget(accounting.book, budgets, budgeted, caller, group, body, operation, maxTokens);
+    reservation = reserveBudget(accounting.book, budgets, budgeted, caller, group, body, operation, maxTokens, choices);
   } catch (error) {
     lease?.release(0);
     throw error;
@@ -308,13 +310,14 @@ function reserveBudget(
   body: Record<string, unknown>,
   operation: Operation,
   maxTokens: number | undefined,
+  choices: number | undefined,
 ): Reservation | Promise<Reservation> {
   // Token counting is free upstream: nothing to reserve, but an exhausted budget still refuses it.
   if (operation === "count_tokens" || !budgeted) return book.admit(budgets, 0);
   // A budget cannot be kept for calls of unknown cost, in either mode: no budgeted call reaches an unpriced deployment.
   for (const resolved of group) budgetedPrice(resolved, true, caller);
   if (book.mode !== "strict") return book.admit(budgets, 0);
-  const input = new InputBound(body, maxTokens ?? requestedMaxTokens(body), requestedChoices(body));
+  const input = new InputBound(body, maxTokens ?? requestedMaxTokens(body), choices ?? requestedChoices(body));
   const producesOutput = operation === "chat";
   try {
     return book.admit(budgets, dearest(group, input, producesOutput, false), input);

@@ -49,14 +49,19 @@ function placedPath(provider: PassthroughProvider, upstream: PassthroughUpstream
   return placed;
 }
 
+/** Query parameters that carry a client's credential. */
+const CLIENT_QUERY_CREDENTIALS = new Set(["key", "access_token"]);
+
 /** The request to send: the client's headers (less what never goes up), the deployment's, the credential; the body as received. */
 function outboundOf(provider: PassthroughProvider, upstream: PassthroughUpstream, request: Request, path: string, body: PassthroughBody): OutboundRequest {
   let query = rawQueryOf(request.url);
-  // `key` is where a client may put its gateway key (Gemini's SDK does): never forwarded, on any route.
-  const hasKey = /(?:^|&)key=/.test(query);
-  if (provider.upstreamQuery || hasKey) {
-    const params = new URLSearchParams(query);
-    params.delete("key");
+  // `key` is where a client may put its gateway key (Gemini's SDK does), and `access_token` a Google
+  // OAuth token of its own: neither is forwarded, on any route (the call goes with the gateway's
+  // credential). Names are compared decoded (`k%65y` is `key` to Google, and to presentedKey) and in any case.
+  const params = new URLSearchParams(query);
+  const keyNames = [...new Set([...params.keys()].filter((name) => CLIENT_QUERY_CREDENTIALS.has(name.toLowerCase())))];
+  if (provider.upstreamQuery || keyNames.length > 0) {
+    for (const name of keyNames) params.delete(name);
     provider.upstreamQuery?.(params, upstream, path);
     query = params.toString();
   }

@@ -130,7 +130,7 @@ export async function forward(
   }
   // The gateway's own time: before the request went, and from the answer's headers to the client's.
   const overhead = () => sentAt - scope.raw.receivedAt + (performance.now() - headersAt);
-  const headers = (overheadMs: number) => ({ ...clientResponseHeaders(response.headers), ...gatewayHeaders(scope, upstream.id, overheadMs) });
+  const headers = (overheadMs: number) => ({ ...clientResponseHeaders(response.headers, secrets().filter((secret): secret is string => !!secret)), ...gatewayHeaders(scope, upstream.id, overheadMs) });
 
   if (!response.ok) {
     const text = await readCapped(response, MAX_ERROR_BYTES).catch(() => "");
@@ -160,9 +160,9 @@ export async function forward(
     const fromHeaders = !answer.usage || answer.usageEstimated ? provider.headerUsage?.(response.headers, shape) : undefined;
     const usage = fromHeaders ?? answer.usage;
     const price = priced && usage ? upstream.priceOf(model, scope.startedAt) : undefined;
-    // Token counts are free; a call that names no model costs its route's price per call (0 unless a config endpoint sets one);
-    // another call of a model (images, rerank) costs what the gateway cannot see.
-    const costNano = price && usage ? costOf(usage, price).total : shape.kind === "count" ? 0 : !model ? (provider.callPriceNano ?? 0) : undefined;
+    // Token counts are free; a call that runs no model costs its route's price per call (0 unless a config endpoint sets one);
+    // another call of a model (images, rerank, a batch of unnamed ones) costs what the gateway cannot see.
+    const costNano = price && usage ? costOf(usage, price).total : shape.kind === "count" ? 0 : !model && !shape.runsUnnamedModel ? (provider.callPriceNano ?? 0) : undefined;
     scope.record({
       ...base,
       stream,

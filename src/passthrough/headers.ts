@@ -30,8 +30,17 @@ export const CLIENT_CREDENTIAL_HEADERS: readonly string[] = [
 /** The client's address and the proxies it came through: not the upstream's business. */
 const CLIENT_ADDRESS = ["forwarded", "x-real-ip", "via"];
 
+/**
+ * Headers that pick which account the gateway's credential bills (an OpenAI organisation or
+ * project, a Google quota project): the credential's owner decides, in the deployment's `headers`.
+ */
+const BILLING_ACCOUNT = ["openai-organization", "openai-project", "x-goog-user-project"];
+
+/** Headers that make some upstreams (Google's) run another method than the request's, which the gateway classified the call by. */
+const METHOD_OVERRIDE = ["x-http-method-override", "x-http-method", "x-method-override"];
+
 /** Names the upstream never gets. `accept-encoding` too: the gateway's fetch negotiates its own and decodes. */
-const DROPPED_UP: ReadonlySet<string> = new Set([...TRANSPORT, ...CLIENT_CREDENTIAL_HEADERS, ...CLIENT_ADDRESS, "accept-encoding"]);
+const DROPPED_UP: ReadonlySet<string> = new Set([...TRANSPORT, ...CLIENT_CREDENTIAL_HEADERS, ...CLIENT_ADDRESS, ...BILLING_ACCOUNT, ...METHOD_OVERRIDE, "accept-encoding"]);
 
 /** Prefixes of names the upstream never gets: the gateway's controls, forwarding chains. */
 const DROPPED_UP_PREFIXES = ["x-switchboard-", "x-litellm-", "x-forwarded-"];
@@ -41,7 +50,7 @@ const DROPPED_UP_PREFIXES = ["x-switchboard-", "x-litellm-", "x-forwarded-"];
  * headers, which are dropped too.
  */
 export function upstreamRequestHeaders(headers: Headers): Record<string, string> {
-  const hop = new Set((headers.get("connection") ?? "").split(",").map((name) => name.trim().toLowerCase()));
+  const hop = namedByConnection(headers);
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
     const lower = name.toLowerCase();
@@ -57,13 +66,24 @@ export function upstreamRequestHeaders(headers: Headers): Record<string, string>
  */
 const DROPPED_DOWN: ReadonlySet<string> = new Set([...TRANSPORT, "content-encoding", "set-cookie", "set-cookie2", "strict-transport-security", "alt-svc", "location"]);
 
-/** The upstream's answer headers to send the client, lower-cased. */
-export function clientResponseHeaders(headers: Headers): Record<string, string> {
+/**
+ * The upstream's answer headers to send the client, lower-cased: also without those its
+ * `Connection` names, and without any that carries one of `secrets` (an upstream, or a proxy in
+ * front of it, echoing the credential it was sent).
+ */
+export function clientResponseHeaders(headers: Headers, secrets: readonly string[] = []): Record<string, string> {
+  const hop = namedByConnection(headers);
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
     const lower = name.toLowerCase();
-    if (DROPPED_DOWN.has(lower) || lower.startsWith("x-switchboard-")) return;
+    if (DROPPED_DOWN.has(lower) || hop.has(lower) || lower.startsWith("x-switchboard-")) return;
+    if (secrets.some((secret) => secret.length >= 4 && value.includes(secret))) return;
     out[lower] = value;
   });
   return out;
+}
+
+/** The header names a message's `Connection` lists (hop-by-hop, by RFC 9110 7.6.1), lower-cased. */
+function namedByConnection(headers: Headers): Set<string> {
+  return new Set((headers.get("connection") ?? "").split(",").map((name) => name.trim().toLowerCase()));
 }

@@ -53,6 +53,21 @@ function allowedName(caller: Caller, provider: PassthroughProvider, model: strin
   return name;
 }
 
+/**
+ * A call that runs a model it does not name may be made only by a caller allowed every model of
+ * the provider (`<provider>/*`); the 403 of the list that is narrower otherwise.
+ */
+function checkUnnamedModel(caller: Caller, provider: PassthroughProvider): void {
+  const every = qualified(provider, "*");
+  if (callerMayUse(caller, every)) return;
+  try {
+    checkModelAccess(caller, every, every);
+  } catch (error) {
+    if (!(error instanceof GatewayError)) throw error;
+    throw new GatewayError(error.code, `This ${provider.label} call runs a model it does not name (the endpoint's default, a batch's input file, an assistant's or agent's), so only a key allowed every ${provider.label} model ('${every}') may make it; name the model in the body if the endpoint takes one. ${error.message}`, error.details);
+  }
+}
+
 /** The 404 for a provider the gateway has no credential for. */
 function notConfigured(provider: PassthroughProvider): GatewayError {
   const { credentials } = provider;
@@ -65,6 +80,7 @@ function notConfigured(provider: PassthroughProvider): GatewayError {
 export function chooseUpstream(upstreams: PassthroughUpstreams, provider: PassthroughProvider, caller: Caller, shape: CallShape, model: string | undefined): Chosen {
   for (const other of shape.bodyModels?.slice(1) ?? []) allowedName(caller, provider, other, [...upstreams.serving(provider, other).map((s) => s.name), qualified(provider, other)]);
   if (model === undefined) {
+    if (shape.runsUnnamedModel) checkUnnamedModel(caller, provider);
     const upstream = upstreams.fallback(provider, "", shape.place);
     if (!upstream) throw notConfigured(provider);
     return { upstream };
@@ -88,18 +104,27 @@ const OPERATIONS: Record<Exclude<CallShape["kind"], "other">, Operation> = { gen
  */
 export function admitPassthrough(accounting: Accounting | undefined, caller: Caller, provider: PassthroughProvider, shape: CallShape, chosen: Chosen, fields: Record<string, unknown> | undefined): Admission | Promise<Admission> {
   const { model, name, upstream } = chosen;
-  if (model === undefined || name === undefined) return admitFixedPrice(accounting, caller, provider.callPriceNano ?? 0);
-  if (shape.kind === "other") {
+  const unnamed = model === undefined && shape.runsUnnamedModel === true;
+  if ((model === undefined || name === undefined) && !unnamed) return admitFixedPrice(accounting, caller, provider.callPriceNano ?? 0);
+  if (shape.kind === "other" || model === undefined || name === undefined) {
     if (accounting && isBudgeted(caller)) {
+      const what = model === undefined ? "runs a model it does not name, so it is not" : `names the model '${echo(model)}' but is not`;
       throw new GatewayError(
         "policy.model_unpriced",
-        `This ${provider.label} call names the model '${echo(model)}' but is not one whose cost the gateway can count (only ${provider.label}'s generation, embedding and token-counting calls are), and this key, its team, its user or its organization has a budget, which cannot be kept for calls of unknown cost. A key without a budget can make it.`,
+        `This ${provider.label} call ${what} one whose cost the gateway can count (only ${provider.label}'s generation, embedding and token-counting calls are), and this key, its team, its user or its organization has a budget, which cannot be kept for calls of unknown cost. A key without a budget can make it.`,
         { param: "model" },
       );
     }
     return admitFixedPrice(accounting, caller, 0);
   }
+  if (shape.usageNotAsked && accounting && isBudgeted(caller)) {
+    throw new GatewayError(
+      "caller.invalid_request",
+      `This ${provider.label} stream does not ask for its usage, so its cost could only be guessed from its text, and this key, its team, its user or its organization has a budget. Send "stream_options": {"include_usage": true} (the SDKs' stream_options), or call without stream.`,
+      { param: "stream_options" },
+    );
+  }
   const priced: Priced = { deployment: { id: upstream.id, modelName: name, priceOf: upstream.priceOf, provider: { id: provider.id } }, target: { model } };
   const body = fields ?? {};
-  return admitCall(accounting, caller, [priced], body, OPERATIONS[shape.kind], shape.maxOutputTokens ?? requestedMaxTokens(body));
+  return admitCall(accounting, caller, [priced], body, OPERATIONS[shape.kind], shape.maxOutputTokens ?? requestedMaxTokens(body), shape.choices);
 }

@@ -48,10 +48,23 @@ export interface CallShape {
   stream: boolean;
   /** How usage and spans read the native bodies; absent when the answer carries no model output. */
   wire?: NativeWire;
+  /**
+   * The call runs a model its request need not name (the endpoint's default, a batch's input file,
+   * an assistant's or an agent's): when it names none, only a key allowed every model of the
+   * provider, and with no budget, may make it.
+   */
+  runsUnnamedModel?: boolean;
   /** The output cap of the native request, when not in `max_tokens` & co. (Gemini's generationConfig.maxOutputTokens). */
   maxOutputTokens?: number;
   /** The cloud project and location the path names (Vertex AI's `projects/{p}/locations/{l}/`): a `use_in_pass_through` deployment there is preferred. */
   place?: { project: string; location: string };
+  /**
+   * The stream reports usage only if asked, and this one does not ask (OpenAI's chat stream without
+   * `stream_options.include_usage`): its cost would be estimated from text, so budgeted keys are refused it.
+   */
+  usageNotAsked?: boolean;
+  /** How many answers the native request asks for, when not in `n` (Gemini's generationConfig.candidateCount). */
+  choices?: number;
 }
 
 /** Where one pass-through call goes, with what credential, and how it is priced and timed. */

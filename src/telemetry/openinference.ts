@@ -98,6 +98,25 @@ const NATIVE_PARAMETERS = new Set([
   "generationConfig", "parameters", "input_type", "embedding_types", "k", "p", "safety_mode", "random_seed", "safe_prompt", "verbosity",
 ]);
 
+/**
+ * A native setting as redaction leaves it: numbers and booleans, and a top-level string (an enum:
+ * `tool_choice: "auto"`, `service_tier`); a nested string or a list may be the caller's text (a
+ * schema's description, stop sequences, a forced tool's name), so it goes. Undefined when nothing is left.
+ */
+function settingsOnly(value: unknown, top: boolean): unknown {
+  if (typeof value === "number" || typeof value === "boolean" || (top && typeof value === "string")) return value;
+  if (!isObject(value)) return undefined;
+  const kept: Record<string, unknown> = {};
+  let any = false;
+  for (const [key, inner] of Object.entries(value)) {
+    const setting = settingsOnly(inner, false);
+    if (setting === undefined) continue;
+    kept[key] = setting;
+    any = true;
+  }
+  return any ? kept : undefined;
+}
+
 /** Request keys that are not invocation parameters: carried elsewhere, or prompt text (`input`, `prompt`, `prediction`). */
 const NOT_PARAMETERS = new Set([
   "messages", "system", "tools", "model", "stream", "stream_options", "metadata", "user",
@@ -153,7 +172,9 @@ export function openInferenceAttributes(call: TraceCall): Attributes {
     let any = false;
     for (const key of Object.keys(request)) {
       if (native ? !NATIVE_PARAMETERS.has(key) : NOT_PARAMETERS.has(key)) continue;
-      params[key] = request[key];
+      const value = hideBody ? settingsOnly(request[key], true) : request[key];
+      if (value === undefined) continue;
+      params[key] = value;
       any = true;
     }
     if (any) attrs[SC.LLM_INVOCATION_PARAMETERS] = JSON.stringify(params, replacer);

@@ -195,6 +195,20 @@ describe("a request's bound", () => {
     expect(file.unbounded).toBe(1);
   });
 
+  test("native bodies' stored context, files by URI and fetching tools are bounded by the context window; a completion's prompt is text", () => {
+    const unbounded = (body: Record<string, unknown>) => scanInput({ model: "m", ...body }).unbounded;
+    expect(unbounded({ input: "Go on.", previous_response_id: "resp_1" })).toBe(1);
+    expect(unbounded({ input: "Go on.", conversation: { id: "conv_1" } })).toBe(1);
+    expect(unbounded({ prompt: { id: "pmpt_1", version: "2" } })).toBe(1);
+    expect(unbounded({ input: "q", tools: [{ type: "file_search", vector_store_ids: ["vs_1"] }, { type: "code_interpreter", container: { type: "auto" } }] })).toBe(2);
+    expect(unbounded({ contents: [{ role: "user", parts: [{ text: "hi" }] }], cachedContent: "cachedContents/c1" })).toBe(1);
+    expect(unbounded({ contents: [{ role: "user", parts: [{ fileData: { mimeType: "video/mp4", fileUri: "https://x/files/f1" } }] }] })).toBe(1);
+    expect(unbounded({ contents: [], tools: [{ googleSearch: {} }, { url_context: {} }, { functionDeclarations: [{ name: "f" }] }] })).toBe(2);
+    const completion = scanInput({ model: "m", prompt: ["Once upon", "a time"] });
+    expect(completion.unbounded).toBe(0);
+    expect(completion.text).toBe("Once upon".length + "a time".length);
+  });
+
   test("nesting deeper than the walk goes is bounded by the context window, without deep recursion", () => {
     let deep: unknown = "leaf";
     for (let i = 0; i < 100_000; i++) deep = [deep];

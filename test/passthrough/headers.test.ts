@@ -32,12 +32,20 @@ describe("headers going up", () => {
       "x-stainless-retry-count": "0",
     });
   });
+  test("headers that choose the account the gateway's credential bills are the credential owner's, not the client's", () => {
+    const sent = new Headers({ "openai-organization": "org-someone-else", "openai-project": "proj_other", "x-goog-user-project": "other-project", "openai-beta": "assistants=v2" });
+    expect(upstreamRequestHeaders(sent)).toEqual({ "openai-beta": "assistants=v2" });
+  });
 });
 
 describe("headers coming back", () => {
   test("framing, cookies, the upstream origin's own policies and the gateway's names are dropped; the rest kept", () => {
     const answered = new Headers({ "content-type": "text/event-stream", "content-encoding": "gzip", "content-length": "9", "transfer-encoding": "chunked", connection: "close", "set-cookie": "a=1", "strict-transport-security": "max-age=1", "alt-svc": "h3", location: "https://x", "x-switchboard-call-id": "forged", "request-id": "req_1", "anthropic-ratelimit-requests-remaining": "9" });
     expect(clientResponseHeaders(answered)).toEqual({ "content-type": "text/event-stream", "request-id": "req_1", "anthropic-ratelimit-requests-remaining": "9" });
+  });
+  test("headers the upstream's Connection names, and any header carrying the call's credential, are dropped", () => {
+    const answered = new Headers({ connection: "x-hop", "x-hop": "1", "x-echo": "key sk-upstream-secret-0123 seen", "request-id": "req_1" });
+    expect(clientResponseHeaders(answered, ["sk-upstream-secret-0123"])).toEqual({ "request-id": "req_1" });
   });
 });
 

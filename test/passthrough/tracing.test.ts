@@ -280,8 +280,19 @@ describe("redaction: no part of a native body is exported", () => {
       )
       .withResponse()
       .then(({ response }) => response),
-    post(traced, "/gemini/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse", { systemInstruction: { parts: [{ text: CANARY }] }, contents: [{ role: "user", parts: [{ text: CANARY }] }], cachedContent: CANARY }, headers),
-    post(traced, "/openai/v1/responses", { model: "o4-mini", instructions: CANARY, input: [{ role: "user", content: [{ type: "input_text", text: CANARY }] }], metadata: { note: CANARY } }, headers),
+    post(
+      traced,
+      "/gemini/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse",
+      {
+        systemInstruction: { parts: [{ text: CANARY }] },
+        contents: [{ role: "user", parts: [{ text: CANARY }] }],
+        cachedContent: CANARY,
+        // Generation settings that carry the caller's text: a schema's descriptions, stop sequences.
+        generationConfig: { temperature: 0.2, stopSequences: [CANARY], responseMimeType: "application/json", responseSchema: { type: "OBJECT", description: CANARY } },
+      },
+      headers,
+    ),
+    post(traced, "/openai/v1/responses", { model: "o4-mini", instructions: CANARY, input: [{ role: "user", content: [{ type: "input_text", text: CANARY }] }], metadata: { note: CANARY }, tool_choice: { type: "function", name: CANARY } }, headers),
     post(traced, "/cohere/v2/chat", { model: "command-r-plus", messages: [{ role: "user", content: CANARY }], documents: [{ data: { text: CANARY } }] }, headers),
     post(traced, "/openai/v1/embeddings", { model: "o4-mini", input: CANARY }, headers),
     post(traced, "/vertex_ai/v1/projects/p/locations/l/publishers/google/models/gemini-2.0-flash:streamGenerateContent", { systemInstruction: { parts: [{ text: CANARY }] }, contents: [{ role: "user", parts: [{ text: CANARY }] }] }, headers),
@@ -320,6 +331,9 @@ describe("redaction: no part of a native body is exported", () => {
       expect(anthropicSpan?.attributes["llm.token_count.prompt"]).toBe(412);
       expect(anthropicSpan?.attributes["llm.cost.total"]).toBeGreaterThan(0);
       expect(anthropicSpan?.attributes["input.value"]).toBe("__REDACTED__");
+      // The generation settings stay, less what may be the caller's text.
+      const geminiSpan = spans.find((s) => s.name.startsWith("POST /gemini/"));
+      expect(JSON.parse(geminiSpan?.attributes["llm.invocation_parameters"] as string)).toEqual({ generationConfig: { temperature: 0.2 } });
       for (const secret of [MASTER, UPSTREAM_KEY]) expect(JSON.stringify(receiver.spans.map((s) => s.attributes))).not.toContain(secret);
     });
   }

@@ -43,7 +43,7 @@ describe("classify", () => {
   });
 
   test("the OpenAI-compatible endpoint and resources that name a model in the body", () => {
-    expect(classify(`${HERE}/endpoints/openapi/chat/completions`, { model: "google/gemini-2.0-flash-001", stream: true })).toEqual({ kind: "generate", stream: true, wire: "openai", bodyModels: ["gemini-2.0-flash-001"], place });
+    expect(classify(`${HERE}/endpoints/openapi/chat/completions`, { model: "google/gemini-2.0-flash-001", stream: true })).toEqual({ kind: "generate", stream: true, wire: "openai", bodyModels: ["gemini-2.0-flash-001"], place, usageNotAsked: true });
     expect(classify(`v1beta1/projects/p/locations/us-central1/cachedContents`, { model: "projects/p/locations/us-central1/publishers/google/models/gemini-2.5-pro" })).toEqual({ kind: "other", stream: false, bodyModels: ["gemini-2.5-pro"], place });
     expect(classify("v1/publishers/google/models/gemini-2.5-pro", undefined, "GET")).toEqual({ kind: "other", stream: false });
   });

@@ -2,15 +2,15 @@ import { toAnthropicErrorResponse } from "../../dialects/anthropic/errors.ts";
 import { isRecord } from "../../json/is-record.ts";
 import { anthropic } from "../../providers/anthropic/index.ts";
 import type { PassthroughProvider } from "../types.ts";
-import { bodyCall, credentialsOf, withoutSuffix } from "./common.ts";
+import { bodyCall, credentialsOf, modelField, withoutSuffix } from "./common.ts";
 
 /** The models each request of a Message Batch names (`requests[].params.model`). */
 function batchModels(fields: Record<string, unknown> | undefined): string[] {
   const requests = Array.isArray(fields?.requests) ? fields.requests : [];
   const models: string[] = [];
   for (const request of requests) {
-    const model = isRecord(request) && isRecord(request.params) ? request.params.model : undefined;
-    if (typeof model === "string" && model !== "" && !models.includes(model)) models.push(model);
+    const model = isRecord(request) && isRecord(request.params) ? modelField(request.params) : undefined;
+    if (model !== undefined && !models.includes(model)) models.push(model);
   }
   return models;
 }

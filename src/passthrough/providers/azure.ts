@@ -31,6 +31,8 @@ export const azurePassthrough: PassthroughProvider = {
       return { ...shape, pathModel: match[1] as string };
     }
     if (/^openai\/v1\//i.test(request.path)) return openAIWireCall(request.path.slice("openai/v1/".length).toLowerCase(), request);
+    // The dated API's calls outside a deployment (`openai/responses`, `openai/batches`, assistants' threads) name their model in the body, if at all.
+    if (/^openai\//i.test(request.path)) return openAIWireCall(request.path.slice("openai/".length).toLowerCase(), request);
     return bodyCall("other", request.fields);
   },
   renderError: toOpenAIErrorResponse,

@@ -16,6 +16,8 @@ export const coherePassthrough: PassthroughProvider = {
   classify({ method, path, fields }) {
     if (method === "POST" && (path === "v1/chat" || path === "v2/chat")) return bodyCall("generate", fields, "cohere");
     if (method === "POST" && (path === "v1/embed" || path === "v2/embed")) return bodyCall("embed", fields, "cohere");
+    // v1's generate, summarize and classify run a default model when the body names none.
+    if (method === "POST" && (path === "v1/generate" || path === "v1/summarize" || path === "v1/classify")) return { ...bodyCall("other", fields), runsUnnamedModel: true };
     return bodyCall("other", fields);
   },
   renderError: toOpenAIErrorResponse,

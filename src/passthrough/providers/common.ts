@@ -20,10 +20,24 @@ export function credentialsOf(provider: Provider): CredentialSource {
   };
 }
 
-/** The body's `model`, when it is a non-empty string. */
+/**
+ * A JSON object's `model`, or its member named so in another case (`Model`: some parsers, Go's,
+ * match names without regard to case; two such members were refused with the body); undefined
+ * when it is not a non-empty string.
+ */
+export function modelField(object: Record<string, unknown> | undefined): string | undefined {
+  if (!object) return undefined;
+  let model = object.model;
+  if (model === undefined) {
+    for (const key in object) if (key.toLowerCase() === "model") model = object[key];
+  }
+  return typeof model === "string" && model !== "" ? model : undefined;
+}
+
+/** The body's model (`modelField`), as a list. */
 export function bodyModel(fields: Record<string, unknown> | undefined): string[] | undefined {
-  const model = fields?.model;
-  return typeof model === "string" && model !== "" ? [model] : undefined;
+  const model = modelField(fields);
+  return model === undefined ? undefined : [model];
 }
 
 /** A call of `kind` naming the body's model, streaming when the body asks. */

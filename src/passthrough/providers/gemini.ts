@@ -3,7 +3,7 @@ import { isRecord } from "../../json/is-record.ts";
 import { gemini } from "../../providers/gemini/index.ts";
 import { queryOf } from "../../server/url.ts";
 import type { CallKind, CallShape, PassthroughProvider } from "../types.ts";
-import { credentialsOf, withoutSuffix } from "./common.ts";
+import { credentialsOf, modelField, withoutSuffix } from "./common.ts";
 
 /** `v1beta/models/{model}:{method}` (and `tunedModels/…`), the shape of every Gemini model call, under any version. */
 const MODEL_CALL = /(?:^|\/)((?:models|tunedModels)\/[^/:]+):([A-Za-z]+)$/;
@@ -20,12 +20,28 @@ export const GEMINI_KINDS: Readonly<Record<string, CallKind>> = {
 /** A model as its path or body names it: `models/` is Gemini's resource prefix, not part of the model's name. */
 const modelName = (resource: string) => (resource.startsWith("models/") ? resource.slice("models/".length) : resource);
 
-/** generationConfig.maxOutputTokens: the output cap of a generateContent request. */
-export function maxOutputTokens(fields: Record<string, unknown> | undefined): number | undefined {
-  const config = fields?.generationConfig;
-  const cap = isRecord(config) ? config.maxOutputTokens : undefined;
-  return typeof cap === "number" && Number.isInteger(cap) && cap > 0 ? cap : undefined;
+const SNAKE = { maxOutputTokens: "max_output_tokens", candidateCount: "candidate_count" } as const;
+
+/**
+ * A positive whole number in generationConfig (maxOutputTokens: the output cap; candidateCount:
+ * the answers, each billed its output). Google's JSON reads camelCase and snake_case names alike,
+ * so the largest under either spelling counts: whichever Google takes is reserved for.
+ */
+function generationSetting(fields: Record<string, unknown> | undefined, name: keyof typeof SNAKE): number | undefined {
+  let largest: number | undefined;
+  for (const config of [fields?.generationConfig, fields?.generation_config]) {
+    if (!isRecord(config)) continue;
+    for (const value of [config[name], config[SNAKE[name]]]) {
+      if (typeof value === "number" && Number.isInteger(value) && value > 0 && value > (largest ?? 0)) largest = value;
+    }
+  }
+  return largest;
 }
+
+/** The output cap of a generateContent request (Vertex AI's Gemini models read it too). */
+export const maxOutputTokens = (fields: Record<string, unknown> | undefined) => generationSetting(fields, "maxOutputTokens");
+/** How many answers a generateContent request asks for, each billed its output. */
+export const candidateCount = (fields: Record<string, unknown> | undefined) => generationSetting(fields, "candidateCount");
 
 /** The key where Google's SDKs put one: `x-goog-api-key`, or `?key=`. */
 export function googleApiKey(request: Request): string | undefined {
@@ -48,16 +64,21 @@ export const geminiPassthrough: PassthroughProvider = {
   presentedKey: googleApiKey,
   credentialHeaders: ({ target }): Record<string, string> => (target.apiKey ? { "x-goog-api-key": target.apiKey } : {}),
   classify({ method, path, fields }): CallShape {
-    const match = method === "POST" ? MODEL_CALL.exec(path) : null;
+    // A path naming a model is checked whatever the method (only a POST is one of the priced calls).
+    const match = MODEL_CALL.exec(path);
     if (match) {
       const [, resource, action] = match as unknown as [string, string, string];
-      const kind = GEMINI_KINDS[action] ?? "other";
+      const kind = (method === "POST" && GEMINI_KINDS[action]) || "other";
       const cap = maxOutputTokens(fields);
-      return { kind, pathModel: modelName(resource), stream: action === "streamGenerateContent", wire: "gemini", ...(cap ? { maxOutputTokens: cap } : {}) };
+      const choices = candidateCount(fields);
+      return { kind, pathModel: modelName(resource), stream: action === "streamGenerateContent", wire: "gemini", ...(cap ? { maxOutputTokens: cap } : {}), ...(choices ? { choices } : {}) };
     }
     // cachedContents and the like name their model in the body, as `models/…`.
-    const model = typeof fields?.model === "string" && fields.model !== "" ? modelName(fields.model) : undefined;
-    return { kind: "other", stream: false, ...(model ? { bodyModels: [model] } : {}) };
+    const named = modelField(fields);
+    const model = named === undefined ? undefined : modelName(named);
+    // Creating a tuned model trains its `baseModel`, which is not a `model`.
+    const tuning = method === "POST" && /^v1\w*\/tunedModels$/.test(path);
+    return { kind: "other", stream: false, ...(model ? { bodyModels: [model] } : {}), ...(tuning ? { runsUnnamedModel: true } : {}) };
   },
   renderError: toOpenAIErrorResponse,
 };

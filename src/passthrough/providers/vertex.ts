@@ -6,7 +6,7 @@ import { authorizeVertex, placeOf } from "../../providers/vertex/authorize.ts";
 import { vertex } from "../../providers/vertex/index.ts";
 import type { CallShape, NativeRequest, PassthroughProvider } from "../types.ts";
 import { credentialsOf, withoutSuffix } from "./common.ts";
-import { GEMINI_KINDS, googleApiKey, maxOutputTokens } from "./gemini.ts";
+import { candidateCount, GEMINI_KINDS, googleApiKey, maxOutputTokens } from "./gemini.ts";
 import { openAIWireCall } from "./openai.ts";
 
 /** `{version}/`, the project and location when the path names them, then the resource. */
@@ -33,7 +33,8 @@ function modelCall(publisher: string | undefined, model: string, action: string,
     if (action === "predict" && EMBEDDING_MODEL.test(model)) return { kind: "embed", pathModel: model, stream: false, wire: "vertex-predict" };
     const kind = GEMINI_KINDS[action];
     const cap = maxOutputTokens(fields);
-    if (kind) return { kind, pathModel: model, stream: action === "streamGenerateContent", wire: "gemini", ...(cap ? { maxOutputTokens: cap } : {}) };
+    const choices = candidateCount(fields);
+    if (kind) return { kind, pathModel: model, stream: action === "streamGenerateContent", wire: "gemini", ...(cap ? { maxOutputTokens: cap } : {}), ...(choices ? { choices } : {}) };
     if (action === "computeTokens") return { kind: "count", pathModel: model, stream: false };
   }
   // Imagen, other publishers' models, long-running methods: the model is checked, its cost unknown.
