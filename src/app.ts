@@ -152,7 +152,10 @@ export function buildApp(deps: AppDeps) {
   // normalize: false — bodies keep unknown fields anyway, and the per-request copy costs throughput.
   // Refusals before routing are rendered in the shape of the route the path names (Anthropic's on /v1/messages).
   const renderers = new Map(routes.flatMap((route) => (route.renderError ? route.paths.map((path) => [path, route.renderError] as const) : [])));
-  const app = new Elysia({ normalize: false, serve: { routes: native } as never })
+  // standardHostname: false — Elysia's default reads the path from the URL's 12th character on,
+  // assuming a host of at least 4 characters (`Host: llm` would route `/x/v1/models` as `/v1/models`);
+  // the gateway serves plain HTTP, so the path starts at the first `/` after `http://`.
+  const app = new Elysia({ normalize: false, handler: { standardHostname: false }, serve: { routes: native } as never })
     .onRequest(({ request }) => {
       const refused = gate(request);
       if (!refused) return undefined;

@@ -56,6 +56,21 @@ describe("a Host the gateway cannot use -> 400 JSON, no stack trace", () => {
   });
 });
 
+describe("a short Host still routes by the whole path", () => {
+  // Elysia's default reads the path from the 12th character of the URL on, assuming a host of 4 or more.
+  for (const host of ["a", "ab", "llm", "llm:4"]) {
+    test(`Host: ${host}`, async () => {
+      const health = await send(`GET /health/liveness HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      expect(health.status).toBe(200);
+      // An unknown path under a known one is a 404, not the known route.
+      const nested = await send(`GET /xx/health/liveness HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      expect(nested.status).toBe(404);
+      const models = await send(`GET /zz/v1/models HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${TEST_MASTER_KEY}\r\nConnection: close\r\n\r\n`);
+      expect(models.status).toBe(404);
+    });
+  }
+});
+
 describe("requests Bun answers itself, before the gateway sees them (documented in the README)", () => {
   // Bun 1.4.5 gives the app no hook for these (its `error` handler is not called): they get Bun's
   // status with an empty body. If a Bun upgrade changes that, these fail and the gateway should answer.
