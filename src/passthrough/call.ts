@@ -36,6 +36,14 @@ function upstreamPathOf(provider: PassthroughProvider, url: string): { clientPat
   return { clientPath, path };
 }
 
+/** The upstream path naming `model` instead of the gateway name the client's path named, checked again. */
+function withPathModel(provider: PassthroughProvider, path: string, model: string): string {
+  const rewritten = provider.withPathModel ? provider.withPathModel(path, model) : path;
+  const problem = pathProblem(rewritten, provider.segmentEscapes);
+  if (problem) throw unsafePath(rewritten, problem);
+  return rewritten;
+}
+
 /** The request to send: the client's headers (less what never goes up), the deployment's, the credential; the body as received. */
 function outboundOf(provider: PassthroughProvider, upstream: PassthroughUpstream, request: Request, path: string, body: PassthroughBody): OutboundRequest {
   let query = rawQueryOf(request.url);
@@ -89,7 +97,8 @@ export async function handlePassthrough(deps: PassthroughDeps, provider: Passthr
     info.upstream = chosen.upstream;
     const admitted = admitPassthrough(deps.accounting, caller, provider, shape, chosen, body.fields);
     scope.admission = admitted instanceof Promise ? await admitted : admitted;
-    return await forward(provider, scope, info, chosen.upstream, outboundOf(provider, chosen.upstream, request, path, body), server);
+    const sentPath = chosen.pathModel === undefined ? path : withPathModel(provider, path, chosen.pathModel);
+    return await forward(provider, scope, info, chosen.upstream, outboundOf(provider, chosen.upstream, request, sentPath, body), server);
   } catch (error) {
     const failure = failed(scope, provider, error, chosen);
     return provider.renderError(failure, gatewayHeaders(scope, chosen?.upstream.id, undefined));

@@ -24,6 +24,8 @@ export interface Chosen {
   model?: string;
   /** The gateway name the caller was allowed the model by (recorded as the call's model). */
   name?: string;
+  /** The model id to put in the upstream path instead of the gateway name the client's path named. */
+  pathModel?: string;
 }
 
 /** The one model a request names; a 400 when its path and body name different ones, or a model call names none. */
@@ -68,6 +70,13 @@ export function chooseUpstream(upstreams: PassthroughUpstreams, provider: Passth
     return { upstream };
   }
   const serving = upstreams.serving(provider, model);
+  const byName = serving.length === 0 && shape.kind !== "other" && shape.pathModel === model && provider.withPathModel ? upstreams.named(provider, model) : undefined;
+  if (byName) {
+    // The path names a deployment by its gateway name: that name is what the key must allow.
+    checkModelAccess(caller, model, model);
+    const upstreamModel = byName.target.model;
+    return { upstream: upstreamOfDeployment(provider, byName, upstreamModel), model: upstreamModel, name: model, pathModel: upstreamModel };
+  }
   const name = allowedName(caller, provider, model, [...serving.map((s) => s.name), qualified(provider, model)]);
   // A deployment's credential serves its model's calls; anything else takes the pass-through credential.
   const by = shape.kind === "other" ? undefined : (serving.find((s) => s.name === name) ?? serving[0]);

@@ -91,6 +91,11 @@ export interface CredentialSource {
    * its base, and headers that carry its credential (sent as the deployment headers are).
    */
   fixed?: { base: string; headers?: Record<string, string> };
+  /**
+   * The standing credential read from the environment when it is more than a key and a base (Bedrock:
+   * AWS keys or a Bedrock API key, and a region); replaces `apiKeyEnv` / `apiBaseEnv`. Undefined: none set.
+   */
+  environment?(env: Record<string, string | undefined>): Target | undefined;
   /** Price data sources (genai-prices provider ids) for models no deployment prices. */
   priceSources: readonly string[];
 }
@@ -115,6 +120,12 @@ export interface PassthroughProvider {
    * through (Bedrock's model ARNs: `/` as `%2F`); the joined URL is still checked to stay under the root.
    */
   segmentEscapes?: ReadonlySet<string>;
+  /**
+   * The upstream path with the model its path names replaced by `model` (escaped as the provider's
+   * SDK escapes it). With it, a path may name a deployment by its gateway name (LiteLLM's
+   * `/bedrock/model/{model_name}/converse`), sent upstream as the deployment's model id.
+   */
+  withPathModel?(path: string, model: string): string;
   /** The upstream path for the client's (after the prefix, no leading `/`); OpenAI adds `v1/` when absent, as LiteLLM does. */
   upstreamPath?(path: string): string;
   /** Edits the query sent upstream (the client's `key` is already gone): Azure adds the deployment's api-version when absent. */

@@ -52,6 +52,11 @@ export function passthroughSettings(providers: readonly PassthroughProvider[], c
       standing.set(provider.id, { id: `${provider.id}/config`, root: provider.rootOf(fixed.base), target: { model: "", apiBase: fixed.base, ...(fixed.headers ? { headers: fixed.headers } : {}) }, priceOf, timeoutMs });
       continue;
     }
+    if (credentials.environment) {
+      const target = credentials.environment(env);
+      if (target) standing.set(provider.id, { id: `${provider.id}/environment`, root: provider.rootOf(target.apiBase), target, priceOf, timeoutMs });
+      continue;
+    }
     const apiKey = firstEnv(env, credentials.apiKeyEnv);
     const base = firstEnv(env, credentials.apiBaseEnv) ?? credentials.defaultBase;
     if (!apiKey || !base) continue;
@@ -129,6 +134,12 @@ export class PassthroughUpstreams {
       if (matched !== undefined) found.push({ deployment, name: deployment.modelName.replace("*", () => matched) });
     }
     return found;
+  }
+
+  /** The provider's deployment served under the gateway name `name` with an exact upstream model (not a wildcard), if any. */
+  named(provider: PassthroughProvider, name: string): Deployment | undefined {
+    const id = provider.credentials.providerId;
+    return id ? this.deploymentsOf(id).find((deployment) => deployment.modelName === name && !deployment.target.model.includes("*")) : undefined;
   }
 
   /** The upstream of a call no deployment serves by model: the first `use_in_pass_through` deployment, else the standing one (fixed, or the environment's). */

@@ -1,7 +1,7 @@
 /**
  * The wire formats a traced body can be in. The client dialects' (`openai` chat completions,
  * `anthropic` Messages) and those only pass-through routes carry: OpenAI's Responses API, Gemini's
- * generateContent, Cohere's chat. Usage readers (passthrough/usage.ts) and span readers
+ * generateContent, Cohere's chat, Bedrock's Converse and InvokeModel. Usage readers (passthrough/usage.ts) and span readers
  * (openinference-native.ts) are keyed by it.
  */
-export type NativeWire = "openai" | "anthropic" | "openai-responses" | "gemini" | "cohere";
+export type NativeWire = "openai" | "anthropic" | "openai-responses" | "gemini" | "cohere" | "bedrock-converse" | "bedrock-invoke";

@@ -1,8 +1,8 @@
 /**
  * Messages of the wire formats only pass-through routes carry, read into the same small Message
  * shape as OpenAI's and Anthropic's (openinference-messages.ts): OpenAI's Responses API, Gemini's
- * generateContent, Cohere's chat (v2, and v1's message/preamble/chat_history). One table,
- * WIRE_MESSAGES, gives every wire's readers. Pure; every reader tolerates malformed input by
+ * generateContent, Cohere's chat (v2, and v1's message/preamble/chat_history); Bedrock's are in
+ * openinference-bedrock.ts. One table, WIRE_MESSAGES, gives every wire's readers. Pure; every reader tolerates malformed input by
  * returning less.
  */
 import {
@@ -21,6 +21,7 @@ import {
   type ToolCallInfo,
 } from "./openinference-messages.ts";
 import type { NativeWire } from "./native-wire.ts";
+import { BEDROCK_WIRE_MESSAGES } from "./openinference-bedrock.ts";
 
 type Json = Record<string, unknown>;
 
@@ -247,4 +248,5 @@ export const WIRE_MESSAGES: Record<NativeWire, WireMessages> = {
   "openai-responses": responses,
   gemini,
   cohere,
+  ...BEDROCK_WIRE_MESSAGES,
 };
