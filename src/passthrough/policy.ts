@@ -70,7 +70,9 @@ export function chooseUpstream(upstreams: PassthroughUpstreams, provider: Passth
     return { upstream };
   }
   const serving = upstreams.serving(provider, model);
-  const byName = serving.length === 0 && shape.kind !== "other" && shape.pathModel === model && provider.withPathModel ? upstreams.named(provider, model) : undefined;
+  // A gateway name in the path wins over a wildcard deployment taking it for a model id (as LiteLLM's router models do).
+  const exact = serving.some((s) => !s.deployment.target.model.includes("*"));
+  const byName = !exact && shape.kind !== "other" && shape.pathModel === model && provider.withPathModel ? upstreams.named(provider, model) : undefined;
   if (byName) {
     // The path names a deployment by its gateway name: that name is what the key must allow.
     checkModelAccess(caller, model, model);

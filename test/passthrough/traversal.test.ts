@@ -12,7 +12,7 @@ import { startCanary, type Canary } from "../support/canary.ts";
 import { startMockNative, type MockNative } from "../support/mock-native.ts";
 import { rawExchange } from "../support/raw-http.ts";
 
-const PREFIXES = ["anthropic", "openai", "azure", "gemini", "cohere", "mistral"] as const;
+const PREFIXES = ["anthropic", "openai", "azure", "gemini", "cohere", "mistral", "bedrock"] as const;
 const UPSTREAM_KEY = "sk-upstream-traversal-0123456789";
 
 let mock: MockNative;
@@ -30,6 +30,8 @@ beforeAll(async () => {
       { model_name: "z", model: "azure/m", api_base: base, api_key: UPSTREAM_KEY, use_in_pass_through: true },
       { model_name: "g", model: "gemini/m", api_base: `${base}/v1beta`, api_key: UPSTREAM_KEY, use_in_pass_through: true },
       { model_name: "s", model: "mistral/m", api_base: `${base}/v1`, api_key: UPSTREAM_KEY, use_in_pass_through: true },
+      // Bedrock reads an escaped '/' inside a segment (ARNs): the escapes below must still get nowhere.
+      { model_name: "b", model: "bedrock/m", api_base: base, aws_access_key_id: "AKIATRAVERSAL0000000", aws_secret_access_key: "secret", aws_region_name: "us-east-1", use_in_pass_through: true },
     ],
   };
   // Cohere has no deployments here: its credential and base come from the environment.
@@ -57,6 +59,8 @@ const ESCAPES = (c: string): string[] => [
   `//${c}/x`,
   `%2f%2f${c}/x`,
   `%2F${c}`,
+  `model/..%2F..%2F..%2Fx/converse`,
+  `model/x%2F%2F${c}/converse`,
   `@${c}/x`,
   `%40${c}/x`,
   `v1/@${c}`,
