@@ -15,8 +15,8 @@ import {
   type Message,
   type Sink,
   type ToolCallInfo,
+  type WireMessages,
 } from "./openinference-messages.ts";
-import type { WireMessages } from "./openinference-native.ts";
 
 type Json = Record<string, unknown>;
 

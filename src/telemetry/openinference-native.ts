@@ -19,23 +19,14 @@ import {
   type Message,
   type Sink,
   type ToolCallInfo,
+  type WireMessages,
 } from "./openinference-messages.ts";
 import type { NativeWire } from "./native-wire.ts";
 import { BEDROCK_WIRE_MESSAGES } from "./openinference-bedrock.ts";
 
 type Json = Record<string, unknown>;
 
-/** How spans read one wire's bodies. */
-export interface WireMessages {
-  /** Writes the request's messages under `prefix` (`llm.input_messages`). */
-  input(sink: Sink, prefix: string, request: Json): void;
-  /** The answer's message, from a whole body. */
-  answer(response: Json): Message | undefined;
-  /** The answer's message, assembled from a stream's event payloads. */
-  stream(events: readonly unknown[]): Message | undefined;
-  /** The texts an embedding request embeds, in order (non-strings are skipped). */
-  embedTexts(request: Json): unknown[];
-}
+export type { WireMessages };
 
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
