@@ -14,6 +14,7 @@ import {
   CountTokensCommand,
   InvokeModelCommand,
   InvokeModelWithResponseStreamCommand,
+  ListAsyncInvokesCommand,
   type BedrockRuntimeClientConfig,
 } from "@aws-sdk/client-bedrock-runtime";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -55,12 +56,13 @@ beforeAll(async () => {
         { model_name: "claude-arn", model: `bedrock/${ARN}`, ...deployment, price: CLAUDE_PRICE },
         { model_name: "claude-stall", model: "bedrock/us.anthropic.claude-stall-v1:0", ...deployment, price: CLAUDE_PRICE },
         { model_name: "titan-embed", model: `bedrock/${TITAN}`, ...deployment, price: { input: 0.1, output: 0 } },
-        { model_name: "haiku-bedrock", model: "bedrock/anthropic.claude-3-haiku-20240307-v1:0", ...deployment },
+        { model_name: "haiku-bedrock", model: "bedrock/anthropic.claude-3-haiku-20240307-v1:0", ...deployment, use_in_pass_through: true },
+        { model_name: "claude-throttled", model: "bedrock/us.anthropic.claude-throttled-v1:0", ...deployment },
       ],
     },
     { dataDir: dirname(await tmp.file("marker", "")) },
   );
-  key = (await gateway.admin<GeneratedKeyJson>("POST", "/key/generate", { key_alias: "bedrock-sdk-key", models: ["claude-bedrock", "claude-arn", "claude-stall", "titan-embed"] })).body;
+  key = (await gateway.admin<GeneratedKeyJson>("POST", "/key/generate", { key_alias: "bedrock-sdk-key", models: ["claude-bedrock", "claude-arn", "claude-stall", "titan-embed", "claude-throttled"] })).body;
 });
 afterAll(async () => {
   await gateway?.stop();
@@ -245,6 +247,29 @@ describe("InvokeModel and InvokeModelWithResponseStream", () => {
     const counted = await bedrockClient().send(new CountTokensCommand({ modelId: CLAUDE, input: { converse: { messages } } }));
     expect(counted.inputTokens).toBe(42);
     expect(await nextRecord(before)).toMatchObject({ model: "claude-bedrock", costNano: 0, outcome: "ok" });
+  });
+});
+
+describe("other calls and upstream errors", () => {
+  test("ListAsyncInvokes, a GET of no model: signed as a GET, open to any key, on the deployment lent to pass-through, free", async () => {
+    const before = gateway.records.length;
+    const requests = mock.requests.length;
+    await bedrockClient().send(new ListAsyncInvokesCommand({ maxResults: 5 }));
+    const received = mock.requests[requests];
+    expect(received).toMatchObject({ method: "GET", rawPath: "/async-invoke", bytes: new Uint8Array() });
+    expect(received?.invalid).toBeUndefined();
+    expect(received?.headers.authorization).toContain(`/${BEDROCK_REGION}/bedrock/aws4_request`);
+    expect(await nextRecord(before)).toMatchObject({ model: "", deploymentId: "haiku-bedrock", costNano: 0, outcome: "ok" });
+  });
+
+  test("Bedrock's own error is relayed for the SDK to raise, the deployment's credential taken out of it", async () => {
+    const before = gateway.records.length;
+    const error = await failure(bedrockClient().send(new ConverseCommand({ modelId: "us.anthropic.claude-throttled-v1:0", messages })));
+    expect(error.name).toBe("ThrottlingException");
+    expect(error.$metadata?.httpStatusCode).toBe(429);
+    expect(error.message).toContain("Too many requests");
+    expect(error.message).not.toContain(BEDROCK_CREDENTIALS.sessionToken);
+    expect(await nextRecord(before)).toMatchObject({ model: "claude-throttled", outcome: "error", errorCode: "provider.rate_limited", status: 429 });
   });
 });
 

@@ -14,6 +14,7 @@
  * | `/model/{id}/invoke`                     | an Anthropic body gets an Anthropic answer (`INVOKE_TEXT`, `INVOKE_USAGE`); an `embed` id a Titan embedding; both with Bedrock's token-count headers |
  * | `/model/{id}/invoke-with-response-stream`| `chunk` events, each an Anthropic stream event in base64, the last with `amazon-bedrock-invocationMetrics`; `stall` as above |
  * | `/model/{id}/count-tokens`               | `{inputTokens: 42}` |
+ * | `/model/{id}/…` of a `throttled` id      | AWS's 429 ThrottlingException, its message echoing the session token it received |
  * | anything else                            | 200 `{path, method}` |
  */
 import { encodeEvents, streamEvents, type StreamEvent } from "../conformance/providers/bedrock-answers.ts";
@@ -110,6 +111,7 @@ export async function startMockBedrock(): Promise<MockBedrock> {
   }
 
   function answer(action: string, id: string, recorded: BedrockRequest, signal: AbortSignal): Response {
+    if (id.includes("throttled")) return awsError(429, "ThrottlingException", `Too many requests (token ${recorded.headers["x-amz-security-token"] ?? "none"}), please wait before trying again.`);
     const stall = id.includes("stall");
     const body = recorded.body ?? {};
     if (action === "converse" || action === "converse-stream") {
