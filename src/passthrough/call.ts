@@ -36,12 +36,12 @@ function upstreamPathOf(provider: PassthroughProvider, url: string): { clientPat
   return { clientPath, path };
 }
 
-/** The upstream path naming `model` instead of the gateway name the client's path named, checked again. */
-function withPathModel(provider: PassthroughProvider, path: string, model: string): string {
-  const rewritten = provider.withPathModel ? provider.withPathModel(path, model) : path;
-  const problem = pathProblem(rewritten, provider.segmentEscapes);
-  if (problem) throw unsafePath(rewritten, problem);
-  return rewritten;
+/** The path as the chosen upstream reads it, checked again when the provider changed it. */
+function placedPath(provider: PassthroughProvider, upstream: PassthroughUpstream, path: string, method: string): string {
+  const placed = provider.placePath ? provider.placePath(path, upstream, method) : path;
+  const problem = placed === path ? undefined : pathProblem(placed, provider.segmentEscapes);
+  if (problem) throw unsafePath(placed, problem);
+  return placed;
 }
 
 /** The request to send: the client's headers (less what never goes up), the deployment's, the credential; the body as received. */
@@ -60,7 +60,7 @@ function outboundOf(provider: PassthroughProvider, upstream: PassthroughUpstream
   Object.assign(headers, provider.credentialHeaders(upstream));
   // fetch sends no body with a GET; no provider API reads one.
   const bytes = request.method === "GET" ? undefined : body.bytes;
-  return { method: request.method, url: joinUnderRoot(upstream.root, path, query), headers, body: bytes };
+  return { method: request.method, url: joinUnderRoot(upstream.root, placedPath(provider, upstream, path, request.method), query), headers, body: bytes };
 }
 
 /** Records a call that failed before its answer, and returns the error to render. */
@@ -97,8 +97,7 @@ export async function handlePassthrough(deps: PassthroughDeps, provider: Passthr
     info.upstream = chosen.upstream;
     const admitted = admitPassthrough(deps.accounting, caller, provider, shape, chosen, body.fields);
     scope.admission = admitted instanceof Promise ? await admitted : admitted;
-    const sentPath = chosen.pathModel === undefined ? path : withPathModel(provider, path, chosen.pathModel);
-    return await forward(provider, scope, info, chosen.upstream, outboundOf(provider, chosen.upstream, request, sentPath, body), server);
+    return await forward(provider, scope, info, chosen.upstream, outboundOf(provider, chosen.upstream, request, path, body), server);
   } catch (error) {
     const failure = failed(scope, provider, error, chosen);
     return provider.renderError(failure, gatewayHeaders(scope, chosen?.upstream.id, undefined));

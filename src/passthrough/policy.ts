@@ -24,8 +24,6 @@ export interface Chosen {
   model?: string;
   /** The gateway name the caller was allowed the model by (recorded as the call's model). */
   name?: string;
-  /** The model id to put in the upstream path instead of the gateway name the client's path named. */
-  pathModel?: string;
 }
 
 /** The one model a request names; a 400 when its path and body name different ones, or a model call names none. */
@@ -65,24 +63,24 @@ function notConfigured(provider: PassthroughProvider): GatewayError {
 export function chooseUpstream(upstreams: PassthroughUpstreams, provider: PassthroughProvider, caller: Caller, shape: CallShape, model: string | undefined): Chosen {
   for (const other of shape.bodyModels?.slice(1) ?? []) allowedName(caller, provider, other, [...upstreams.serving(provider, other).map((s) => s.name), qualified(provider, other)]);
   if (model === undefined) {
-    const upstream = upstreams.fallback(provider, "");
+    const upstream = upstreams.fallback(provider, "", shape.place);
     if (!upstream) throw notConfigured(provider);
     return { upstream };
   }
   const serving = upstreams.serving(provider, model);
   // A gateway name in the path wins over a wildcard deployment taking it for a model id (as LiteLLM's router models do).
   const exact = serving.some((s) => !s.deployment.target.model.includes("*"));
-  const byName = !exact && shape.kind !== "other" && shape.pathModel === model && provider.withPathModel ? upstreams.named(provider, model) : undefined;
+  const byName = !exact && shape.kind !== "other" && shape.pathModel === model && provider.pathNamesDeployments ? upstreams.named(provider, model) : undefined;
   if (byName) {
     // The path names a deployment by its gateway name: that name is what the key must allow.
     checkModelAccess(caller, model, model);
     const upstreamModel = byName.target.model;
-    return { upstream: upstreamOfDeployment(provider, byName, upstreamModel), model: upstreamModel, name: model, pathModel: upstreamModel };
+    return { upstream: upstreamOfDeployment(provider, byName, upstreamModel), model: upstreamModel, name: model };
   }
   const name = allowedName(caller, provider, model, [...serving.map((s) => s.name), qualified(provider, model)]);
   // A deployment's credential serves its model's calls; anything else takes the pass-through credential.
   const by = shape.kind === "other" ? undefined : (serving.find((s) => s.name === name) ?? serving[0]);
-  const upstream = by ? upstreamOfDeployment(provider, by.deployment, model) : upstreams.fallback(provider, model);
+  const upstream = by ? upstreamOfDeployment(provider, by.deployment, model) : upstreams.fallback(provider, model, shape.place);
   if (!upstream) throw notConfigured(provider);
   return { upstream, model, name };
 }

@@ -50,6 +50,8 @@ export interface CallShape {
   wire?: NativeWire;
   /** The output cap of the native request, when not in `max_tokens` & co. (Gemini's generationConfig.maxOutputTokens). */
   maxOutputTokens?: number;
+  /** The cloud project and location the path names (Vertex AI's `projects/{p}/locations/{l}/`): a `use_in_pass_through` deployment there is preferred. */
+  place?: { project: string; location: string };
 }
 
 /** Where one pass-through call goes, with what credential, and how it is priced and timed. */
@@ -91,13 +93,14 @@ export interface CredentialSource {
    * its base, and headers that carry its credential (sent as the deployment headers are).
    */
   fixed?: { base: string; headers?: Record<string, string> };
-  /**
-   * The standing credential read from the environment when it is more than a key and a base (Bedrock:
-   * AWS keys or a Bedrock API key, and a region); replaces `apiKeyEnv` / `apiBaseEnv`. Undefined: none set.
-   */
-  environment?(env: Record<string, string | undefined>): Target | undefined;
   /** Price data sources (genai-prices provider ids) for models no deployment prices. */
   priceSources: readonly string[];
+  /**
+   * The environment's credential when it is more than a key and a base (Vertex AI: a service
+   * account, a project and a location; Bedrock: AWS keys or an API key, and a region): the whole target, or undefined when the environment sets
+   * none. Replaces the reading of `apiKeyEnv` / `apiBaseEnv`.
+   */
+  environment?(env: Record<string, string | undefined>): Target | undefined;
 }
 
 /**
@@ -121,13 +124,18 @@ export interface PassthroughProvider {
    */
   segmentEscapes?: ReadonlySet<string>;
   /**
-   * The upstream path with the model its path names replaced by `model` (escaped as the provider's
-   * SDK escapes it). With it, a path may name a deployment by its gateway name (LiteLLM's
-   * `/bedrock/model/{model_name}/converse`), sent upstream as the deployment's model id.
+   * The model a path names may be a deployment's gateway name (LiteLLM's
+   * `/bedrock/model/{model_name}/converse`): the call goes to that deployment, and `placePath` puts
+   * its model id (the upstream's `target.model`) in the path.
    */
-  withPathModel?(path: string, model: string): string;
+  pathNamesDeployments?: boolean;
   /** The upstream path for the client's (after the prefix, no leading `/`); OpenAI adds `v1/` when absent, as LiteLLM does. */
   upstreamPath?(path: string): string;
+  /**
+   * The upstream path for the chosen upstream (Vertex AI: the credential's project and location in
+   * place of the client's); checked again before it is joined to the root.
+   */
+  placePath?(path: string, upstream: PassthroughUpstream, method: string): string;
   /** Edits the query sent upstream (the client's `key` is already gone): Azure adds the deployment's api-version when absent. */
   upstreamQuery?(query: URLSearchParams, upstream: PassthroughUpstream, path: string): void;
   /** The headers that carry the upstream credential (`x-api-key`, `Authorization`, `api-key`, `x-goog-api-key`). */

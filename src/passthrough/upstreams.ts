@@ -16,7 +16,8 @@ import type { Config } from "../config/schema.ts";
 import type { PriceCatalogue } from "../pricing/catalogue.ts";
 import { makePricer, type PriceOf } from "../pricing/pricer.ts";
 import type { Deployment, ModelTable } from "../router/models.ts";
-import type { PassthroughProvider, PassthroughUpstream } from "./types.ts";
+import type { Target } from "../providers/types.ts";
+import type { CallShape, CredentialSource, PassthroughProvider, PassthroughUpstream } from "./types.ts";
 
 const DEFAULT_TIMEOUT_SECONDS = 600;
 
@@ -38,6 +39,13 @@ function firstEnv(env: Record<string, string | undefined>, names: readonly strin
   return undefined;
 }
 
+/** The environment's key and base for a provider, when both are set (a base may be the provider's default). */
+function keyTarget(credentials: CredentialSource, env: Record<string, string | undefined>): Target | undefined {
+  const apiKey = firstEnv(env, credentials.apiKeyEnv);
+  const base = firstEnv(env, credentials.apiBaseEnv) ?? credentials.defaultBase;
+  return apiKey && base ? { model: "", apiBase: base, apiKey } : undefined;
+}
+
 /** Reads each provider's standing credential (fixed, or from the environment) and price data. */
 export function passthroughSettings(providers: readonly PassthroughProvider[], config: Config, env: Record<string, string | undefined>, prices: PriceCatalogue): PassthroughSettings {
   const timeoutMs = (config.settings?.request_timeout_seconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
@@ -52,15 +60,8 @@ export function passthroughSettings(providers: readonly PassthroughProvider[], c
       standing.set(provider.id, { id: `${provider.id}/config`, root: provider.rootOf(fixed.base), target: { model: "", apiBase: fixed.base, ...(fixed.headers ? { headers: fixed.headers } : {}) }, priceOf, timeoutMs });
       continue;
     }
-    if (credentials.environment) {
-      const target = credentials.environment(env);
-      if (target) standing.set(provider.id, { id: `${provider.id}/environment`, root: provider.rootOf(target.apiBase), target, priceOf, timeoutMs });
-      continue;
-    }
-    const apiKey = firstEnv(env, credentials.apiKeyEnv);
-    const base = firstEnv(env, credentials.apiBaseEnv) ?? credentials.defaultBase;
-    if (!apiKey || !base) continue;
-    standing.set(provider.id, { id: `${provider.id}/environment`, root: provider.rootOf(base), target: { model: "", apiBase: base, apiKey }, priceOf, timeoutMs });
+    const target = credentials.environment ? credentials.environment(env) : keyTarget(credentials, env);
+    if (target) standing.set(provider.id, { id: `${provider.id}/environment`, root: provider.rootOf(target.apiBase), target, priceOf, timeoutMs });
   }
   return { providers, standing, pricers };
 }
@@ -142,11 +143,16 @@ export class PassthroughUpstreams {
     return id ? this.deploymentsOf(id).find((deployment) => deployment.modelName === name && !deployment.target.model.includes("*")) : undefined;
   }
 
-  /** The upstream of a call no deployment serves by model: the first `use_in_pass_through` deployment, else the standing one (fixed, or the environment's). */
-  fallback(provider: PassthroughProvider, model: string): PassthroughUpstream | undefined {
+  /**
+   * The upstream of a call no deployment serves by model: the first `use_in_pass_through`
+   * deployment (in the project and location the path names, when one is there, as LiteLLM picks
+   * Vertex AI's), else the standing one (fixed, or the environment's).
+   */
+  fallback(provider: PassthroughProvider, model: string, place?: CallShape["place"]): PassthroughUpstream | undefined {
     const id = provider.credentials.providerId;
     const priceOf = this.settings.pricers.get(provider.id);
-    const lent = id ? this.deploymentsOf(id).find((deployment) => deployment.passThrough) : undefined;
+    const lending = id ? this.deploymentsOf(id).filter((deployment) => deployment.passThrough) : [];
+    const lent = (place && lending.find(({ target }) => target.project === place.project && target.region === place.location)) || lending[0];
     // Its own price override is for its own model: other models are priced from the price data.
     if (lent) return upstreamOfDeployment(provider, lent, model, priceOf ?? lent.priceOf);
     const standing = this.settings.standing.get(provider.id);

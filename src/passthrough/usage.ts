@@ -1,7 +1,7 @@
 /**
  * Usage, id and finish reason from a native answer, per wire: a whole body, or a stream's events
  * read as they pass (nothing is changed). Readers never throw: an event or body they cannot read
- * adds nothing. A new wire adds its reader here (and its span reader in telemetry/openinference-native.ts).
+ * adds nothing. A new wire adds its reader here (and in telemetry/openinference-native.ts).
  */
 import { fromAnthropicUsage, fromOpenAIUsage, type Usage } from "../canonical/usage.ts";
 import { isRecord } from "../json/is-record.ts";
@@ -87,6 +87,18 @@ function fromCohereUsage(holder: unknown): Usage | undefined {
   const output = count(billed?.output_tokens) ?? count(tokens?.output_tokens);
   if (input === undefined && output === undefined) return undefined;
   return { input: input ?? 0, output: output ?? 0 };
+}
+
+/** Vertex AI's `:predict` embeddings: each prediction's `embeddings.statistics.token_count`, summed. */
+function readPredict(reading: AnswerReading, body: Json): void {
+  if (!Array.isArray(body.predictions)) return;
+  let tokens: number | undefined;
+  for (const prediction of body.predictions) {
+    const embeddings = isRecord(prediction) && isRecord(prediction.embeddings) ? prediction.embeddings : undefined;
+    const counted = isRecord(embeddings?.statistics) ? count(embeddings.statistics.token_count) : undefined;
+    if (counted !== undefined) tokens = (tokens ?? 0) + counted;
+  }
+  if (tokens !== undefined) reading.usage = { input: tokens, output: 0 };
 }
 
 function readAnthropic(reading: AnswerReading, body: Json): void {
@@ -199,6 +211,11 @@ export const WIRE_READERS: Record<NativeWire, WireReader> = {
       return reading;
     },
     stream: folding((reading, event) => readGemini(reading, event)),
+  },
+  "vertex-predict": {
+    answer: whole(readPredict),
+    // A predict call does not stream.
+    stream: folding(() => {}),
   },
   cohere: {
     answer: whole(readCohere),

@@ -1,8 +1,9 @@
 /**
  * Messages of the wire formats only pass-through routes carry, read into the same small Message
  * shape as OpenAI's and Anthropic's (openinference-messages.ts): OpenAI's Responses API, Gemini's
- * generateContent, Cohere's chat (v2, and v1's message/preamble/chat_history); Bedrock's are in
- * openinference-bedrock.ts. One table, WIRE_MESSAGES, gives every wire's readers. Pure; every reader tolerates malformed input by
+ * generateContent, Cohere's chat (v2, and v1's message/preamble/chat_history), Vertex AI's
+ * embedding `:predict`; Bedrock's are in openinference-bedrock.ts. One table, WIRE_MESSAGES, gives
+ * every wire's readers. Pure; every reader tolerates malformed input by
  * returning less.
  */
 import {
@@ -229,6 +230,16 @@ const responses: WireMessages = {
   embedTexts: () => [],
 };
 
+// ---- Vertex AI predict -----------------------------------------------------------------------
+
+/** Vertex AI's `:predict` for embeddings: `instances[].content` (text models) or `.text` (multimodal); no messages. */
+const vertexPredict: WireMessages = {
+  input: () => {},
+  answer: () => undefined,
+  stream: () => undefined,
+  embedTexts: (request) => list(request.instances).map((instance) => (isObject(instance) ? (instance.content ?? instance.text) : undefined)),
+};
+
 /** OpenAI's `input` of an embedding request. */
 const openAIEmbedTexts = (request: Json): unknown[] => (typeof request.input === "string" ? [request.input] : list(request.input));
 
@@ -239,5 +250,6 @@ export const WIRE_MESSAGES: Record<NativeWire, WireMessages> = {
   "openai-responses": responses,
   gemini,
   cohere,
+  "vertex-predict": vertexPredict,
   ...BEDROCK_WIRE_MESSAGES,
 };

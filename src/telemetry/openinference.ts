@@ -95,7 +95,7 @@ const NATIVE_PARAMETERS = new Set([
   "temperature", "top_p", "top_k", "max_tokens", "max_completion_tokens", "max_output_tokens", "n", "seed",
   "frequency_penalty", "presence_penalty", "logprobs", "top_logprobs", "tool_choice", "parallel_tool_calls",
   "reasoning_effort", "reasoning", "thinking", "service_tier", "store", "truncation", "dimensions", "encoding_format",
-  "generationConfig", "input_type", "embedding_types", "k", "p", "safety_mode", "random_seed", "safe_prompt", "verbosity",
+  "generationConfig", "parameters", "input_type", "embedding_types", "k", "p", "safety_mode", "random_seed", "safe_prompt", "verbosity",
   "inferenceConfig",
 ]);
 

@@ -14,6 +14,7 @@ import { PASSTHROUGH_PROVIDERS } from "../../src/passthrough/registry.ts";
 import { PassthroughUpstreams, passthroughSettings } from "../../src/passthrough/upstreams.ts";
 import { WIRE_READERS, type AnswerReading } from "../../src/passthrough/usage.ts";
 import { embeddedPrices } from "../../src/pricing/load.ts";
+import { makePricer } from "../../src/pricing/pricer.ts";
 import { buildModelTable } from "../../src/router/models.ts";
 import type { KeyRecord } from "../../src/store/types.ts";
 import { AwsEventStreamDecoder } from "../../src/streams/aws-eventstream.ts";
@@ -24,6 +25,7 @@ import { seeded, splitRandomly, splitsAtEveryByte } from "../support/rechunk.ts"
 
 const CLAUDE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const ARN = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123";
+const embeddedPricer = makePricer(embeddedPrices(), { sources: [] });
 const classify = (path: string, fields?: Record<string, unknown>, method = "POST") => bedrockPassthrough.classify({ method, path, fields });
 
 describe("what a Bedrock request is", () => {
@@ -43,9 +45,14 @@ describe("what a Bedrock request is", () => {
     expect(classify(`model/${CLAUDE}/invoke-with-bidirectional-stream`)).toEqual({ kind: "other", stream: false });
   });
 
-  test("a gateway name in the path is replaced by the model id, escaped as AWS's SDK escapes it", () => {
-    expect(bedrockPassthrough.withPathModel?.("model/claude-arn/converse-stream", ARN)).toBe("model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aapplication-inference-profile%2Fabc123/converse-stream");
-    expect(bedrockPassthrough.withPathModel?.("async-invoke", CLAUDE)).toBe("async-invoke");
+  test("a gateway name in the path is replaced by the upstream's model id, escaped as AWS's SDK escapes it; a path naming that id is left as sent", () => {
+    const upstream = (model: string) => ({ id: "d", root: "https://bedrock-runtime.us-east-1.amazonaws.com", target: { model, apiBase: "" }, priceOf: embeddedPricer, timeoutMs: 1 });
+    const place = (path: string, model: string) => bedrockPassthrough.placePath?.(path, upstream(model), "POST");
+    expect(place("model/claude-arn/converse-stream", ARN)).toBe("model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aapplication-inference-profile%2Fabc123/converse-stream");
+    expect(place("model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aapplication-inference-profile%2Fabc123/converse", ARN)).toBe("model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aapplication-inference-profile%2Fabc123/converse");
+    expect(place(`model/${CLAUDE}/invoke`, CLAUDE)).toBe(`model/${CLAUDE}/invoke`);
+    expect(place("async-invoke", "")).toBe("async-invoke");
+    expect(place("guardrail/gr-1/version/1/apply", "")).toBe("guardrail/gr-1/version/1/apply");
   });
 });
 
@@ -73,8 +80,7 @@ describe("where a Bedrock call goes", () => {
   test("a model id a deployment serves goes to it, signed for its region; a gateway name goes to its deployment under its model id", () => {
     const byId = choose(`model/${CLAUDE}/converse`);
     expect(byId).toMatchObject({ model: CLAUDE, name: "claude-bedrock", upstream: { id: "claude-bedrock", root: "https://bedrock-runtime.eu-west-1.amazonaws.com", target: { region: "eu-west-1", aws: { accessKeyId: "AKIADEPLOYMENT000000" } } } });
-    expect(byId.pathModel).toBeUndefined();
-    expect(choose("model/profile/converse")).toMatchObject({ model: ARN, name: "profile", pathModel: ARN, upstream: { id: "profile", target: { model: ARN } } });
+    expect(choose("model/profile/converse")).toMatchObject({ model: ARN, name: "profile", upstream: { id: "profile", target: { model: ARN } } });
   });
 
   test("the key's allow-list is checked against the name it used: the gateway name, or a name serving the model id", () => {

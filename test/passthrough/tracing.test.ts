@@ -13,6 +13,8 @@ import { Tracing } from "../../src/telemetry/tracing.ts";
 import { startGateway, type TestGateway } from "../support/build-test-app.ts";
 import { startMockAnthropic, THINKING_USAGE, TOOL_INPUTS, TOOL_USE_IDS, TOOLS_PREAMBLE, type MockAnthropic } from "../support/mock-anthropic.ts";
 import { CHAT_TEXT, COHERE_TEXT, GEMINI_CALL, GEMINI_TEXT, RESPONSES_TEXT, startMockNative, type MockNative } from "../support/mock-native.ts";
+import type { TestAccount } from "../fixtures/vertex/google-mock.ts";
+import { startMockVertex, type MockVertex } from "../support/mock-vertex.ts";
 import { startOtlpReceiver, type DecodedSpan, type OtlpReceiver } from "../support/otlp-receiver.ts";
 
 const MASTER = "sk-master-passthrough-trace-0001";
@@ -23,6 +25,8 @@ const CANARY = "CANARY-7f3a9e-private-prompt";
 let receiver: OtlpReceiver;
 let anthropicMock: MockAnthropic;
 let native: MockNative;
+let vertex: MockVertex;
+let vertexAccount: TestAccount;
 const gateways: TestGateway[] = [];
 
 const config = (): Config => ({
@@ -32,6 +36,7 @@ const config = (): Config => ({
     { model_name: "flash", model: "gemini/gemini-2.0-flash", api_base: `${native.url}/v1beta`, api_key: UPSTREAM_KEY },
     { model_name: "o4", model: "openai/o4-mini", api_base: `${native.url}/v1`, api_key: UPSTREAM_KEY, use_in_pass_through: true },
     { model_name: "mistral/*", model: "mistral/*", api_base: `${native.url}/v1`, api_key: UPSTREAM_KEY },
+    { model_name: "vertex/*", model: "vertex_ai/*", api_base: vertex.url, vertex_credentials: vertexAccount.json, vertex_project: "trace-project", vertex_location: "us-east5", price: { input: 3, output: 15 } },
   ],
 });
 
@@ -54,6 +59,8 @@ beforeAll(async () => {
   receiver = startOtlpReceiver();
   anthropicMock = await startMockAnthropic();
   native = await startMockNative();
+  vertex = await startMockVertex();
+  vertexAccount = await vertex.account("trace");
   plain = await tracedGateway(false);
   redacted = await tracedGateway(true);
 });
@@ -61,6 +68,7 @@ afterAll(async () => {
   await Promise.all(gateways.map((g) => g.stop()));
   await anthropicMock.stop();
   await native.stop();
+  await vertex.stop();
   await receiver.stop();
 });
 
@@ -162,6 +170,44 @@ describe("model calls are LLM spans read from the native bodies", () => {
   });
 });
 
+describe("Vertex AI: its Gemini, Claude and embedding bodies read by their wires", () => {
+  const at = "/vertex_ai/v1/projects/p/locations/us-east5/publishers";
+
+  test("Gemini's generateContent and Claude's streamRawPredict are LLM spans; a text embedding an EMBEDDING span", async () => {
+    const gemini = await post(plain, `${at}/google/models/gemini-2.0-flash:generateContent`, { contents: [{ role: "user", parts: [{ text: "Hello Vertex" }] }], generationConfig: { temperature: 0.2 } });
+    await gemini.text();
+    const g = await spanOf(plain, gemini.headers.get("x-switchboard-call-id"));
+    expect(g.name).toBe(`POST ${at}/google/models/gemini-2.0-flash:generateContent`);
+    expect(g.attributes).toMatchObject({ "openinference.span.kind": "LLM", "llm.provider": "google", "llm.system": "vertexai", "llm.model_name": "gemini-2.0-flash" });
+    expect(g.attributes["llm.input_messages.0.message.content"]).toBe("Hello Vertex");
+    expect(g.attributes["llm.output_messages.0.message.content"]).toBe(GEMINI_TEXT);
+    expect(g.attributes["llm.output_messages.0.message.tool_calls.0.tool_call.function.name"]).toBe(GEMINI_CALL.name);
+    expect(g.attributes["llm.token_count.prompt_details.cache_read"]).toBe(16);
+    expect(g.attributes["llm.token_count.completion_details.reasoning"]).toBe(4);
+    expect(JSON.parse(g.attributes["llm.invocation_parameters"] as string)).toEqual({ generationConfig: { temperature: 0.2 } });
+
+    const claude = await post(plain, `${at}/anthropic/models/claude-tools@20250929:streamRawPredict`, { anthropic_version: "vertex-2023-10-16", max_tokens: 256, stream: true, tools: [WEATHER_TOOL], messages: [{ role: "user", content: "Weather in Paris and Tokyo?" }] });
+    await claude.text();
+    const c = (await spanOf(plain, claude.headers.get("x-switchboard-call-id"))).attributes;
+    expect(c["openinference.span.kind"]).toBe("LLM");
+    expect(c["llm.model_name"]).toBe("claude-tools@20250929");
+    expect(c["llm.input_messages.0.message.content"]).toBe("Weather in Paris and Tokyo?");
+    expect(c["llm.output_messages.0.message.content"]).toBe(TOOLS_PREAMBLE);
+    expect(c["llm.output_messages.0.message.tool_calls.1.tool_call.id"]).toBe(TOOL_USE_IDS[1]);
+    expect(c["llm.token_count.prompt"]).toBe(412);
+    expect(c["llm.cost.total"]).toBeCloseTo((412 * 3 + 104 * 15) / 1e6, 12);
+
+    const embed = await post(plain, `${at}/google/models/text-embedding-005:predict`, { instances: [{ content: "first text" }, { content: "second text" }], parameters: { outputDimensionality: 3 } });
+    await embed.text();
+    const e = (await spanOf(plain, embed.headers.get("x-switchboard-call-id"))).attributes;
+    expect(e["openinference.span.kind"]).toBe("EMBEDDING");
+    expect(e["embedding.model_name"]).toBe("text-embedding-005");
+    expect(e["embedding.embeddings.1.embedding.text"]).toBe("second text");
+    expect(e["llm.token_count.prompt"]).toBe(12);
+    expect(JSON.parse(e["llm.invocation_parameters"] as string)).toEqual({ parameters: { outputDimensionality: 3 } });
+  });
+});
+
 describe("calls of no model, and bodies that are not JSON", () => {
   test("a files listing is a CHAIN span with no bodies; a token count too", async () => {
     const list = await fetch(`${plain.gateway.origin}/openai/v1/files`, { headers: { authorization: `Bearer ${MASTER}` } });
@@ -215,6 +261,9 @@ describe("redaction: no part of a native body is exported", () => {
     post(traced, "/openai/v1/responses", { model: "o4-mini", instructions: CANARY, input: [{ role: "user", content: [{ type: "input_text", text: CANARY }] }], metadata: { note: CANARY } }, headers),
     post(traced, "/cohere/v2/chat", { model: "command-r-plus", messages: [{ role: "user", content: CANARY }], documents: [{ data: { text: CANARY } }] }, headers),
     post(traced, "/openai/v1/embeddings", { model: "o4-mini", input: CANARY }, headers),
+    post(traced, "/vertex_ai/v1/projects/p/locations/l/publishers/google/models/gemini-2.0-flash:streamGenerateContent", { systemInstruction: { parts: [{ text: CANARY }] }, contents: [{ role: "user", parts: [{ text: CANARY }] }] }, headers),
+    post(traced, "/vertex_ai/v1/projects/p/locations/l/publishers/anthropic/models/claude-tools@20250929:rawPredict", { anthropic_version: "vertex-2023-10-16", max_tokens: 128, system: CANARY, tools: [{ ...WEATHER_TOOL, description: CANARY }], messages: [{ role: "user", content: CANARY }] }, headers),
+    post(traced, "/vertex_ai/v1/projects/p/locations/l/publishers/google/models/text-embedding-005:predict", { instances: [{ content: CANARY }] }, headers),
   ];
 
   test("without redaction the same requests do export the canary (the sweep below can fail)", async () => {

@@ -10,19 +10,24 @@ import type { Config } from "../../src/config/schema.ts";
 import { startGateway, type TestGateway } from "../support/build-test-app.ts";
 import { startCanary, type Canary } from "../support/canary.ts";
 import { startMockNative, type MockNative } from "../support/mock-native.ts";
+import { startMockVertex, type MockVertex } from "../support/mock-vertex.ts";
 import { rawExchange } from "../support/raw-http.ts";
 
-const PREFIXES = ["anthropic", "openai", "azure", "gemini", "cohere", "mistral", "bedrock"] as const;
+const PREFIXES = ["anthropic", "openai", "azure", "gemini", "vertex_ai", "cohere", "mistral", "bedrock"] as const;
 const UPSTREAM_KEY = "sk-upstream-traversal-0123456789";
 
 let mock: MockNative;
+/** Vertex AI's token endpoint only: its API calls go to `mock` under /base/ like every other prefix's. */
+let google: MockVertex;
 let canary: Canary;
 let gateway: TestGateway;
 
 beforeAll(async () => {
   mock = await startMockNative();
+  google = await startMockVertex();
   canary = await startCanary();
   const base = `${mock.url}/base`;
+  const account = await google.account("traversal");
   const config: Config = {
     models: [
       { model_name: "a", model: "anthropic/m", api_base: `${base}/v1`, api_key: UPSTREAM_KEY, use_in_pass_through: true },
@@ -30,6 +35,7 @@ beforeAll(async () => {
       { model_name: "z", model: "azure/m", api_base: base, api_key: UPSTREAM_KEY, use_in_pass_through: true },
       { model_name: "g", model: "gemini/m", api_base: `${base}/v1beta`, api_key: UPSTREAM_KEY, use_in_pass_through: true },
       { model_name: "s", model: "mistral/m", api_base: `${base}/v1`, api_key: UPSTREAM_KEY, use_in_pass_through: true },
+      { model_name: "v", model: "vertex_ai/m", api_base: base, vertex_credentials: account.json, vertex_project: "p", vertex_location: "us-central1", use_in_pass_through: true },
       // Bedrock reads an escaped '/' inside a segment (ARNs): the escapes below must still get nowhere.
       { model_name: "b", model: "bedrock/m", api_base: base, aws_access_key_id: "AKIATRAVERSAL0000000", aws_secret_access_key: "secret", aws_region_name: "us-east-1", use_in_pass_through: true },
     ],
@@ -40,6 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway.stop();
   await mock.stop();
+  await google.stop();
   await canary.stop();
 });
 
@@ -103,6 +110,7 @@ describe("path traversal: zero escapes", () => {
       }
       expect(canary.connections()).toBe(0);
       expect(escaped()).toEqual([]);
+      expect(google.requests).toEqual([]);
       // Most are refused by the gateway itself; none is answered by anything but the mock or the gateway.
       expect(outcomes.filter((line) => / -> (400|404)$/.test(line)).length).toBeGreaterThan(ESCAPES(c).length / 2);
     });

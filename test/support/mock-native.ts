@@ -49,8 +49,8 @@ export const RESPONSES_USAGE = { input_tokens: 40, input_tokens_details: { cache
 const SSE = { "content-type": "text/event-stream" };
 const encoder = new TextEncoder();
 
-/** A body sent in pieces, one per item, the way a stream arrives. */
-function pieces(items: readonly string[], stallUntil?: AbortSignal): ReadableStream<Uint8Array> {
+/** A body sent in pieces, one per item, the way a stream arrives (after the last, held open until `stallUntil` aborts). */
+export function pieces(items: readonly string[], stallUntil?: AbortSignal): ReadableStream<Uint8Array> {
   let i = 0;
   return new ReadableStream({
     async pull(controller) {
@@ -65,9 +65,11 @@ function pieces(items: readonly string[], stallUntil?: AbortSignal): ReadableStr
   });
 }
 
-const sse = (events: readonly unknown[], name?: (event: any) => string) => events.map((event) => `${name ? `event: ${name(event)}\n` : ""}data: ${JSON.stringify(event)}\n\n`);
+/** `events` as SSE frames, each named by `name` when given. */
+export const sse = (events: readonly unknown[], name?: (event: any) => string) => events.map((event) => `${name ? `event: ${name(event)}\n` : ""}data: ${JSON.stringify(event)}\n\n`);
 
-function gemini(action: string, query: URLSearchParams): Response {
+/** Gemini's answer to a model method (mock-vertex.ts answers Vertex AI's Gemini calls with it too). */
+export function geminiAnswer(action: string, query: URLSearchParams): Response {
   const chunks = [
     { candidates: [{ content: { role: "model", parts: [{ text: "Hello from " }] }, index: 0 }], responseId: "gem-1" },
     { candidates: [{ content: { role: "model", parts: [{ text: "the mock Gemini." }, { functionCall: GEMINI_CALL }] }, finishReason: "STOP", index: 0 }], usageMetadata: GEMINI_USAGE, responseId: "gem-1" },
@@ -161,7 +163,7 @@ export async function startMockNative(): Promise<MockNative> {
       const path = url.pathname;
       const body = recorded.body;
       const model = /\/models\/([^/:]+):(\w+)$/.exec(path);
-      if (model) return track(gemini(model[2] as string, url.searchParams));
+      if (model) return track(geminiAnswer(model[2] as string, url.searchParams));
       if (path.endsWith("/redirect")) return track(new Response(null, { status: 302, headers: { location: mock.redirectTo } }));
       if (path.endsWith("/error-echo")) {
         const echoed = ["authorization", "x-api-key", "api-key", "x-goog-api-key"].map((name) => `${name}=${recorded.headers[name] ?? ""}`).join(" ");

@@ -3,6 +3,7 @@ import { bedrock } from "../../providers/bedrock/index.ts";
 import { signBedrockRequest } from "../../providers/bedrock/sign.ts";
 import { modelIdSegment } from "../../providers/model-id.ts";
 import type { Target } from "../../providers/types.ts";
+import { decodePathParam } from "../../server/url.ts";
 import { AwsEventStreamDecoder } from "../../streams/aws-eventstream.ts";
 import type { CallShape, PassthroughProvider } from "../types.ts";
 import { fromInvocationMetrics } from "../usage.ts";
@@ -88,9 +89,12 @@ export const bedrockPassthrough: PassthroughProvider = {
   rootOf: (base) => withoutSuffix(base, []),
   presentedKey,
   segmentEscapes: new Set(["/"]),
-  withPathModel(path, model) {
+  // A gateway name in the path goes up as its deployment's model id.
+  pathNamesDeployments: true,
+  placePath(path, { target }) {
     const match = RAW_MODEL_CALL.exec(path);
-    return match ? `model/${modelIdSegment(model, LABEL, { slash: true })}/${match[2]}` : path;
+    if (!match || !target.model || decodePathParam(match[1] as string) === target.model) return path;
+    return `model/${modelIdSegment(target.model, LABEL, { slash: true })}/${match[2]}`;
   },
   // SigV4 is added by authorize, over the final headers; a Bedrock API key goes as a bearer.
   credentialHeaders: (upstream) => (upstream.target.aws ? {} : bearer(upstream)),

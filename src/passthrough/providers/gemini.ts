@@ -8,7 +8,8 @@ import { credentialsOf, withoutSuffix } from "./common.ts";
 /** `v1beta/models/{model}:{method}` (and `tunedModels/…`), the shape of every Gemini model call, under any version. */
 const MODEL_CALL = /(?:^|\/)((?:models|tunedModels)\/[^/:]+):([A-Za-z]+)$/;
 
-const KINDS: Record<string, CallKind> = {
+/** What each Gemini method is (Vertex AI's Gemini models take the same ones). */
+export const GEMINI_KINDS: Readonly<Record<string, CallKind>> = {
   generateContent: "generate",
   streamGenerateContent: "generate",
   countTokens: "count",
@@ -20,10 +21,18 @@ const KINDS: Record<string, CallKind> = {
 const modelName = (resource: string) => (resource.startsWith("models/") ? resource.slice("models/".length) : resource);
 
 /** generationConfig.maxOutputTokens: the output cap of a generateContent request. */
-function maxOutputTokens(fields: Record<string, unknown> | undefined): number | undefined {
+export function maxOutputTokens(fields: Record<string, unknown> | undefined): number | undefined {
   const config = fields?.generationConfig;
   const cap = isRecord(config) ? config.maxOutputTokens : undefined;
   return typeof cap === "number" && Number.isInteger(cap) && cap > 0 ? cap : undefined;
+}
+
+/** The key where Google's SDKs put one: `x-goog-api-key`, or `?key=`. */
+export function googleApiKey(request: Request): string | undefined {
+  const { headers } = request;
+  // The gateway's own key headers win, as on every route: the shared reading takes them.
+  if (headers.get("x-litellm-api-key")?.trim() || headers.get("x-switchboard-api-key")?.trim()) return undefined;
+  return headers.get("x-goog-api-key")?.trim() || queryOf(request.url).get("key")?.trim() || undefined;
 }
 
 /**
@@ -36,18 +45,13 @@ export const geminiPassthrough: PassthroughProvider = {
   label: "Gemini",
   credentials: credentialsOf(gemini),
   rootOf: (base) => withoutSuffix(base, ["/v1beta", "/v1alpha", "/v1"]),
-  presentedKey(request) {
-    const { headers } = request;
-    // The gateway's own key headers win, as on every route: the shared reading takes them.
-    if (headers.get("x-litellm-api-key")?.trim() || headers.get("x-switchboard-api-key")?.trim()) return undefined;
-    return headers.get("x-goog-api-key")?.trim() || queryOf(request.url).get("key")?.trim() || undefined;
-  },
+  presentedKey: googleApiKey,
   credentialHeaders: ({ target }): Record<string, string> => (target.apiKey ? { "x-goog-api-key": target.apiKey } : {}),
   classify({ method, path, fields }): CallShape {
     const match = method === "POST" ? MODEL_CALL.exec(path) : null;
     if (match) {
       const [, resource, action] = match as unknown as [string, string, string];
-      const kind = KINDS[action] ?? "other";
+      const kind = GEMINI_KINDS[action] ?? "other";
       const cap = maxOutputTokens(fields);
       return { kind, pathModel: modelName(resource), stream: action === "streamGenerateContent", wire: "gemini", ...(cap ? { maxOutputTokens: cap } : {}) };
     }

@@ -2,8 +2,8 @@ import { GatewayError } from "../../canonical/errors.ts";
 import type { Target, UpstreamRequest } from "../types.ts";
 import { tokenSourceFor } from "./credentials.ts";
 
-/** Adds the deployment's OAuth token (cached until shortly before it expires, refreshed by one caller at a time). */
-export async function authorizeVertex(upstream: UpstreamRequest, target: Target): Promise<UpstreamRequest> {
+/** Adds the deployment's OAuth token to a request, a translated call's or a pass-through's (cached until shortly before it expires, refreshed by one caller at a time). */
+export async function authorizeVertex<R extends Pick<UpstreamRequest, "headers">>(upstream: R, target: Target): Promise<R> {
   if (!target.googleCredentials) throw new GatewayError("provider.unauthenticated", "The Vertex AI deployment has no service account; set vertex_credentials.", { provider: "vertex_ai" });
   const token = await tokenSourceFor(target.googleCredentials).token();
   return { ...upstream, headers: { ...upstream.headers, authorization: `Bearer ${token}` } };
