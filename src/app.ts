@@ -34,6 +34,8 @@ import { passthroughRoutes } from "./passthrough/routes.ts";
 import { PASSTHROUGH_PROVIDERS } from "./passthrough/registry.ts";
 import { PassthroughUpstreams, passthroughSettings, type PassthroughSettings } from "./passthrough/upstreams.ts";
 import { embeddedPrices } from "./pricing/load.ts";
+import type { PassthroughProvider } from "./passthrough/types.ts";
+import { conflictLine, mountConflicts, RouteConflictError, servedConflicts } from "./server/route-overlap.ts";
 
 export interface AppDeps {
   models: ModelTable;
@@ -64,6 +66,19 @@ export interface AppDeps {
   logError?: (message: string, error: unknown) => void;
 }
 
+/**
+ * Refuses config endpoints (pass_through_endpoints) whose paths overlap a route the gateway serves
+ * or each other: the first route registered would silently win. Throws RouteConflictError, whose
+ * lines name the endpoint by its config path (main reports them as config problems).
+ */
+function refuseConflicts(providers: readonly PassthroughProvider[], served: readonly RouteSpec[], fixed: readonly FixedRoute[]): void {
+  const mounts = providers.flatMap((provider) => (provider.mount ? [provider.mount] : []));
+  if (mounts.length === 0) return;
+  const own = [...served.flatMap((route) => route.paths.map((path) => ({ method: route.method, path, summary: route.summary }))), ...fixed.map((route) => ({ method: route.method, path: route.path, summary: route.name }))];
+  const conflicts = [...mountConflicts(mounts), ...servedConflicts(mounts, own)];
+  if (conflicts.length > 0) throw new RouteConflictError(conflicts.map(conflictLine));
+}
+
 const json = (value: unknown, status = 200) => new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json" } });
 
 /** Builds the HTTP app. No I/O happens here: tests drive it with `app.handle()` or a server on port 0. */
@@ -90,7 +105,13 @@ export function buildApp(deps: AppDeps) {
     ...(accounts ? { accounts } : {}),
     callbacks: [...(deps.tracing ? ["otel"] : []), ...(deps.metrics ? ["prometheus"] : [])],
   };
-  const routes: RouteSpec[] = [
+  const passthroughDeps = {
+    ...callDeps,
+    upstreams: new PassthroughUpstreams(deps.models, deps.passthrough ?? passthroughSettings(PASSTHROUGH_PROVIDERS, {}, {}, embeddedPrices())),
+    maxBodyBytes: deps.maxBodyBytes,
+  };
+  const passthrough = passthroughRoutes(passthroughDeps);
+  const served: RouteSpec[] = [
     ...openAIRoutes(callDeps, deps.lifecycle.startedAt),
     ...anthropicRoutes(callDeps),
     ...(accounts ? adminRoutes({ accounts, models: deps.models }) : []),
@@ -99,13 +120,8 @@ export function buildApp(deps: AppDeps) {
     readinessDetailsRoute(readinessDeps),
     ...(deps.mcp ? mcpRoutes(deps.mcp) : []),
     ...(deps.mcp && deps.mcpRegistry ? mcpAdminRoutes({ gateway: deps.mcp, registry: deps.mcpRegistry }) : []),
-    ...passthroughRoutes({
-      ...callDeps,
-      upstreams: new PassthroughUpstreams(deps.models, deps.passthrough ?? passthroughSettings(PASSTHROUGH_PROVIDERS, {}, {}, embeddedPrices())),
-      maxBodyBytes: deps.maxBodyBytes,
-    }),
+    ...passthrough.providers,
   ];
-  const openapi = JSON.stringify(openApiDocument(routes, VERSION));
   const fixedRoutes: FixedRoute[] = [
     { method: "GET", path: "/health/liveliness", name: "Process is up" },
     { method: "GET", path: "/health/liveness", name: "Process is up" },
@@ -114,6 +130,9 @@ export function buildApp(deps: AppDeps) {
     { method: "GET", path: "/metrics", name: "Prometheus metrics" },
     { method: "GET", path: "/openapi.json", name: "OpenAPI 3.1 document" },
   ];
+  refuseConflicts(passthroughDeps.upstreams.settings.providers, served, fixedRoutes);
+  const routes: RouteSpec[] = [...served, ...passthrough.configured];
+  const openapi = JSON.stringify(openApiDocument(routes, VERSION));
   const listed = JSON.stringify(routeList(routes, fixedRoutes));
 
   const gate = requestGate(deps.lifecycle, deps.maxBodyBytes);

@@ -2,6 +2,8 @@
 import { buildApp } from "./app.ts";
 import { PASSTHROUGH_PROVIDERS } from "./passthrough/registry.ts";
 import { passthroughSettings } from "./passthrough/upstreams.ts";
+import { configuredPassthroughs } from "./passthrough/configured.ts";
+import { RouteConflictError } from "./server/route-overlap.ts";
 import { McpGateway } from "./mcp/gateway.ts";
 import { openMcpRegistry } from "./mcp/registry.ts";
 import { parseCommand, UsageError, type CliFlags } from "./cli/args.ts";
@@ -104,24 +106,26 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
   const mcp = new McpGateway(config.mcp_servers ?? {}, logError, undefined, { accounting: accounts.accounting, ...(tracing ? { tracing } : {}) });
   const mcpRegistry = await openMcpRegistry({ config: config.mcp_servers ?? {}, store: store.mcpServers, gateway: mcp, ...box, log: (message) => log(`warning: ${message}`) });
   mcpRegistry.watch(1_000, (error) => log(`reloading MCP servers failed: ${error instanceof Error ? error.message : String(error)}`));
-  const app = buildApp({
-    mcp,
-    mcpRegistry,
-    models: table,
-    observer: observers(sinks),
-    lifecycle,
-    ...(settings.masterKey ? { masterKey: settings.masterKey } : {}),
-    dropParams: settings.dropParams,
-    maxBodyBytes: settings.maxBodyBytes,
-    accounts,
-    catalog,
-    router,
-    health,
-    ...(metrics ? { metrics } : {}),
-    ...(tracing ? { tracing } : {}),
-    passthrough: passthroughSettings(PASSTHROUGH_PROVIDERS, config, loaded.env, prices),
-    logError,
-  });
+  const app = withConfigProblems(flags.config ?? "config", loaded, () =>
+    buildApp({
+      mcp,
+      mcpRegistry,
+      models: table,
+      observer: observers(sinks),
+      lifecycle,
+      ...(settings.masterKey ? { masterKey: settings.masterKey } : {}),
+      dropParams: settings.dropParams,
+      maxBodyBytes: settings.maxBodyBytes,
+      accounts,
+      catalog,
+      router,
+      health,
+      ...(metrics ? { metrics } : {}),
+      ...(tracing ? { tracing } : {}),
+      passthrough: passthroughSettings([...PASSTHROUGH_PROVIDERS, ...configuredPassthroughs(config.pass_through_endpoints)], config, loaded.env, prices),
+      logError,
+    }),
+  );
   app.listen(listenOptions({ hostname: settings.host, port: settings.port, idleTimeout: settings.idleTimeoutSeconds, logError }));
   const server = app.server;
   if (!server) throw new Error("server did not start");
@@ -169,6 +173,16 @@ async function serve(flags: CliFlags, env: Record<string, string | undefined>): 
     );
   }
   log(banner.join("\n[switchboard] "));
+}
+
+/** Runs `build`, turning its route conflicts (config endpoints over the gateway's routes) into config problems at the user's paths. */
+function withConfigProblems<T>(source: string, loaded: LoadedConfig, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof RouteConflictError) throw new ConfigError(source, error.problems.map(loaded.relocate));
+    throw error;
+  }
 }
 
 /** The box for literal secrets of models and MCP servers added at run time, when an encryption key is set. */

@@ -19,10 +19,12 @@ import { listedModelAllowed } from "./model-access.ts";
  * - `admin`: proxy admins only (the master key, keys of `proxy_admin` users);
  * - `admin-read`: also `proxy_admin_viewer` (a GET route: reads of everything);
  * - `self`: every key; proxy admins do anything, viewers only GET, and the handler narrows every
- *   other caller to its own keys, user and teams with `AccessPolicy`.
+ *   other caller to its own keys, user and teams with `AccessPolicy`;
+ * - `public`: no key at all, none read (a config pass-through endpoint with `auth: false`): the
+ *   caller is nobody in particular, whatever it sends.
  * No `access`: not a management route (the proxy routes); any authenticated caller.
  */
-export type RouteAccess = "admin" | "admin-read" | "self";
+export type RouteAccess = "admin" | "admin-read" | "self" | "public";
 
 /** A caller's standing: the master key is a proxy admin; a key has its user's role, or none. */
 export type CallerRole = UserRole | "no_user";
@@ -62,7 +64,7 @@ function readsAll(role: CallerRole): boolean {
 
 /** Refuses a call its route's `access` does not allow; the body has not been read yet. */
 export function authorizeRoute(access: RouteAccess | undefined, method: string, caller: Caller, hasMasterKey: boolean): void {
-  if (access === undefined) return;
+  if (access === undefined || access === "public") return;
   if (!hasMasterKey) {
     throw new GatewayError("policy.forbidden", "The management API is disabled: no master key is configured. Set SWITCHBOARD_MASTER_KEY (or auth.master_key).");
   }

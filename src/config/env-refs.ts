@@ -1,7 +1,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import { formatPath, type PathProblem, type PathSegment } from "./paths.ts";
 import { ConfigSchema } from "./schema.ts";
-import { childSchema, ENV_REF, redactWith } from "./secrets.ts";
+import { childSchema, EMBEDDED_REF, ENV_REF, redactWith } from "./secrets.ts";
 
 /** A config with its `os.environ/` references resolved, and what is needed to report on it. */
 export interface Resolution {
@@ -43,8 +43,15 @@ export function resolveEnvRefs(value: unknown, env: Record<string, string | unde
 
 function resolve(value: unknown, schema: TSchema | undefined, path: PathSegment[], env: Record<string, string | undefined>, out: Resolution): unknown {
   if (typeof value === "string") {
-    const match = ENV_REF.exec(value.trim());
-    if (!match) return value;
+    const embedded = schema?.embeddedRefs === true ? EMBEDDED_REF.exec(value.trim()) : null;
+    const match = embedded ? [embedded[0], embedded[2]] : ENV_REF.exec(value.trim());
+    if (!match) {
+      if (schema?.embeddedRefs === true && value.includes("os.environ/")) {
+        out.problems.push({ path, message: "a reference is written os.environ/NAME, alone or after one scheme word (Bearer os.environ/NAME)" });
+        return undefined;
+      }
+      return value;
+    }
     const name = match[1] as string;
     out.refs.set(formatPath(path), name);
     const resolved = env[name];
@@ -52,7 +59,7 @@ function resolve(value: unknown, schema: TSchema | undefined, path: PathSegment[
       out.problems.push({ path, message: `environment variable ${name} is not set` });
       return undefined;
     }
-    return asFieldType(resolved, schema);
+    return embedded ? `${embedded[1]}${resolved}` : asFieldType(resolved, schema);
   }
   if (Array.isArray(value)) return value.map((item, index) => resolve(item, childSchema(schema, index), [...path, index], env, out));
   if (value && typeof value === "object") {

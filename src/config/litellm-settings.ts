@@ -60,6 +60,8 @@ export interface SettingsTranslation {
   masterKey?: unknown;
   /** general_settings.switchboard, as written. */
   switchboard?: { value: unknown; user: PathSegment[] };
+  /** general_settings.pass_through_endpoints, as written. */
+  passThrough?: { value: unknown; user: PathSegment[] };
 }
 
 /** Translates general_settings, litellm_settings and router_settings (in that order; router_settings win over litellm_settings). */
@@ -72,6 +74,7 @@ export function translateSettings(raw: Dict, section: (key: string) => Dict | un
     const user = ["general_settings", key];
     if (key === "master_key") out.masterKey = value;
     else if (key === "switchboard") out.switchboard = { value, user };
+    else if (key === "pass_through_endpoints") out.passThrough = { value, user };
     else if (key === "max_request_size_mb") put({ section: "server", to: "max_request_body_mb", convert: toNumber }, user, value);
     else if (key === "background_health_checks" || key === "health_check_interval") continue;
     else unsupported(user, GENERAL_KEYS, value, t);

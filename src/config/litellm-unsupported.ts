@@ -29,7 +29,6 @@ const REASONS: Record<string, string> = {
   "general_settings.database_type": DATABASE,
   "general_settings.database_args": DATABASE,
   "general_settings.store_model_in_db": "models come from this file only (the store does not hold models yet)",
-  "general_settings.pass_through_endpoints": "custom pass-through endpoints are not supported yet (the provider routes /anthropic/*, /openai/*, /azure/*, /gemini/*, /cohere/*, /mistral/* are): these endpoints are not served",
   "general_settings.custom_auth": AUTH,
   "general_settings.enable_jwt_auth": AUTH,
   "general_settings.litellm_jwtauth": AUTH,

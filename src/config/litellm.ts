@@ -1,5 +1,6 @@
 import { LITELLM_SECTIONS } from "./litellm-keys.ts";
 import { translateMcpServers } from "./litellm-mcp.ts";
+import { translatePassThroughEndpoints } from "./litellm-pass-through.ts";
 import { translateModelList, type GroupSettings } from "./litellm-models.ts";
 import { overlay } from "./litellm-overlay.ts";
 import { applyDeferred, translateSettings } from "./litellm-settings.ts";
@@ -28,7 +29,11 @@ export interface Translation {
 }
 
 /** Sections of Switchboard's format that `general_settings.switchboard` may set (models and the master key have LiteLLM places). */
-const SWITCHBOARD_SECTIONS: Record<string, string | undefined> = { models: "write deployments in model_list", auth: "write the master key as general_settings.master_key" };
+const SWITCHBOARD_SECTIONS: Record<string, string | undefined> = {
+  models: "write deployments in model_list",
+  auth: "write the master key as general_settings.master_key",
+  pass_through_endpoints: "write them in general_settings.pass_through_endpoints",
+};
 
 /**
  * Translates a LiteLLM `config.yaml` into Switchboard's config, as LiteLLM reads it: provider
@@ -62,6 +67,8 @@ export function fromLiteLLM(raw: Dict, processEnv: Record<string, string | undef
   applyGroupSettings(groups, router, t);
   applyDeferred(settings.deferred, models, router, t);
   if (models.length > 0) config.models = models;
+  const endpoints = settings.passThrough ? translatePassThroughEndpoints(settings.passThrough.value, settings.passThrough.user, t) : undefined;
+  if (endpoints && endpoints.length > 0) config.pass_through_endpoints = endpoints;
   const mcpServers = translateMcpServers(raw.mcp_servers, t);
   if (mcpServers && Object.keys(mcpServers).length > 0) config.mcp_servers = mcpServers;
   for (const [name, values] of Object.entries(settings.sections)) if (Object.keys(values).length > 0) config[name] = values;

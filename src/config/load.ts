@@ -3,6 +3,7 @@ import { ConfigError, ConfigSyntaxError } from "./errors.ts";
 import { fromLiteLLM, isLiteLLMConfig } from "./litellm.ts";
 import { asDict } from "./litellm-values.ts";
 import { extraHeadersProblem, looksStdio, MCP_SERVER_NAME, missingOAuth2, stdioProblems } from "./mcp-servers.ts";
+import { passThroughProblems } from "./pass-through-endpoints.ts";
 import { formatPath, type PathSegment } from "./paths.ts";
 import { ConfigSchema, type Config } from "./schema.ts";
 import { jsonErrorPosition, yamlErrorPosition } from "./syntax.ts";
@@ -77,7 +78,8 @@ export function loadConfigValue(raw: unknown, source: string, env: Record<string
     if (passed) problems.push(`${where(["mcp_servers", name, "extra_headers"])}: ${passed}`);
     if (server && server.spec_path !== undefined && server.spec !== undefined) problems.push(`${where(["mcp_servers", name, "spec"])}: give spec_path or spec, not both`);
   }
-  for (const problem of [...resolution.problems, ...schemaProblems(ConfigSchema, resolution.value, resolution.refs, unset)]) {
+  const endpoints = passThroughProblems(asDict(resolution.value)?.pass_through_endpoints);
+  for (const problem of [...resolution.problems, ...schemaProblems(ConfigSchema, resolution.value, resolution.refs, unset), ...endpoints]) {
     problems.push(`${where(problem.path)}: ${problem.message}`);
   }
   if (problems.length > 0) throw new ConfigError(source, problems);

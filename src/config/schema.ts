@@ -240,6 +240,57 @@ export const McpServerSchema = Type.Object(
   strict,
 );
 
+/** The HTTP methods a config pass-through endpoint may serve. */
+export const PASS_THROUGH_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+/** A route path of plain segments (`/bria`, `/v1/rerank`): no parameters, wildcards, dot segments or trailing `/`. */
+export const PASS_THROUGH_PATH = "^(/(?!\\.\\.?(/|$))[A-Za-z0-9._~-]+)+$";
+
+/** One pass-through endpoint, in LiteLLM's `general_settings.pass_through_endpoints` format. */
+export const PassThroughEndpointSchema = Type.Object(
+  {
+    path: Type.String({
+      pattern: PASS_THROUGH_PATH,
+      expected: "a path like /bria or /v1/rerank (segments of letters, digits, - . _ ~; no trailing /)",
+      description: "Where the gateway serves the endpoint; it must not be (or lie under) a route the gateway serves itself.",
+    }),
+    target: Type.String({
+      ...URL_PATTERN,
+      expected: "an http:// or https:// URL (LiteLLM's Python adapters are not supported)",
+      description: "The URL calls of `path` go to, as written (its query included); a subpath is joined under it. May be a private address: it is the admin's.",
+    }),
+    headers: Type.Optional(
+      Type.Record(Type.String(), Type.String({ ...SECRET, embeddedRefs: true }), {
+        description: "Headers set on every call (the upstream credential), over the client's; values are secrets: `os.environ/NAME`, or a scheme word and a reference (`Bearer os.environ/NAME`).",
+      }),
+    ),
+    forward_headers: Type.Optional(
+      Type.Boolean({
+        description:
+          "Forward the client's headers too (default false: only Content-Type and Content-Encoding, which describe the body). Credential headers, cookies, hop-by-hop headers and the client's address are never forwarded.",
+      }),
+    ),
+    include_subpath: Type.Optional(Type.Boolean({ description: "Serve the paths under `path` too (`/bria/v1/x` -> `<target>/v1/x`); default false: `path` only." })),
+    auth: Type.Optional(
+      Type.Boolean({
+        description: "Require a virtual key (default true): its limits and budgets apply and the call is in its spend. false: a public route, no key needed nor read, the call logged without one.",
+      }),
+    ),
+    cost_per_request: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000, description: "US dollars charged for each call the target answers with a 2xx (default 0)." })),
+    methods: Type.Optional(
+      Type.Array(
+        Type.Union(PASS_THROUGH_METHODS.map((m) => Type.Literal(m))),
+        { minItems: 1, description: "The methods served (default all five); two endpoints may share a path with different methods." },
+      ),
+    ),
+    default_query_params: Type.Optional(
+      Type.Record(Type.String({ minLength: 1 }), Type.String(), { description: "Query parameters sent when neither the client nor the target URL sets them." }),
+    ),
+    timeout_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "Total time allowed for one call (default settings.request_timeout_seconds, else 600)." })),
+  },
+  strict,
+);
+
 export const ConfigSchema = Type.Object(
   {
     server: Type.Optional(
@@ -307,6 +358,9 @@ export const ConfigSchema = Type.Object(
     models: Type.Optional(Type.Array(ModelEntrySchema)),
     router: Type.Optional(RouterSchema),
     tracing: Type.Optional(TracingSchema),
+    pass_through_endpoints: Type.Optional(
+      Type.Array(PassThroughEndpointSchema, { description: "Routes of the gateway that forward to a configured URL (LiteLLM's general_settings.pass_through_endpoints)." }),
+    ),
     mcp_servers: Type.Optional(
       Type.Record(Type.String(), McpServerSchema, {
         description: "Upstream MCP servers served at /mcp, by name (letters, digits, _ and -; the name prefixes their tools: <name>-<tool>).",
@@ -321,3 +375,4 @@ export type ModelEntry = Static<typeof ModelEntrySchema>;
 export type PriceEntry = Static<typeof PriceSchema>;
 export type RouterConfig = Static<typeof RouterSchema>;
 export type McpServerEntry = Static<typeof McpServerSchema>;
+export type PassThroughEndpoint = Static<typeof PassThroughEndpointSchema>;

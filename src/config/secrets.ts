@@ -4,6 +4,12 @@ import type { PathSegment } from "./paths.ts";
 /** LiteLLM's secret reference syntax: `os.environ/NAME`. */
 export const ENV_REF = /^os\.environ\/([A-Za-z_][A-Za-z0-9_]*)$/;
 
+/**
+ * A reference after a scheme word (`Bearer os.environ/NAME`), where a field's schema allows it
+ * (`embeddedRefs`: LiteLLM resolves these in pass-through endpoint headers): the word is kept.
+ */
+export const EMBEDDED_REF = /^([A-Za-z][A-Za-z0-9_-]*\s+)os\.environ\/([A-Za-z_][A-Za-z0-9_]*)$/;
+
 /** Schema option: the field holds a secret. Dumps show `***` (or the reference as written); errors never echo it. */
 export const SECRET = { secret: true } as const;
 
@@ -60,7 +66,7 @@ export function isSecretAt(root: TSchema, path: readonly PathSegment[]): boolean
  */
 export function redactWith(schema: TSchema | undefined, value: unknown, secret = false): unknown {
   if (secret || !schema) {
-    if (typeof value === "string") return ENV_REF.test(value.trim()) ? value : "***";
+    if (typeof value === "string") return ENV_REF.test(value.trim()) || (schema?.embeddedRefs === true && EMBEDDED_REF.test(value.trim())) ? value : "***";
     if (value === null || typeof value !== "object") return secret ? "***" : value;
   }
   if (Array.isArray(value)) return value.map((item, index) => redactItem(schema, index, item, secret));

@@ -72,3 +72,12 @@ export async function readPassthroughBody(request: Request, maxBytes: number): P
   if (/^multipart\/form-data|^application\/x-www-form-urlencoded/i.test(type)) return { bytes, fields: await formFields(bytes, type), text: "" };
   return { bytes, fields: undefined, text: "" };
 }
+
+/**
+ * A body forwarded without being read (a config endpoint's: its API is not the gateway's, so no
+ * model is looked for and any body goes, a JSON array or text that is not JSON included).
+ */
+export async function readOpaqueBody(request: Request, maxBytes: number): Promise<PassthroughBody> {
+  const bytes = await readBytes(request, maxBytes);
+  return bytes ? { bytes, fields: undefined, text: "" } : NONE;
+}

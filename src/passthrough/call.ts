@@ -10,7 +10,7 @@ import { toGatewayError, type GatewayError } from "../canonical/errors.ts";
 import { gatewayHeaders } from "../calls/headers.ts";
 import type { CallDeps, CallScope } from "../calls/scope.ts";
 import { decodePathParam } from "../server/url.ts";
-import { readPassthroughBody, type PassthroughBody } from "./body.ts";
+import { readOpaqueBody, readPassthroughBody, type PassthroughBody } from "./body.ts";
 import { forward } from "./forward.ts";
 import { upstreamRequestHeaders } from "./headers.ts";
 import { joinUnderRoot, pathAfterPrefix, pathProblem, rawQueryOf, unsafePath } from "./path.ts";
@@ -25,9 +25,14 @@ export interface PassthroughDeps extends CallDeps {
   maxBodyBytes: number;
 }
 
-/** The client's path after the prefix, checked, and the path to send upstream (checked again if the provider changed it). */
+/**
+ * The client's path after the prefix, checked, and the path to send upstream (checked again if the
+ * provider changed it). A config endpoint called at its own path sends "": its base as written.
+ */
 function upstreamPathOf(provider: PassthroughProvider, url: string): { clientPath: string; path: string } {
-  const clientPath = pathAfterPrefix(url, provider.id) ?? "";
+  const { mount } = provider;
+  const clientPath = pathAfterPrefix(url, mount ? mount.path.slice(1) : provider.id) ?? "";
+  if (mount && clientPath === "") return { clientPath, path: "" };
   const problem = pathProblem(clientPath, provider.segmentEscapes);
   if (problem) throw unsafePath(clientPath, problem);
   const path = provider.upstreamPath ? provider.upstreamPath(clientPath) : clientPath;
@@ -55,12 +60,15 @@ function outboundOf(provider: PassthroughProvider, upstream: PassthroughUpstream
     provider.upstreamQuery?.(params, upstream, path);
     query = params.toString();
   }
-  const headers = upstreamRequestHeaders(request.headers);
+  const allowed = upstreamRequestHeaders(request.headers);
+  const headers = provider.clientHeaders ? provider.clientHeaders(allowed) : allowed;
   for (const [name, value] of Object.entries(upstream.target.headers ?? {})) headers[name.toLowerCase()] = value;
   Object.assign(headers, provider.credentialHeaders(upstream));
   // fetch sends no body with a GET; no provider API reads one.
   const bytes = request.method === "GET" ? undefined : body.bytes;
-  return { method: request.method, url: joinUnderRoot(upstream.root, placedPath(provider, upstream, path, request.method), query), headers, body: bytes };
+  // "" only for a config endpoint called at its own path: its base is the admin's, taken as written.
+  const url = path === "" ? `${upstream.target.apiBase}${query ? `?${query}` : ""}` : joinUnderRoot(upstream.root, placedPath(provider, upstream, path, request.method), query);
+  return { method: request.method, url, headers, body: bytes };
 }
 
 /** Records a call that failed before its answer, and returns the error to render. */
@@ -79,15 +87,17 @@ function failed(scope: CallScope, provider: PassthroughProvider, thrown: unknown
   return error;
 }
 
-/** Handles one request to `/<provider>/*`; errors before the call is classified are thrown for the route to render. */
+/** Handles one request to `/<provider>/*` (or a config endpoint's path); errors before the call is classified are thrown for the route to render. */
 export async function handlePassthrough(deps: PassthroughDeps, provider: PassthroughProvider, request: Request, caller: Caller, server: Server<unknown> | null | undefined): Promise<Response> {
   const receivedAt = performance.now();
   const { clientPath, path } = upstreamPathOf(provider, request.url);
-  const body = await readPassthroughBody(request, deps.maxBodyBytes);
+  // A config endpoint's body is not read: its API is not the gateway's (and its span has no body).
+  const body = provider.mount ? await readOpaqueBody(request, deps.maxBodyBytes) : await readPassthroughBody(request, deps.maxBodyBytes);
   const shape = provider.classify({ method: request.method, path: decodePathParam(path).replace(/\/$/, ""), fields: body.fields });
   const notes: string[] = [];
-  if (body.bytes && body.text === "") notes.push(`the request body is not JSON (${echo(request.headers.get("content-type") ?? "no content-type")}): it is not in the span`);
-  const info: PassthroughCallInfo = { route: `${request.method} /${provider.id}/${echo(clientPath)}`, shape, model: "", upstream: undefined, notes };
+  if (body.bytes && body.text === "" && !provider.mount) notes.push(`the request body is not JSON (${echo(request.headers.get("content-type") ?? "no content-type")}): it is not in the span`);
+  const prefix = provider.mount?.path ?? `/${provider.id}`;
+  const info: PassthroughCallInfo = { route: `${request.method} ${prefix}${clientPath ? `/${echo(clientPath)}` : ""}`, shape, model: "", upstream: undefined, notes };
   const scope = openPassthroughCall(deps, request, { text: body.text, receivedAt }, caller, body.fields ?? {}, info);
   let chosen: Chosen | undefined;
   try {

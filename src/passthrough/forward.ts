@@ -11,7 +11,7 @@ import { gatewayHeaders } from "../calls/headers.ts";
 import type { CallScope } from "../calls/scope.ts";
 import { traceAttempt } from "../calls/trace-capture.ts";
 import { costOf } from "../pricing/cost.ts";
-import { headerCredentials, redactUpstreamText, removeSecrets } from "../providers/redact.ts";
+import { headerCredentials, namedCredentials, redactUpstreamText, removeSecrets } from "../providers/redact.ts";
 import { isRedirect, NO_REDIRECTS, redirectError } from "../providers/redirect.ts";
 import { secretsOf } from "../router/execute.ts";
 import { callWatcher, type CutReason } from "../router/watch.ts";
@@ -99,7 +99,7 @@ export async function forward(
     },
   );
   let sent = outbound;
-  const secrets = () => [...secretsOf(upstream.target), ...headerCredentials(sent.headers)];
+  const secrets = () => [...secretsOf(upstream.target), ...headerCredentials(sent.headers), ...namedCredentials(upstream.target.headers)];
   const where = `${provider.label} (${upstream.id})`;
   const explain = (error: unknown, what: string): GatewayError => {
     if (error instanceof GatewayError) return error;
@@ -160,8 +160,9 @@ export async function forward(
     const fromHeaders = !answer.usage || answer.usageEstimated ? provider.headerUsage?.(response.headers, shape) : undefined;
     const usage = fromHeaders ?? answer.usage;
     const price = priced && usage ? upstream.priceOf(model, scope.startedAt) : undefined;
-    // Token counts and calls that name no model are free at the gateway; another call of a model (images, rerank) costs what the gateway cannot see.
-    const costNano = price && usage ? costOf(usage, price).total : shape.kind === "count" || !model ? 0 : undefined;
+    // Token counts are free; a call that names no model costs its route's price per call (0 unless a config endpoint sets one);
+    // another call of a model (images, rerank) costs what the gateway cannot see.
+    const costNano = price && usage ? costOf(usage, price).total : shape.kind === "count" ? 0 : !model ? (provider.callPriceNano ?? 0) : undefined;
     scope.record({
       ...base,
       stream,

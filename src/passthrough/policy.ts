@@ -7,7 +7,9 @@
  * provider serving that upstream model (`claude-sonnet` for `anthropic/claude-sonnet-4-5`), or
  * `<provider>/<model>` (which `anthropic/*` allow-lists match). Key aliases do not apply: the body
  * goes upstream as sent. Calls that name no model (files, batch listings, model lists) are open to
- * every valid key; they are free at the gateway, so budgets never hold them back.
+ * every valid key; they are free at the gateway, so budgets never hold them back, unless their
+ * route has a price per call (a config endpoint's `cost_per_request`), which is reserved as an MCP
+ * tool's price is.
  */
 import type { Caller } from "../auth/caller.ts";
 import { echo } from "../canonical/echo.ts";
@@ -95,7 +97,7 @@ const OPERATIONS: Record<Exclude<CallShape["kind"], "other">, Operation> = { gen
  */
 export function admitPassthrough(accounting: Accounting | undefined, caller: Caller, provider: PassthroughProvider, shape: CallShape, chosen: Chosen, fields: Record<string, unknown> | undefined): Admission | Promise<Admission> {
   const { model, name, upstream } = chosen;
-  if (model === undefined || name === undefined) return admitFixedPrice(accounting, caller, 0);
+  if (model === undefined || name === undefined) return admitFixedPrice(accounting, caller, provider.callPriceNano ?? 0);
   if (shape.kind === "other") {
     if (accounting && isBudgeted(caller)) {
       throw new GatewayError(

@@ -90,9 +90,10 @@ export interface CredentialSource {
   defaultBase?: string;
   /**
    * A fixed upstream instead of the environment's (a `pass_through_endpoints:` entry of the config):
-   * its base, and headers that carry its credential (sent as the deployment headers are).
+   * its base, headers that carry its credential (sent as the deployment headers are), and its own
+   * total timeout when it has one.
    */
-  fixed?: { base: string; headers?: Record<string, string> };
+  fixed?: { base: string; headers?: Record<string, string>; timeoutMs?: number };
   /** Price data sources (genai-prices provider ids) for models no deployment prices. */
   priceSources: readonly string[];
   /**
@@ -101,6 +102,25 @@ export interface CredentialSource {
    * none. Replaces the reading of `apiKeyEnv` / `apiBaseEnv`.
    */
   environment?(env: Record<string, string | undefined>): Target | undefined;
+}
+
+/** The HTTP methods a pass-through route may serve. */
+export type PassthroughMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * Where a route built from config (a `pass_through_endpoints:` entry) is served, instead of
+ * `/<id>/*` with a path required after the prefix.
+ */
+export interface PassthroughMount {
+  /** The route's path (`/v1/rerank`, `/bria`); a call of it exactly goes to the upstream's base as written. */
+  path: string;
+  /** Paths under it (`/bria/v1/x`) are served too, joined under the base with the usual checks. */
+  subpaths: boolean;
+  methods: readonly PassthroughMethod[];
+  /** No key is needed or read (`auth: false`); a key the client sends is dropped like every credential header. */
+  public: boolean;
+  /** Where it was configured (`pass_through_endpoints[2]`), for config problems. */
+  origin: string;
 }
 
 /**
@@ -138,6 +158,15 @@ export interface PassthroughProvider {
   placePath?(path: string, upstream: PassthroughUpstream, method: string): string;
   /** Edits the query sent upstream (the client's `key` is already gone): Azure adds the deployment's api-version when absent. */
   upstreamQuery?(query: URLSearchParams, upstream: PassthroughUpstream, path: string): void;
+  /** Served somewhere else than `/<id>/*` (a config endpoint); `id` then only names it in records and spans. */
+  mount?: PassthroughMount;
+  /**
+   * Which of the client's headers go up, of those the shared rules let through (no credentials,
+   * hop-by-hop headers, cookies or client addresses ever do); default all of them.
+   */
+  clientHeaders?(headers: Record<string, string>): Record<string, string>;
+  /** What every call that names no model costs, in nano-dollars, charged once the upstream answered 2xx (`cost_per_request`); default 0. */
+  callPriceNano?: number;
   /** The headers that carry the upstream credential (`x-api-key`, `Authorization`, `api-key`, `x-goog-api-key`). */
   credentialHeaders(upstream: PassthroughUpstream): Record<string, string>;
   /** The one async step before sending, after credentialHeaders: re-signing (SigV4) or a fresh OAuth token. */

@@ -57,7 +57,8 @@ export function passthroughSettings(providers: readonly PassthroughProvider[], c
     pricers.set(provider.id, priceOf);
     const { fixed } = credentials;
     if (fixed) {
-      standing.set(provider.id, { id: `${provider.id}/config`, root: provider.rootOf(fixed.base), target: { model: "", apiBase: fixed.base, ...(fixed.headers ? { headers: fixed.headers } : {}) }, priceOf, timeoutMs });
+      const target = { model: "", apiBase: fixed.base, ...(fixed.headers ? { headers: fixed.headers } : {}) };
+      standing.set(provider.id, { id: `${provider.id}/config`, root: provider.rootOf(fixed.base), target, priceOf, timeoutMs: fixed.timeoutMs ?? timeoutMs });
       continue;
     }
     const target = credentials.environment ? credentials.environment(env) : keyTarget(credentials, env);

@@ -56,3 +56,20 @@ export function headerCredentials(headers: Record<string, string>): string[] {
   }
   return found;
 }
+
+/** Header names that say their value is a secret, whatever the API (`api_token`, `X-Bria-Key`, `LANGFUSE_SECRET_KEY`). */
+const CREDENTIAL_NAME = /auth|key|token|secret|cookie|passw|signature|credential|session/i;
+
+/**
+ * The values of configured headers named like credentials (a deployment's or a config endpoint's
+ * own header names, not only the standard ones), the scheme word dropped, for exact removal.
+ */
+export function namedCredentials(headers: Record<string, string> | undefined): string[] {
+  const found: string[] = [];
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!value || !CREDENTIAL_NAME.test(name)) continue;
+    const space = value.indexOf(" ");
+    found.push(value, ...(space === -1 ? [] : [value.slice(space + 1)]));
+  }
+  return found;
+}

@@ -34,19 +34,21 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
       const errorResponse = { description: "Error", content: { "application/json": { schema: route.errorSchema ?? ErrorResponseSchema } } };
       (paths[openApiPath] ??= {})[route.method.toLowerCase()] = {
         summary: route.summary,
-        ...(route.access ? { tags: ["management"], "x-switchboard-access": route.access } : {}),
+        ...(route.access === "public" ? { "x-switchboard-access": "public" } : route.access ? { tags: ["management"], "x-switchboard-access": route.access } : {}),
         ...(params.length > 0 ? { parameters: params } : {}),
         ...(route.body ? { requestBody: { required: route.bodyOptional !== true, content: { "application/json": { schema: route.body } } } } : {}),
         responses: { "200": { description: "OK", content }, "4XX": errorResponse, "5XX": errorResponse },
-        security: route.access === "admin" || route.access === "admin-read" ? [{ masterKey: [] }] : [{ bearer: [] }, { apiKey: [] }, { azureApiKey: [] }],
+        security: route.access === "public" ? [] : route.access === "admin" || route.access === "admin-read" ? [{ masterKey: [] }] : [{ bearer: [] }, { apiKey: [] }, { azureApiKey: [] }],
       };
     }
   }
-  paths["/health/liveliness"] = { get: { summary: "Process is up", responses: { "200": { description: "OK" } } } };
-  paths["/health/liveness"] = { get: { summary: "Process is up (Kubernetes' name)", responses: { "200": { description: "OK" } } } };
-  paths["/routes"] = { get: { summary: "The server's routes, as LiteLLM lists its own: {routes: [{path, methods, name}]}", responses: { "200": { description: "OK" } } } };
-  paths["/metrics"] = { get: { summary: "Prometheus metrics (text format 0.0.4)", responses: { "200": { description: "Metrics", content: { "text/plain": { schema: { type: "string" } } } } } } };
-  paths["/health/readiness"] = { get: { summary: "Ready to serve (503 while draining)", responses: { "200": { description: "OK" }, "503": { description: "Draining" } } } };
+  // Served to anyone: no key is read.
+  const open = { "x-switchboard-access": "public", security: [] };
+  paths["/health/liveliness"] = { get: { summary: "Process is up", ...open, responses: { "200": { description: "OK" } } } };
+  paths["/health/liveness"] = { get: { summary: "Process is up (Kubernetes' name)", ...open, responses: { "200": { description: "OK" } } } };
+  paths["/routes"] = { get: { summary: "The server's routes, as LiteLLM lists its own: {routes: [{path, methods, name}]}", ...open, responses: { "200": { description: "OK" } } } };
+  paths["/metrics"] = { get: { summary: "Prometheus metrics (text format 0.0.4)", ...open, responses: { "200": { description: "Metrics", content: { "text/plain": { schema: { type: "string" } } } } } } };
+  paths["/health/readiness"] = { get: { summary: "Ready to serve (503 while draining)", ...open, responses: { "200": { description: "OK" }, "503": { description: "Draining" } } } };
   return {
     openapi: "3.1.0",
     info: { title: "Switchboard", version, description: "OpenAI-compatible LLM gateway." },

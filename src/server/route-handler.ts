@@ -7,6 +7,7 @@ import { rawBodyOf, readJsonBody } from "./body.ts";
 import { validationError } from "./validation.ts";
 import type { Authenticate } from "../auth/authenticate.ts";
 import { authorizeRoute } from "../auth/policy.ts";
+import { OPEN_CALLER } from "../auth/caller.ts";
 import { refusalHeaders } from "./gate.ts";
 import { queryOf } from "./url.ts";
 
@@ -37,7 +38,8 @@ export function routeHandler(route: RouteSpec, deps: RouteHandlerDeps): RouteHan
     try {
       const refused = deps.gate(request);
       if (refused) return render(refused, refusalHeaders(refused));
-      const authenticated = presented ? deps.authenticate(request.headers, presented(request)) : deps.authenticate(request.headers);
+      // A public route reads no key: an invalid one cannot refuse the call, a valid one is not charged.
+      const authenticated = route.access === "public" ? OPEN_CALLER : presented ? deps.authenticate(request.headers, presented(request)) : deps.authenticate(request.headers);
       const caller = authenticated instanceof Promise ? await authenticated : authenticated;
       authorizeRoute(route.access, route.method, caller, deps.hasMasterKey);
       let query: Record<string, string> = {};

@@ -33,7 +33,8 @@ export interface RouteSpec {
   /**
    * Who may call it (the management API), checked before the body is read: `admin` (proxy
    * admins), `admin-read` (also proxy_admin_viewer, for GET routes) or `self` (every key, narrowed
-   * by the handler with auth/policy.ts). Absent: any authenticated caller (the proxy routes).
+   * by the handler with auth/policy.ts), or `public` (no key needed nor read: a config
+   * pass-through endpoint with `auth: false`). Absent: any authenticated caller (the proxy routes).
    */
   access?: RouteAccess;
   /**

@@ -1,6 +1,7 @@
 /**
  * The admin-route authorisation matrix, over raw HTTP: every route the app serves (read from its
- * own /openapi.json, so a new route without a row here fails) × every kind of caller.
+ * own /openapi.json, so a new route without a row here fails; config pass-through endpoints
+ * included, one keyed and one public) × every kind of caller.
  *
  * Part 1 probes each route with an empty request: who is refused before the body is read. Part 2
  * takes the "self" routes, whose answer depends on whose record is asked for, through real targets
@@ -9,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dirname } from "node:path";
 import type { GeneratedKeyJson, NewUserJson } from "../../src/admin/responses.ts";
+import type { Config } from "../../src/config/schema.ts";
 import { newVirtualKey } from "../../src/auth/key-material.ts";
 import { openTestAccounts, startAccountsGateway, TEST_MASTER_KEY, type AccountsGateway, type ErrorBody } from "../support/accounts.ts";
 import { startGateway } from "../support/build-test-app.ts";
@@ -112,7 +114,17 @@ const RULES: Record<string, "public" | "any" | "admin" | "admin-read" | "self"> 
   ...Object.fromEntries(
     ["anthropic", "openai", "azure", "gemini", "vertex_ai", "cohere", "mistral", "bedrock"].flatMap((provider) => ["GET", "POST", "PUT", "PATCH", "DELETE"].map((method) => [`${method} /${provider}/{path}`, "any" as const])),
   ),
+  // Pass-through endpoints from config (ENDPOINTS below): auth true (the default) takes every key; auth false takes anyone.
+  ...Object.fromEntries(["GET", "POST", "PUT", "PATCH", "DELETE"].flatMap((method) => [`${method} /matrix/keyed`, `${method} /matrix/keyed/{path}`].map((route) => [route, "any" as const]))),
+  "POST /matrix/public": "public",
 };
+
+/** The config endpoints the gateway serves here, forwarding to `upstream` (a stub answering 200). */
+let upstream: ReturnType<typeof Bun.serve>;
+const ENDPOINTS = (target: string): Config["pass_through_endpoints"] => [
+  { path: "/matrix/keyed", target, include_subpath: true },
+  { path: "/matrix/public", target, auth: false, methods: ["POST"] },
+];
 
 interface Answer {
   status: number;
@@ -157,7 +169,8 @@ const newCandidate = async (teamId?: string) =>
 
 beforeAll(async () => {
   const dataDir = dirname(await tmp.file("marker", ""));
-  gateway = await startAccountsGateway({}, { dataDir });
+  upstream = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => Response.json({ ok: true }) });
+  gateway = await startAccountsGateway({ pass_through_endpoints: ENDPOINTS(`http://127.0.0.1:${upstream.port}/stub`) }, { dataDir });
   await master("POST", "/team/new", { team_id: T });
   await master("POST", "/team/new", { team_id: "team-other" });
   keys.master = TEST_MASTER_KEY;
@@ -173,6 +186,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gateway?.stop();
+  await upstream?.stop(true);
 });
 
 describe("part 1: every route, every caller, before the body is read", () => {
@@ -183,7 +197,7 @@ describe("part 1: every route, every caller, before the body is read", () => {
     expect(unruled).toEqual([]);
     for (const { route, declared } of served) {
       const rule = RULES[route];
-      expect(`${route}: ${declared ?? "none"}`).toBe(`${route}: ${rule === "public" || rule === "any" ? "none" : rule}`);
+      expect(`${route}: ${declared ?? "none"}`).toBe(`${route}: ${rule === "any" ? "none" : rule}`);
     }
     // No rule for a route that is not served (a stale row would hide a missing route).
     expect(Object.keys(RULES).filter((route) => !served.some((s) => s.route === route))).toEqual([]);
@@ -191,7 +205,6 @@ describe("part 1: every route, every caller, before the body is read", () => {
 
   const allowed = (status: number) => status !== 401 && status !== 403;
   for (const [route, rule] of Object.entries(RULES)) {
-    if (rule === "public") continue;
     test(`${route} (${rule})`, async () => {
       const [method, template] = route.split(" ") as [string, string];
       const path = template.replace(/\{[^}]+\}/g, "x");
@@ -203,7 +216,9 @@ describe("part 1: every route, every caller, before the body is read", () => {
         const cell = status === 401 ? "401" : status === 403 ? "403" : "allowed";
         cells.push(`${caller}: ${cell}`);
         let want: string;
-        if (caller === "none") want = "401";
+        // A public route reads no key: nobody is refused, whatever key (or none) it sends.
+        if (rule === "public") want = "allowed";
+        else if (caller === "none") want = "401";
         else if (rule === "any" || caller === "master" || caller === "admin") want = "allowed";
         else if (rule === "admin") want = "403";
         else if (rule === "admin-read") want = caller === "viewer" && method === "GET" ? "allowed" : "403";

@@ -31,6 +31,7 @@ const exampleEnv = {
   AWS_REGION: "us-east-1",
   AZURE_API_KEY: "az-fake",
   GITHUB_TOKEN: "ghp-fake",
+  COHERE_API_KEY: "co-fake",
   SWITCHBOARD_MASTER_KEY: STRONG_MASTER,
 };
 

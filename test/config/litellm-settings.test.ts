@@ -131,9 +131,9 @@ describe("proxy settings", () => {
   });
 
   test("LiteLLM's other sections are named with what is missing", () => {
-    const { warnings } = fromLiteLLM({ model_list: [gpt("a")], mcp_servers: { x: { url: "http://x" } }, credential_list: [], general_settings: { pass_through_endpoints: [] } });
+    const { warnings } = fromLiteLLM({ model_list: [gpt("a")], mcp_servers: { x: { url: "http://x" } }, credential_list: [], general_settings: { store_model_in_db: true } });
     expect(warnings).toEqual([
-      "general_settings.pass_through_endpoints: custom pass-through endpoints are not supported yet (the provider routes /anthropic/*, /openai/*, /azure/*, /gemini/*, /cohere/*, /mistral/* are): these endpoints are not served; ignored",
+      "general_settings.store_model_in_db: models come from this file only (the store does not hold models yet); ignored",
       "credential_list: named credentials are not supported: write each deployment's keys in its litellm_params (os.environ/NAME); ignored",
     ]);
   });

@@ -6,7 +6,7 @@ import { redactConfig, resolveEnvRefs } from "../../src/config/env-refs.ts";
 import { ConfigError } from "../../src/config/errors.ts";
 import { fromLiteLLM, isLiteLLMConfig } from "../../src/config/litellm.ts";
 import { loadConfigFile, loadConfigValue, parseConfigText } from "../../src/config/load.ts";
-import { ConfigSchema, ModelEntrySchema } from "../../src/config/schema.ts";
+import { ConfigSchema, ModelEntrySchema, PassThroughEndpointSchema } from "../../src/config/schema.ts";
 import { buildModelTable } from "../../src/router/models.ts";
 import { configError } from "../support/config-error.ts";
 import { useTempDir } from "../support/temp-dir.ts";
@@ -78,7 +78,7 @@ bogus: 1
         "models[0].timeout: unknown key; did you mean `timeout_seconds`?",
         'models[0].model: expected <provider>/<upstream model>, e.g. openai/gpt-4o, got "gpt-4o"',
         'models[0].api_base: expected a URL starting with http:// or https://, got "ftp://example.com"',
-        "bogus: unknown key (allowed: server, auth, settings, store, budgets, pricing, models, router, tracing, mcp_servers)",
+        "bogus: unknown key (allowed: server, auth, settings, store, budgets, pricing, models, router, tracing, pass_through_endpoints, mcp_servers)",
       ].sort(),
     );
     expect(error.message).toStartWith("bad.yaml: 7 problems\n");
@@ -351,6 +351,7 @@ describe("the example configs in config/", () => {
     AWS_SECRET_ACCESS_KEY: "fake-secret",
     AWS_SESSION_TOKEN: "fake-session",
     AZURE_API_KEY: "az-fake",
+    COHERE_API_KEY: "co-fake",
     SWITCHBOARD_MASTER_KEY: "fake-master",
     LITELLM_MASTER_KEY: "sk-fake-litellm",
   };
@@ -395,6 +396,8 @@ describe("the example configs in config/", () => {
     }
     const modelKeys = new Set((written.models ?? []).flatMap((m) => Object.keys(m)));
     expect([...modelKeys].sort()).toEqual(Object.keys(ModelEntrySchema.properties).sort());
+    const endpointKeys = new Set((written.pass_through_endpoints ?? []).flatMap((e) => Object.keys(e)));
+    expect([...endpointKeys].sort()).toEqual(Object.keys(PassThroughEndpointSchema.properties).sort());
     expect(written.auth?.master_key).toBe("os.environ/SWITCHBOARD_MASTER_KEY");
     const providers = new Set((written.models ?? []).map((m) => m.model.split("/")[0]));
     expect(providers).toEqual(new Set(["openai", "anthropic", "groq", "openai_compatible", "ollama", "gemini", "vertex_ai", "bedrock", "azure"]));
@@ -429,6 +432,7 @@ describe("the example configs in config/", () => {
       "models[9].aws_access_key_id: environment variable AWS_ACCESS_KEY_ID is not set",
       "models[9].aws_secret_access_key: environment variable AWS_SECRET_ACCESS_KEY is not set",
       "models[9].aws_session_token: environment variable AWS_SESSION_TOKEN is not set",
+      "pass_through_endpoints[0].headers.Authorization: environment variable COHERE_API_KEY is not set",
     ]);
   });
 

@@ -20,6 +20,7 @@ const EXPECTED_SECRET_FIELDS = [
   "mcp_servers.*.client_secret",
   "mcp_servers.*.static_headers.*",
   "mcp_servers.*.env.*",
+  "pass_through_endpoints[].headers.*",
 ];
 
 /** A config holding `value` at `path` (`models[]` is one model entry, `*` a header named `header`). */
@@ -33,7 +34,7 @@ function configWith(path: string, value: string, header: string): Record<string,
     if (last) {
       node[key] = value;
     } else if (part.endsWith("[]")) {
-      const entry: Record<string, unknown> = { model_name: "m", model: "openai/m" };
+      const entry: Record<string, unknown> = key === "models" ? { model_name: "m", model: "openai/m" } : { path: "/p", target: "https://t.example" };
       node[key] = [entry];
       node = entry;
     } else {

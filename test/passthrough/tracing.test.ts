@@ -38,6 +38,10 @@ const config = (): Config => ({
     { model_name: "mistral/*", model: "mistral/*", api_base: `${native.url}/v1`, api_key: UPSTREAM_KEY },
     { model_name: "vertex/*", model: "vertex_ai/*", api_base: vertex.url, vertex_credentials: vertexAccount.json, vertex_project: "trace-project", vertex_location: "us-east5", price: { input: 3, output: 15 } },
   ],
+  pass_through_endpoints: [
+    { path: "/custom", target: `${native.url}/base`, include_subpath: true, headers: { "x-service-key": UPSTREAM_KEY }, cost_per_request: 0.01 },
+    { path: "/open", target: `${native.url}/open`, auth: false },
+  ],
 });
 
 interface Traced {
@@ -219,6 +223,25 @@ describe("calls of no model, and bodies that are not JSON", () => {
     const count = await spanOf(plain, counted.response.headers.get("x-switchboard-call-id"));
     expect(count.attributes["openinference.span.kind"]).toBe("CHAIN");
     expect(count.attributes["llm.model_name"]).toBe("text");
+  });
+
+  test("a config endpoint's call is a CHAIN span named by its route, with no body; a public one's too, without a key", async () => {
+    const keyed = await post(plain, "/custom/v1/run?x=1", { prompt: CANARY, model: "some-model" });
+    expect(keyed.status).toBe(200);
+    const span = await spanOf(plain, keyed.headers.get("x-switchboard-call-id"));
+    expect(span.name).toBe("POST /custom/v1/run");
+    expect(span.attributes["openinference.span.kind"]).toBe("CHAIN");
+    expect(span.attributes["switchboard.route"]).toBe("POST /custom/v1/run");
+    const open = await fetch(`${plain.gateway.origin}/open`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: CANARY }) });
+    expect(open.status).toBe(200);
+    const openSpan = await spanOf(plain, open.headers.get("x-switchboard-call-id"));
+    expect(openSpan.name).toBe("POST /open");
+    expect(openSpan.attributes["openinference.span.kind"]).toBe("CHAIN");
+    for (const s of [span, openSpan]) {
+      expect(Object.keys(s.attributes).filter((name) => /messages|input\.value|output\.value|invocation/.test(name))).toEqual([]);
+      expect(JSON.stringify(s.attributes)).not.toContain(CANARY);
+      expect(JSON.stringify(s.attributes)).not.toContain(UPSTREAM_KEY);
+    }
   });
 
   test("a model call with a form body or an answer that is not JSON keeps its kind and says what is missing", async () => {

@@ -1,6 +1,6 @@
 /**
  * The path-traversal matrix, over raw HTTP (so nothing normalises the request line before the
- * gateway does): every pass-through prefix × every way of writing an escape. Each provider's root
+ * gateway does): every pass-through prefix (a config endpoint's included) × every way of writing an escape. Each provider's root
  * is under `/base` on a mock upstream; a canary listens on another port. Zero escapes: the canary
  * sees no connection, and every request that reached the mock reached it under `/base/` with a
  * plain path.
@@ -13,7 +13,8 @@ import { startMockNative, type MockNative } from "../support/mock-native.ts";
 import { startMockVertex, type MockVertex } from "../support/mock-vertex.ts";
 import { rawExchange } from "../support/raw-http.ts";
 
-const PREFIXES = ["anthropic", "openai", "azure", "gemini", "vertex_ai", "cohere", "mistral", "bedrock"] as const;
+/** The providers' prefixes, and a public config endpoint with subpaths (`custom`: no key is read there). */
+const PREFIXES = ["anthropic", "openai", "azure", "gemini", "vertex_ai", "cohere", "mistral", "bedrock", "custom"] as const;
 const UPSTREAM_KEY = "sk-upstream-traversal-0123456789";
 
 let mock: MockNative;
@@ -39,6 +40,7 @@ beforeAll(async () => {
       // Bedrock reads an escaped '/' inside a segment (ARNs): the escapes below must still get nowhere.
       { model_name: "b", model: "bedrock/m", api_base: base, aws_access_key_id: "AKIATRAVERSAL0000000", aws_secret_access_key: "secret", aws_region_name: "us-east-1", use_in_pass_through: true },
     ],
+    pass_through_endpoints: [{ path: "/custom", target: `${base}/custom`, include_subpath: true, auth: false, forward_headers: true, headers: { authorization: `Bearer ${UPSTREAM_KEY}` } }],
   };
   // Cohere has no deployments here: its credential and base come from the environment.
   gateway = await startGateway(config, { env: { COHERE_API_KEY: UPSTREAM_KEY, COHERE_API_BASE: base } });

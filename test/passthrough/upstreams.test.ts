@@ -9,7 +9,8 @@ import { chooseUpstream } from "../../src/passthrough/policy.ts";
 import { anthropicPassthrough } from "../../src/passthrough/providers/anthropic.ts";
 import { coherePassthrough } from "../../src/passthrough/providers/cohere.ts";
 import { PASSTHROUGH_PROVIDERS } from "../../src/passthrough/registry.ts";
-import type { CallShape } from "../../src/passthrough/types.ts";
+import { configuredPassthroughs } from "../../src/passthrough/configured.ts";
+import type { CallShape, PassthroughProvider } from "../../src/passthrough/types.ts";
 import { PassthroughUpstreams, passthroughSettings } from "../../src/passthrough/upstreams.ts";
 import { embeddedPrices } from "../../src/pricing/load.ts";
 import { buildModelTable } from "../../src/router/models.ts";
@@ -87,6 +88,24 @@ describe("extension points", () => {
     expect(settings.providers).toEqual([custom]);
     expect(settings.standing.get("reranker")).toMatchObject({ id: "reranker/config", root: "https://rerank.example/api", target: { headers: { authorization: "Bearer fixed-key" } } });
     expect(settings.standing.get("reranker")?.target.apiKey).toBeUndefined();
+  });
+
+  test("a config endpoint's module: its target split into base and query, its timeout and price per call; endpoints sharing a path are told apart by their methods", () => {
+    const [reader, writer] = configuredPassthroughs([
+      { path: "/items", target: "https://api.example/v2/items/?tenant=t1", methods: ["GET"], timeout_seconds: 12.5, cost_per_request: 0.000000001 },
+      { path: "/items", target: "https://api.example/v2/items", methods: ["POST", "POST"], headers: { "X-Key": "k" } },
+    ]) as [PassthroughProvider, PassthroughProvider];
+    expect([reader.id, writer.id]).toEqual(["/items [GET]", "/items [POST]"]);
+    expect(writer.mount).toEqual({ path: "/items", subpaths: false, methods: ["POST"], public: false, origin: "pass_through_endpoints[1]" });
+    expect(reader.callPriceNano).toBe(1);
+    expect(writer.callPriceNano).toBeUndefined();
+    const settings = passthroughSettings([reader, writer], { settings: { request_timeout_seconds: 60 } }, {}, embeddedPrices());
+    expect(settings.standing.get(reader.id)).toMatchObject({ id: "/items [GET]/config", root: "https://api.example/v2/items", target: { apiBase: "https://api.example/v2/items/" }, timeoutMs: 12_500 });
+    expect(settings.standing.get(writer.id)).toMatchObject({ timeoutMs: 60_000, target: { headers: { "X-Key": "k" } } });
+    const query = new URLSearchParams("tenant=client");
+    reader.upstreamQuery?.(query, settings.standing.get(reader.id) as never, "");
+    expect(query.toString()).toBe("tenant=client");
+    expect(writer.upstreamQuery).toBeUndefined();
   });
 
   test("segmentEscapes lets a provider take escaped characters inside a segment (Bedrock's ARNs); nothing else loosens", () => {

@@ -17,6 +17,7 @@ import type { SseLimits } from "../../src/mcp/sse-sessions.ts";
 import { openMcpRegistry } from "../../src/mcp/registry.ts";
 import { PASSTHROUGH_PROVIDERS } from "../../src/passthrough/registry.ts";
 import { passthroughSettings } from "../../src/passthrough/upstreams.ts";
+import { configuredPassthroughs } from "../../src/passthrough/configured.ts";
 
 export interface GatewayOptions {
   /** Environment the model table reads keys from. Defaults to `{}` so the developer's real keys never leak in. */
@@ -109,7 +110,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     maxBodyBytes,
     ...(opts.accounts ? { accounts: opts.accounts } : {}),
     router,
-    passthrough: passthroughSettings(PASSTHROUGH_PROVIDERS, config, opts.env ?? {}, embeddedPrices()),
+    passthrough: passthroughSettings([...PASSTHROUGH_PROVIDERS, ...configuredPassthroughs(config.pass_through_endpoints)], config, opts.env ?? {}, embeddedPrices()),
     logError,
   });
   app.listen(listenOptions({ hostname: "127.0.0.1", port: 0, idleTimeout: opts.idleTimeout ?? 30, logError }));
