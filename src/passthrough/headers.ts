@@ -19,6 +19,8 @@ export const CLIENT_CREDENTIAL_HEADERS: readonly string[] = [
   "x-goog-api-key",
   "x-litellm-api-key",
   "x-switchboard-api-key",
+  // LiteLLM's header for a key sent by its boto3 recipe (a `before-send` hook).
+  "litellm_user_api_key",
   "ocp-apim-subscription-key",
   "cookie",
   // A client's own AWS signature (the Bedrock SDK signs with whatever it holds); the gateway signs anew.

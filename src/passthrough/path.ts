@@ -41,6 +41,21 @@ export function pathProblem(path: string, segmentEscapes: ReadonlySet<string> = 
     if (segment === "" && i < segments.length - 1) return "it holds an empty segment ('//')";
     if (segment === "." || segment === "..") return `it holds a '${segment}' segment`;
     if (segment.startsWith("@")) return "a segment starts with '@'";
+    const hidden = segmentEscapes.has("/") && /%2f/i.test(segment) ? hiddenSegmentProblem(segment) : undefined;
+    if (hidden) return hidden;
+  }
+  return undefined;
+}
+
+/**
+ * An escaped `/` the provider reads inside a segment (a Bedrock ARN) must not hide what would be
+ * refused as a real segment, for an upstream (or a proxy before it) that decodes it before routing.
+ */
+function hiddenSegmentProblem(segment: string): string | undefined {
+  for (const piece of segment.replace(/%2f/gi, "/").split("/")) {
+    if (piece === "") return "it escapes '/' (as %2F) next to another '/' or at a segment's edge";
+    if (/^(?:\.|%2e){1,2}$/i.test(piece)) return "it escapes '/' (as %2F) around a '.' or '..' piece";
+    if (piece.startsWith("@") || /^%40/i.test(piece)) return "it escapes '/' (as %2F) before an '@'";
   }
   return undefined;
 }

@@ -86,6 +86,15 @@ export function chooseUpstream(upstreams: PassthroughUpstreams, provider: Passth
     return { upstream };
   }
   const serving = upstreams.serving(provider, model);
+  // A gateway name in the path wins over a wildcard deployment taking it for a model id (as LiteLLM's router models do).
+  const exact = serving.some((s) => !s.deployment.target.model.includes("*"));
+  const byName = !exact && shape.kind !== "other" && shape.pathModel === model && provider.pathNamesDeployments ? upstreams.named(provider, model) : undefined;
+  if (byName) {
+    // The path names a deployment by its gateway name: that name is what the key must allow.
+    checkModelAccess(caller, model, model);
+    const upstreamModel = byName.target.model;
+    return { upstream: upstreamOfDeployment(provider, byName, upstreamModel), model: upstreamModel, name: model };
+  }
   const name = allowedName(caller, provider, model, [...serving.map((s) => s.name), qualified(provider, model)]);
   // A deployment's credential serves its model's calls; anything else takes the pass-through credential.
   const by = shape.kind === "other" ? undefined : (serving.find((s) => s.name === name) ?? serving[0]);

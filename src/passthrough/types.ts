@@ -111,7 +111,7 @@ export interface CredentialSource {
   priceSources: readonly string[];
   /**
    * The environment's credential when it is more than a key and a base (Vertex AI: a service
-   * account, a project and a location): the whole target, or undefined when the environment sets
+   * account, a project and a location; Bedrock: AWS keys or an API key, and a region): the whole target, or undefined when the environment sets
    * none. Replaces the reading of `apiKeyEnv` / `apiBaseEnv`.
    */
   environment?(env: Record<string, string | undefined>): Target | undefined;
@@ -156,6 +156,12 @@ export interface PassthroughProvider {
    * through (Bedrock's model ARNs: `/` as `%2F`); the joined URL is still checked to stay under the root.
    */
   segmentEscapes?: ReadonlySet<string>;
+  /**
+   * The model a path names may be a deployment's gateway name (LiteLLM's
+   * `/bedrock/model/{model_name}/converse`): the call goes to that deployment, and `placePath` puts
+   * its model id (the upstream's `target.model`) in the path.
+   */
+  pathNamesDeployments?: boolean;
   /** The upstream path for the client's (after the prefix, no leading `/`); OpenAI adds `v1/` when absent, as LiteLLM does. */
   upstreamPath?(path: string): string;
   /**

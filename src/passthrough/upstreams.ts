@@ -138,6 +138,12 @@ export class PassthroughUpstreams {
     return found;
   }
 
+  /** The provider's deployment served under the gateway name `name` with an exact upstream model (not a wildcard), if any. */
+  named(provider: PassthroughProvider, name: string): Deployment | undefined {
+    const id = provider.credentials.providerId;
+    return id ? this.deploymentsOf(id).find((deployment) => deployment.modelName === name && !deployment.target.model.includes("*")) : undefined;
+  }
+
   /**
    * The upstream of a call no deployment serves by model: the first `use_in_pass_through`
    * deployment (in the project and location the path names, when one is there, as LiteLLM picks

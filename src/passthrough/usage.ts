@@ -5,6 +5,8 @@
  */
 import { fromAnthropicUsage, fromOpenAIUsage, type Usage } from "../canonical/usage.ts";
 import { isRecord } from "../json/is-record.ts";
+import { chunkEvent, INVOCATION_METRICS } from "../providers/bedrock/invoke-chunk.ts";
+import { fromBedrockUsage } from "../providers/bedrock/response.ts";
 import { fromGeminiUsage } from "../providers/gemini/answer.ts";
 import type { GeminiUsageMetadata } from "../providers/gemini/wire.ts";
 import type { SseEvent } from "../streams/sse-parser.ts";
@@ -131,6 +133,53 @@ function readCohere(reading: AnswerReading, body: Json): void {
   set(reading, "finishReason", str(body.finish_reason));
 }
 
+/** InvokeModel's `amazon-bedrock-invocationMetrics` (and its headers' names): counts that, like Converse's, leave cache reads and writes out of the input. */
+export function fromInvocationMetrics(raw: unknown): Usage | undefined {
+  if (!isRecord(raw)) return undefined;
+  return fromBedrockUsage({ inputTokens: count(raw.inputTokenCount), outputTokens: count(raw.outputTokenCount), cacheReadInputTokens: count(raw.cacheReadInputTokenCount), cacheWriteInputTokens: count(raw.cacheWriteInputTokenCount) });
+}
+
+/** A Converse answer (and Nova's InvokeModel answer, in the same shape): `usage`, `stopReason`. */
+function readConverse(reading: AnswerReading, body: Json): void {
+  if (isRecord(body.usage)) set(reading, "usage", fromBedrockUsage(body.usage));
+  set(reading, "finishReason", str(body.stopReason));
+}
+
+/** An Anthropic stream event: message_start holds the input counts; message_delta's usage is cumulative output (and repeats input when the server has it). */
+function foldAnthropic(reading: AnswerReading, event: Json): void {
+  if (event.type === "message_start" && isRecord(event.message)) readAnthropic(reading, event.message);
+  else if (event.type === "message_delta") {
+    const delta = fromAnthropicUsage(event.usage);
+    const start = reading.usage;
+    if (delta) reading.usage = { ...start, ...delta, input: delta.input || start?.input || 0 };
+    if (isRecord(event.delta)) set(reading, "finishReason", str(event.delta.stop_reason));
+  }
+}
+
+/**
+ * InvokeModelWithResponseStream: each chunk carries one event of the model's own stream. Claude's
+ * are Anthropic stream events; Nova's wrap Converse's events (`{"metadata": {usage}}`); any model's
+ * last chunk has Bedrock's invocation metrics, the counts used when the model's events gave none.
+ */
+function invokeStream(): StreamReading {
+  const reading: AnswerReading = {};
+  let metrics: Usage | undefined;
+  return {
+    event(event) {
+      const inner = chunkEvent(event.data);
+      if (!inner) return;
+      if (typeof inner.type === "string") foldAnthropic(reading, inner);
+      else {
+        if (isRecord(inner.metadata)) readConverse(reading, inner.metadata);
+        const stop = isRecord(inner.messageStop) ? inner.messageStop.stopReason : (inner.stop_reason ?? inner.completionReason);
+        set(reading, "finishReason", str(stop));
+      }
+      metrics = fromInvocationMetrics(inner[INVOCATION_METRICS]) ?? metrics;
+    },
+    result: () => (reading.usage || !metrics ? reading : { ...reading, usage: metrics }),
+  };
+}
+
 const whole = (read: (reading: AnswerReading, body: Json) => void) => (body: unknown): AnswerReading => {
   const reading: AnswerReading = {};
   if (isRecord(body)) read(reading, body);
@@ -140,16 +189,7 @@ const whole = (read: (reading: AnswerReading, body: Json) => void) => (body: unk
 export const WIRE_READERS: Record<NativeWire, WireReader> = {
   anthropic: {
     answer: whole(readAnthropic),
-    // message_start holds the input counts; message_delta's usage is cumulative output (and repeats input when the server has it).
-    stream: folding((reading, event) => {
-      if (event.type === "message_start" && isRecord(event.message)) readAnthropic(reading, event.message);
-      else if (event.type === "message_delta") {
-        const delta = fromAnthropicUsage(event.usage);
-        const start = reading.usage;
-        if (delta) reading.usage = { ...start, ...delta, input: delta.input || start?.input || 0 };
-        if (isRecord(event.delta)) set(reading, "finishReason", str(event.delta.stop_reason));
-      }
-    }),
+    stream: folding(foldAnthropic),
   },
   openai: {
     answer: whole(readOpenAI),
@@ -187,5 +227,18 @@ export const WIRE_READERS: Record<NativeWire, WireReader> = {
         set(reading, "finishReason", str(event.delta.finish_reason));
       } else if (event.event_type === "stream-end" && isRecord(event.response)) readCohere(reading, event.response);
     }),
+  },
+  "bedrock-converse": {
+    answer: whole(readConverse),
+    // messageStop has the stop reason, metadata the usage (cache reads and writes included).
+    stream: folding(readConverse),
+  },
+  "bedrock-invoke": {
+    // Claude's answer is an Anthropic Messages answer; Nova's is Converse-shaped. Other models' counts are in the headers.
+    answer: whole((reading, body) => {
+      readAnthropic(reading, body);
+      if (!reading.usage) readConverse(reading, body);
+    }),
+    stream: invokeStream,
   },
 };

@@ -42,6 +42,18 @@ export interface Sink {
   redact: boolean;
 }
 
+/** How spans read one wire's bodies (every wire's are in openinference-native.ts). */
+export interface WireMessages {
+  /** Writes the request's messages under `prefix` (`llm.input_messages`). */
+  input(sink: Sink, prefix: string, request: Record<string, unknown>): void;
+  /** The answer's message, from a whole body. */
+  answer(response: Record<string, unknown>): Message | undefined;
+  /** The answer's message, assembled from a stream's event payloads. */
+  stream(events: readonly unknown[]): Message | undefined;
+  /** The texts an embedding request embeds, in order (non-strings are skipped). */
+  embedTexts(request: Record<string, unknown>): unknown[];
+}
+
 type Json = Record<string, unknown>;
 
 export const isObject = (value: unknown): value is Json =>

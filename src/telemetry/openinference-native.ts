@@ -2,8 +2,8 @@
  * Messages of the wire formats only pass-through routes carry, read into the same small Message
  * shape as OpenAI's and Anthropic's (openinference-messages.ts): OpenAI's Responses API, Gemini's
  * generateContent, Cohere's chat (v2, and v1's message/preamble/chat_history), Vertex AI's
- * embedding `:predict`. One table,
- * WIRE_MESSAGES, gives every wire's readers. Pure; every reader tolerates malformed input by
+ * embedding `:predict`; Bedrock's are in openinference-bedrock.ts. One table, WIRE_MESSAGES, gives
+ * every wire's readers. Pure; every reader tolerates malformed input by
  * returning less.
  */
 import {
@@ -20,22 +20,14 @@ import {
   type Message,
   type Sink,
   type ToolCallInfo,
+  type WireMessages,
 } from "./openinference-messages.ts";
 import type { NativeWire } from "./native-wire.ts";
+import { BEDROCK_WIRE_MESSAGES } from "./openinference-bedrock.ts";
 
 type Json = Record<string, unknown>;
 
-/** How spans read one wire's bodies. */
-export interface WireMessages {
-  /** Writes the request's messages under `prefix` (`llm.input_messages`). */
-  input(sink: Sink, prefix: string, request: Json): void;
-  /** The answer's message, from a whole body. */
-  answer(response: Json): Message | undefined;
-  /** The answer's message, assembled from a stream's event payloads. */
-  stream(events: readonly unknown[]): Message | undefined;
-  /** The texts an embedding request embeds, in order (non-strings are skipped). */
-  embedTexts(request: Json): unknown[];
-}
+export type { WireMessages };
 
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
@@ -259,4 +251,5 @@ export const WIRE_MESSAGES: Record<NativeWire, WireMessages> = {
   gemini,
   cohere,
   "vertex-predict": vertexPredict,
+  ...BEDROCK_WIRE_MESSAGES,
 };

@@ -96,6 +96,7 @@ const NATIVE_PARAMETERS = new Set([
   "frequency_penalty", "presence_penalty", "logprobs", "top_logprobs", "tool_choice", "parallel_tool_calls",
   "reasoning_effort", "reasoning", "thinking", "service_tier", "store", "truncation", "dimensions", "encoding_format",
   "generationConfig", "parameters", "input_type", "embedding_types", "k", "p", "safety_mode", "random_seed", "safe_prompt", "verbosity",
+  "inferenceConfig",
 ]);
 
 /**

@@ -112,7 +112,7 @@ const RULES: Record<string, "public" | "any" | "admin" | "admin-read" | "self"> 
   "DELETE /v1/mcp/server/{server_id}": "admin",
   // Pass-through: every key reaches a provider's native API (its model calls narrowed by the key's allow-lists).
   ...Object.fromEntries(
-    ["anthropic", "openai", "azure", "gemini", "vertex_ai", "cohere", "mistral"].flatMap((provider) => ["GET", "POST", "PUT", "PATCH", "DELETE"].map((method) => [`${method} /${provider}/{path}`, "any" as const])),
+    ["anthropic", "openai", "azure", "gemini", "vertex_ai", "cohere", "mistral", "bedrock"].flatMap((provider) => ["GET", "POST", "PUT", "PATCH", "DELETE"].map((method) => [`${method} /${provider}/{path}`, "any" as const])),
   ),
   // Pass-through endpoints from config (ENDPOINTS below): auth true (the default) takes every key; auth false takes anyone.
   ...Object.fromEntries(["GET", "POST", "PUT", "PATCH", "DELETE"].flatMap((method) => [`${method} /matrix/keyed`, `${method} /matrix/keyed/{path}`].map((route) => [route, "any" as const]))),

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { clientResponseHeaders, CLIENT_CREDENTIAL_HEADERS, upstreamRequestHeaders } from "../../src/passthrough/headers.ts";
+import { bedrockPassthrough } from "../../src/passthrough/providers/bedrock.ts";
 import { geminiPassthrough } from "../../src/passthrough/providers/gemini.ts";
 
 describe("headers going up", () => {
@@ -57,5 +58,21 @@ describe("Gemini's key", () => {
     expect(key("http://gw/gemini/v1beta/models?key=sk-q", { "x-goog-api-key": "sk-g" })).toBe("sk-g");
     expect(key("http://gw/gemini/v1beta/models?key=sk-q", { "x-litellm-api-key": "sk-l" })).toBeUndefined();
     expect(key("http://gw/gemini/v1beta/models")).toBeUndefined();
+  });
+});
+
+describe("Bedrock's key", () => {
+  const key = (headers: Record<string, string> = {}) => bedrockPassthrough.presentedKey?.(new Request("http://gw/bedrock/model/m/converse", { headers }));
+  const signed = (keyId: string) => `AWS4-HMAC-SHA256 Credential=${keyId}/20261208/us-east-1/bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature=${"0".repeat(64)}`;
+  test("the access key id of the AWS SDK's signature (also as LangChain writes it), or LiteLLM's litellm_user_api_key header", () => {
+    expect(key({ authorization: signed("sk-virtual-1") })).toBe("sk-virtual-1");
+    expect(key({ authorization: signed("Bearer sk-virtual-2") })).toBe("sk-virtual-2");
+    expect(key({ litellm_user_api_key: "sk-virtual-3", authorization: signed("AKIAFAKE") })).toBe("sk-virtual-3");
+    expect(key({ litellm_user_api_key: "Bearer sk-virtual-4" })).toBe("sk-virtual-4");
+  });
+  test("a bearer, the gateway's own key headers and no key are left to the shared reading", () => {
+    expect(key({ authorization: "Bearer sk-b" })).toBeUndefined();
+    expect(key({ "x-litellm-api-key": "sk-l", authorization: signed("sk-virtual-1") })).toBeUndefined();
+    expect(key()).toBeUndefined();
   });
 });

@@ -62,6 +62,23 @@ describe("pathProblem: what a pass-through path may hold", () => {
   });
 });
 
+describe("pathProblem with a segment escape (Bedrock's ARNs carry %2F)", () => {
+  const slash = new Set(["/"]);
+  const ARN = "model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2Fus.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse";
+
+  test("an ARN passes where the provider reads %2F, and only there", () => {
+    expect(pathProblem(ARN, slash)).toBeUndefined();
+    expect(pathProblem("model/arn%3Aaws%3Abedrock%3Aus-west-2%3A1%3Aapplication-inference-profile%2Fabc123/invoke", slash)).toBeUndefined();
+    expect(pathProblem(ARN)).toContain("escapes '/'");
+  });
+
+  test("an escaped '/' never hides an empty, dot or '@' segment", () => {
+    for (const path of ["model/..%2f..%2fadmin/converse", "model/x%2F..%2Fy/converse", "model/%2Fx/converse", "model/x%2F/converse", "model/x%2F%2Fy/converse", "%2F127.0.0.1:9", "model/x%2F%40evil/converse", "model/x%2F@evil/converse", "model/x%2F.%2Fy/converse"]) {
+      expect(`${path}: ${pathProblem(path, slash) === undefined ? "passed" : "refused"}`).toBe(`${path}: refused`);
+    }
+  });
+});
+
 describe("joinUnderRoot", () => {
   test("joins under the root's path and keeps the query", () => {
     expect(joinUnderRoot("https://api.anthropic.com", "v1/messages", "beta=true")).toBe("https://api.anthropic.com/v1/messages?beta=true");

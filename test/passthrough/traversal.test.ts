@@ -14,7 +14,7 @@ import { startMockVertex, type MockVertex } from "../support/mock-vertex.ts";
 import { rawExchange } from "../support/raw-http.ts";
 
 /** The providers' prefixes, and a public config endpoint with subpaths (`custom`: no key is read there). */
-const PREFIXES = ["anthropic", "openai", "azure", "gemini", "vertex_ai", "cohere", "mistral", "custom"] as const;
+const PREFIXES = ["anthropic", "openai", "azure", "gemini", "vertex_ai", "cohere", "mistral", "bedrock", "custom"] as const;
 const UPSTREAM_KEY = "sk-upstream-traversal-0123456789";
 
 let mock: MockNative;
@@ -37,6 +37,8 @@ beforeAll(async () => {
       { model_name: "g", model: "gemini/m", api_base: `${base}/v1beta`, api_key: UPSTREAM_KEY, use_in_pass_through: true },
       { model_name: "s", model: "mistral/m", api_base: `${base}/v1`, api_key: UPSTREAM_KEY, use_in_pass_through: true },
       { model_name: "v", model: "vertex_ai/m", api_base: base, vertex_credentials: account.json, vertex_project: "p", vertex_location: "us-central1", use_in_pass_through: true },
+      // Bedrock reads an escaped '/' inside a segment (ARNs): the escapes below must still get nowhere.
+      { model_name: "b", model: "bedrock/m", api_base: base, aws_access_key_id: "AKIATRAVERSAL0000000", aws_secret_access_key: "secret", aws_region_name: "us-east-1", use_in_pass_through: true },
     ],
     pass_through_endpoints: [{ path: "/custom", target: `${base}/custom`, include_subpath: true, auth: false, forward_headers: true, headers: { authorization: `Bearer ${UPSTREAM_KEY}` } }],
   };
@@ -66,6 +68,8 @@ const ESCAPES = (c: string): string[] => [
   `//${c}/x`,
   `%2f%2f${c}/x`,
   `%2F${c}`,
+  `model/..%2F..%2F..%2Fx/converse`,
+  `model/x%2F%2F${c}/converse`,
   `@${c}/x`,
   `%40${c}/x`,
   `v1/@${c}`,

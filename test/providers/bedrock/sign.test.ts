@@ -33,6 +33,18 @@ describe("signAwsRequest: known answers from AWS's SigV4 test suite (POST vector
     });
   }
 
+  test("get-vanilla: the method is signed as given (a pass-through GET)", async () => {
+    const signed = await signAwsRequest({ method: "GET", url: "https://example.amazonaws.com/", headers: {}, body: undefined }, SUITE_CREDENTIALS, "us-east-1", "service", SUITE_DATE);
+    expect(signed.headers.authorization).toBe(`${SUITE_SCOPE}, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31`);
+  });
+
+  test("a body as bytes signs as the same body as text", async () => {
+    const body = '{"messages":[{"role":"user","content":[{"text":"Zürich 東京"}]}]}';
+    const asText = await signAwsRequest({ url: "https://example.amazonaws.com/x", headers: {}, body }, SUITE_CREDENTIALS, "us-east-1", "service", SUITE_DATE);
+    const asBytes = await signAwsRequest({ url: "https://example.amazonaws.com/x", headers: {}, body: new TextEncoder().encode(body) }, SUITE_CREDENTIALS, "us-east-1", "service", SUITE_DATE);
+    expect(asBytes.headers.authorization).toBe(asText.headers.authorization as string);
+  });
+
   test("the date form", () => {
     expect(amzDate(SUITE_DATE)).toBe("20150830T123600Z");
   });
