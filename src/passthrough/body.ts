@@ -9,7 +9,7 @@
 import { echo } from "../canonical/echo.ts";
 import { GatewayError } from "../canonical/errors.ts";
 import { duplicateKeyOf } from "../json/duplicate-keys.ts";
-import { bodyTooLarge, parseJsonObject } from "../server/body.ts";
+import { parseJsonObject, readBoundedBytes } from "../server/body.ts";
 
 /** The body as received, and what the gateway reads from it. */
 export interface PassthroughBody {
@@ -27,25 +27,14 @@ const decoder = new TextDecoder();
 /** Reads the body within `maxBytes` (413 past it), stopping as soon as it passes. */
 async function readBytes(request: Request, maxBytes: number): Promise<Uint8Array | undefined> {
   if (!request.body) return undefined;
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+  let bytes: Buffer;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        void reader.cancel().catch(() => {});
-        throw bodyTooLarge(maxBytes);
-      }
-      chunks.push(value);
-    }
+    bytes = await readBoundedBytes(request.body, maxBytes);
   } catch (error) {
     if (error instanceof GatewayError) throw error;
     throw new GatewayError("caller.invalid_request", "The request body could not be read (the connection closed).");
   }
-  return total === 0 ? undefined : Buffer.concat(chunks, total);
+  return bytes.byteLength === 0 ? undefined : bytes;
 }
 
 const isJson = (type: string) => /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type);

@@ -45,10 +45,10 @@ export function declaresTooLarge(request: Request, maxBytes: number): boolean {
 }
 
 /**
- * Reads a body of unknown length (chunked) and stops as soon as it passes `maxBytes`: the rest is
- * never read into memory (Bun discards what the handler leaves unread).
+ * Reads a body and stops as soon as it passes `maxBytes` (413): the rest is never read into memory
+ * (Bun discards what the handler leaves unread). The exact bytes, for bodies forwarded as received.
  */
-export async function readBounded(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
+export async function readBoundedBytes(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Buffer> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -62,7 +62,12 @@ export async function readBounded(body: ReadableStream<Uint8Array>, maxBytes: nu
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks, total).toString("utf8");
+  return Buffer.concat(chunks, total);
+}
+
+/** Reads a body of unknown length (chunked) as text, within `maxBytes` (see readBoundedBytes). */
+export async function readBounded(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
+  return (await readBoundedBytes(body, maxBytes)).toString("utf8");
 }
 
 /**
