@@ -16,13 +16,13 @@ import {
   type Sink,
   type ToolCallInfo,
   type WireMessages,
+  type Json,
+  str,
+  list,
+  jsonText as json,
 } from "./openinference-messages.ts";
 
-type Json = Record<string, unknown>;
 
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const json = (value: unknown): string | undefined => (value === undefined ? undefined : typeof value === "string" ? value : JSON.stringify(value));
 
 /** A JSON text as an object; undefined for anything else. */
 function parse(text: unknown): Json | undefined {

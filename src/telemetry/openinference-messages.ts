@@ -54,12 +54,15 @@ export interface WireMessages {
   embedTexts(request: Record<string, unknown>): unknown[];
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 export const isObject = (value: unknown): value is Json =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+export const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+export const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+/** A value as JSON text (a string as it is); undefined stays undefined. */
+export const jsonText = (value: unknown): string | undefined => (value === undefined ? undefined : typeof value === "string" ? value : JSON.stringify(value));
 
 /** Tool arguments as a string: kept when a string, JSON of anything else given. */
 const argumentsOf = (value: unknown): string | undefined =>

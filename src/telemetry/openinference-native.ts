@@ -21,17 +21,17 @@ import {
   type Sink,
   type ToolCallInfo,
   type WireMessages,
+  type Json,
+  str,
+  list,
+  jsonText as json,
 } from "./openinference-messages.ts";
 import type { NativeWire } from "./native-wire.ts";
 import { BEDROCK_WIRE_MESSAGES } from "./openinference-bedrock.ts";
 
-type Json = Record<string, unknown>;
 
 export type { WireMessages };
 
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const json = (value: unknown): string | undefined => (value === undefined ? undefined : typeof value === "string" ? value : JSON.stringify(value));
 
 /** One payload as an object; undefined for `[DONE]`, non-JSON and errors. */
 function parseEvent(data: unknown): Json | undefined {
