@@ -198,7 +198,7 @@ export async function translated(deps: CallDeps, scope: CallScope, resolved: Res
 }
 
 function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: Resolved, model: string, prepared: Extract<Prepared, { kind: "translated" }>): Response {
-  const { deployment, target } = resolved;
+  const { deployment } = resolved;
   const { call, chat, state } = prepared;
   if (prepared.body) {
     const timing: StreamTiming = {};
@@ -213,6 +213,13 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
   const body = JSON.stringify(encoded);
   const overhead = overheadMs(scope, call, prepared.doneAt);
   if (scope.trace) scope.trace.responseText = body;
+  recordTranslated(scope, resolved, call, result, overhead, cost, responseId);
+  return bufferedResponse(scope, resolved, call, body, overhead, cost);
+}
+
+/** Records a buffered translated answer: its deployment, timing, finish, id, usage and cost. */
+export function recordTranslated(scope: CallScope, resolved: Resolved, call: UpstreamCall, result: ChatResult, overhead: number, cost: number | undefined, responseId: string | undefined): void {
+  const { deployment, target } = resolved;
   scope.record({
     status: 200,
     outcome: "ok",
@@ -226,5 +233,4 @@ function respondTranslated(dialect: DialectRuntime, scope: CallScope, resolved: 
     ...(result.usage ? { usage: result.usage } : {}),
     ...withCost(cost),
   });
-  return bufferedResponse(scope, resolved, call, body, overhead, cost);
 }

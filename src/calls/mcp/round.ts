@@ -9,7 +9,7 @@ import type { ChatRequest, ChatResult } from "../../canonical/chat.ts";
 import type { Resolved } from "../../router/models.ts";
 import { isRecord } from "../../json/is-record.ts";
 import { answerIdOf, type DialectRuntime } from "../dialect.ts";
-import { answerId, translated, withCost, type Prepared } from "../chat.ts";
+import { answerId, recordTranslated, translated, type Prepared } from "../chat.ts";
 import { admitModel, costOfCall, openCall, overheadMs, recordFailure, routeCall, type CallDeps, type CallInput, type CallScope } from "../scope.ts";
 
 type TranslatedAnswer = Extract<Prepared, { kind: "translated" }>;
@@ -58,26 +58,12 @@ export async function startRound(deps: CallDeps, scope: CallScope, chat: ChatReq
 /** Records a buffered round (its own usage and cost) and returns its answer; the trace keeps it as the client's dialect writes it. */
 export function recordBuffered(round: Round, dialect: DialectRuntime, model: string): { result: ChatResult; costNano: number | undefined; overheadMs: number } {
   const { scope, resolved, answer } = round;
-  const { deployment, target } = resolved;
   const result = answer.result as ChatResult;
   if (result.id === "") result.id = answerId(scope);
   const cost = costOfCall(resolved, result.usage, scope.startedAt);
   const overhead = overheadMs(scope, answer.call, answer.doneAt);
-  const encoded = scope.trace ? dialect.codec.encodeResult(result, answer.chat, model) : undefined;
+  const encoded = dialect.codec.encodeResult(result, answer.chat, model);
   if (scope.trace) scope.trace.responseText = JSON.stringify(encoded);
-  const responseId = isRecord(encoded) ? answerIdOf(encoded) : undefined;
-  scope.record({
-    status: 200,
-    outcome: "ok",
-    deploymentId: deployment.id,
-    provider: deployment.provider.id,
-    upstreamModel: target.model,
-    ttftMs: answer.call.headersAt - scope.raw.receivedAt,
-    overheadMs: overhead,
-    finishReason: result.finishReason,
-    ...(responseId ? { responseId } : {}),
-    ...(result.usage ? { usage: result.usage } : {}),
-    ...withCost(cost),
-  });
+  recordTranslated(scope, resolved, answer.call, result, overhead, cost, isRecord(encoded) ? answerIdOf(encoded) : undefined);
   return { result, costNano: cost, overheadMs: overhead };
 }
