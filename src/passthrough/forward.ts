@@ -133,6 +133,7 @@ export async function forward(
   const headers = (overheadMs: number) => ({ ...clientResponseHeaders(response.headers, secrets().filter((secret): secret is string => !!secret)), ...gatewayHeaders(scope, upstream.id, overheadMs) });
 
   if (response.status >= 400) {
+    if (response.status === 401) provider.unauthorized?.(sent, upstream);
     const text = await readCapped(response, MAX_ERROR_BYTES).catch(() => "");
     watch.stop();
     const body = removeSecrets(text, secrets());
