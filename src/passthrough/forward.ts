@@ -1,7 +1,7 @@
 /**
  * Sends a pass-through call upstream and relays the answer: the client's body byte for byte, the
- * upstream's answer chunk by chunk with its own status, the credential injected, redirects never
- * followed, the deployment's timeouts watched, and a client that goes away aborting the upstream.
+ * upstream's answer chunk by chunk with its own status (a 304 to the client's conditional request
+ * too), the credential injected, redirects never followed, the deployment's timeouts watched, and a client that goes away aborting the upstream.
  * An upstream error is answered as the upstream sent it (read whole, bounded, its credentials
  * taken out), so the provider's SDK reads its own error.
  */
@@ -12,7 +12,7 @@ import type { CallScope } from "../calls/scope.ts";
 import { traceAttempt } from "../calls/trace-capture.ts";
 import { costOf } from "../pricing/cost.ts";
 import { headerCredentials, namedCredentials, redactUpstreamText, removeSecrets } from "../providers/redact.ts";
-import { isRedirect, NO_REDIRECTS, redirectError } from "../providers/redirect.ts";
+import { NO_REDIRECTS, pointsElsewhere, redirectError } from "../providers/redirect.ts";
 import { secretsOf } from "../router/execute.ts";
 import { callWatcher, type CutReason } from "../router/watch.ts";
 import { SseParser } from "../streams/sse-parser.ts";
@@ -124,7 +124,7 @@ export async function forward(
   const headersAt = performance.now();
   watch.headers();
   const base = { deploymentId: upstream.id, provider: provider.id, ...(upstream.target.model ? { upstreamModel: upstream.target.model } : {}) };
-  if (isRedirect(response.status)) {
+  if (pointsElsewhere(response)) {
     watch.stop();
     throw redirectError(where, response, sent.url, "check the provider's api_base (or its environment base URL).", provider.id);
   }
@@ -132,7 +132,8 @@ export async function forward(
   const overhead = () => sentAt - scope.raw.receivedAt + (performance.now() - headersAt);
   const headers = (overheadMs: number) => ({ ...clientResponseHeaders(response.headers, secrets().filter((secret): secret is string => !!secret)), ...gatewayHeaders(scope, upstream.id, overheadMs) });
 
-  if (!response.ok) {
+  if (response.status >= 400) {
+    if (response.status === 401) provider.unauthorized?.(sent, upstream);
     const text = await readCapped(response, MAX_ERROR_BYTES).catch(() => "");
     watch.stop();
     const body = removeSecrets(text, secrets());

@@ -184,6 +184,8 @@ export interface PassthroughProvider {
   credentialHeaders(upstream: PassthroughUpstream): Record<string, string>;
   /** The one async step before sending, after credentialHeaders: re-signing (SigV4) or a fresh OAuth token. */
   authorize?(outbound: OutboundRequest, upstream: PassthroughUpstream): Promise<OutboundRequest>;
+  /** The upstream answered 401 to `sent` (as authorize made it): a cached credential is dropped, so the next call gets a fresh one. */
+  unauthorized?(sent: OutboundRequest, upstream: PassthroughUpstream): void;
   /** What a request is: its kind, the model it names (path or body), whether it streams. */
   classify(request: NativeRequest): CallShape;
   /** Usage an answer reports in its headers when its body does not (Bedrock's `x-amzn-bedrock-*-token-count`). */

@@ -14,6 +14,13 @@ export const NO_REDIRECTS = "manual" as const;
 /** Whether an answer is a redirect (which the gateway does not follow). */
 export const isRedirect = (status: number): boolean => status >= 300 && status < 400;
 
+/**
+ * Whether a pass-through answer points somewhere else: a 3xx with a Location. Pass-through relays the
+ * client's conditional headers, so a 304 Not Modified (never a redirect) and a 3xx naming no place to
+ * go are answers for the client, relayed as sent.
+ */
+export const pointsElsewhere = (response: Response): boolean => isRedirect(response.status) && response.status !== 304 && response.headers.has("location");
+
 /** Longest origin a message repeats (a host name is at most 253 characters). */
 const MAX_ORIGIN = 300;
 

@@ -92,6 +92,8 @@ export interface Provider {
   variant?(model: string): Provider;
   /** The one async step before sending: request signing (SigV4) or a fresh OAuth token. */
   authorize?(upstream: UpstreamRequest, target: Target): Promise<UpstreamRequest>;
+  /** The upstream answered 401 to `sent` (as authorize made it): a cached credential is dropped, so the next call gets a fresh one. */
+  unauthorized?(sent: UpstreamRequest, target: Target): void;
   /** The stream framing when it is not SSE. */
   streamDecoder?(): EventDecoder;
   /** Embeddings for providers whose wire is not OpenAI's (one client request may take several upstream calls). */

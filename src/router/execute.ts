@@ -99,6 +99,7 @@ export async function callUpstream(resolved: Resolved, built: UpstreamRequest, c
       settle();
       throw redirectError(`${provider.label} (deployment ${deployment.id})`, response, built.url, "check that the deployment's api_base is the provider's API address itself.", provider.id);
     }
+    if (response.status === 401) provider.unauthorized?.(sent, target);
     const body = await response.text().catch(() => "");
     settle();
     throw provider.mapError(response.status, removeSecrets(body, secrets()), response.headers);

@@ -13,8 +13,9 @@
  * | `/v2/rerank`                                     | a rerank answer |
  * | `…/chat/completions` (Azure deployments, Mistral) | an OpenAI chat completion (`CHAT_TEXT`, `CHAT_USAGE`), SSE with usage when `stream`; HTML for model `garbled` |
  * | `/v1/responses`                                  | a Responses API answer (`RESPONSES_TEXT`, `RESPONSES_USAGE`), SSE events when `stream` |
- * | `GET /v1/files`, `GET /v1/models`, `POST /v1/files` | lists, a file object |
+ * | `GET /v1/files`, `GET /v1/models`, `POST /v1/files` | lists (ETag `FILES_ETAG` on the files list: 304 to `If-None-Match` naming it), a file object |
  * | `…/redirect`                                     | 302 to `redirectTo` (set by the test) |
+ * | `…/moved-nowhere`                                | 302 with no Location (nothing to follow) and a text body |
  * | `…/error-echo`                                   | 401 whose message echoes the credential headers it received |
  * | `…/stall`                                        | SSE: one event, then nothing until the caller goes away |
  * | anything else                                    | 200 `{path, method}` |
@@ -36,6 +37,7 @@ export interface MockNative {
   stop(): Promise<void>;
 }
 
+export const FILES_ETAG = '"files-v1"';
 export const GEMINI_TEXT = "Hello from the mock Gemini.";
 export const GEMINI_USAGE = { promptTokenCount: 31, candidatesTokenCount: 9, cachedContentTokenCount: 16, thoughtsTokenCount: 4, totalTokenCount: 44 };
 export const GEMINI_CALL = { name: "get_weather", args: { city: "Paris" } };
@@ -165,6 +167,7 @@ export async function startMockNative(): Promise<MockNative> {
       const model = /\/models\/([^/:]+):(\w+)$/.exec(path);
       if (model) return track(geminiAnswer(model[2] as string, url.searchParams));
       if (path.endsWith("/redirect")) return track(new Response(null, { status: 302, headers: { location: mock.redirectTo } }));
+      if (path.endsWith("/moved-nowhere")) return track(new Response("moved, but nowhere", { status: 302 }));
       if (path.endsWith("/error-echo")) {
         const echoed = ["authorization", "x-api-key", "api-key", "x-goog-api-key"].map((name) => `${name}=${recorded.headers[name] ?? ""}`).join(" ");
         return track(Response.json({ error: { message: `Invalid credentials: ${echoed}`, type: "authentication_error" } }, { status: 401, headers: { "x-upstream-error": "yes" } }));
@@ -174,7 +177,10 @@ export async function startMockNative(): Promise<MockNative> {
       if (path.endsWith("/rerank")) return track(Response.json({ id: "rr-1", results: [{ index: 0, relevance_score: 0.9 }], meta: { billed_units: { search_units: 1 } } }));
       if (path.endsWith("/chat/completions")) return track(chat(body));
       if (path.endsWith("/responses")) return track(responses(body));
-      if (request.method === "GET" && path.endsWith("/files")) return track(Response.json({ object: "list", data: [{ id: "file-1", object: "file" }] }));
+      if (request.method === "GET" && path.endsWith("/files")) {
+        if (recorded.headers["if-none-match"] === FILES_ETAG) return track(new Response(null, { status: 304, headers: { etag: FILES_ETAG } }));
+        return track(Response.json({ object: "list", data: [{ id: "file-1", object: "file" }] }, { headers: { etag: FILES_ETAG } }));
+      }
       if (request.method === "POST" && path.endsWith("/files")) return track(Response.json({ id: "file-new", object: "file", bytes: recorded.bodyText.length }));
       if (request.method === "GET" && path.endsWith("/models")) return track(Response.json({ data: [{ id: "model-1", type: "model" }], has_more: false }, { headers: { "set-cookie": "upstream=1", "x-request-id": "req-native-1" } }));
       return track(Response.json({ path, method: request.method }));

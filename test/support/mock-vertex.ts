@@ -30,6 +30,8 @@ export interface MockVertex {
   issued: Map<string, string>;
   /** What the token endpoint found wrong with an assertion (nothing, when the gateway signs as Google wants). */
   tokenProblems: string[];
+  /** Stops taking `token` (as Google does a revoked one): calls with it are answered 401. */
+  revoke(token: string): void;
   /** A service account whose `token_uri` is this mock's. */
   account(name: string): Promise<TestAccount>;
   stop(): Promise<void>;
@@ -66,6 +68,7 @@ export async function startMockVertex(): Promise<MockVertex> {
   const aborted: RecordedRequest[] = [];
   const issued = new Map<string, string>();
   const tokenProblems: string[] = [];
+  const revoked = new Set<string>();
   const endpoints = new Map<string, ReturnType<typeof tokenEndpoint>>();
   let origin = "";
 
@@ -105,7 +108,7 @@ export async function startMockVertex(): Promise<MockVertex> {
         return response;
       };
       const bearer = /^Bearer (\S+)$/.exec(recorded.headers.authorization ?? "")?.[1];
-      if (!bearer || !issued.has(bearer)) return refuse(googleError(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token."), `no issued bearer token (${recorded.headers.authorization ?? "none"})`);
+      if (!bearer || !issued.has(bearer) || revoked.has(bearer)) return refuse(googleError(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token."), `no issued bearer token (${recorded.headers.authorization ?? "none"})`);
       if (recorded.headers["x-goog-api-key"] !== undefined) return refuse(googleError(400, "INVALID_ARGUMENT", "API keys are not supported with OAuth."), "x-goog-api-key sent alongside the token");
       const call = MODEL_CALL.exec(url.pathname);
       if (!call) return track(Response.json({ path: url.pathname, method: request.method }));
@@ -132,6 +135,7 @@ export async function startMockVertex(): Promise<MockVertex> {
     aborted,
     issued,
     tokenProblems,
+    revoke: (token) => revoked.add(token),
     async account(name) {
       const account = await makeAccount(name, `${origin}/token`);
       endpoints.set(account.email, tokenEndpoint({ account, now: Date.now }));

@@ -2,7 +2,7 @@ import { GatewayError } from "../../canonical/errors.ts";
 import { toOpenAIErrorResponse } from "../../dialects/openai/errors.ts";
 import { encodePathSegment } from "../../providers/model-id.ts";
 import type { Target } from "../../providers/types.ts";
-import { authorizeVertex, placeOf } from "../../providers/vertex/authorize.ts";
+import { authorizeVertex, forgetVertexToken, placeOf } from "../../providers/vertex/authorize.ts";
 import { vertex } from "../../providers/vertex/index.ts";
 import type { CallShape, NativeRequest, PassthroughProvider } from "../types.ts";
 import { credentialsOf, withoutSuffix } from "./common.ts";
@@ -127,6 +127,8 @@ export const vertexPassthrough: PassthroughProvider = {
   // The token is set by authorize; the deployment's headers are the only others.
   credentialHeaders: () => ({}),
   authorize: (outbound, upstream) => authorizeVertex(outbound, upstream.target),
+  // A revoked or rotated token would otherwise be sent until it expires (up to an hour).
+  unauthorized: (sent, upstream) => forgetVertexToken(sent, upstream.target),
   classify: classifyVertex,
   renderError: toOpenAIErrorResponse,
 };

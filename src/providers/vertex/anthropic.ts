@@ -4,7 +4,7 @@ import { mapAnthropicError } from "../anthropic/errors.ts";
 import { mapGeminiError } from "../gemini/errors.ts";
 import type { Operation, Provider, Target, UpstreamRequest } from "../types.ts";
 import { toVertexAnthropicBody, toVertexAnthropicCountTokensBody } from "./anthropic-body.ts";
-import { authorizeVertex, placeOf } from "./authorize.ts";
+import { authorizeVertex, forgetVertexToken, placeOf } from "./authorize.ts";
 import { vertexAnthropicCountTokensUrl, vertexAnthropicUrl } from "./urls.ts";
 import { geminiOnVertex } from "./gemini.ts";
 
@@ -33,6 +33,7 @@ export const anthropicOnVertex: Provider = {
   operations: ["chat", "count_tokens"],
   priceSources: [{ id: "google" }, { id: "anthropic" }],
   authorize: authorizeVertex,
+  unauthorized: forgetVertexToken,
   chat: {
     ...anthropic.chat,
     buildRequest(request, target, options) {

@@ -9,6 +9,12 @@ export async function authorizeVertex<R extends Pick<UpstreamRequest, "headers">
   return { ...upstream, headers: { ...upstream.headers, authorization: `Bearer ${token}` } };
 }
 
+/** Vertex AI answered 401 to a request `authorizeVertex` authorized: its token is forgotten, so the next call gets a fresh one. */
+export function forgetVertexToken(sent: Pick<UpstreamRequest, "headers">, target: Target): void {
+  const refused = /^Bearer (\S+)$/.exec(sent.headers.authorization ?? "")?.[1];
+  if (target.googleCredentials && refused) tokenSourceFor(target.googleCredentials).invalidate(refused);
+}
+
 /** The project and location a configured Vertex target always has. */
 export function placeOf(target: Target): { project: string; location: string } {
   return { project: target.project ?? "", location: target.region ?? "us-central1" };

@@ -3,7 +3,7 @@ import { toGeminiBody } from "../gemini/request.ts";
 import { parseGeminiResponse } from "../gemini/response.ts";
 import { geminiStreamReader } from "../gemini/stream.ts";
 import type { Provider, Target } from "../types.ts";
-import { authorizeVertex, placeOf } from "./authorize.ts";
+import { authorizeVertex, forgetVertexToken, placeOf } from "./authorize.ts";
 import { vertexEmbeddings } from "./embeddings.ts";
 import { vertexGeminiUrl } from "./urls.ts";
 
@@ -30,6 +30,7 @@ export const geminiOnVertex: Provider = {
   // Google's rows price Gemini and, through the data's own fallback, Claude on Vertex (a `vertex_ai/*` wildcard serves both).
   priceSources: [{ id: "google" }],
   authorize: authorizeVertex,
+  unauthorized: forgetVertexToken,
   chat: {
     buildRequest(request, target, options) {
       const { body, state } = toGeminiBody(request, options, { model: target.model, vertex: true });

@@ -84,9 +84,13 @@ export class GoogleTokenSource {
     });
   }
 
-  /** Drops the cached token (the API answered 401 with it: revoked or rotated), so the next call exchanges anew. */
-  invalidate(): void {
-    this.cached = undefined;
+  /**
+   * Drops the cached token (the API answered 401 with it: revoked or rotated), so the next call
+   * exchanges anew. Given the token that was refused, only that one: a 401 to a call that started
+   * before a refresh must not throw the fresh token away.
+   */
+  invalidate(refused?: string): void {
+    if (refused === undefined || this.cached?.value === refused) this.cached = undefined;
   }
 
   private clear(exchange: Promise<string>): void {

@@ -96,6 +96,19 @@ describe("GoogleTokenSource", () => {
     expect(endpoint.state.calls).toBe(2);
   });
 
+  test("invalidate(refused) drops the cached token only when it is the one refused", async () => {
+    const time = clock();
+    const endpoint = tokenEndpoint({ account: testAccount, now: time.now });
+    const source = new GoogleTokenSource(account, { fetch: endpoint.fetch, now: time.now });
+    expect(await source.token()).toBe("ya29.test-token-1");
+    source.invalidate("ya29.test-token-1");
+    expect(await source.token()).toBe("ya29.test-token-2");
+    // A 401 to a call that still carried the old token leaves the fresh one cached.
+    source.invalidate("ya29.test-token-1");
+    expect(await source.token()).toBe("ya29.test-token-2");
+    expect(endpoint.state.calls).toBe(2);
+  });
+
   for (const [status, body, code] of [
     [400, JSON.stringify({ error: "invalid_grant", error_description: "Invalid JWT Signature." }), "provider.unauthenticated"],
     [401, JSON.stringify({ error: "unauthorized_client", error_description: "Client is unauthorized to retrieve access tokens using this method." }), "provider.unauthenticated"],
