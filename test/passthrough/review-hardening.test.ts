@@ -1,0 +1,66 @@
+/**
+ * Second review of the Bedrock, Vertex AI and config pass-through routes, over a live gateway and a
+ * recording upstream: paths that run a model the classifier did not see, AWS key ids in an
+ * upstream's error, a public endpoint's configured header values echoed back.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { dirname } from "node:path";
+import type { GeneratedKeyJson } from "../../src/admin/responses.ts";
+import { startAccountsGateway, type AccountsGateway } from "../support/accounts.ts";
+import { useTempDir } from "../support/temp-dir.ts";
+
+const tmp = useTempDir("switchboard-passthrough-review-");
+const CLAUDE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+const ACCESS_KEY_ID = "AKIAREVIEWGATEWAY000";
+const aws = { aws_access_key_id: ACCESS_KEY_ID, aws_secret_access_key: "review-secret-access-key", aws_region_name: "us-east-1" };
+
+interface Seen {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+}
+/** What the upstream answers next (default: 200 `{}`), and every request it got. */
+let answer: (request: Request) => Response = () => Response.json({});
+const seen: Seen[] = [];
+let upstream: ReturnType<typeof Bun.serve>;
+let gateway: AccountsGateway;
+
+beforeAll(async () => {
+  upstream = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch(request) {
+      seen.push({ method: request.method, path: new URL(request.url).pathname, headers: Object.fromEntries(request.headers) });
+      return answer(request);
+    },
+  });
+  const base = `http://127.0.0.1:${upstream.port}`;
+  gateway = await startAccountsGateway(
+    {
+      settings: { env_provider_models: false },
+      models: [
+        { model_name: "claude-bedrock", model: `bedrock/${CLAUDE}`, api_base: base, ...aws, price: { input: 3, output: 15 } },
+        { model_name: "other-bedrock", model: "bedrock/anthropic.claude-3-opus-20240229-v1:0", api_base: base, ...aws, use_in_pass_through: true },
+      ],
+    },
+    { dataDir: dirname(await tmp.file("marker", "")) },
+  );
+});
+afterAll(async () => {
+  await gateway?.stop();
+  upstream?.stop(true);
+});
+
+const newKey = async (body: Record<string, unknown>) => (await gateway.admin<GeneratedKeyJson>("POST", "/key/generate", body)).body.key;
+const post = (path: string, key: string, body = "{}") => fetch(`${gateway.origin}${path}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body });
+
+describe("Bedrock: every path naming a model is checked against the key", () => {
+  test.each(["Converse", "invoke-with-bidirectional-stream", "converse/x"])("model/<not allowed>/%s is refused before anything goes up", async (action) => {
+    answer = () => Response.json({});
+    const key = await newKey({ models: ["claude-bedrock"] });
+    const before = seen.length;
+    const response = await post(`/bedrock/model/anthropic.claude-3-opus-20240229-v1:0/${action}`, key);
+    expect(response.status).toBe(403);
+    expect(seen.length).toBe(before);
+  });
+});
