@@ -64,3 +64,16 @@ describe("Bedrock: every path naming a model is checked against the key", () => 
     expect(seen.length).toBe(before);
   });
 });
+
+describe("Bedrock: the gateway's AWS access key id never reaches the client", () => {
+  test("an upstream error naming it (body or header) is answered without it", async () => {
+    answer = () => Response.json({ message: `The security token included in the request is invalid: ${ACCESS_KEY_ID}` }, { status: 403, headers: { "x-amzn-errortype": "UnrecognizedClientException", "x-echo": `Credential=${ACCESS_KEY_ID}` } });
+    const key = await newKey({ models: ["claude-bedrock"] });
+    const response = await post(`/bedrock/model/${CLAUDE}/converse`, key);
+    expect(response.status).toBe(403);
+    const text = await response.text();
+    expect(text).toContain("security token");
+    expect(text).not.toContain(ACCESS_KEY_ID);
+    expect(JSON.stringify(Object.fromEntries(response.headers))).not.toContain(ACCESS_KEY_ID);
+  });
+});
