@@ -12,6 +12,8 @@ import { useTempDir } from "../support/temp-dir.ts";
 const tmp = useTempDir("switchboard-passthrough-review-");
 const CLAUDE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const ACCESS_KEY_ID = "AKIAREVIEWGATEWAY000";
+/** A configured header's value under a name that does not say it is a secret (config marks every such value secret). */
+const TENANT_SECRET = "tenant-7f3a9c2e-from-os-environ";
 const aws = { aws_access_key_id: ACCESS_KEY_ID, aws_secret_access_key: "review-secret-access-key", aws_region_name: "us-east-1" };
 
 interface Seen {
@@ -42,6 +44,7 @@ beforeAll(async () => {
         { model_name: "claude-bedrock", model: `bedrock/${CLAUDE}`, api_base: base, ...aws, price: { input: 3, output: 15 } },
         { model_name: "other-bedrock", model: "bedrock/anthropic.claude-3-opus-20240229-v1:0", api_base: base, ...aws, use_in_pass_through: true },
       ],
+      pass_through_endpoints: [{ path: "/hook", target: `${base}/hook`, auth: false, headers: { "X-Tenant": TENANT_SECRET, "Content-Type": "application/json" } }],
     },
     { dataDir: dirname(await tmp.file("marker", "")) },
   );
@@ -75,5 +78,19 @@ describe("Bedrock: the gateway's AWS access key id never reaches the client", ()
     expect(text).toContain("security token");
     expect(text).not.toContain(ACCESS_KEY_ID);
     expect(JSON.stringify(Object.fromEntries(response.headers))).not.toContain(ACCESS_KEY_ID);
+  });
+});
+
+describe("a public config endpoint never shows a client its configured header values", () => {
+  test("echoed in an upstream error's body or headers, whatever the header's name; a descriptive value (content type) is left alone", async () => {
+    answer = (request) => Response.json({ error: `bad tenant ${request.headers.get("x-tenant")}` }, { status: 400, headers: { "x-echo-tenant": request.headers.get("x-tenant") ?? "" } });
+    const response = await fetch(`${gateway.origin}/hook`, { method: "POST", body: "{}" });
+    expect(response.status).toBe(400);
+    expect(seen.at(-1)?.headers["x-tenant"]).toBe(TENANT_SECRET);
+    const text = await response.text();
+    expect(text).toContain("bad tenant");
+    expect(text).not.toContain(TENANT_SECRET);
+    expect(JSON.stringify(Object.fromEntries(response.headers))).not.toContain(TENANT_SECRET);
+    expect(response.headers.get("content-type")).toContain("application/json");
   });
 });
