@@ -19,6 +19,7 @@ const aws = { aws_access_key_id: ACCESS_KEY_ID, aws_secret_access_key: "review-s
 interface Seen {
   method: string;
   path: string;
+  search: string;
   headers: Record<string, string>;
 }
 /** What the upstream answers next (default: 200 `{}`), and every request it got. */
@@ -32,7 +33,8 @@ beforeAll(async () => {
     port: 0,
     hostname: "127.0.0.1",
     fetch(request) {
-      seen.push({ method: request.method, path: new URL(request.url).pathname, headers: Object.fromEntries(request.headers) });
+      const url = new URL(request.url);
+      seen.push({ method: request.method, path: url.pathname, search: url.search, headers: Object.fromEntries(request.headers) });
       return answer(request);
     },
   });
@@ -65,6 +67,21 @@ describe("Bedrock: every path naming a model is checked against the key", () => 
     const response = await post(`/bedrock/model/anthropic.claude-3-opus-20240229-v1:0/${action}`, key);
     expect(response.status).toBe(403);
     expect(seen.length).toBe(before);
+  });
+});
+
+describe("Bedrock: a client's signature never goes up, in its headers or its query", () => {
+  test("X-Amz-* query parameters (a presigned request's credential, signature and token) are dropped; others go up", async () => {
+    answer = () => Response.json({});
+    const key = await newKey({ models: ["claude-bedrock"] });
+    const before = seen.length;
+    const query = `X-Amz-Algorithm=AWS4-HMAC-SHA256&x-amz-credential=${key}%2F20260101%2Fus-east-1%2Fbedrock%2Faws4_request&X-Amz-Signature=abc&X-Amz-Security-Token=client-token&X-Amz-SignedHeaders=host&other=1`;
+    const response = await post(`/bedrock/model/${CLAUDE}/converse?${query}`, key);
+    expect(response.status).toBe(200);
+    expect(seen.length).toBe(before + 1);
+    const last = seen.at(-1) as Seen;
+    expect(last.search).toBe("?other=1");
+    expect(last.headers.authorization).toStartWith(`AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/`);
   });
 });
 

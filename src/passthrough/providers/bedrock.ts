@@ -99,6 +99,10 @@ export const bedrockPassthrough: PassthroughProvider = {
     if (!match || !target.model || decodePathParam(match[1] as string) === target.model) return path;
     return `model/${modelIdSegment(target.model, LABEL, { slash: true })}/${match[2]}`;
   },
+  // A presigned request's X-Amz-* parameters are the client's signature (its credential the virtual key): never sent.
+  upstreamQuery(query) {
+    for (const name of [...new Set(query.keys())]) if (name.toLowerCase().startsWith("x-amz-")) query.delete(name);
+  },
   // SigV4 is added by authorize, over the final headers; a Bedrock API key goes as a bearer.
   credentialHeaders: (upstream) => (upstream.target.aws ? {} : bearer(upstream)),
   authorize: async (outbound, { target }) => (target.aws && target.region ? signBedrockRequest(outbound, target.aws, target.region) : outbound),
