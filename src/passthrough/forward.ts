@@ -11,7 +11,7 @@ import { gatewayHeaders } from "../calls/headers.ts";
 import type { CallScope } from "../calls/scope.ts";
 import { traceAttempt } from "../calls/trace-capture.ts";
 import { costOf } from "../pricing/cost.ts";
-import { headerCredentials, namedCredentials, redactUpstreamText, removeSecrets } from "../providers/redact.ts";
+import { configuredCredentials, headerCredentials, namedCredentials, redactUpstreamText, removeSecrets } from "../providers/redact.ts";
 import { NO_REDIRECTS, pointsElsewhere, redirectError } from "../providers/redirect.ts";
 import { secretsOf } from "../router/execute.ts";
 import { callWatcher, type CutReason } from "../router/watch.ts";
@@ -99,7 +99,9 @@ export async function forward(
     },
   );
   let sent = outbound;
-  const secrets = () => [...secretsOf(upstream.target), ...headerCredentials(sent.headers), ...namedCredentials(upstream.target.headers)];
+  // A config endpoint's header values are all secrets (its schema says so), whatever their names.
+  const configured = provider.mount ? configuredCredentials(upstream.target.headers) : namedCredentials(upstream.target.headers);
+  const secrets = () => [...secretsOf(upstream.target), ...headerCredentials(sent.headers), ...configured];
   const where = `${provider.label} (${upstream.id})`;
   const explain = (error: unknown, what: string): GatewayError => {
     if (error instanceof GatewayError) return error;

@@ -16,8 +16,8 @@ import { WIRE_READERS, type AnswerReading, type StreamReading } from "./usage.ts
 /** Most of an answer kept to read its usage (a whole body) or for its trace; past it the rest is not kept. */
 export const MAX_KEPT_CHARS = 8 * 1024 * 1024;
 
-/** Generated text in any wire's answers and stream events: the output estimate's measure. */
-const OUTPUT_TEXT = stringFieldPattern(["text", "content", "partial_json", "arguments", "thinking", "refusal", "delta"]);
+/** Generated text in any wire's answers and stream events (Bedrock's InvokeModel models' own too: Llama, Titan, Claude v2): the output estimate's measure. */
+const OUTPUT_TEXT = stringFieldPattern(["text", "content", "partial_json", "arguments", "thinking", "refusal", "delta", "generation", "outputText", "completion"]);
 
 /** How an answer ended, for the call record. */
 export interface ObservedAnswer extends AnswerReading {
@@ -72,8 +72,8 @@ export function answerTap(options: TapOptions): ByteTap {
   };
   const events = (list: ReturnType<EventDecoder["push"]>) => {
     for (const event of list) {
-      reading?.event(event);
-      if (options.estimate) outputChars += stringFieldChars(event.data, OUTPUT_TEXT);
+      const measured = reading?.event(event);
+      if (options.estimate) outputChars += stringFieldChars(typeof measured === "string" ? measured : event.data, OUTPUT_TEXT);
       if (options.keepText) keep(encodeSse(event));
     }
   };
@@ -86,8 +86,14 @@ export function answerTap(options: TapOptions): ByteTap {
       result = readWhole(wire, kept);
       if (options.estimate && !result.usage) outputChars = stringFieldChars(kept, OUTPUT_TEXT);
     }
-    const answer: ObservedAnswer = { ...result, cancelled };
+    const { usagePartial, ...read } = result;
+    const answer: ObservedAnswer = { ...read, cancelled };
     if (error) answer.error = error;
+    // Cut before its final count (Claude's message_start only): never billed below the output relayed.
+    if (usagePartial && answer.usage && options.estimate) {
+      answer.usage = { ...answer.usage, output: Math.max(answer.usage.output, estimateTokens(outputChars)) };
+      answer.usageEstimated = true;
+    }
     if (!answer.usage && options.estimate) {
       const usage: Usage = { input: estimateTokens(options.promptChars), output: estimateTokens(outputChars) };
       answer.usage = usage;

@@ -5,7 +5,7 @@
  */
 import { fromAnthropicUsage, fromOpenAIUsage, type Usage } from "../canonical/usage.ts";
 import { isRecord } from "../json/is-record.ts";
-import { chunkEvent, INVOCATION_METRICS } from "../providers/bedrock/invoke-chunk.ts";
+import { chunkJson, INVOCATION_METRICS } from "../providers/bedrock/invoke-chunk.ts";
 import { fromBedrockUsage } from "../providers/bedrock/response.ts";
 import { fromGeminiUsage } from "../providers/gemini/answer.ts";
 import type { GeminiUsageMetadata } from "../providers/gemini/wire.ts";
@@ -17,11 +17,19 @@ export interface AnswerReading {
   usage?: Usage;
   responseId?: string;
   finishReason?: string;
+  /**
+   * `usage` is not the call's final count yet (Claude's message_start: the input and one output
+   * token): a stream cut here is billed at least the output it relayed.
+   */
+  usagePartial?: boolean;
 }
 
-/** Reads a stream's events one by one; `result` once it ended. */
+/**
+ * Reads a stream's events one by one; `result` once it ended. `event` may return the text its
+ * output is measured in when that is not the event's data (InvokeModel's base64 chunks).
+ */
 export interface StreamReading {
-  event(event: SseEvent): void;
+  event(event: SseEvent): string | undefined | void;
   result(): AnswerReading;
 }
 
@@ -41,6 +49,15 @@ function parse(data: string): Json | undefined {
   try {
     const value: unknown = JSON.parse(data);
     return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The model event an InvokeModel chunk event carries, as JSON text; undefined when it carries none. */
+function chunkText(data: string): string | undefined {
+  try {
+    return chunkJson(JSON.parse(data));
   } catch {
     return undefined;
   }
@@ -147,11 +164,16 @@ function readConverse(reading: AnswerReading, body: Json): void {
 
 /** An Anthropic stream event: message_start holds the input counts; message_delta's usage is cumulative output (and repeats input when the server has it). */
 function foldAnthropic(reading: AnswerReading, event: Json): void {
-  if (event.type === "message_start" && isRecord(event.message)) readAnthropic(reading, event.message);
-  else if (event.type === "message_delta") {
+  if (event.type === "message_start" && isRecord(event.message)) {
+    readAnthropic(reading, event.message);
+    if (reading.usage) reading.usagePartial = true;
+  } else if (event.type === "message_delta") {
     const delta = fromAnthropicUsage(event.usage);
     const start = reading.usage;
-    if (delta) reading.usage = { ...start, ...delta, input: delta.input || start?.input || 0 };
+    if (delta) {
+      reading.usage = { ...start, ...delta, input: delta.input || start?.input || 0 };
+      delete reading.usagePartial;
+    }
     if (isRecord(event.delta)) set(reading, "finishReason", str(event.delta.stop_reason));
   }
 }
@@ -166,8 +188,9 @@ function invokeStream(): StreamReading {
   let metrics: Usage | undefined;
   return {
     event(event) {
-      const inner = chunkEvent(event.data);
-      if (!inner) return;
+      const text = chunkText(event.data);
+      const inner = text === undefined ? undefined : parse(text);
+      if (!inner) return text;
       if (typeof inner.type === "string") foldAnthropic(reading, inner);
       else {
         if (isRecord(inner.metadata)) readConverse(reading, inner.metadata);
@@ -175,8 +198,14 @@ function invokeStream(): StreamReading {
         set(reading, "finishReason", str(stop));
       }
       metrics = fromInvocationMetrics(inner[INVOCATION_METRICS]) ?? metrics;
+      return text;
     },
-    result: () => (reading.usage || !metrics ? reading : { ...reading, usage: metrics }),
+    // Bedrock's metrics are final; the model's own counts win only once they are too.
+    result() {
+      if ((reading.usage && !reading.usagePartial) || !metrics) return reading;
+      const { usagePartial: _partial, ...read } = reading;
+      return { ...read, usage: metrics };
+    },
   };
 }
 

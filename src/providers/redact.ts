@@ -60,6 +60,23 @@ export function headerCredentials(headers: Record<string, string>): string[] {
 /** Header names that say their value is a secret, whatever the API (`api_token`, `X-Bria-Key`, `LANGFUSE_SECRET_KEY`). */
 const CREDENTIAL_NAME = /auth|key|token|secret|cookie|passw|signature|credential|session/i;
 
+/** Headers whose configured value describes the request, never a secret (and is too common to scrub from answers). */
+const DESCRIPTIVE_HEADERS: ReadonlySet<string> = new Set(["content-type", "content-encoding", "accept", "accept-language", "user-agent", "cache-control"]);
+
+/**
+ * The values of every configured header but the descriptive ones, the scheme word dropped too: a
+ * config endpoint's header values are secrets whatever their names (`X-Tenant: os.environ/NAME`).
+ */
+export function configuredCredentials(headers: Record<string, string> | undefined): string[] {
+  const found: string[] = [];
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!value || DESCRIPTIVE_HEADERS.has(name.toLowerCase())) continue;
+    const space = value.indexOf(" ");
+    found.push(value, ...(space === -1 ? [] : [value.slice(space + 1)]));
+  }
+  return found;
+}
+
 /**
  * The values of configured headers named like credentials (a deployment's or a config endpoint's
  * own header names, not only the standard ones), the scheme word dropped, for exact removal.

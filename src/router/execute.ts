@@ -27,9 +27,12 @@ export interface UpstreamCall {
   explain: (error: unknown) => GatewayError;
 }
 
-/** Every secret a target holds, for scrubbing upstream text. */
+/**
+ * Every secret a target holds, for scrubbing upstream text. The AWS access key id too: not a secret
+ * on its own, but it names the gateway's IAM identity, and AWS errors may quote it.
+ */
 export function secretsOf(target: Target): (string | undefined)[] {
-  return [target.apiKey, target.aws?.secretAccessKey, target.aws?.sessionToken];
+  return [target.apiKey, target.aws?.accessKeyId, target.aws?.secretAccessKey, target.aws?.sessionToken];
 }
 
 /**

@@ -38,11 +38,12 @@ describe("what a Bedrock request is", () => {
     expect(classify(`model/${CLAUDE}/count-tokens`)).toEqual({ kind: "count", stream: false, pathModel: CLAUDE });
   });
 
-  test("everything else is a call of no model's output: async invocations name theirs in the body; guardrails and listings none", () => {
+  test("everything else is a call of no model's output: async invocations name theirs in the body; a model's other actions in the path; guardrails and listings none", () => {
     expect(classify("async-invoke", { modelId: "amazon.nova-reel-v1:0" })).toEqual({ kind: "other", stream: false, bodyModels: ["amazon.nova-reel-v1:0"] });
     expect(classify("async-invoke", undefined, "GET")).toEqual({ kind: "other", stream: false });
     expect(classify("guardrail/gr-1/version/1/apply", { source: "INPUT" })).toEqual({ kind: "other", stream: false });
-    expect(classify(`model/${CLAUDE}/invoke-with-bidirectional-stream`)).toEqual({ kind: "other", stream: false });
+    expect(classify(`model/${CLAUDE}/invoke-with-bidirectional-stream`)).toEqual({ kind: "other", stream: false, pathModel: CLAUDE });
+    expect(classify(`model/${CLAUDE}/Converse`)).toEqual({ kind: "other", stream: false, pathModel: CLAUDE });
   });
 
   test("a gateway name in the path is replaced by the upstream's model id, escaped as AWS's SDK escapes it; a path naming that id is left as sent", () => {

@@ -12,8 +12,11 @@ import { bearer, credentialsOf, withoutSuffix } from "./common.ts";
 
 const LABEL = "Amazon Bedrock";
 
-/** `model/{modelId}/{action}`: every bedrock-runtime call of a model (the id decoded: an ARN's `/` is in it). */
-const MODEL_CALL = /^model\/(.+)\/([a-z-]+)$/;
+/**
+ * `model/{modelId}/{action}`: every bedrock-runtime call of a model (the id decoded: an ARN's `/` is
+ * in it). Any action, known or not (`Converse`, `invoke-with-bidirectional-stream`), names the model.
+ */
+const MODEL_CALL = /^model\/(.+)\/([^/]+)$/;
 /** The same on the path as sent (the id still one escaped segment), to put another id in its place. */
 const RAW_MODEL_CALL = /^model\/([^/]+)\/([a-z-]+)$/;
 
@@ -96,12 +99,16 @@ export const bedrockPassthrough: PassthroughProvider = {
     if (!match || !target.model || decodePathParam(match[1] as string) === target.model) return path;
     return `model/${modelIdSegment(target.model, LABEL, { slash: true })}/${match[2]}`;
   },
+  // A presigned request's X-Amz-* parameters are the client's signature (its credential the virtual key): never sent.
+  upstreamQuery(query) {
+    for (const name of [...new Set(query.keys())]) if (name.toLowerCase().startsWith("x-amz-")) query.delete(name);
+  },
   // SigV4 is added by authorize, over the final headers; a Bedrock API key goes as a bearer.
   credentialHeaders: (upstream) => (upstream.target.aws ? {} : bearer(upstream)),
   authorize: async (outbound, { target }) => (target.aws && target.region ? signBedrockRequest(outbound, target.aws, target.region) : outbound),
   classify({ method, path, fields }): CallShape {
-    const match = method === "POST" ? MODEL_CALL.exec(path) : null;
-    const action = match ? ACTIONS[match[2] as string] : undefined;
+    const match = MODEL_CALL.exec(path);
+    const action = match && method === "POST" ? ACTIONS[match[2] as string] : undefined;
     if (match && action) {
       const model = match[1] as string;
       const cap = maxOutputTokens(fields);
@@ -109,6 +116,8 @@ export const bedrockPassthrough: PassthroughProvider = {
       const kind = action.wire === "bedrock-invoke" && /embed/i.test(model) ? "embed" : action.kind;
       return { ...action, kind, pathModel: model, ...(cap ? { maxOutputTokens: cap } : {}) };
     }
+    // A model's other calls (another action, method or case) run it at a cost the gateway cannot see: the key must allow it.
+    if (match) return { kind: "other", stream: false, pathModel: match[1] as string };
     // StartAsyncInvoke names its model in the body; what it costs is seen later, upstream.
     const modelId = method === "POST" && path === "async-invoke" && typeof fields?.modelId === "string" && fields.modelId !== "" ? fields.modelId : undefined;
     return { kind: "other", stream: false, ...(modelId ? { bodyModels: [modelId] } : {}) };

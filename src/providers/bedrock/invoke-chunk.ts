@@ -14,15 +14,3 @@ export function chunkJson(payload: unknown): string | undefined {
   if (!isRecord(payload) || typeof payload.bytes !== "string") return undefined;
   return Buffer.from(payload.bytes, "base64").toString("utf8");
 }
-
-/** The model event a chunk payload (the event's data as text) carries, parsed; undefined when it holds none. */
-export function chunkEvent(data: string): Record<string, unknown> | undefined {
-  try {
-    const text = chunkJson(JSON.parse(data));
-    if (text === undefined) return undefined;
-    const event: unknown = JSON.parse(text);
-    return isRecord(event) ? event : undefined;
-  } catch {
-    return undefined;
-  }
-}
