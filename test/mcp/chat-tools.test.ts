@@ -311,6 +311,16 @@ describe("what is refused", () => {
     expect(allowed.choices[0]?.message.content).toBe("Done: OK");
   });
 
+  test("a model the key may not use, or one that does not exist, is refused before any MCP server is asked for its tools", async () => {
+    const narrow = (await gateway.admin<{ key: string }>("POST", "/key/generate", { models: ["claude-tools"] })).body.key;
+    const lists = calc.methods.filter((m) => m === "tools/list").length;
+    const before = model.requests.length;
+    expect((await post({ tools: [mcpTool("calc")] }, narrow)).status).toBe(403);
+    expect((await post({ model: "no-such-model", tools: [mcpTool("calc")] })).status).toBe(404);
+    expect(calc.methods.filter((m) => m === "tools/list").length).toBe(lists);
+    expect(model.requests.length).toBe(before);
+  });
+
   test("an unknown server, a foreign URL, a missing server_url and n > 1 are 400s naming the field", async () => {
     for (const [body, param] of [
       [{ tools: [mcpTool("nope")] }, "tools[0].server_url"],

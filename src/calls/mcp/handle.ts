@@ -4,7 +4,8 @@
  */
 import type { ChatResult } from "../../canonical/chat.ts";
 import type { McpGateway } from "../../mcp/gateway.ts";
-import { costHeader, openCall, recordFailure, type CallDeps, type CallInput, type CallScope } from "../scope.ts";
+import { authorizeModel } from "../admit.ts";
+import { costHeader, openCall, recordFailure, resolveGroup, type CallDeps, type CallInput, type CallScope } from "../scope.ts";
 import { gatewayHeaders } from "../headers.ts";
 import type { DialectRuntime } from "../dialect.ts";
 import { JSON_HEADERS } from "../chat.ts";
@@ -20,6 +21,8 @@ export async function handleMcpChat(deps: CallDeps, mcp: McpGateway, dialect: Di
   const first = openCall(deps, input, "chat", model, stream, dialect.wire);
   let scope = first;
   try {
+    // The model first (403, 404), as any chat call: a call refused for its model lists no MCP server's tools.
+    resolveGroup(deps, authorizeModel(input.caller, model), "chat");
     const loop = await prepare(deps, mcp, dialect, input, model, stream);
     let round = await startRound(deps, scope, loop.chat, loop.body, model, input.server);
     if (scope.trace) loop.trace = { traceId: scope.trace.context.traceId, spanId: scope.trace.context.spanId };
