@@ -10,7 +10,7 @@ import { Tracing } from "../../src/telemetry/tracing.ts";
 import { startAccountsGateway, type AccountsGateway } from "../support/accounts.ts";
 import { startMockMcpServer, text, type MockMcpServer } from "../support/mock-mcp.ts";
 import { startMockToolModel, TOOL_MODEL_KEY, type MockToolModel } from "../support/mock-tool-model.ts";
-import { startOtlpReceiver, type DecodedSpan, type OtlpReceiver } from "../support/otlp-receiver.ts";
+import { exportedSpans, startOtlpReceiver, type DecodedSpan, type OtlpReceiver } from "../support/otlp-receiver.ts";
 import { useTempDir } from "../support/temp-dir.ts";
 
 const tmp = useTempDir("switchboard-mcp-chat-trace-");
@@ -38,15 +38,7 @@ afterAll(async () => {
   await receiver.stop();
 });
 
-async function spansOf(traceId: string, count: number): Promise<DecodedSpan[]> {
-  for (let i = 0; i < 200; i++) {
-    await tracing.flush();
-    const spans = receiver.spans.filter((s) => s.traceId === traceId);
-    if (spans.length >= count) return spans;
-    await Bun.sleep(10);
-  }
-  throw new Error(`fewer than ${count} spans in trace ${traceId}`);
-}
+const spansOf = (traceId: string, count: number) => exportedSpans(receiver, () => tracing.flush(), (s) => s.traceId === traceId, `trace ${traceId}`, count);
 
 for (const stream of [false, true]) {
   test(`${stream ? "streamed" : "buffered"}: two LLM spans and a TOOL span in one trace, under the first round`, async () => {

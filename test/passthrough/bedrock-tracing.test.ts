@@ -20,7 +20,7 @@ import type { Config } from "../../src/config/schema.ts";
 import { Tracing } from "../../src/telemetry/tracing.ts";
 import { startGateway, type TestGateway } from "../support/build-test-app.ts";
 import { BEDROCK_CREDENTIALS, BEDROCK_REGION, CONVERSE_TEXT, INVOKE_TEXT, startMockBedrock, TOOL_USE, type MockBedrock } from "../support/mock-bedrock.ts";
-import { startOtlpReceiver, type DecodedSpan, type OtlpReceiver } from "../support/otlp-receiver.ts";
+import { exportedSpans, startOtlpReceiver, type DecodedSpan, type OtlpReceiver } from "../support/otlp-receiver.ts";
 
 const MASTER = "sk-master-bedrock-trace-0001";
 const CLAUDE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
@@ -100,13 +100,8 @@ function sdk(traced: Traced, headers: Record<string, string> = {}): { client: Be
 /** The call's span, after the trace thread exported it. */
 async function spanOf(traced: Traced, callId: string | undefined): Promise<DecodedSpan> {
   expect(callId).toBeTruthy();
-  for (let i = 0; i < 200; i++) {
-    await traced.tracing.flush();
-    const span = receiver.spans.find((s) => s.attributes["switchboard.call_id"] === callId);
-    if (span) return span;
-    await Bun.sleep(10);
-  }
-  throw new Error(`no span for call ${callId}`);
+  const [span] = await exportedSpans(receiver, () => traced.tracing.flush(), (s) => s.attributes["switchboard.call_id"] === callId, `the span of call ${callId}`);
+  return span as DecodedSpan;
 }
 
 const traceOf = (span: DecodedSpan) => receiver.spans.filter((s) => s.traceId === span.traceId);

@@ -15,7 +15,7 @@ import { startMockAnthropic, THINKING_USAGE, TOOL_INPUTS, TOOL_USE_IDS, TOOLS_PR
 import { CHAT_TEXT, COHERE_TEXT, GEMINI_CALL, GEMINI_TEXT, RESPONSES_TEXT, startMockNative, type MockNative } from "../support/mock-native.ts";
 import type { TestAccount } from "../fixtures/vertex/google-mock.ts";
 import { startMockVertex, type MockVertex } from "../support/mock-vertex.ts";
-import { startOtlpReceiver, type DecodedSpan, type OtlpReceiver } from "../support/otlp-receiver.ts";
+import { exportedSpans, startOtlpReceiver, type DecodedSpan, type OtlpReceiver } from "../support/otlp-receiver.ts";
 
 const MASTER = "sk-master-passthrough-trace-0001";
 const UPSTREAM_KEY = "sk-upstream-passthrough-trace-0002";
@@ -79,13 +79,8 @@ afterAll(async () => {
 /** The call's span, after the trace thread exported it. */
 async function spanOf(traced: Traced, callId: string | null): Promise<DecodedSpan> {
   expect(callId).toBeTruthy();
-  for (let i = 0; i < 200; i++) {
-    await traced.tracing.flush();
-    const span = receiver.spans.find((s) => s.attributes["switchboard.call_id"] === callId);
-    if (span) return span;
-    await Bun.sleep(10);
-  }
-  throw new Error(`no span for call ${callId}`);
+  const [span] = await exportedSpans(receiver, () => traced.tracing.flush(), (s) => s.attributes["switchboard.call_id"] === callId, `the span of call ${callId}`);
+  return span as DecodedSpan;
 }
 
 /** Every span of a call's trace: the call's and its upstream attempts'. */

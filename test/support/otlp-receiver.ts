@@ -573,3 +573,17 @@ export function startOtlpReceiver(): OtlpReceiver {
     },
   };
 }
+
+/**
+ * The spans of `receiver` that `pick` chooses, once the gateway's trace thread exported at least
+ * `count` of them: `flush` (the Tracing's) is called between looks; throws after ~2 s naming `what`.
+ */
+export async function exportedSpans(receiver: OtlpReceiver, flush: () => Promise<void>, pick: (span: DecodedSpan) => boolean, what: string, count = 1): Promise<DecodedSpan[]> {
+  for (let i = 0; i < 200; i++) {
+    await flush();
+    const spans = receiver.spans.filter(pick);
+    if (spans.length >= count) return spans;
+    await Bun.sleep(10);
+  }
+  throw new Error(`fewer than ${count} exported span(s): ${what}`);
+}
